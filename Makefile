@@ -1,0 +1,43 @@
+# Two commands for a fresh machine: `make run` (dashboard on the demo) and `make test` (the whole suite).
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP_RUN := $(VENV)/.installed-run
+STAMP_TEST := $(VENV)/.installed-test
+
+.PHONY: run test test-fast e2e-deps demo bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP_RUN): requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(STAMP_TEST): requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@ $(STAMP_RUN)
+
+run: $(STAMP_RUN)
+	$(BIN)/streamlit run dashboard.py
+
+demo: $(STAMP_RUN)
+	$(BIN)/python -m data.demo --force
+
+# Browser tests need Debian's chromium (see e2e-deps); they are skipped with a reason when it is absent.
+test: $(STAMP_TEST)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP_TEST)
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+e2e-deps:
+	apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver poppler-utils fonts-dejavu-core
+
+bench: $(STAMP_RUN)
+	$(BIN)/python bench/scoring.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
