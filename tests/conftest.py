@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,3 +18,38 @@ def con(tmp_path: Path):
     c = store.connect(tmp_path / "test.duckdb")
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo store, built once per test session with the default seed. Treat it as read-only:
+    tests that write use `demo_copy`. Set POSYANDU_TEST_DEMO to a prebuilt file to skip the build locally."""
+    prebuilt = os.environ.get("POSYANDU_TEST_DEMO")
+    if prebuilt and Path(prebuilt).exists():
+        return Path(prebuilt)
+    from data.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    build_demo(path)
+    return path
+
+
+@pytest.fixture
+def demo_copy(demo_path: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo store for a test that writes."""
+    target = tmp_path / "demo-copy.duckdb"
+    shutil.copyfile(demo_path, target)
+    return target
+
+
+@pytest.fixture
+def demo_env(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Point the app at the demo store and clear Streamlit's process-wide caches around the test."""
+    import streamlit as st
+
+    monkeypatch.setenv(store.STORE_ENV, str(demo_path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield demo_path
+    st.cache_data.clear()
+    st.cache_resource.clear()

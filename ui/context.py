@@ -1,0 +1,135 @@
+"""The sidebar context every page reads: language, competition (year, level, scope), stage and region.
+
+The state lives in session keys `ctx.*` (not in widget keys, which Streamlit forgets on page switches) and is
+mirrored in the URL's query parameters, so a link sent on WhatsApp opens the same view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+import streamlit as st
+
+from data import reads
+from scoring.fields import LEVELS
+from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from ui.state import get_con
+
+COMBINED = "gabungan"
+_PARAMS = {"lang": "ctx.lang", "competition": "ctx.competition", "stage": "ctx.stage", "region": "ctx.region"}
+_REGION_LEVEL_BELOW = {"provinsi": 2, "kabupaten": 3, "kecamatan": 4, "desa": 4, "nasional": 1}
+
+
+@dataclass(frozen=True)
+class Context:
+    lang: str
+    competition_id: str | None
+    year: int | None
+    level: str | None
+    stage: str | None            # None means all stages combined with the stage weights
+    region_code: str | None      # None means the whole scope of the competition
+    scope_code: str | None = None
+    instrument_id: str | None = None
+
+
+def lang() -> str:
+    return st.session_state.get("ctx.lang", DEFAULT_LANGUAGE)
+
+
+def tr(key: str, **params: object) -> str:
+    """Translate `key` into the session's language."""
+    return t(key, lang(), **params)
+
+
+def _restore_from_url() -> None:
+    """On a session's first run, take the context from the query parameters (deep links)."""
+    if st.session_state.get("ctx.restored"):
+        return
+    for param, key in _PARAMS.items():
+        value = st.query_params.get(param)
+        if value:
+            st.session_state[key] = value
+    st.session_state["ctx.restored"] = True
+
+
+def _copy(widget_key: str, state_key: str) -> None:
+    st.session_state[state_key] = st.session_state[widget_key]
+
+
+def _select(label: str, options: list, state_key: str, fmt=str, container=st.sidebar):
+    """A selectbox whose value survives page switches and URL round trips."""
+    current = st.session_state.get(state_key)
+    index = options.index(current) if current in options else 0
+    widget_key = f"w.{state_key}"
+    if widget_key in st.session_state and st.session_state[widget_key] not in options:
+        del st.session_state[widget_key]
+    value = container.selectbox(label, options, index=index, format_func=fmt, key=widget_key,
+                                on_change=_copy, args=(widget_key, state_key))
+    st.session_state[state_key] = value
+    return value
+
+
+def _default_competition(comps: pl.DataFrame) -> str:
+    """The newest kabupaten-level contest if there is one (the level leaders look at most), else the newest."""
+    kab = comps.filter(pl.col("level") == "kabupaten")
+    return (kab if kab.height else comps)["competition_id"][0]
+
+
+def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Context:
+    """Draw the sidebar selectors and return the context; every page calls this first."""
+    _restore_from_url()
+    sb = st.sidebar
+    language = _select(t("language", lang()), list(LANGUAGES), "ctx.lang",
+                       fmt=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c])
+    con = get_con()
+    comps = reads.list_competitions(con)
+    if comps.height == 0:
+        sb.info(t("no_competitions", language))
+        return Context(language, None, None, None, None, None)
+
+    if st.session_state.get("ctx.competition") not in comps["competition_id"].to_list():
+        st.session_state["ctx.competition"] = _default_competition(comps)
+    chosen = comps.filter(pl.col("competition_id") == st.session_state["ctx.competition"]).row(0, named=True)
+
+    years = sorted(comps["year"].unique().to_list(), reverse=True)
+    st.session_state.setdefault("ctx.year", chosen["year"])
+    st.session_state.setdefault("ctx.level", chosen["level"])
+    year = _select(t("year", language), years, "ctx.year")
+    in_year = comps.filter(pl.col("year") == year)
+    levels = [lv for lv in reversed(LEVELS) if lv in in_year["level"].to_list()]
+    level = _select(t("level", language), levels, "ctx.level", fmt=lambda v: t(f"level_{v}", language))
+    in_level = in_year.filter(pl.col("level") == level)
+    names = dict(zip(in_level["competition_id"], in_level["name"], strict=True))
+    cid = _select(t("competition", language), list(names), "ctx.competition", fmt=lambda c: names[c])
+    row = in_level.filter(pl.col("competition_id") == cid).row(0, named=True)
+    st.session_state["ctx.year"], st.session_state["ctx.level"] = row["year"], row["level"]
+
+    stage = None
+    if show_stage:
+        stages = [COMBINED] + reads.stages_frame(con, cid)["stage"].to_list()
+        picked = _select(t("stage", language), stages, "ctx.stage",
+                         fmt=lambda s: t("stage_combined" if s == COMBINED else f"stage_{s}", language))
+        stage = None if picked == COMBINED else picked
+
+    region = None
+    if show_region:
+        opts = reads.region_options(con, row["scope_code"], _REGION_LEVEL_BELOW.get(row["level"], 3))
+        labels = dict(zip(opts["code"], opts["name"], strict=True))
+        picked = _select(t("region", language), [""] + list(labels), "ctx.region",
+                         fmt=lambda c: labels.get(c, t("all_regions", language)))
+        region = picked or None
+
+    _write_url(language, cid, stage, region)
+    return Context(language, cid, row["year"], row["level"], stage, region, row["scope_code"], row["instrument_id"])
+
+
+def _write_url(language: str, cid: str, stage: str | None, region: str | None) -> None:
+    """Mirror the context in the URL, keeping any page-specific parameters (e.g. posyandu)."""
+    wanted = {"lang": language, "competition": cid, "stage": stage, "region": region}
+    for key, value in wanted.items():
+        if value is None:
+            if key in st.query_params:
+                del st.query_params[key]
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value

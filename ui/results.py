@@ -1,0 +1,43 @@
+"""Scoring results for pages, computed once per store version and cached.
+
+Changing a filter re-reads the cache; only a write to the store (a new data_version) recomputes.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import reads, store
+from ui.state import get_con, store_version
+
+
+def _config_for(competition: dict):
+    from scoring.config import ScoringConfig
+
+    return ScoringConfig(aggregation=competition.get("aggregation") or "mean",
+                         advance_count=int(competition.get("advance_count") or 1))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _results(path: str, competition_id: str, stage: str | None, version: int):
+    from scoring.engine import score_competition
+
+    con = get_con()
+    comp = reads.competition(con, competition_id)
+    inputs = reads.competition_inputs(con, competition_id)
+    return score_competition(inputs, _config_for(comp), stage=stage)
+
+
+def load_results(competition_id: str, stage: str | None = None):
+    """The engine's CompetitionResults for a competition (all stages combined when stage is None)."""
+    return _results(str(store.store_path()), competition_id, stage, store_version())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _inputs(path: str, competition_id: str, version: int):
+    return reads.competition_inputs(get_con(), competition_id)
+
+
+def load_inputs(competition_id: str):
+    """The engine's inputs (instrument, raw scores, entrants, stages), cached like the results."""
+    return _inputs(str(store.store_path()), competition_id, store_version())

@@ -1,0 +1,59 @@
+"""The Streamlit shell's hold on the store: one DuckDB connection per process, one cursor per session.
+
+Only this module opens the store for pages. On first start, when no store file exists, it builds the demo
+with a progress bar; later starts open the file at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import duckdb
+import streamlit as st
+
+from data import store
+
+_build_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _root(path: str) -> duckdb.DuckDBPyConnection:
+    return store.connect(path)
+
+
+def _ensure_store(path: Path) -> None:
+    """Build the demo store when the file does not exist yet, showing progress."""
+    if path.exists():
+        return
+    with _build_lock:
+        if path.exists():
+            return
+        from data.demo import build_demo
+        from ui.i18n import t
+
+        lang = st.session_state.get("ctx.lang", "id")
+        bar = st.progress(0.0, text=t("building_demo", lang))
+
+        def progress(fraction: float, label: str) -> None:
+            bar.progress(min(max(fraction, 0.0), 1.0), text=f"{t('building_demo', lang)} {label}")
+
+        build_demo(path, progress=progress)
+        bar.empty()
+
+
+def get_con() -> duckdb.DuckDBPyConnection:
+    """A cursor on the store for this session (DuckDB cursors are the thread-safe way to share a connection)."""
+    path = store.store_path()
+    key = f"_duck_cursor::{path}"
+    cur = st.session_state.get(key)
+    if cur is None:
+        _ensure_store(path)
+        cur = _root(str(path)).cursor()
+        st.session_state[key] = cur
+    return cur
+
+
+def store_version() -> int:
+    """The store's data version: the key every cached result depends on."""
+    return store.data_version(get_con())
