@@ -19,6 +19,13 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import lsqr
 
+from scoring.aggregate import combined, criterion_scores, section_scores, stage_totals
+from scoring.config import ScoringConfig
+from scoring.engine import CompetitionInputs, score_competition
+from scoring.instrument import criteria_frame, sections_frame
+from scoring.points import lazy
+from scoring.rank import rank_entrants, round_declared
+
 KEYS = ("entrant_id", "stage", "judge_id", "criterion_id")
 
 
@@ -154,3 +161,61 @@ def outlier_choices(points_frame: pl.DataFrame, severity: pl.DataFrame | None = 
     return (rows.with_columns((pl.col("residual") / fit.sigma).alias("z_score"))
             .filter(pl.col("z_score").abs() > z)
             .sort(pl.col("z_score").abs(), descending=True))
+
+
+def _totals(points: pl.DataFrame, criteria: pl.DataFrame, sections: pl.DataFrame, stages: pl.DataFrame,
+            config: ScoringConfig) -> pl.DataFrame:
+    """entrant_id, total (unrounded nilai akhir) through the engine's own aggregation functions."""
+    crit = criterion_scores(points, config.aggregation, config.trim)
+    secs = section_scores(crit, criteria, sections)
+    st = stage_totals(secs, sections)
+    return combined(st.select("entrant_id", "stage", "total"), stages, ["total"], keys=["entrant_id"])
+
+
+def adjusted_totals(points: pl.DataFrame, criteria: pl.DataFrame, sections: pl.DataFrame, stages: pl.DataFrame,
+                    config: ScoringConfig | None = None, severity: pl.DataFrame | None = None,
+                    clip: tuple[float, float] | None = None) -> pl.DataFrame:
+    """entrant_id, total and total_adj (both unrounded) from a points frame as `to_points` returns it.
+
+    The same engine functions compute both, once on the points and once on severity-adjusted points, so the
+    only difference between the two columns is the judges' severity.
+    """
+    config = config or ScoringConfig()
+    pts = points.filter(pl.col("points").is_not_null())
+    sev = severity if severity is not None else judge_severity(pts)
+    adj = severity_adjusted_points(pts, sev, clip).with_columns(pl.col("points_adj").alias("points"))
+    before = _totals(pts, criteria, sections, stages, config)
+    after = _totals(adj, criteria, sections, stages, config).rename({"total": "total_adj"})
+    return before.join(after, on="entrant_id", how="full", coalesce=True).sort("entrant_id")
+
+
+def adjusted_ranking(inputs: CompetitionInputs, config: ScoringConfig | None = None, stage: str | None = None,
+                     severity: pl.DataFrame | None = None, clip: tuple[float, float] | None = None
+                     ) -> pl.DataFrame:
+    """Totals and ranks before and after removing each judge's severity, and the rank change per entrant.
+
+    `total` and `rank` are the official ones (`score_competition`); `total_adj` is the same computation on
+    severity-adjusted points (see `severity_adjusted_points`), rounded to the declared precision, and
+    `rank_adj` its standard competition rank within the config's rank groups (no tie-breaks: the question is
+    whether the order of totals moves). `rank_change` = rank − rank_adj, positive when the adjustment moves
+    the entrant up. Severities are estimated on the same points unless given.
+    """
+    config = config or ScoringConfig()
+    results = score_competition(inputs, config, stage)
+    inst = inputs.instrument
+    points = results.points.filter(pl.col("points").is_not_null()).collect()
+    stages = lazy(inputs.stages).collect()
+    if stage is not None:
+        stages = stages.filter(pl.col("stage") == stage)
+        if stages.height == 0:  # the engine's rule for a stage the competition does not list
+            stages = pl.DataFrame({"stage": [stage], "ord": [0], "weight": [100.0]}, schema=stages.schema)
+    adj_totals = adjusted_totals(points, criteria_frame(inst), sections_frame(inst), stages, config, severity,
+                                 clip).select(
+        "entrant_id", round_declared(pl.col("total_adj"), config.total_decimals).alias("total_adj"))
+    base = results.table.select("entrant_id", *config.group_by).join(adj_totals, on="entrant_id", how="left")
+    ranked = rank_entrants(base, "total_adj", config.group_by, (), config.total_decimals).select(
+        "entrant_id", "total_adj", pl.col("rank").alias("rank_adj"))
+    official = results.table.select("entrant_id", *config.group_by, "total", "rank", "rank_final", "award")
+    return (official.join(ranked, on="entrant_id", how="left")
+            .with_columns((pl.col("rank") - pl.col("rank_adj")).alias("rank_change"))
+            .sort([*config.group_by, "rank_adj", "entrant_id"], nulls_last=True))
