@@ -1,0 +1,110 @@
+"""pydeck layers for the map page, with no base-map service: the boundary layers are the base map.
+
+Builders take GeoDataFrames / Polars frames that already carry their colour ("fill") and tooltip text ("tip"),
+so the page decides the language and the measure and these functions only draw. Coordinates are rounded to
+1e-5° (about 1 m), which is below what a screen shows and cuts the JSON sent to the browser by a third.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Final
+
+import geopandas as gpd
+import polars as pl
+import pydeck as pdk
+import shapely
+
+from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL
+
+GRID: Final[float] = 1e-5
+LAYER_POSYANDU: Final[str] = "posyandu"
+TOOLTIP_STYLE: Final[dict[str, str]] = {"backgroundColor": "#1A1A1A", "color": "white", "fontSize": "13px",
+                                        "maxWidth": "320px"}
+
+
+def geojson(gdf: gpd.GeoDataFrame, keep: list[str]) -> dict[str, Any]:
+    """A FeatureCollection with only the `keep` properties and rounded coordinates."""
+    geoms = shapely.set_precision(gdf.geometry.values, GRID)
+    feats = []
+    records = gdf[keep].to_dict("records") if keep else [{} for _ in range(len(gdf))]
+    for geom, props in zip(geoms, records, strict=True):
+        if geom is None or geom.is_empty:
+            continue
+        feats.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(geom)),
+                      "properties": {k: _plain(v) for k, v in props.items()}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def land_layer(gdf: gpd.GeoDataFrame, layer_id: str, country: bool = False) -> pdk.Layer:
+    """Country or province land, filled like paper, with a firm coastline: the map's base."""
+    fill = list(COUNTRY_FILL if country else PROVINCE_FILL)
+    return pdk.Layer("GeoJsonLayer", id=layer_id, data=geojson(gdf, []), stroked=True, filled=True,
+                     get_fill_color=fill, get_line_color=list(BOUNDARY_LINE),
+                     line_width_min_pixels=1.5 if not country else 1, pickable=False)
+
+
+def cell_layer(gdf: gpd.GeoDataFrame, layer_id: str, width: float, dashed_grey: bool = False) -> pdk.Layer:
+    """Region borders (kabupaten or kecamatan cells) as lines only, with a tooltip naming the region."""
+    colour = [110, 110, 110, 200] if dashed_grey else [40, 40, 40, 230]
+    keep = [c for c in ("tip",) if c in gdf.columns]
+    return pdk.Layer("GeoJsonLayer", id=layer_id, data=geojson(gdf, keep), stroked=True, filled=True,
+                     get_fill_color=[0, 0, 0, 0], get_line_color=colour, line_width_min_pixels=width,
+                     pickable=bool(keep))
+
+
+def choropleth_layer(gdf: gpd.GeoDataFrame, layer_id: str = "choropleth") -> pdk.Layer:
+    """Regions filled by their average score; `fill` is an [r, g, b, a] list per row."""
+    return pdk.Layer("GeoJsonLayer", id=layer_id, data=geojson(gdf, ["fill", "tip"]), stroked=True,
+                     filled=True, get_fill_color="properties.fill", get_line_color=[80, 80, 80, 160],
+                     line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
+
+
+def points_layer(points: pl.DataFrame) -> pdk.Layer:
+    """One dot per posyandu: colour, radius (pixels), id and tooltip in the row; clickable for the profile."""
+    data = points.select("posyandu_id", pl.col("lon").round(5), pl.col("lat").round(5), "fill", "radius",
+                         "tip").to_dicts()
+    return pdk.Layer("ScatterplotLayer", id=LAYER_POSYANDU, data=data, get_position=["lon", "lat"],
+                     get_fill_color="fill", get_radius="radius", radius_units="pixels", stroked=True,
+                     get_line_color=[30, 30, 30, 220], line_width_min_pixels=0.8, pickable=True,
+                     auto_highlight=True)
+
+
+def hex_layer(hexes: pl.DataFrame) -> pdk.Layer:
+    """H3 hexagons with their average score, for views with too many posyandu to draw one by one."""
+    return pdk.Layer("H3HexagonLayer", id="hexagons", data=hexes.select("hex", "fill", "tip").to_dicts(),
+                     get_hexagon="hex", get_fill_color="fill", extruded=False, stroked=True,
+                     get_line_color=[60, 60, 60, 120], line_width_min_pixels=0.3, pickable=True)
+
+
+def view_for(bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = 560
+             ) -> dict[str, float]:
+    """latitude, longitude, zoom that fit the box (Web Mercator zoom: 256 px span 360° at zoom 0)."""
+    minx, miny, maxx, maxy = bounds
+    span_x = max(maxx - minx, 0.01)
+    span_y = max(maxy - miny, 0.01)
+    zoom_x = math.log2(width_px * 360.0 / (256.0 * span_x))
+    zoom_y = math.log2(height_px * 360.0 / (256.0 * span_y * 1.05))
+    zoom = max(3.0, min(zoom_x, zoom_y, 13.0) - 0.2)
+    return {"latitude": (miny + maxy) / 2, "longitude": (minx + maxx) / 2, "zoom": round(zoom, 2)}
+
+
+def build_deck(layers: list[pdk.Layer], view: dict[str, float]) -> pdk.Deck:
+    """The deck: no map provider and no style, so nothing is fetched from a tile service."""
+    return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
+                    map_provider=None, map_style=None,
+                    tooltip={"html": "{tip}", "style": TOOLTIP_STYLE})
+
+
+def payload_bytes(deck: pdk.Deck) -> int:
+    """Size of the JSON the browser receives for this deck."""
+    return len(deck.to_json().encode("utf-8"))
