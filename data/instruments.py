@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -371,7 +372,7 @@ def _check_options(cid: str | None, options: list[tuple[int, OptionSpec]], path:
             if chr(n) not in codes:
                 col.warning((*path, "options"), "instrument_option_missing_letter", cid, code=chr(n))
     ranked = sorted((o.code, o.points) for _, o in options if o.points is not None)
-    if any(p2 >= p1 for (_, p1), (_, p2) in zip(ranked, ranked[1:], strict=False)):
+    if len(codes) == len(options) and any(p2 >= p1 for (_, p1), (_, p2) in zip(ranked, ranked[1:], strict=False)):
         col.warning((*path, "options"), "instrument_option_points_order", cid,
                     points=" / ".join(f"{code}={fmt.fmt_int(p)}" if p.is_integer() else f"{code}={p}"
                                       for code, p in ranked))
@@ -572,10 +573,16 @@ def read_instrument(con: duckdb.DuckDBPyConnection, instrument_id: str) -> Instr
     row = con.sql("SELECT source_text FROM instruments WHERE instrument_id = ?", params=[instrument_id]).fetchone()
     if row is None:
         raise KeyError(instrument_id)
-    instrument = load_instrument_text(row[0], source=instrument_id).instrument
+    instrument = _instrument_from_text(row[0], instrument_id)
     if instrument is None:  # only when the format changed after the instrument was saved
         raise ValueError(f"stored source of {instrument_id} no longer loads")
     return instrument
+
+
+@lru_cache(maxsize=32)
+def _instrument_from_text(text: str, source: str) -> Instrument | None:
+    """Parsing a 60-criterion file takes ~40 ms; pages read the same stored text again and again."""
+    return load_instrument_text(text, source=source).instrument
 
 
 def list_instruments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:

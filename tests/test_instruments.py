@@ -239,3 +239,57 @@ def test_json_schema_declares_the_format() -> None:
     schema = ins.instrument_json_schema()
     assert {"code", "version", "layout", "sections"} <= set(schema["required"])
     assert "CriterionSpec" in schema["$defs"]
+
+
+def test_docs_describe_every_key_of_the_format_and_every_defect() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "instruments.md").read_text(encoding="utf-8")
+    for spec in (ins.InstrumentSpec, ins.SectionSpec, ins.CriterionSpec, ins.OptionSpec, ins.ThresholdSpec):
+        for key in spec.model_fields:
+            assert f"`{key}`" in docs, f"docs/instruments.md does not describe `{key}`"
+    source = Path(ins.__file__).read_text(encoding="utf-8")
+    for key in set(re.findall(r'"(instrument_[a-z_]+)"', source)):
+        if key.startswith("instrument_type_") or key in {"instrument_sections", "instrument_criteria",
+                                                          "instrument_options", "instrument_thresholds",
+                                                          "instrument_error_title", "instrument_at_line",
+                                                          "instrument_did_you_mean", "instrument_file_unreadable",
+                                                          "instrument_not_a_mapping"}:
+            continue
+        assert f"`{key}`" in docs, f"docs/instruments.md does not list `{key}`"
+
+
+BASE = (FIXTURES / "duplicate_option_text.yaml").read_text(encoding="utf-8").replace(
+    '{code: b, points: 3, text: "Tiga kali atau lebih"}', '{code: b, points: 3, text: "Dua kali"}')
+EDITS = [
+    # (replace, with, severity, message key, location)
+    ('{code: b, points: 3', '{code: b, points: 5', "warning", "instrument_option_points_order",
+     "sections[0].criteria[0].options"),
+    ('{code: d, points: 1', '{code: d, points: -1', "error", "instrument_negative_points",
+     "sections[0].criteria[0].options[3].points"),
+    ('{code: d,', '{code: dd,', "error", "instrument_bad_option_code", "sections[0].criteria[0].options[3].code"),
+    ('{code: d,', '{code: a,', "error", "instrument_duplicate_option_code",
+     "sections[0].criteria[0].options[3].code"),
+    ("        evidence: [notulen]\n", "        evidence: [notulen]\n        thresholds: [{min_value: 0, points: 1}]\n",
+     "error", "instrument_choice_with_thresholds", "sections[0].criteria[0].thresholds"),
+    ("        evidence: [notulen]\n", "        kind: real\n        unit: kali\n        evidence: [notulen]\n"
+     "        thresholds: [{min_value: 0, points: 1}]\n", "error", "instrument_real_with_options",
+     "sections[0].criteria[0].options"),
+    ("        evidence: [notulen]\n", "", "warning", "instrument_no_evidence", "sections[0].criteria[0]"),
+    ("        text: Rapat pengurus\n", "        text: '  '\n", "error", "instrument_empty_text",
+     "sections[0].criteria[0].text"),
+    ("title: Instrumen uji\n", "", "error", "instrument_missing_field", "title"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "severity", "key", "location"), EDITS, ids=[e[3] for e in EDITS])
+def test_smaller_defects_are_found_too(old, new, severity, key, location) -> None:
+    assert old in BASE and ins.load_instrument_text(BASE).problems == ()
+    result = ins.load_instrument_text(BASE.replace(old, new))
+    assert [(p.severity, p.message_key, p.location) for p in result.problems] == [(severity, key, location)]
+
+
+def test_six_field_layout_warns_for_each_spm_field_without_a_section() -> None:
+    text = BASE.replace("layout: level_sections", "layout: six_field").replace(
+        "    weight: 100\n", "    weight: 100\n    spm_field: kesehatan\n")
+    result = ins.load_instrument_text(text)
+    assert result.instrument is not None
+    assert sorted(p.detail["spm_field"] for p in result.warnings) == sorted(set(SPM_FIELDS) - {"kesehatan"})
