@@ -108,7 +108,7 @@ class InstrumentProblem:
     source: str
     location: str                  # path inside the file, e.g. "sections[2].criteria[4].options[1]"
     message_key: str
-    detail: dict = field(default_factory=dict)
+    detail: dict = field(default_factory=dict, hash=False)
     severity: Literal["error", "warning"] = "error"
     criterion_id: str | None = None
     line: int | None = None        # 1-based YAML line, when known
