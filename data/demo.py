@@ -169,6 +169,7 @@ def build_demo(path: Path, seed: int = DEFAULT_SEED, progress: Progress | None =
             progress(min(max(fraction, 0.0), 1.0), t(key, lang))
 
     con = store.connect(building)
+    con.execute("SET enable_progress_bar = false")
     try:
         _build_into(con, seed, scale, step)
         con.execute("CHECKPOINT")

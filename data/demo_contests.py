@@ -78,9 +78,13 @@ def _judge_pool(rng: np.random.Generator, prefix: str, region_label: str, size: 
     return ids
 
 
-def _assign(rng: np.random.Generator, panel: list[str], homes: dict[str, str], desa: str) -> list[str]:
-    """Three distinct judges for one entrant and stage, never one who lives in the entrant's desa."""
+def _assign(rng: np.random.Generator, panel: list[str], homes: dict[str, str], desa: str,
+            reserve: list[str]) -> list[str]:
+    """Three distinct judges for one entrant and stage, never one who lives in the entrant's desa
+    (a reserve judge of the same pool steps in when the panel is too small for that)."""
     eligible = [j for j in panel if homes[j] != desa]
+    if len(eligible) < JUDGES_PER_ENTRANT:
+        eligible += [j for j in reserve if j not in panel and homes[j] != desa]
     return [eligible[i] for i in sorted(rng.choice(len(eligible), size=JUDGES_PER_ENTRANT, replace=False))]
 
 
@@ -122,7 +126,8 @@ class _Builder:
         return starts
 
     def run_contest(self, cid: str, instrument_id: str, stages: tuple[tuple[str, float], ...],
-                    starts: dict[str, date], entries: list[tuple[str, str | None]], panel: list[str]) -> pl.DataFrame:
+                    starts: dict[str, date], entries: list[tuple[str, str | None]], panel: list[str],
+                    reserve: list[str]) -> pl.DataFrame:
         """Add entrants (posyandu, source entrant), assign judges, draw scores; return the ranking."""
         instrument = self.instruments[instrument_id]
         if instrument_id not in self.t.difficulty:
@@ -144,7 +149,7 @@ class _Builder:
                 self.t.quality.append({"entrant_id": eid, "stage": s, "quality": v})
         blocks = []
         for stage in stage_names:
-            judges = [_assign(rng, panel, self.homes, self.desa_of[pid]) for pid, _ in entries]
+            judges = [_assign(rng, panel, self.homes, self.desa_of[pid], reserve) for pid, _ in entries]
             assigned_at = datetime.combine(starts[stage] - timedelta(days=3), time(9, 0))
             for eid, js in zip(ids, judges, strict=True):
                 for j in js:
@@ -175,8 +180,9 @@ def build_contests(seed: int, posyandu: pl.DataFrame, regions: pl.DataFrame, ins
                    progress: Callable[[float], None] = lambda f: None) -> ContestTables:
     """Judges, competitions for 2025 and 2026 at three levels plus the classic 2018 contest, and their scores."""
     b = _Builder(seed, posyandu, regions, instruments, progress)
-    desa_by_kab = {k.code: posyandu.filter(pl.col("desa_code").str.starts_with(k.code + "."))["desa_code"]
-                   .unique().sort().to_list() for k in DEMO_KABUPATEN}
+    desa = regions.filter(pl.col("level") == 4)
+    desa_by_kab = {k.code: desa.filter(pl.col("code").str.starts_with(k.code + "."))["code"].sort().to_list()
+                   for k in DEMO_KABUPATEN}
     pools: dict[str, list[str]] = {}
     for kab in DEMO_KABUPATEN:
         pools[kab.code] = _judge_pool(rng_for(seed, "judges", kab.code), kab.code.replace(".", ""),
@@ -209,7 +215,8 @@ def build_contests(seed: int, posyandu: pl.DataFrame, regions: pl.DataFrame, ins
                 starts = b.add_competition(cid, f"Lomba Posyandu Tingkat {b.label(kec)} {year}", year, "kecamatan",
                                            kec, SIX_FIELD, kab_cid, "final", STAGES, start)
                 panel = [pools[kab.code][i] for i in sorted(rng.choice(22, size=5, replace=False))]
-                ranking = b.run_contest(cid, SIX_FIELD, STAGES, starts, [(p, None) for p in chosen], panel)
+                ranking = b.run_contest(cid, SIX_FIELD, STAGES, starts, [(p, None) for p in chosen], panel,
+                                       pools[kab.code])
                 for w in b.mark_advanced(ranking, ADVANCE["kecamatan"]):
                     kab_entries[kab.code].append((b.posyandu_of(w), w))
         done += 1
@@ -223,7 +230,7 @@ def build_contests(seed: int, posyandu: pl.DataFrame, regions: pl.DataFrame, ins
             starts = b.add_competition(cid, f"Lomba Posyandu Tingkat {b.label(kab.code)} {year}", year, "kabupaten",
                                        kab.code, SIX_FIELD, f"LP{year}-PROV-{prov}", "final", STAGES, start)
             panel = [pools[kab.code][i] for i in sorted(rng.choice(22, size=8, replace=False))]
-            ranking = b.run_contest(cid, SIX_FIELD, STAGES, starts, kab_entries[kab.code], panel)
+            ranking = b.run_contest(cid, SIX_FIELD, STAGES, starts, kab_entries[kab.code], panel, pools[kab.code])
             for w in b.mark_advanced(ranking, ADVANCE["kabupaten"]):
                 prov_entries[prov].append((b.posyandu_of(w), w))
         done += 1
@@ -236,7 +243,7 @@ def build_contests(seed: int, posyandu: pl.DataFrame, regions: pl.DataFrame, ins
             starts = b.add_competition(cid, f"Lomba Posyandu Tingkat Provinsi {b.names[prov]} {year}", year,
                                        "provinsi", prov, SIX_FIELD, None, status, STAGES, start)
             panel = [pools[prov][i] for i in sorted(rng.choice(12, size=6, replace=False))]
-            b.run_contest(cid, SIX_FIELD, STAGES, starts, prov_entries[prov], panel)
+            b.run_contest(cid, SIX_FIELD, STAGES, starts, prov_entries[prov], panel, pools[prov])
         done += 1
         progress(done / steps)
 
@@ -257,7 +264,8 @@ def _classic_contest(b: _Builder, pools: dict[str, list[str]]) -> None:
     starts = b.add_competition(cid, "Lomba Posyandu Tingkat Kab. Lebak 2018 (format berjenjang)", 2018, "kabupaten",
                                "36.02", CLASSIC, None, "final", stages, _monday_on_or_after(date(2018, 9, 10)))
     panel = [pools["36.02"][i] for i in sorted(rng.choice(22, size=4, replace=False))]
-    b.run_contest(cid, CLASSIC, stages, starts, [(p, None) for p in chosen], panel)
+    b.run_contest(cid, CLASSIC, stages, starts, [(p, None) for p in chosen], panel,
+                                       pools["36.02"])
 
 
 def _blank_section(b: _Builder, cid: str, scores: pl.DataFrame) -> pl.DataFrame:

@@ -148,10 +148,10 @@ def score_block(
     for r, p in zip(noted, picks, strict=True):
         note[r] = NOTES_HIGH[p] if points[r] >= 3 else NOTES_LOW[p]
     ev = rng.random(n) < 0.04
-    evidence = [
-        [hashlib.sha256(f"{competition_id}|{entrant_ids[e_idx[r]]}|{crits[c_idx[r]].id}".encode()).hexdigest()]
-        if ev[r] else [] for r in range(n)
-    ]
+    fake_hash = pl.Series([
+        hashlib.sha256(f"{competition_id}|{entrant_ids[e_idx[r]]}|{crits[c_idx[r]].id}".encode()).hexdigest()
+        if ev[r] else None for r in range(n)
+    ], dtype=pl.String)
     # Judges score during the stage's week, in office hours; a few revise a score later that day.
     day = rng.integers(0, 5, size=len(e_rows)).repeat(n_c)
     minute = rng.integers(8 * 60, 16 * 60, size=len(e_rows)).repeat(n_c) + np.tile(np.arange(n_c), len(e_rows))
@@ -162,17 +162,20 @@ def score_block(
     return pl.DataFrame({
         "competition_id": [competition_id] * n,
         "stage": [stage] * n,
-        "entrant_id": [entrant_ids[i] for i in e_idx],
+        "entrant_id": pl.Series(entrant_ids, dtype=pl.String).gather(e_idx),
         "judge_id": judge.tolist(),
-        "criterion_id": [crits[k].id for k in c_idx],
+        "criterion_id": pl.Series([c.id for c in crits], dtype=pl.String).gather(c_idx),
         "option_code": option.tolist(),
         "real_value": pl.Series(real).fill_nan(None),
         "note": note.tolist(),
-        "evidence": evidence,
+        "evidence": fake_hash,
         "created_at": created,
         "updated_at": updated,
         "points": points,
-    }, schema_overrides={"evidence": pl.List(pl.String())}).cast({**SCORE_COLUMNS, "points": pl.Int8()})
+    }).with_columns(
+        pl.when(pl.col("evidence").is_null()).then(pl.lit([], dtype=pl.List(pl.String)))
+        .otherwise(pl.concat_list("evidence")).alias("evidence")
+    ).cast({**SCORE_COLUMNS, "points": pl.Int8()})
 
 
 def drop_missing(rng: np.random.Generator, scores: pl.DataFrame) -> pl.DataFrame:
