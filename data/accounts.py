@@ -22,13 +22,18 @@ DEMO_PEMBINA_REGION = "36.02"   # Kab. Lebak, Banten
 def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[dict[str, str | None]]:
     """Ready accounts for each role on the demo store; returns them (username, password, role, link).
 
-    panitia / panitia-demo; juri1 and juri2 / juri-demo, linked to the two judges with the most assignments
-    (so a juri who signs in has entrants to score); pembina-lebak / pembina-demo reading Kab. Lebak (36.02).
+    panitia / panitia-demo; juri1 and juri2 / juri-demo, linked to the two judges with the most assignments in
+    stages not yet finalised (so a juri who signs in has entrants to score); pembina-lebak / pembina-demo reading Kab. Lebak (36.02).
     The public view needs no account. Running it again replaces the accounts with the same passwords.
     """
+    # Prefer judges with work still open (a stage not finalised), in Banten (where the demo story is), then any.
     judges = [r[0] for r in con.sql(
         "SELECT j.judge_id FROM judges j LEFT JOIN assignments a USING (judge_id) "
-        "GROUP BY j.judge_id ORDER BY count(a.entrant_id) DESC, j.judge_id LIMIT 2"
+        "LEFT JOIN competition_stages cs ON cs.competition_id = a.competition_id AND cs.stage = a.stage "
+        "LEFT JOIN competitions c ON c.competition_id = a.competition_id "
+        "GROUP BY j.judge_id ORDER BY "
+        "  count(*) FILTER (WHERE cs.finalized_at IS NULL AND starts_with(c.scope_code, '36')) DESC, "
+        "  count(*) FILTER (WHERE cs.finalized_at IS NULL) DESC, count(a.entrant_id) DESC, j.judge_id LIMIT 2"
     ).fetchall()]
     made: list[dict[str, str | None]] = []
 

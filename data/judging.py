@@ -29,6 +29,7 @@ T = TypeVar("T")
 
 COI_RULES: tuple[str, ...] = ("none", "same_desa", "same_kecamatan")
 DEFAULT_COI_RULE = "same_desa"
+COMBINED = "gabungan"   # the snapshot of all stages combined (as ui.context.COMBINED)
 MAX_RETRIES = 40
 
 
@@ -469,51 +470,58 @@ def _public_columns(df: pl.DataFrame) -> pl.DataFrame:
     return df.select([c for c in df.columns if not _PERSONAL.search(c)])
 
 
-def compute_results(con: Con, competition_id: str) -> tuple[pl.DataFrame, str]:
-    """The engine's results table for a competition and the engine version that made it."""
-    from data.reads import competition_inputs
-    from scoring import engine
+def compute_results(con: Con, competition_id: str, stage: str | None) -> tuple[pl.DataFrame, str]:
+    """The engine's results table for a competition (one stage, or all combined when None), and the engine
+    version. Uses the competition's own aggregation and advance count, as the result pages do."""
+    from data.reads import competition, competition_inputs
     from scoring.config import ScoringConfig
+    from scoring.engine import score_competition
 
-    out = engine.score_competition(competition_inputs(con, competition_id), ScoringConfig())
-    table = _results_table(out)
-    return table, str(getattr(engine, "ENGINE_VERSION", "unknown"))
+    comp = competition(con, competition_id)
+    if comp is None:
+        raise KeyError(competition_id)
+    config = ScoringConfig(aggregation=comp.get("aggregation") or "mean",
+                           advance_count=int(comp.get("advance_count") or 1))
+    out = score_competition(competition_inputs(con, competition_id), config, stage=stage)
+    return out.table, out.engine_version
 
 
-def _results_table(out: Any) -> pl.DataFrame:
-    if isinstance(out, pl.LazyFrame):
-        return out.collect()
-    if isinstance(out, pl.DataFrame):
-        return out
-    for name in ("results", "table", "totals", "ranking"):
-        value = getattr(out, name, None)
-        if isinstance(value, pl.LazyFrame):
-            return value.collect()
-        if isinstance(value, pl.DataFrame):
-            return value
-    raise TypeError(f"cannot find the results table in {type(out).__name__}")
+def _snapshot(con: Con, user: User, competition_id: str, stage: str, table: pl.DataFrame, version: str,
+              now: dt.datetime) -> int:
+    table = _public_columns(table)
+    payload = json.dumps(table.to_dicts(), default=str, ensure_ascii=False)
+    sid = con.sql("INSERT INTO result_snapshots (competition_id, stage, engine_version, finalized_at, "
+                  "finalized_by, results_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
+                  params=[competition_id, stage, version, now, user.username, payload]).fetchone()[0]
+    _audit(con, user.username, "finalise", "stage", f"{competition_id}/{stage}", None,
+           {"snapshot_id": sid, "rows": table.height, "engine_version": version}, None)
+    return int(sid)
 
 
 def finalise_stage(con: Con, user: User, competition_id: str, stage: str) -> int:
-    """Freeze the stage's results as a snapshot (the published table) and mark the stage final; its id."""
+    """Freeze a stage's results as a snapshot and mark the stage final; returns the snapshot id.
+
+    When this makes every stage final, the combined (stage-weighted) results are frozen too, as stage
+    COMBINED, which is what `published_results` shows by default.
+    """
     require_role(user, ["panitia"])
-    table, version = compute_results(con, competition_id)
-    if "stage" in table.columns and stage in table["stage"].to_list():
-        table = table.filter(pl.col("stage") == stage)
-    table = _public_columns(table)
-    payload = json.dumps(table.to_dicts(), default=str, ensure_ascii=False)
+    table, version = compute_results(con, competition_id, stage)
+    stages = con.sql("SELECT stage, finalized_at FROM competition_stages WHERE competition_id = ?",
+                     params=[competition_id]).fetchall()
+    if stage not in {s for s, _ in stages}:
+        raise ValueError(f"{competition_id!r} has no stage {stage!r}")
+    all_final = all(f is not None or s == stage for s, f in stages)
+    combined = compute_results(con, competition_id, None)[0] if all_final else None
 
     def write() -> int:
         with store.transaction(con):
             now = _now()
-            sid = con.sql("INSERT INTO result_snapshots (competition_id, stage, engine_version, finalized_at, "
-                          "finalized_by, results_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
-                          params=[competition_id, stage, version, now, user.username, payload]).fetchone()[0]
+            sid = _snapshot(con, user, competition_id, stage, table, version, now)
             con.execute("UPDATE competition_stages SET finalized_at = ? WHERE competition_id = ? AND stage = ?",
                         [now, competition_id, stage])
-            _audit(con, user.username, "finalise", "stage", f"{competition_id}/{stage}", None,
-                   {"snapshot_id": sid, "rows": table.height, "engine_version": version}, None)
-            return int(sid)
+            if combined is not None:
+                _snapshot(con, user, competition_id, COMBINED, combined, version, now)
+            return sid
     return with_retry(write)
 
 
@@ -542,13 +550,36 @@ def stage_status(con: Con, competition_id: str) -> pl.DataFrame:
 
 
 def published_results(con: Con, competition_id: str, stage: str | None = None) -> pl.DataFrame:
-    """The frozen results for the public view and exports: the newest snapshot of `stage` (default: the last
-    finalised stage), without personal data. An empty frame when nothing is published yet. Anyone may call it.
+    """The frozen results for the public view and exports: the newest snapshot of `stage` (default: the
+    combined results once every stage is final, else the stage finalised last), without personal data.
+    An empty frame when nothing is published yet. Anyone may call it, signed in or not.
     """
-    row = con.sql("SELECT results_json, stage, engine_version, finalized_at FROM result_snapshots "
-                  "WHERE competition_id = ? AND (? IS NULL OR stage = ?) ORDER BY snapshot_id DESC LIMIT 1",
-                  params=[competition_id, stage, stage]).fetchone()
+    row = con.sql("SELECT results_json FROM result_snapshots WHERE competition_id = ? AND (? IS NULL OR stage = ?) "
+                  "ORDER BY (stage = ?) DESC, snapshot_id DESC LIMIT 1",
+                  params=[competition_id, stage, stage, COMBINED]).fetchone()
     if row is None:
         return pl.DataFrame()
     rows = json.loads(row[0])
     return _public_columns(pl.DataFrame(rows, infer_schema_length=None)) if rows else pl.DataFrame()
+
+
+def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> list[str]:
+    """Publish the combined results of competitions whose stages are all final but were never frozen here
+    (e.g. a demo or an import that set `finalized_at` directly); returns the competitions frozen now."""
+    require_role(user, ["panitia"])
+    frozen = []
+    for cid in competition_ids:
+        open_stages, snaps = con.sql(
+            "SELECT (SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL), "
+            "(SELECT count(*) FROM result_snapshots WHERE competition_id = ? AND stage = ?)",
+            params=[cid, cid, COMBINED]).fetchone()
+        if open_stages or snaps:
+            continue
+        table, version = compute_results(con, cid, None)
+
+        def write(cid: str = cid, table: pl.DataFrame = table, version: str = version) -> int:
+            with store.transaction(con):
+                return _snapshot(con, user, cid, COMBINED, table, version, _now())
+        with_retry(write)
+        frozen.append(cid)
+    return frozen

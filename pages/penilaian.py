@@ -1,0 +1,160 @@
+"""Penilaian: a judge scores one assigned entrant at a time; every change is saved at once.
+
+Single column for phones: criteria grouped by section (SPM field), options a–d as radio choices, a number input
+with unit and threshold bands for nilai riil, evidence upload and notes. Submitting a finished form locks it.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import evidence, judging, reads
+from data.auth import PermissionDenied
+from data.instruments import read_instrument
+from scoring.instrument import Criterion
+from ui.auth import current_user, require_role, show_denied
+from ui.context import lang, sidebar_context, tr
+from ui.fmt import fmt_number
+from ui.state import get_con
+
+ERR_KEY = "pn.error"
+
+
+def _save(cid: str, stage: str, entrant: str, judge: str, crit: str, part: str, key: str) -> None:
+    """on_change: write the widget's value straight to the store (nothing waits for a Save button)."""
+    value = st.session_state.get(key)
+    if part == "note":
+        value = (value or "").strip() or None
+    try:
+        judging.save_score(get_con(), current_user(), cid, stage, entrant, crit, judge_id=judge, **{part: value})
+    except PermissionDenied as err:
+        st.session_state[ERR_KEY] = (err.message_key, err.detail)
+    except ValueError as err:
+        st.session_state[ERR_KEY] = ("judging_value_refused", {"detail": str(err)})
+
+
+def _upload(cid: str, stage: str, entrant: str, judge: str, crit: str, key: str, current: list[str]) -> None:
+    file = st.session_state.get(key)
+    if file is None:
+        return
+    con, user = get_con(), current_user()
+    stored = evidence.store_evidence(con, user, file.getvalue(), file.name)
+    if not stored.ok:
+        st.session_state[ERR_KEY] = (stored.message_key, stored.detail)
+        return
+    if stored.sha256 not in current:
+        try:
+            judging.save_score(con, user, cid, stage, entrant, crit, judge_id=judge,
+                               evidence=[*current, stored.sha256])
+        except PermissionDenied as err:
+            st.session_state[ERR_KEY] = (err.message_key, err.detail)
+
+
+def _bands(c: Criterion) -> str:
+    unit = f" {c.unit}" if c.unit else ""
+    parts = [f"≥ {fmt_number(t.min_value, 0 if t.min_value == int(t.min_value) else 1, lang())}{unit}: "
+             f"{fmt_number(t.points, 0, lang())}" for t in sorted(c.thresholds, key=lambda t: -t.min_value)]
+    return tr("judging_bands", bands=" · ".join(parts))
+
+
+ctx = sidebar_context(show_region=False)
+user = require_role(["juri", "panitia"])
+con = get_con()
+if ctx.competition_id is None:
+    st.stop()
+st.title(tr("judging_form_title"))
+
+stages = reads.stages_frame(con, ctx.competition_id)["stage"].to_list()
+stage = st.selectbox(tr("stage"), stages, index=stages.index(ctx.stage) if ctx.stage in stages else 0,
+                     format_func=lambda s: tr(f"stage_{s}"), key="pn.stage")
+assigned = judging.assignments_frame(con, user, ctx.competition_id, stage)
+if assigned.height == 0:
+    st.info(tr("judging_no_assignments"))
+    st.stop()
+
+instrument = read_instrument(con, ctx.instrument_id)
+n_criteria = len(instrument.criteria)
+pairs = list(zip(assigned["entrant_id"], assigned["judge_id"], strict=True))
+rows = {(r["entrant_id"], r["judge_id"]): r for r in assigned.iter_rows(named=True)}
+
+
+def _label(pair: tuple[str, str]) -> str:
+    r = rows[pair]
+    mark = "🔒 " if r["status"] == "submitted" else ""
+    judge = f" · {r['judge_name']}" if user.role == "panitia" else ""
+    return f"{mark}{r['posyandu_name']} — {r['desa_name'] or r['desa_code']} ({r['answered']}/{n_criteria}){judge}"
+
+
+wanted = st.query_params.get("entrant")
+start = next((i for i, p in enumerate(pairs) if p[0] == wanted), 0)
+entrant, judge = st.selectbox(tr("judging_entrant"), pairs, index=start, format_func=_label, key="pn.pair")
+cid = ctx.competition_id
+
+if ERR_KEY in st.session_state:
+    key, detail = st.session_state.pop(ERR_KEY)
+    st.error(tr(key, **{k: str(v) for k, v in detail.items()}))
+
+status = judging.form_status(con, user, cid, stage, entrant, judge)
+final = reads.stage_dates(con, cid).filter(stage=stage)["finalized_at"][0] is not None
+locked = status == "submitted" or final
+if final:
+    st.info(tr("judging_stage_final", stage=tr(f"stage_{stage}")))
+elif locked:
+    st.info(tr("judging_form_locked_info"))
+
+progress = judging.form_progress(con, user, cid, stage, entrant, judge)
+done = {r["section_id"]: (r["answered"], r["total"]) for r in progress.iter_rows(named=True)}
+answered = sum(a for a, _ in done.values())
+st.progress(answered / max(n_criteria, 1), text=tr("judging_progress", done=answered, total=n_criteria))
+
+scores = {r["criterion_id"]: r for r in judging.read_scores(con, user, cid, stage, entrant, judge).iter_rows(named=True)}
+base = f"pn.{cid}.{stage}.{entrant}.{judge}"
+args = (cid, stage, entrant, judge)
+
+for section in instrument.sections:
+    a, total = done.get(section.id, (0, len(section.criteria)))
+    title = tr(f"field_{section.spm_field}") if section.spm_field else (
+        section.title_en if lang() == "en" and section.title_en else section.title)
+    with st.expander(f"{'✅' if a == total else '📝'} {title} — {a}/{total}", expanded=a < total and not locked):
+        for c in section.criteria:
+            have = scores.get(c.id, {})
+            with st.container(border=True):
+                st.markdown(f"**{c.id}** · {c.text}")
+                if c.evidence:
+                    st.caption(tr("judging_evidence_asked", evidence="; ".join(c.evidence)))
+                if c.kind == "choice":
+                    codes = [o.code for o in c.options]
+                    texts = {o.code: o.text for o in c.options}
+                    current = have.get("option_code")
+                    st.radio(tr("judging_choice"), codes, index=codes.index(current) if current in codes else None,
+                             format_func=lambda code, texts=texts: f"{code}. {texts[code]}", key=f"{base}.{c.id}.opt",
+                             on_change=_save, args=(*args, c.id, "option_code", f"{base}.{c.id}.opt"),
+                             disabled=locked, label_visibility="collapsed")
+                else:
+                    unit = f" ({c.unit})" if c.unit else ""
+                    st.number_input(tr("judging_real_value") + unit, min_value=0.0, value=have.get("real_value"),
+                                    key=f"{base}.{c.id}.real", on_change=_save,
+                                    args=(*args, c.id, "real_value", f"{base}.{c.id}.real"), disabled=locked)
+                    if c.thresholds:
+                        st.caption(_bands(c))
+                st.text_input(tr("judging_note"), value=have.get("note") or "", key=f"{base}.{c.id}.note",
+                              on_change=_save, args=(*args, c.id, "note", f"{base}.{c.id}.note"), disabled=locked)
+                files = list(have.get("evidence") or [])
+                for info in evidence.evidence_info(con, files):
+                    st.caption(f"📎 {info['original_name'] or info['sha256'][:12]} · "
+                               f"{fmt_number(info['size_bytes'] / 1024, 0, lang())} KB")
+                if not locked:
+                    st.file_uploader(tr("judging_evidence_upload"), type=list(evidence.ACCEPTED_EXTENSIONS),
+                                     max_upload_size=evidence.MAX_MEGABYTES, key=f"{base}.{c.id}.file",
+                                     on_change=_upload, args=(*args, c.id, f"{base}.{c.id}.file", files))
+
+if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit"):
+    try:
+        missing = judging.submit_form(con, user, cid, stage, entrant, judge)
+    except PermissionDenied as err:
+        show_denied(err)
+    else:
+        if missing:
+            st.warning(tr("judging_submit_missing", n=len(missing), criteria=", ".join(missing)))
+        else:
+            st.rerun()
