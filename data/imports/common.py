@@ -183,7 +183,7 @@ def duplicate_problems(table: Table, records: list[dict[str, Any]], key: Sequenc
             continue
         if k in seen:
             problems.append(Problem(table.file, table.sheet, rec["_row"], column, "exchange_duplicate_row",
-                                    {"key": " / ".join(str(v) for v in k), "first_row": seen[k]}))
+                                    {"values": " / ".join(str(v) for v in k), "first_row": seen[k]}))
         else:
             seen[k] = rec["_row"]
     return problems
