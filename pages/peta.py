@@ -1,0 +1,153 @@
+"""Peta: the competition on a map without any tile service — boundaries as the base, posyandu dots coloured by a
+score, the average per kecamatan or kabupaten, and a click on a dot opens the posyandu's profile."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import polars as pl
+import streamlit as st
+
+from data import boundaries, reads
+from geo.aggregate import LEVEL_CODE_COLUMN
+from geo.export import points_geojson, regions_geojson, static_map_png
+from geo.frames import boundary_frame
+from geo.layers import LAYER_POSYANDU, payload_bytes
+from geo.mapview import MapOptions, build_map, measure_label
+from geo.validate import flag_posyandu
+from ui.context import sidebar_context, tr
+from ui.fmt import fmt_int, fmt_number
+from ui.results import load_results
+from ui.state import get_con, store_version
+from ui.theme import score_bands
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _shapes(version: int) -> dict[int, gpd.GeoDataFrame]:
+    con = get_con()
+    out = {0: boundary_frame(con, level=0, zoom="nasional")}
+    for level in (1, 2, 3):
+        out[level] = boundary_frame(con, level=level, zoom="provinsi")
+    return out
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _profiles_and_names(version: int) -> tuple[pl.DataFrame, dict[str, str]]:
+    con = get_con()
+    regions = boundaries.region_points(con)
+    return reads.posyandu_profiles(con), dict(zip(regions["code"], regions["name"], strict=True))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _flags(version: int) -> pl.DataFrame:
+    return flag_posyandu(get_con())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _png(version: int, cid: str, stage: str | None, region: str | None, level: str, measure: str, lang: str,
+         title: str, _table: pl.DataFrame, _points: pl.DataFrame) -> bytes:
+    return static_map_png(get_con(), _table, _points, level=level, measure=measure, lang=lang, title=title)
+
+
+def _cut(shapes: dict[int, gpd.GeoDataFrame], kab_codes: list[str]) -> dict[int, gpd.GeoDataFrame]:
+    """Only the provinces, kabupaten and kecamatan of the area shown (the country stays as context)."""
+    provs = sorted({c[:2] for c in kab_codes})
+    out = {0: shapes[0], 1: shapes[1][shapes[1]["code"].isin(provs)]}
+    for level in (2, 3):
+        gdf = shapes[level]
+        out[level] = gdf[pd.Series(gdf["code"].str[:5]).isin(kab_codes).to_numpy()] if len(gdf) else gdf
+    return out
+
+
+ctx = sidebar_context()
+L = ctx.lang
+st.title(tr("geo_page_title"))
+st.caption(tr("geo_page_caption"))
+if ctx.competition_id is None:
+    st.info(tr("geo_no_competition"))
+    st.stop()
+table = load_results(ctx.competition_id, ctx.stage).table
+if ctx.region_code:
+    table = table.filter(pl.col("desa_code").str.starts_with(ctx.region_code))
+if table.height == 0:
+    st.info(tr("geo_no_results"))
+    st.stop()
+version = store_version()
+profiles, names = _profiles_and_names(version)
+sections = [c for c in table.columns if c.startswith("sec_")]
+
+c1, c2, c3 = st.columns(3)
+measure = c1.selectbox(tr("geo_colour_by"), ["total", *sections], key="peta_measure",
+                       format_func=lambda m: measure_label(m, L))
+size_by = c2.selectbox(tr("geo_size_by"), ["equal", "kader_total", "total"], key="peta_size",
+                       format_func=lambda s: {"equal": tr("geo_size_equal"), "kader_total": tr("geo_size_kader"),
+                                              "total": tr("geo_total")}[s])
+level = c3.selectbox(tr("geo_choropleth_level"), ["kecamatan", "kabupaten"], key="peta_level",
+                     format_func=lambda v: tr(f"level_{v}"))
+toggles = st.columns(5)
+labels = ("geo_layer_points", "geo_layer_choropleth", "geo_layer_kecamatan", "geo_layer_kabupaten",
+          "geo_layer_province")
+shown = [col.toggle(tr(k), value=True, key=f"peta_{k}") for col, k in zip(toggles, labels, strict=True)]
+opts = MapOptions(measure, size_by, level, *shown[:2], show_kecamatan=shown[2], show_kabupaten=shown[3],
+                  show_province=shown[4])
+
+kab_codes = sorted(table[LEVEL_CODE_COLUMN["kabupaten"]].drop_nulls().unique().to_list())
+shapes = _cut(_shapes(version), kab_codes)
+view_key = (ctx.competition_id, ctx.region_code)
+saved = st.session_state.get("peta.view")
+view = saved[1] if saved and saved[0] == view_key else None
+mv = build_map(table, profiles, shapes, names, opts, L, view)
+if view is None:  # first view of this competition/region: keep it so reruns (toggles, clicks) do not reset it
+    vs = mv.deck.initial_view_state
+    st.session_state["peta.view"] = (view_key, {"latitude": vs.latitude, "longitude": vs.longitude,
+                                                "zoom": vs.zoom})
+
+event = st.pydeck_chart(mv.deck, on_select="rerun", selection_mode="single-object", key="peta_map", height=560)
+picked = (event.selection.get("objects") or {}).get(LAYER_POSYANDU) if event and event.selection else None
+if picked:
+    st.switch_page("pages/profil.py", query_params={"posyandu": picked[0]["posyandu_id"],
+                                                    "competition": ctx.competition_id})
+
+label = measure_label(measure, L)
+legend = [f"**{tr('geo_legend_title')}**",
+          tr("geo_legend_hex", count=fmt_int(mv.n_points, L), measure=label) if mv.aggregated
+          else tr("geo_legend_points", measure=label)]
+if measure == "total":
+    bands = score_bands()
+    for (low, high), colour, key in zip(bands.ranges(), bands.colours, bands.label_keys, strict=True):
+        swatch = f"<span style='display:inline-block;width:14px;height:14px;background:{colour};" \
+                 "border:1px solid #555;vertical-align:middle'></span>"
+        legend.append(swatch + " " + tr("geo_legend_band", label=tr(key), low=fmt_number(low or 0, 0, L),
+                                        high=fmt_number(high if high is not None else 100, 0, L)))
+else:
+    legend.append(tr("geo_legend_field_ramp", field=label))
+if mv.illustrative:
+    legend.append("⚠️ " + tr("geo_legend_illustrative"))
+for source in mv.sources:
+    legend.append(tr("geo_legend_province_source", source=source))
+if mv.approx_province:
+    legend.append(tr("geo_legend_approx_province"))
+st.html("<div style='font-size:0.9rem;line-height:1.5'>" + "<br/>".join(
+    s.replace("**", "<b>", 1).replace("**", "</b>", 1) for s in legend) + "</div>")
+st.caption(tr("geo_payload", size=f"{fmt_number(payload_bytes(mv.deck) / 1e6, 2, L)} MB",
+              count=fmt_int(mv.n_points, L)))
+
+d1, d2, d3 = st.columns(3)
+d1.download_button(tr("geo_download_points"), points_geojson(table, profiles), "posyandu.geojson",
+                   "application/geo+json", key="peta_dl_points")
+d2.download_button(tr("geo_download_regions"), regions_geojson(get_con(), table, level, measure),
+                   f"{level}.geojson", "application/geo+json", key="peta_dl_regions")
+title = tr("geo_png_title", competition=ctx.competition_id, measure=label, level=tr(f"level_{level}"))
+d3.download_button(tr("geo_download_png"), _png(version, ctx.competition_id, ctx.stage, ctx.region_code, level,
+                                                measure, L, title, table, profiles),
+                   "peta.png", "image/png", key="peta_dl_png")
+
+flags = _flags(version)
+ids = set(table["posyandu_id"].to_list())
+flags = flags.filter(pl.col("posyandu_id").is_in(list(ids)))
+with st.expander(tr("geo_flagged_title", count=fmt_int(flags.height, L))):
+    if flags.height == 0:
+        st.success(tr("geo_flagged_none"))
+    else:
+        st.dataframe(flags.with_columns(pl.col("reason").map_elements(
+            lambda k: tr(k, desa=""), return_dtype=pl.String)), hide_index=True)
