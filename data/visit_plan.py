@@ -109,9 +109,9 @@ def plan_stops(practices: pl.DataFrame, posyandu: pl.DataFrame, focus_field: str
     `fields`, `titles` and `descriptions` come from the posyandu's documented practices (the focus field
     first); a posyandu without any still gets a stop, for the focus field.
     """
-    order = pl.when(pl.col("spm_field") == focus_field).then(0).otherwise(1) if focus_field else pl.lit(0)
-    seen = (practices.sort(order, "spm_field", maintain_order=True)
-            .group_by("posyandu_id", maintain_order=True)
+    ordered = (practices.sort(pl.col("spm_field") != focus_field, maintain_order=True) if focus_field
+               else practices)
+    seen = (ordered.group_by("posyandu_id", maintain_order=True)
             .agg(pl.col("spm_field").unique(maintain_order=True).alias("fields"),
                  pl.col("title").alias("titles"), pl.col("description").alias("descriptions")))
     cols = ["posyandu_id", "posyandu_name", "desa_name", "kecamatan_name", "kabupaten_name", "address", "lat", "lon",

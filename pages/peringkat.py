@@ -1,0 +1,83 @@
+"""Peringkat: the league table as a health scorecard — one row per entrant, a coloured cell per field, rank,
+award, strata, the 90 % rank interval and P(top 3); filters, downloads, and a click on a row opens its profile."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from scoring.fields import STRATA
+from ui.charts_tables import (
+    band_legend_html,
+    csv_bytes,
+    excel_bytes,
+    filter_table,
+    profile_link,
+    scorecard_frame,
+    scorecard_score_columns,
+    section_ids,
+    style_scorecard,
+)
+from ui.context import sidebar_context, tr
+from ui.fmt import fmt_int
+from ui.i18n import t
+from ui.results import load_results
+from ui.theme import score_bands
+
+ctx = sidebar_context()
+L = ctx.lang
+st.title(tr("pages_peringkat_title"))
+if ctx.competition_id is None:
+    st.stop()
+res = load_results(ctx.competition_id, ctx.stage)
+table = res.table
+secs = section_ids(table)
+
+f1, f2, f3, f4 = st.columns([1, 1.4, 1.2, 1])
+categories = sorted(table["category"].drop_nulls().unique().to_list())
+category = f1.selectbox(tr("pages_category"), [""] + categories, key="peringkat_category",
+                        format_func=lambda c: c or t("pages_all", L))
+strata = f2.multiselect(tr("pages_strata"), list(STRATA), key="peringkat_strata",
+                        format_func=lambda s: t(f"strata_{s}", L))
+field = f3.selectbox(tr("pages_sort_by"), ["total", *secs], key="peringkat_field",
+                     format_func=lambda s: t("pages_total", L) if s == "total" else t(f"field_{s}", L))
+min_score = f4.slider(tr("pages_min_score"), 0, 100, 0, step=5, key="peringkat_min",
+                      help=tr("pages_min_score_help"))
+
+shown = filter_table(table, ctx.region_code, category or None, strata,
+                     None if field == "total" else field, float(min_score) if min_score else None)
+if field == "total" and min_score:
+    shown = shown.filter(pl.col("total") >= min_score)
+sort_col = "total" if field == "total" else f"sec_{field}"
+shown = shown.sort([sort_col, "rank_final"], descending=[True, False], nulls_last=True)
+
+conf = None
+df = scorecard_frame(shown, L, conf, keep_order=True)
+bands = score_bands()
+score_cols = scorecard_score_columns(L, secs)
+styler = style_scorecard(df, score_cols, bands, L, percent_columns=[tr("pages_p_top3")])
+
+st.caption(tr("pages_shown_of", shown=fmt_int(shown.height, L), total=fmt_int(table.height, L)))
+st.html(band_legend_html(bands, L))
+event = st.dataframe(
+    styler, key="peringkat_table", on_select="rerun", selection_mode="single-row", hide_index=True,
+    height=min(38 + 35 * max(len(df), 1), 640),
+    column_config={"entrant_id": None, "posyandu_id": None},
+)
+if ctx.stage is not None:
+    st.caption(tr("pages_confidence_combined_only"))
+else:
+    st.caption(tr("pages_confidence_help"))
+
+rows = event.selection.rows if event is not None else []
+if rows:
+    st.switch_page("pages/profil.py", query_params=profile_link(df, rows[0], ctx.competition_id))
+
+d1, d2, _ = st.columns([1, 1, 3])
+name = f"peringkat-{ctx.competition_id}"
+plain, sheet = df.drop(columns=["entrant_id", "posyandu_id"]), tr("pages_peringkat_title")
+d1.download_button(tr("pages_download_excel"), lambda: excel_bytes(style_scorecard(plain, score_cols, bands, L), sheet),
+                   file_name=f"{name}.xlsx", key="peringkat_xlsx",
+                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+d2.download_button(tr("pages_download_csv"), lambda: csv_bytes(plain), file_name=f"{name}.csv",
+                   mime="text/csv", key="peringkat_csv")

@@ -1,0 +1,116 @@
+"""Praktik baik: for a chosen SPM field, the strongest posyandu and what they do (practice text and photo),
+near a delegation's home kabupaten or inside a region; then a visit plan in a sensible order to download."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from data import reads_pages, visit_plan
+from scoring.fields import SPM_FIELDS
+from ui.charts_tables import filter_table, practice_cards
+from ui.context import sidebar_context, tr
+from ui.fmt import fmt_number
+from ui.i18n import t
+from ui.results import load_results
+from ui.state import get_con
+from ui.theme import field_colour, score_bands
+
+ctx = sidebar_context()
+L = ctx.lang
+st.title(tr("pages_praktik_title"))
+if ctx.competition_id is None:
+    st.stop()
+con = get_con()
+res = load_results(ctx.competition_id, ctx.stage)
+
+url_field = st.query_params.get("field")
+field = st.selectbox(tr("pages_field"), list(SPM_FIELDS), key="praktik_field",
+                     index=SPM_FIELDS.index(url_field) if url_field in SPM_FIELDS else 1,
+                     format_func=lambda f: t(f"field_{f}", L))
+st.query_params["field"] = field
+st.markdown(f"<div style='height:6px;background:{field_colour(field)};border-radius:3px'></div>",
+            unsafe_allow_html=True)
+
+c1, c2, c3 = st.columns([1.2, 1.6, 1])
+how = c1.radio(tr("pages_praktik_filter"), ["region", "distance"], key="praktik_how",
+               format_func=lambda h: t(f"pages_praktik_by_{h}", L))
+top_n = c3.slider(tr("pages_praktik_top"), 3, 30, 10, key="praktik_top")
+table = res.table
+start = None
+if how == "distance":
+    kab = reads_pages.region_centroids(con, level=2)
+    kab_names = dict(zip(kab["code"], kab["name"], strict=True))
+    home = c2.selectbox(tr("pages_praktik_home"), list(kab_names), format_func=kab_names.get, key="praktik_home")
+    max_km = c2.slider(tr("pages_praktik_max_km"), 10, 1500, 300, step=10, key="praktik_km")
+    hrow = kab.filter(pl.col("code") == home).row(0, named=True)
+    start = (hrow["lat"], hrow["lon"])
+else:
+    c2.caption(tr("pages_praktik_region_note"))
+    table = filter_table(table, ctx.region_code)
+
+profiles = reads_pages.locations(con, table["posyandu_id"].to_list())
+strongest = (table.select("posyandu_id", "posyandu_name", "desa_name", "kecamatan_name", "kabupaten_name",
+                          pl.col(f"sec_{field}").alias("field_score"), "total")
+             .join(profiles, on="posyandu_id", how="left"))
+if start is not None:
+    strongest = visit_plan.with_distance(strongest, *start).filter(pl.col("distance_km") <= max_km)
+strongest = strongest.sort("field_score", descending=True, nulls_last=True).head(top_n)
+practices = reads_pages.practices(con, spm_field=field, posyandu_ids=strongest["posyandu_id"].to_list())
+
+st.subheader(tr("pages_praktik_strongest", field=tr(f"field_{field}")))
+if strongest.height == 0:
+    st.info(tr("pages_praktik_none"))
+    st.stop()
+bands = score_bands()
+for card in practice_cards(strongest, practices):
+    with st.container(border=True):
+        head, score = st.columns([4, 1])
+        head.markdown(f"**{card['posyandu_name']}** · {card['desa_name']}, {card['kecamatan_name']}, "
+                      f"{card['kabupaten_name']}")
+        if card.get("distance_km") is not None:
+            head.caption(tr("pages_praktik_distance", km=fmt_number(card["distance_km"], 0, L)))
+        score.markdown(f"<div style='background:{bands.colour(card['field_score'])};padding:4px 8px;"
+                       f"border-radius:4px;text-align:center'><b>{fmt_number(card['field_score'], 1, L)}</b></div>",
+                       unsafe_allow_html=True)
+        if not card["practices"]:
+            st.caption(tr("pages_praktik_no_text"))
+        for p in card["practices"]:
+            text_col, photo_col = st.columns([3, 1])
+            text_col.markdown(f"**{p['title']}** — {p['description']}")
+            if p.get("photo_path") and Path(p["photo_path"]).is_file():
+                photo_col.image(p["photo_path"])
+
+st.subheader(tr("pages_plan_title"))
+choices = strongest["posyandu_id"].to_list()
+labels = dict(zip(choices, strongest["posyandu_name"].to_list(), strict=True))
+picked = st.multiselect(tr("pages_plan_pick"), choices, format_func=labels.get, key="praktik_plan_pick",
+                        default=[c for c in choices if c in practices["posyandu_id"].to_list()][:4])
+if not picked:
+    st.info(tr("pages_plan_empty"))
+    st.stop()
+all_practices = reads_pages.practices(con, posyandu_ids=picked)
+stops = visit_plan.plan_stops(all_practices, strongest.filter(pl.col("posyandu_id").is_in(picked)), field)
+plan = visit_plan.order_visits(stops, start)
+st.dataframe(plan.select(
+    pl.col("visit_no").alias("#"), pl.col("posyandu_name").alias(tr("pages_posyandu")),
+    pl.col("desa_name").alias(tr("pages_desa")),
+    pl.col("fields").list.eval(pl.element().replace_strict({f: tr(f"field_{f}") for f in SPM_FIELDS},
+                                                           default=pl.element())).list.join(", ")
+    .alias(tr("pages_plan_fields")),
+    pl.col("leg_km").alias(tr("pages_plan_leg_km")), pl.col("contact_phone").alias(tr("pages_plan_contact")),
+).to_pandas().style.format(lambda v: fmt_number(v, 1, L), subset=[tr("pages_plan_leg_km")]),
+    hide_index=True, key="praktik_plan_table")
+located = plan.filter(pl.col("lat").is_not_null())
+if located.height:
+    st.map(located.select("lat", "lon").to_pandas(), size=60, zoom=None)
+title = tr("pages_plan_doc_title", field=tr(f"field_{field}"))
+today = dt.date.today()
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(tr("pages_plan_download_pdf"), lambda: visit_plan.plan_pdf(plan, L, title, today),
+                   file_name="rencana-kunjungan.pdf", mime="application/pdf", key="praktik_pdf")
+d2.download_button(tr("pages_plan_download_html"), lambda: visit_plan.plan_html(plan, L, title, today),
+                   file_name="rencana-kunjungan.html", mime="text/html", key="praktik_html")

@@ -1,0 +1,112 @@
+"""Profil posyandu: one entrant in depth — radar against the competition average, every judge's choice per field
+with notes and evidence, completeness, what to fix first, the history across years and similar posyandu.
+
+The state is in the URL (?posyandu=…&competition=…), so a leader can send the view on WhatsApp."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import polars as pl
+import streamlit as st
+
+from data import reads, reads_pages
+from scoring.instrument import criteria_frame
+from ui import charts
+from ui.charts_tables import (
+    entrant_fields,
+    field_means,
+    fix_first_rows,
+    history_rows,
+    judge_choice_rows,
+    peer_rows,
+    section_ids,
+)
+from ui.context import sidebar_context, tr
+from ui.fmt import fmt_int, fmt_number, fmt_percent
+from ui.results import load_inputs, load_results
+from ui.state import get_con
+
+ctx = sidebar_context(show_region=False)
+L = ctx.lang
+if ctx.competition_id is None:
+    st.stop()
+con = get_con()
+res = load_results(ctx.competition_id, ctx.stage)
+table = res.table.sort("posyandu_name")
+ids = table["posyandu_id"].to_list()
+if not ids:
+    st.info(tr("pages_no_entrants"))
+    st.stop()
+names = dict(zip(ids, (table["posyandu_name"] + " · " + table["desa_name"].fill_null("")).to_list(), strict=True))
+wanted = st.query_params.get("posyandu")
+pid = st.selectbox(tr("pages_posyandu"), ids, index=ids.index(wanted) if wanted in ids else 0,
+                   format_func=names.get, key="profil_posyandu")
+st.query_params["posyandu"] = pid
+row = table.filter(pl.col("posyandu_id") == pid).row(0, named=True)
+eid = row["entrant_id"]
+detail = reads_pages.posyandu_detail(con, pid) or {}
+
+st.title(f"{tr('pages_posyandu_prefix')} {row['posyandu_name']}")
+st.caption(" · ".join(x for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],
+                                  detail.get("contact_name"), detail.get("contact_phone")) if x))
+m1, m2, m3, m4, m5 = st.columns(5)
+m1.metric(tr("pages_total"), fmt_number(row["total"], 2, L))
+m2.metric(tr("pages_rank"), f"{fmt_int(row['rank_final'], L)} / {fmt_int(table.height, L)}")
+m3.metric(tr("pages_award"), row["award"] or "–")
+m4.metric(tr("pages_strata"), tr(f"strata_{row['strata']}") if row["strata"] else "–")
+m5.metric(tr("pages_kader"), fmt_int(detail.get("kader_total"), L))
+
+mine, avg = entrant_fields(table, eid), field_means(table)
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.radar_chart([(row["posyandu_name"], mine)], L, average=avg), key="profil_radar")
+with right:
+    st.plotly_chart(charts.field_bars(mine, L, reference=avg), key="profil_bars")
+
+completeness = row["completeness_pct"]
+st.progress(min((completeness or 0.0) / 100.0, 1.0),
+            text=tr("pages_completeness_line", pct=fmt_percent(completeness, 0, L)))
+
+texts = criteria_frame(load_inputs(ctx.competition_id).instrument)
+st.subheader(tr("pages_fix_first"))
+st.caption(tr("pages_fix_first_help"))
+ff = res.fix_first.filter(pl.col("entrant_id") == eid).collect()
+st.dataframe(fix_first_rows(ff, texts, L).style.format(lambda v: fmt_number(v, 2, L), subset=[tr("pages_lost")]),
+             hide_index=True, key="profil_fix_first")
+
+st.subheader(tr("pages_judge_choices"))
+details = reads.score_details(con, eid)
+secs = section_ids(table)
+for tab, sec in zip(st.tabs([tr(f"field_{s}") for s in secs]), secs, strict=True):
+    with tab:
+        rows = judge_choice_rows(details, sec, L)
+        if rows.empty:
+            st.info(tr("pages_no_choices"))
+        else:
+            st.dataframe(rows, hide_index=True, key=f"profil_choices_{sec}")
+
+st.subheader(tr("pages_history"))
+entries = reads_pages.posyandu_entries(con, pid)
+history = history_rows(entries, {c: load_results(c).table for c in entries["competition_id"].to_list()})
+if history.filter(pl.col("total").is_not_null()).height >= 2:
+    st.plotly_chart(charts.history_chart(history.filter(pl.col("total").is_not_null()), L), key="profil_history")
+st.dataframe(history.select(
+    pl.col("year").cast(pl.String).alias(tr("year")),
+    pl.col("level").map_elements(lambda v: tr(f"level_{v}"), return_dtype=pl.String).alias(tr("level")),
+    pl.col("name").alias(tr("competition")), pl.col("total").alias(tr("pages_total")),
+    pl.col("rank").alias(tr("pages_rank")), pl.col("award").fill_null("").alias(tr("pages_award")),
+).to_pandas().style.format(lambda v: fmt_number(v, 2, L), subset=[tr("pages_total")]), hide_index=True,
+    key="profil_history_table")
+
+st.subheader(tr("pages_peers"))
+st.caption(tr("pages_peers_help"))
+peers = peer_rows(reads.posyandu_profiles(con), table, pid)
+if peers.height <= 1:
+    st.info(tr("pages_no_peers"))
+else:
+    st.plotly_chart(charts.peer_chart(peers, L, highlight=row["posyandu_name"]), key="profil_peers")
+    st.markdown("\n".join(
+        f"- [{p['name']}](profil?{urlencode({'posyandu': p['posyandu_id'], 'competition': ctx.competition_id})})"
+        f" · {fmt_number(p['total'], 1, L)}"
+        for p in peers.filter(pl.col("posyandu_id") != pid).iter_rows(named=True)))
