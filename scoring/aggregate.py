@@ -182,3 +182,31 @@ def completeness_rollup(completeness: Frame, by: Sequence[str] = ("entrant_id",)
                       .then(100.0 * pl.col("entered") / pl.col("expected")).alias("pct"))
     )
     return like(out, completeness)  # type: ignore[return-value]
+
+
+def judge_counts(criterion_scores: Frame) -> Frame:
+    """Usable scores per entrant × stage: entered (Σ judges over criteria) and max_judges (most on one criterion)."""
+    out = (lazy(criterion_scores).group_by(["entrant_id", "stage"])
+           .agg(pl.col("n_judges").sum().cast(pl.Int64).alias("entered"),
+                pl.col("n_judges").max().cast(pl.Int64).alias("max_judges")))
+    return like(out, criterion_scores)  # type: ignore[return-value]
+
+
+def entrant_completeness(counts: pl.DataFrame, assignments: pl.DataFrame | pl.LazyFrame,
+                         n_criteria: int) -> pl.DataFrame:
+    """Share of expected usable scores per entrant, the figure the ranking table shows and tie-breaks use.
+
+    Per entrant × stage the judges expected are the judges assigned, or when more judges scored a criterion,
+    that many; expected = judges × criteria of the instrument, entered = scores that earned points (capped at
+    expected). Summed over stages. `counts` comes from `judge_counts`. Returns entrant_id, expected, entered, pct.
+    """
+    assigned = (lazy(assignments).group_by(["entrant_id", "stage"])
+                .agg(pl.col("judge_id").n_unique().cast(pl.Int64).alias("assigned")).collect())
+    per_stage = counts.join(assigned, on=["entrant_id", "stage"], how="full", coalesce=True)
+    judges = pl.max_horizontal(pl.col("assigned").fill_null(0), pl.col("max_judges").fill_null(0))
+    per_stage = per_stage.with_columns((judges * n_criteria).alias("expected")).with_columns(
+        pl.min_horizontal(pl.col("entered").fill_null(0), pl.col("expected")).alias("entered"))
+    return (per_stage.group_by("entrant_id")
+            .agg(pl.col("expected").sum(), pl.col("entered").sum())
+            .with_columns(pl.when(pl.col("expected") > 0)
+                          .then(100.0 * pl.col("entered") / pl.col("expected")).alias("pct")))
