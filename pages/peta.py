@@ -7,6 +7,7 @@ import geopandas as gpd
 import pandas as pd
 import polars as pl
 import streamlit as st
+from shapely.geometry import box
 
 from data import boundaries, reads
 from geo.aggregate import LEVEL_CODE_COLUMN
@@ -52,7 +53,11 @@ def _png(version: int, cid: str, stage: str | None, region: str | None, level: s
 def _cut(shapes: dict[int, gpd.GeoDataFrame], kab_codes: list[str]) -> dict[int, gpd.GeoDataFrame]:
     """Only the provinces, kabupaten and kecamatan of the area shown (the country stays as context)."""
     provs = sorted({c[:2] for c in kab_codes})
-    out = {0: shapes[0], 1: shapes[1][shapes[1]["code"].isin(provs)]}
+    out = {1: shapes[1][shapes[1]["code"].isin(provs)]}
+    # The country is context around the provinces: clip it to their box plus ~1° so Java's or Borneo's
+    # neighbouring land shows without shipping all 17,000 islands to the browser.
+    minx, miny, maxx, maxy = out[1].total_bounds if len(out[1]) else (94.5, -11.5, 141.5, 6.5)
+    out[0] = shapes[0].clip(box(minx - 1, miny - 1, maxx + 1, maxy + 1)) if len(shapes[0]) else shapes[0]
     for level in (2, 3):
         gdf = shapes[level]
         out[level] = gdf[pd.Series(gdf["code"].str[:5]).isin(kab_codes).to_numpy()] if len(gdf) else gdf

@@ -1,0 +1,37 @@
+"""The map page on the demo store: it draws a deck with boundaries, choropleth and posyandu, no base-map service,
+the legend says the cells are illustrative, and switching the colour measure or a layer keeps working."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "peta.py")
+
+
+def _deck(at: AppTest) -> dict:
+    (chart,) = at.get("deck_gl_json_chart")
+    return json.loads(chart.proto.json)
+
+
+def test_map_page_draws_boundaries_choropleth_and_points_without_tiles(demo_env) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    assert not at.exception, at.exception
+    deck = _deck(at)
+    ids = [layer["id"] for layer in deck["layers"]]
+    assert {"country", "provinces", "choropleth", "kabupaten", "kecamatan", "posyandu"} <= set(ids)
+    assert "mapStyle" not in deck and deck.get("mapProvider") in (None, "")
+    legend = " ".join(h.proto.body for h in at.get("html"))
+    assert "ilustrasi" in legend.lower()
+
+
+def test_switching_measure_and_hiding_points_keeps_the_page_working(demo_env) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    at.selectbox(key="peta_measure").set_value("sec_kesehatan").run()
+    assert not at.exception, at.exception
+    at.toggle(key="peta_geo_layer_points").set_value(False).run()
+    assert not at.exception, at.exception
+    ids = [layer["id"] for layer in _deck(at)["layers"]]
+    assert "posyandu" not in ids
