@@ -71,9 +71,11 @@ def _select(label: str, options: list, state_key: str, fmt=str, container=st.sid
 
 
 def _default_competition(comps: pl.DataFrame) -> str:
-    """The newest kabupaten-level contest if there is one (the level leaders look at most), else the newest."""
-    kab = comps.filter(pl.col("level") == "kabupaten")
-    return (kab if kab.height else comps)["competition_id"][0]
+    """The newest kabupaten-level contest with the most entrants (the view leaders open most), else the newest."""
+    newest = comps.filter(pl.col("year") == comps["year"].max())
+    kab = newest.filter(pl.col("level") == "kabupaten")
+    pick = (kab if kab.height else newest).sort("n_entrants", descending=True, maintain_order=True)
+    return pick["competition_id"][0]
 
 
 def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Context:
