@@ -106,3 +106,20 @@ def test_fixture_contest_has_the_shape_the_tests_assume(con):
     assert judging.coi_rule(con, CID) == "same_desa"
     # J1 lives in Pasar Keong, where P1 (E1) is: the one clash under the default rule.
     assert judging.conflict_of_interest(con, "J1", "E1", "same_desa") is not None
+
+
+def mini_instrument():
+    """The typed model of "mini@1" as build_contest stores it (for code that takes an Instrument)."""
+    from scoring.instrument import Criterion, Instrument, Option, Section, Threshold
+
+    def choice(cid: str, section: str, text: str) -> Criterion:
+        return Criterion(cid, section, text, "choice", options=tuple(
+            Option(code, f"{cid} pilihan {code}", pts) for code, pts in (("a", 4.0), ("b", 3.0), ("c", 2.0),
+                                                                          ("d", 1.0))))
+    kes = Section("kesehatan", "Kesehatan", 60.0, "kesehatan", "Health", (
+        choice("KES_01", "kesehatan", "SK kader"), choice("KES_02", "kesehatan", "Kunjungan rumah"),
+        Criterion("KES_03", "kesehatan", "Cakupan D/S", "real", unit="%", thresholds=(
+            Threshold(0.0, 1.0), Threshold(50.0, 2.0), Threshold(70.0, 3.0), Threshold(85.0, 4.0)))))
+    pdd = Section("pendidikan", "Pendidikan", 40.0, "pendidikan", "Education",
+                  (choice("PDD_01", "pendidikan", "Pojok baca"),))
+    return Instrument("mini", 1, "Mini", "six_field", (kes, pdd))

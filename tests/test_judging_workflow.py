@@ -221,3 +221,22 @@ def test_reopen_needs_panitia_and_a_reason_and_leaves_a_trace(contest):
 def test_audit_log_is_for_panitia_only(contest):
     with pytest.raises(PermissionDenied):
         judging.audit_entries(contest, JURI1)
+
+
+def test_every_refusal_reads_as_a_sentence_in_both_languages(contest):
+    from ui.i18n import t
+
+    refusals = []
+    for call in (lambda: judging.save_score(contest, JURI2, CID, "lapangan", "E4", "KES_01", option_code="a"),
+                 lambda: judging.read_scores(contest, JURI2, CID, "lapangan", "E3", judge_id="J1"),
+                 lambda: judging.read_scores(contest, PEMBINA_CIKULUR, CID, "lapangan", "E1"),
+                 lambda: judging.audit_entries(contest, JURI1),
+                 lambda: judging.reopen_form(contest, PANITIA, CID, "lapangan", "E3", "J1", "")):
+        with pytest.raises(PermissionDenied) as err:
+            call()
+        refusals.append(err.value)
+    conflict = judging.assign_judge(contest, PANITIA, CID, "lapangan", "J1", "E1")
+    for lang in ("id", "en"):
+        for r in refusals:
+            assert "⟦" not in t(r.message_key, lang, **r.detail)
+        assert "Pasar Keong" in t(conflict.message_key, lang, **conflict.detail)
