@@ -21,8 +21,18 @@ from ui.charts_tables import (
 from ui.context import sidebar_context, tr
 from ui.fmt import fmt_int
 from ui.i18n import t
-from ui.results import load_results
+from ui.results import load_inputs, load_results
+from ui.state import store_version
 from ui.theme import score_bands
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _confidence(competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
+    """90 % rank interval and P(top 3) from the judge bootstrap, once per data version (to move into ui/results)."""
+    from scoring.confidence import rank_confidence
+
+    return rank_confidence(load_inputs(competition_id), load_results(competition_id, stage).config, stage=stage)
+
 
 ctx = sidebar_context()
 L = ctx.lang
@@ -51,7 +61,7 @@ if field == "total" and min_score:
 sort_col = "total" if field == "total" else f"sec_{field}"
 shown = shown.sort([sort_col, "rank_final"], descending=[True, False], nulls_last=True)
 
-conf = None
+conf = _confidence(ctx.competition_id, ctx.stage, store_version())
 df = scorecard_frame(shown, L, conf, keep_order=True)
 bands = score_bands()
 score_cols = scorecard_score_columns(L, secs)
@@ -64,10 +74,7 @@ event = st.dataframe(
     height=min(38 + 35 * max(len(df), 1), 640),
     column_config={"entrant_id": None, "posyandu_id": None},
 )
-if ctx.stage is not None:
-    st.caption(tr("pages_confidence_combined_only"))
-else:
-    st.caption(tr("pages_confidence_help"))
+st.caption(tr("pages_confidence_help"))
 
 rows = event.selection.rows if event is not None else []
 if rows:

@@ -87,3 +87,21 @@ def test_praktik_baik_distance_filter_and_english(demo_env):
     at.slider(key="praktik_km").set_value(10).run()
     assert not at.exception, errors(at)
     assert "No posyandu match these choices." in [i.value for i in at.info]
+
+
+def test_juri_shows_agreement_severity_outliers_and_adjusted_ranks(demo_env, league):
+    at = page("juri")
+    assert not at.exception, errors(at)
+    labels = [m.label for m in at.metric]
+    assert labels[:3] == ["Alfa Krippendorff (ordinal)", "ICC(1) satu juri", "ICC(1,k) tim juri"]
+    alpha = float(at.metric[0].value.replace(",", "."))
+    assert 0.0 < alpha < 1.0
+    ranks = at.dataframe[1].value                      # by field, rank table, outliers
+    assert len(ranks) == league.height
+    assert list(ranks["Sebelum penyesuaian"]) == sorted(league["rank"].to_list())
+
+
+def test_juri_in_english(demo_env):
+    at = page("juri", lang="en")
+    assert not at.exception, errors(at)
+    assert at.title[0].value == "Judge quality" and "Outlying choices" in [h.value for h in at.subheader]

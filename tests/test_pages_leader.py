@@ -77,6 +77,9 @@ def test_peringkat_scorecard_lists_every_entrant_in_rank_order(demo_env, league)
     assert df["posyandu_id"].iloc[0] == league.sort("rank_final")["posyandu_id"][0]
     assert {"Kesehatan", "Kelembagaan", "Nilai akhir", "Strata", "Penghargaan"} <= set(df.columns)
     assert any("Sangat baik" in h.proto.body for h in at.get("html"))       # the band legend
+    interval = df["Rentang peringkat 90 %"].iloc[0]                         # e.g. "1–4": contains the rank
+    lo, hi = (int(x) for x in interval.split("–"))
+    assert lo <= 1 <= hi and 0 <= df["Peluang 3 besar (%)"].iloc[0] <= 100
 
 
 def test_peringkat_filters_change_the_rows(demo_env, league):

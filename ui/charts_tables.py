@@ -284,3 +284,60 @@ def practice_cards(strongest: pl.DataFrame, practices: pl.DataFrame) -> list[dic
     for p in practices.iter_rows(named=True):
         by_id.setdefault(p["posyandu_id"], []).append(p)
     return [{**row, "practices": by_id.get(row["posyandu_id"], [])} for row in strongest.iter_rows(named=True)]
+
+
+SEVERITY_FLAG_POINTS = 0.5   # a judge half an option away from the average judge deserves a conversation
+Z90 = 1.645                  # two-sided 90 % normal interval, the same level as the rank intervals
+
+
+def judge_quality_frames(q: Mapping[str, pl.DataFrame], judges: pl.DataFrame, table: pl.DataFrame,
+                         texts: pl.DataFrame, lang: str) -> dict[str, object]:
+    """Display frames for the judge-quality page from the scoring results.
+
+    `q` holds severity (judge_id, severity, se), by_field (agreement_summary by section_id), outliers
+    (outlier_choices) and adjusted (adjusted_ranking). Returns severity (name, severity, lo, hi, flagged) for the
+    chart, ranks (name, rank_raw, rank_adjusted) for the slope chart, and pandas tables by_field, rank_table and
+    outliers with translated headers and Indonesian numbers.
+    """
+    names = judges.select("judge_id", pl.col("name").alias("judge_name"))
+    sev = (q["severity"].join(names, on="judge_id", how="left")
+           .with_columns(pl.coalesce("judge_name", "judge_id").alias("name"),
+                         (pl.col("severity") - Z90 * pl.col("se")).alias("lo"),
+                         (pl.col("severity") + Z90 * pl.col("se")).alias("hi"))
+           .with_columns((pl.col("severity").abs() >= SEVERITY_FLAG_POINTS).alias("flagged"))
+           .select("name", "severity", "lo", "hi", "flagged", "n_scores"))
+    posy = table.select("entrant_id", "posyandu_name")
+    adj = q["adjusted"].join(posy, on="entrant_id", how="left")
+    ranks = adj.select(pl.col("posyandu_name").alias("name"), pl.col("rank").alias("rank_raw"),
+                       pl.col("rank_adj").alias("rank_adjusted"))
+    num = lambda v, d=2: fmt_number(v, d, lang)  # noqa: E731
+    rank_table = adj.sort("rank").select(
+        pl.col("posyandu_name").alias(t("pages_posyandu", lang)),
+        pl.col("rank").alias(t("pages_rank_raw", lang)),
+        pl.col("total").map_elements(num, return_dtype=pl.String).alias(t("pages_total", lang)),
+        pl.col("rank_adj").alias(t("pages_rank_adjusted", lang)),
+        pl.col("total_adj").map_elements(num, return_dtype=pl.String).alias(t("pages_juri_total_adj", lang)),
+        pl.col("rank_change").alias(t("pages_change", lang)),
+    ).to_pandas()
+    by_field = q["by_field"].select(
+        pl.col("group").map_elements(lambda s: t(f"field_{s}", lang), return_dtype=pl.String)
+        .alias(t("pages_field", lang)),
+        pl.col("alpha_ordinal").map_elements(num, return_dtype=pl.String).alias(t("pages_juri_alpha", lang)),
+        pl.col("icc1").map_elements(num, return_dtype=pl.String).alias(t("pages_juri_icc", lang)),
+        pl.col("n_units").alias(t("pages_juri_units", lang)),
+    ).to_pandas()
+    outliers = (q["outliers"].join(names, on="judge_id", how="left").join(posy, on="entrant_id", how="left")
+                .join(texts.select("criterion_id", "text"), on="criterion_id", how="left", maintain_order="left")
+                .select(
+                    pl.col("posyandu_name").alias(t("pages_posyandu", lang)),
+                    pl.coalesce("judge_name", "judge_id").alias(t("pages_judge", lang)),
+                    pl.col("stage").map_elements(lambda s: t(f"stage_{s}", lang), return_dtype=pl.String)
+                    .alias(t("stage", lang)),
+                    pl.col("text").alias(t("pages_criterion", lang)),
+                    pl.col("points").map_elements(lambda v: num(v, 0), return_dtype=pl.String)
+                    .alias(t("pages_points", lang)),
+                    pl.col("expected").map_elements(lambda v: num(v, 1), return_dtype=pl.String)
+                    .alias(t("pages_juri_expected", lang)),
+                    pl.col("z_score").map_elements(lambda v: num(v, 1), return_dtype=pl.String).alias("z"),
+                ).to_pandas())
+    return {"severity": sev, "ranks": ranks, "rank_table": rank_table, "by_field": by_field, "outliers": outliers}
