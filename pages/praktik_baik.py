@@ -102,8 +102,9 @@ st.dataframe(plan.select(
                                                            default=pl.element())).list.join(", ")
     .alias(tr("pages_plan_fields")),
     pl.col("leg_km").alias(tr("pages_plan_leg_km")), pl.col("contact_phone").alias(tr("pages_plan_contact")),
-).to_pandas().style.format(lambda v: fmt_number(v, 1, L), subset=[tr("pages_plan_leg_km")]),
-    hide_index=True, key="praktik_plan_table")
+).to_pandas().style.format(lambda v: fmt_number(v, 1, L), subset=[tr("pages_plan_leg_km")], na_rep="–"),
+    hide_index=True, key="praktik_plan_table",
+    column_config={tr("pages_plan_fields"): st.column_config.TextColumn(width="medium")})
 located = plan.filter(pl.col("lat").is_not_null())
 if located.height:
     st.map(located.select("lat", "lon").to_pandas(), size=60, zoom=None)

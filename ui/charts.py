@@ -68,7 +68,9 @@ def radar_chart(series: Sequence[tuple[str, Mapping[str, float | None]]], lang: 
         ))
     fig.update_layout(polar={"radialaxis": {"range": [0, 100], "ticksuffix": " %", "angle": 90,
                                             "tickfont": {"size": 10}}})
-    return base_layout(fig, lang, title, height=420)
+    fig = base_layout(fig, lang, title, height=420)
+    # Long field names ("Perumahan Rakyat", "Public Order & Protection") sit left and right of the circle.
+    return fig.update_layout(margin={"l": 110, "r": 110})
 
 
 def field_bars(values: Mapping[str, float | None], lang: str, sections: Sequence[str] = SCORECARD_SECTIONS,
