@@ -140,6 +140,25 @@ def set_coi_rule(con: Con, user: User, competition_id: str, rule: str) -> None:
     with_retry(write)
 
 
+_PLACE_SQL = (
+    "SELECT e.entrant_id, p.desa_code, pd.name AS desa_name, rk.name AS kecamatan_name FROM entrants e "
+    "JOIN posyandu p USING (posyandu_id) LEFT JOIN regions pd ON pd.code = p.desa_code "
+    "LEFT JOIN regions rk ON rk.code = substr(p.desa_code, 1, 8) WHERE e.entrant_id = ?")
+
+
+def _clash(rule: str, judge_id: str, entrant_id: str, home: str | None, home_name: str | None,
+           desa: str | None, desa_name: str | None, kecamatan_name: str | None) -> Conflict | None:
+    """The conflict rule itself, on codes already read (kecamatan = the first 8 characters of a desa code)."""
+    if rule == "none" or not home or not desa:
+        return None
+    detail = {"home": home_name or home, "desa": desa_name or desa, "kecamatan": kecamatan_name or desa[:8]}
+    if home == desa:
+        return Conflict(judge_id, entrant_id, rule, "judging_coi_same_desa", detail)
+    if rule == "same_kecamatan" and home[:8] == desa[:8]:
+        return Conflict(judge_id, entrant_id, rule, "judging_coi_same_kecamatan", detail)
+    return None
+
+
 def conflict_of_interest(con: Con, judge_id: str, entrant_id: str, rule: str) -> Conflict | None:
     """The clash between a judge's home desa and the entrant's posyandu desa under `rule`, or None.
 
@@ -148,20 +167,12 @@ def conflict_of_interest(con: Con, judge_id: str, entrant_id: str, rule: str) ->
     """
     if rule == "none":
         return None
-    row = con.sql(
-        "SELECT j.home_desa_code, p.desa_code, rd.name, pd.name, rk.name FROM entrants e "
-        "JOIN posyandu p USING (posyandu_id) CROSS JOIN judges j LEFT JOIN regions rd ON rd.code = j.home_desa_code "
-        "LEFT JOIN regions pd ON pd.code = p.desa_code LEFT JOIN regions rk ON rk.code = substr(p.desa_code, 1, 8) "
-        "WHERE j.judge_id = ? AND e.entrant_id = ?", params=[judge_id, entrant_id]).fetchone()
-    if row is None or not row[0] or not row[1]:
+    place = con.sql(_PLACE_SQL, params=[entrant_id]).fetchone()
+    judge = con.sql("SELECT j.home_desa_code, r.name FROM judges j LEFT JOIN regions r ON r.code = j.home_desa_code "
+                    "WHERE j.judge_id = ?", params=[judge_id]).fetchone()
+    if place is None or judge is None:
         return None
-    home, desa, home_name, desa_name, kec_name = row
-    detail = {"home": home_name or home, "desa": desa_name or desa, "kecamatan": kec_name or desa[:8]}
-    if home == desa:
-        return Conflict(judge_id, entrant_id, rule, "judging_coi_same_desa", detail)
-    if rule == "same_kecamatan" and home[:8] == desa[:8]:
-        return Conflict(judge_id, entrant_id, rule, "judging_coi_same_kecamatan", detail)
-    return None
+    return _clash(rule, judge_id, entrant_id, judge[0], judge[1], place[1], place[2], place[3])
 
 
 def assign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id: str,
@@ -200,24 +211,28 @@ def unassign_judge(con: Con, user: User, competition_id: str, stage: str, judge_
 
 
 def judge_candidates(con: Con, user: User, competition_id: str, stage: str, entrant_id: str) -> pl.DataFrame:
-    """Every judge for one entrant: assigned or not, current workload, and the conflict that blocks them."""
+    """The judges of the contest's region (or already judging in it) for one entrant: assigned or not, current
+    workload, and the conflict that blocks them."""
     require_role(user, ["panitia"])
     rule = coi_rule(con, competition_id)
+    place = con.sql(_PLACE_SQL, params=[entrant_id]).fetchone() or (entrant_id, None, None, None)
     df = con.sql(
-        "SELECT j.judge_id, j.name, j.institution, j.spm_field, "
-        "  EXISTS (SELECT 1 FROM assignments a WHERE a.competition_id = ? AND a.stage = ? AND a.judge_id = j.judge_id "
-        "          AND a.entrant_id = ?) AS assigned, "
-        "  (SELECT count(*) FROM assignments a WHERE a.competition_id = ? AND a.stage = ? "
-        "          AND a.judge_id = j.judge_id) AS workload "
-        "FROM judges j ORDER BY j.judge_id",
-        params=[competition_id, stage, entrant_id, competition_id, stage]).pl()
+        "WITH load AS (SELECT judge_id, count(*) AS workload, bool_or(entrant_id = ?) AS assigned "
+        "              FROM assignments WHERE competition_id = ? AND stage = ? GROUP BY judge_id) "
+        "SELECT j.judge_id, j.name, j.institution, j.spm_field, coalesce(l.assigned, false) AS assigned, "
+        "  coalesce(l.workload, 0) AS workload, j.home_desa_code, r.name AS home_name "
+        "FROM judges j LEFT JOIN load l USING (judge_id) LEFT JOIN regions r ON r.code = j.home_desa_code "
+        "WHERE (j.home_desa_code IS NULL OR starts_with(j.home_desa_code, (SELECT scope_code FROM competitions "
+        "WHERE competition_id = ?)) OR EXISTS (SELECT 1 FROM assignments x WHERE x.judge_id = j.judge_id "
+        "AND x.competition_id = ?)) ORDER BY j.judge_id",
+        params=[entrant_id, competition_id, stage, competition_id, competition_id]).pl()
     keys, details = [], []
-    for judge_id in df["judge_id"].to_list():
-        c = conflict_of_interest(con, judge_id, entrant_id, rule)
+    for judge_id, home, home_name in df.select("judge_id", "home_desa_code", "home_name").iter_rows():
+        c = _clash(rule, judge_id, entrant_id, home, home_name, place[1], place[2], place[3])
         keys.append(c.message_key if c else None)
         details.append(json.dumps(c.detail) if c else None)
-    return df.with_columns(pl.Series("conflict_key", keys, dtype=pl.String),
-                           pl.Series("conflict_detail", details, dtype=pl.String))
+    return df.drop("home_desa_code", "home_name").with_columns(
+        pl.Series("conflict_key", keys, dtype=pl.String), pl.Series("conflict_detail", details, dtype=pl.String))
 
 
 def assignments_frame(con: Con, user: User, competition_id: str, stage: str) -> pl.DataFrame:
@@ -238,20 +253,25 @@ def assignments_frame(con: Con, user: User, competition_id: str, stage: str) -> 
 
 
 def workload(con: Con, user: User, competition_id: str, stage: str) -> pl.DataFrame:
-    """Per judge: entrants assigned, forms submitted, and scores entered against scores expected."""
+    """Per judge of the contest's region (or judging in it): entrants assigned, forms submitted, and scores
+    entered against scores expected."""
     require_role(user, ["panitia"])
     return con.sql(
         "WITH n AS (SELECT count(*) AS n FROM instrument_criteria ic JOIN competitions c USING (instrument_id) "
-        "           WHERE c.competition_id = ?) "
+        "           WHERE c.competition_id = ?), "
+        "entered AS (SELECT judge_id, count(*) AS k FROM scores WHERE competition_id = ? AND stage = ? "
+        "            AND (option_code IS NOT NULL OR real_value IS NOT NULL) GROUP BY judge_id) "
         "SELECT j.judge_id, j.name, j.institution, count(a.entrant_id) AS assigned, "
         "  count(f.entrant_id) FILTER (WHERE f.status = 'submitted') AS submitted, "
-        "  (SELECT count(*) FROM scores s WHERE s.competition_id = ? AND s.stage = ? AND s.judge_id = j.judge_id "
-        "     AND (s.option_code IS NOT NULL OR s.real_value IS NOT NULL)) AS scores_entered, "
-        "  count(a.entrant_id) * (SELECT n FROM n) AS scores_expected "
-        "FROM judges j LEFT JOIN assignments a ON a.judge_id = j.judge_id AND a.competition_id = ? AND a.stage = ? "
+        "  coalesce(any_value(en.k), 0) AS scores_entered, count(a.entrant_id) * any_value(n.n) AS scores_expected "
+        "FROM judges j CROSS JOIN n LEFT JOIN entered en ON en.judge_id = j.judge_id "
+        "LEFT JOIN assignments a ON a.judge_id = j.judge_id AND a.competition_id = ? AND a.stage = ? "
         "LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id AND f.stage = a.stage AND f.judge_id = a.judge_id "
-        "GROUP BY ALL ORDER BY assigned DESC, j.judge_id",
-        params=[competition_id, competition_id, stage, competition_id, stage]).pl()
+        "WHERE (j.home_desa_code IS NULL OR starts_with(j.home_desa_code, (SELECT scope_code FROM competitions "
+        "WHERE competition_id = ?)) OR EXISTS (SELECT 1 FROM assignments x WHERE x.judge_id = j.judge_id "
+        "AND x.competition_id = ?)) "
+        "GROUP BY j.judge_id, j.name, j.institution ORDER BY assigned DESC, j.judge_id",
+        params=[competition_id, competition_id, stage, competition_id, stage, competition_id, competition_id]).pl()
 
 
 # --- scores ---------------------------------------------------------------------------------------------------

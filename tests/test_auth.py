@@ -7,12 +7,19 @@ import io
 import sys
 
 import pytest
+from argon2 import PasswordHasher
 
 from data import accounts, auth, store
 from tests.test_judging_fixtures import assign_defaults, build_contest
 
 T0 = dt.datetime(2026, 10, 20, 8, 0, 0)
 
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters in tests: the rules under test do not depend on the hashing cost."""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 def test_password_is_never_stored_in_clear(con):
     auth.create_user(con, "ketua", "rahasia-sekali", "panitia")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
 from data import accounts, auth, judging, store
@@ -15,6 +16,12 @@ from ui.auth import TOKEN_KEY
 ROOT = Path(__file__).resolve().parent.parent
 PHONE = re.compile(r"\b08\d{2}-\d{4}-\d{3,4}\b")
 
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters in tests: the rules under test do not depend on the hashing cost."""
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 @pytest.fixture
 def demo(demo_copy: Path, monkeypatch: pytest.MonkeyPatch):
