@@ -1,0 +1,99 @@
+"""Finalising a stage freezes its results; the public reads only the frozen table, without personal data."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from data import judging, store
+from data.auth import PUBLIC, PermissionDenied, User
+
+PANITIA = User("panitia", "panitia")
+PERSONAL = re.compile(r"phone|contact|kader_name")
+
+
+@pytest.fixture
+def demo(demo_copy):
+    con = store.connect(demo_copy)
+    yield con
+    con.close()
+
+
+def _open_stage(con) -> tuple[str, str]:
+    """A competition and a stage of the demo that is not final yet, with scores in it."""
+    return con.sql("SELECT cs.competition_id, cs.stage FROM competition_stages cs JOIN assignments a "
+                   "USING (competition_id, stage) WHERE cs.finalized_at IS NULL GROUP BY ALL "
+                   "ORDER BY count(*) DESC LIMIT 1").fetchone()
+
+
+def _a_score(con, cid: str, stage: str) -> tuple[str, str, str, str]:
+    return con.sql("SELECT s.entrant_id, s.judge_id, s.criterion_id, s.option_code FROM scores s "
+                   "JOIN instrument_criteria ic ON ic.criterion_id = s.criterion_id AND ic.kind = 'choice' "
+                   "WHERE s.competition_id = ? AND s.stage = ? AND s.option_code IS NOT NULL "
+                   "ORDER BY s.entrant_id, s.judge_id, s.criterion_id LIMIT 1", params=[cid, stage]).fetchone()
+
+
+def test_nothing_is_public_before_a_stage_is_final(demo):
+    cid, stage = _open_stage(demo)
+    assert judging.published_results(demo, cid, stage).height == 0
+
+
+def test_finalising_freezes_results_and_later_changes_need_a_reopen(demo):
+    cid, stage = _open_stage(demo)
+    with pytest.raises(PermissionDenied):
+        judging.finalise_stage(demo, User("juri1", "juri", judge_id="x"), cid, stage)
+    sid = judging.finalise_stage(demo, PANITIA, cid, stage)
+    frozen = judging.published_results(demo, cid, stage)
+    live, version = judging.compute_results(demo, cid, stage)
+    assert frozen.height == live.height > 0
+    assert not [c for c in frozen.columns if PERSONAL.search(c)]
+    assert "posyandu_name" in frozen.columns and "total" in frozen.columns
+    snap = demo.sql("SELECT engine_version, finalized_by FROM result_snapshots WHERE snapshot_id = ?",
+                    params=[sid]).fetchone()
+    assert snap == (version, "panitia")
+
+    entrant, judge, crit, option = _a_score(demo, cid, stage)
+    other = "a" if option != "a" else "d"
+    with pytest.raises(PermissionDenied) as err:
+        judging.save_score(demo, PANITIA, cid, stage, entrant, crit, option_code=other, judge_id=judge)
+    assert err.value.message_key == "judging_stage_final"
+
+    judging.reopen_stage(demo, PANITIA, cid, stage, "Keberatan peserta diterima")
+    # Reopened: the public still sees the frozen table until the stage is finalised again.
+    assert judging.published_results(demo, cid, stage).equals(frozen)
+    judging.save_score(demo, PANITIA, cid, stage, entrant, crit, option_code=other, judge_id=judge,
+                       reason="Keberatan peserta diterima")
+    judging.finalise_stage(demo, PANITIA, cid, stage)
+    status = judging.stage_status(demo, cid).filter(judging.pl.col("stage") == stage).row(0, named=True)
+    assert status["snapshots"] == 2 and status["finalized_at"] is not None
+    trail = judging.audit_entries(demo, PANITIA, f"{cid}/{stage}").sort("audit_id")
+    assert trail["action"].to_list()[-4:] == ["finalise", "reopen", "score", "finalise"]
+    assert json.loads(trail.filter(judging.pl.col("action") == "score")["new_value"][-1])["option_code"] == other
+
+
+def test_the_last_stage_final_publishes_the_combined_table(demo):
+    cid, stage = _open_stage(demo)
+    others = demo.sql("SELECT count(*) FROM competition_stages WHERE competition_id = ? AND stage <> ? "
+                      "AND finalized_at IS NULL", params=[cid, stage]).fetchone()[0]
+    judging.finalise_stage(demo, PANITIA, cid, stage)
+    combined = judging.published_results(demo, cid)   # anyone may read it: no user argument at all
+    if others == 0:
+        assert demo.sql("SELECT count(*) FROM result_snapshots WHERE competition_id = ? AND stage = ?",
+                        params=[cid, judging.COMBINED]).fetchone()[0] == 1
+    assert combined.height > 0 and not [c for c in combined.columns if PERSONAL.search(c)]
+    phones = {r[0] for r in demo.sql("SELECT contact_phone FROM posyandu WHERE contact_phone IS NOT NULL").fetchall()}
+    text = combined.write_csv()
+    assert not any(p in text for p in list(phones)[:500])
+
+
+def test_stages_final_before_this_workflow_can_be_published_for_the_demo(demo):
+    cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kabupaten' AND status = 'final' "
+                   "ORDER BY year DESC LIMIT 1").fetchone()[0]
+    assert judging.published_results(demo, cid).height == 0
+    with pytest.raises(PermissionDenied):
+        judging.freeze_finalised(demo, PUBLIC, [cid])
+    assert judging.freeze_finalised(demo, PANITIA, [cid]) == [cid]
+    assert judging.freeze_finalised(demo, PANITIA, [cid]) == []          # once only
+    assert judging.published_results(demo, cid).height > 0
