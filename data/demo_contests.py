@@ -19,7 +19,7 @@ from data.demo_scores import (
     criterion_difficulty,
     draw_quality,
     drop_missing,
-    mean_points_totals,
+    rank_contest,
     score_block,
 )
 from data.regions import display_name
@@ -161,7 +161,8 @@ class _Builder:
         if cid == BLANK_SECTION_CONTEST:
             scores = _blank_section(self, cid, scores)
         self.t.scores.append(scores)
-        ranking = mean_points_totals(scores, instrument, dict(stages))
+        assigned = pl.DataFrame([a for a in self.t.assignments if a["competition_id"] == cid])
+        ranking = rank_contest(scores.drop("points"), instrument, dict(stages), assigned)
         self.t.totals.append(ranking.with_columns(pl.lit(cid).alias("competition_id")))
         return ranking
 

@@ -215,3 +215,47 @@ def mean_points_totals(scores: pl.DataFrame, instrument: Instrument, stage_weigh
         .sort(["total", "last_stage", "entrant_id"], descending=[True, True, False], nulls_last=True)
         .with_row_index("rank", offset=1)
     )
+
+
+def with_points(scores: pl.DataFrame, instrument: Instrument) -> pl.DataFrame:
+    """Add `points` to raw scores: a=4 … d=1 for choices, the threshold reached for nilai-riil values."""
+    pts = scores["option_code"].replace_strict({v: k for k, v in CODE_BY_POINTS.items()}, default=0,
+                                               return_dtype=pl.Int64).to_numpy().copy()
+    crit = scores["criterion_id"].to_numpy()
+    vals = scores["real_value"].to_numpy()
+    for c in instrument.criteria:
+        if c.kind == "real" and c.thresholds:
+            mask = crit == c.id
+            pts[mask] = threshold_points(c, vals[mask])
+    return scores.with_columns(pl.Series("points", pts, dtype=pl.Int8))
+
+
+def rank_contest(scores: pl.DataFrame, instrument: Instrument, stage_weights: dict[str, float],
+                 assignments: pl.DataFrame) -> pl.DataFrame:
+    """entrant_id and rank (1 = best, one entrant per place) of one contest's raw scores.
+
+    Uses the product's engine (`scoring.engine.score_competition`, its default rules) when it is installed, so
+    the demo's winners are the ones the dashboard shows; otherwise `mean_points_totals`. Places tied even after
+    the engine's tie-breaks are split by entrant id.
+    """
+    try:
+        from scoring.config import ScoringConfig
+        from scoring.engine import CompetitionInputs, score_competition
+        from scoring.frames import ASSIGNMENTS_SCHEMA, ENTRANTS_SCHEMA, SCORES_SCHEMA, STAGES_SCHEMA
+    except ImportError:
+        return mean_points_totals(with_points(scores, instrument), instrument, stage_weights).select(
+            "entrant_id", "rank")
+    entrant_ids = assignments["entrant_id"].unique().sort()
+    entrants = pl.DataFrame({"entrant_id": entrant_ids}).with_columns(
+        [pl.lit("umum" if c == "category" else None, dtype=pl.String).alias(c)
+         for c in ENTRANTS_SCHEMA if c != "entrant_id"]).cast(ENTRANTS_SCHEMA).select(list(ENTRANTS_SCHEMA))
+    stages = pl.DataFrame({"stage": list(stage_weights), "ord": list(range(len(stage_weights))),
+                           "weight": list(stage_weights.values())}, schema=STAGES_SCHEMA)
+    has_kesehatan = any(s.spm_field == "kesehatan" for s in instrument.sections)
+    config = ScoringConfig() if has_kesehatan else ScoringConfig(tie_breaks=("completeness",))
+    result = score_competition(CompetitionInputs(
+        instrument=instrument, scores=scores.select(list(SCORES_SCHEMA)).cast(SCORES_SCHEMA),
+        entrants=entrants, stages=stages,
+        assignments=assignments.select(list(ASSIGNMENTS_SCHEMA)).cast(ASSIGNMENTS_SCHEMA)), config)
+    return (result.table.sort(["rank_final", "entrant_id"], nulls_last=True)
+            .select("entrant_id").with_row_index("rank", offset=1))
