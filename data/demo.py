@@ -91,15 +91,6 @@ def _strong_posyandu(tables: ContestTables) -> pl.DataFrame:
             .group_by("posyandu_id").agg(pl.col("year").max()))
 
 
-def _score_engine_ranking() -> Callable | None:
-    """`scoring.engine.score_competition` when the engine ships one (unused by the build; see report)."""
-    try:
-        module = importlib.import_module("scoring.engine")
-    except ImportError:
-        return None
-    return getattr(module, "score_competition", None)
-
-
 def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: Callable[[float, str], None]) -> None:
     step(0.02, "demo_step_regions")
     regions_mod.load_regions(con)
