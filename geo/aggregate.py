@@ -14,13 +14,16 @@ LEVEL_CODE_COLUMN: Final[dict[str, str]] = {"desa": "desa_code", "kecamatan": "k
                                             "kabupaten": "kabupaten_code", "provinsi": "provinsi_code"}
 LEVEL_NUMBER: Final[dict[str, int]] = {"provinsi": 1, "kabupaten": 2, "kecamatan": 3, "desa": 4}
 
-# Above this many points a view shows aggregates instead of single posyandu: 20,000 points are ~3 MB of JSON.
-POINT_LIMIT: Final[int] = 20_000
+# Above this many points a view shows aggregates instead of single posyandu: with their tooltips 20,000 points
+# measured 7.2 MB of JSON, 10,000 stay near 3.6 MB, under the 5 MB a view may send (docs/benchmarks.md).
+POINT_LIMIT: Final[int] = 10_000
 
 
 def scored_points(table: pl.DataFrame, points: pl.DataFrame) -> pl.DataFrame:
     """The results table joined to posyandu coordinates; posyandu without coordinates are left out."""
-    coords = points.select("posyandu_id", "lat", "lon")
+    extra = [c for c in points.columns if c not in table.columns or c in ("lat", "lon")]
+    coords = points.select("posyandu_id", *[c for c in extra if c != "posyandu_id"])
+    table = table.drop([c for c in ("lat", "lon") if c in table.columns])
     joined = table.join(coords, on="posyandu_id", how="inner")
     joined = joined.filter(pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
     if "provinsi_code" not in joined.columns and "desa_code" in joined.columns:
@@ -40,7 +43,7 @@ def region_scores(table: pl.DataFrame, level: str, measure: str = "total") -> pl
 
 
 def hex_scores(points: pl.DataFrame, measure: str = "total", resolution: int = 6) -> pl.DataFrame:
-    """hex, mean, n: the average of `measure` per H3 cell (resolution 6 ≈ 36 km² per hexagon)."""
+    """hex, mean, n: the average of `measure` per H3 cell (resolution 6 ≈ 36 km², 5 ≈ 250 km², 4 ≈ 1,770 km² per hexagon)."""
     lats = points["lat"].to_list()
     lons = points["lon"].to_list()
     cells = [h3.latlng_to_cell(la, lo, resolution) for la, lo in zip(lats, lons, strict=True)]
@@ -52,10 +55,10 @@ def hex_scores(points: pl.DataFrame, measure: str = "total", resolution: int = 6
 def hex_resolution(n_points: int) -> int:
     """Coarser hexagons for more points, so a national view stays at a few thousand cells."""
     if n_points > 100_000:
+        return 4
+    if n_points > 10_000:
         return 5
-    if n_points > 20_000:
-        return 6
-    return 7
+    return 6
 
 
 def size_scale(values: pl.Series, low: float = 3.0, high: float = 10.0) -> pl.Series:

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import math
 from typing import Any, Final
+from urllib.parse import quote
 
 import geopandas as gpd
 import polars as pl
 import pydeck as pdk
 import shapely
 
-from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL
+from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL, SEA
 
 GRID: Final[float] = 1e-5
 LAYER_POSYANDU: Final[str] = "posyandu"
@@ -98,10 +99,18 @@ def view_for(bounds: tuple[float, float, float, float], width_px: int = 900, hei
     return {"latitude": (miny + maxy) / 2, "longitude": (minx + maxx) / 2, "zoom": round(zoom, 2)}
 
 
+# Streamlit's frontend falls back to a Carto style (fetched from the internet) when a deck has no map style.
+# An inline style with only a sea-coloured background, passed as a data: URL, keeps the map offline.
+OFFLINE_STYLE: Final[str] = "data:application/json;charset=utf-8," + quote(json.dumps(
+    {"version": 8, "sources": {}, "layers": [{"id": "sea", "type": "background",
+                                              "paint": {"background-color": "#{:02x}{:02x}{:02x}".format(*SEA)}}]},
+    separators=(",", ":")))
+
+
 def build_deck(layers: list[pdk.Layer], view: dict[str, float]) -> pdk.Deck:
-    """The deck: no map provider and no style, so nothing is fetched from a tile service."""
+    """The deck: no map provider and an inline style, so nothing is fetched from a tile service."""
     return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
-                    map_provider=None, map_style=None,
+                    map_provider=None, map_style=OFFLINE_STYLE,
                     tooltip={"html": "{tip}", "style": TOOLTIP_STYLE})
 
 
