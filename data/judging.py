@@ -13,6 +13,7 @@ import json
 import math
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -57,11 +58,18 @@ def _now() -> dt.datetime:
     return dt.datetime.now()
 
 
+# Every write transaction bumps meta.data_version, so two concurrent writers always conflict in DuckDB's
+# optimistic concurrency. Serialising this process's judging writes turns 20 browsers saving at once from a
+# storm of conflicts and retries into a short queue; the retry stays for writers outside this lock.
+_WRITE_LOCK = threading.Lock()
+
+
 def with_retry(fn: Callable[[], T], attempts: int = MAX_RETRIES) -> T:
     """Run a write; on a DuckDB write-write conflict wait (exponential backoff with jitter) and try again."""
     for i in range(attempts):
         try:
-            return fn()
+            with _WRITE_LOCK:
+                return fn()
         except duckdb.TransactionException:
             if i == attempts - 1:
                 raise
