@@ -611,3 +611,15 @@ def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> li
         with_retry(write)
         frozen.append(cid)
     return frozen
+
+
+def regional_results(con: Con, user: User, competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """Live (not yet frozen) results for those who may follow the judging: panitia see every entrant, a
+    pembina only the entrants in their region; personal data removed. Juri and publik are refused (the
+    public reads `published_results`)."""
+    require_role(user, ["panitia", "pembina"])
+    table = _public_columns(compute_results(con, competition_id, stage)[0])
+    if user.role == "pembina":
+        region = user.region_code or "\x00"
+        table = table.filter((pl.col("desa_code") == region) | pl.col("desa_code").str.starts_with(region + "."))
+    return table

@@ -97,3 +97,18 @@ def test_stages_final_before_this_workflow_can_be_published_for_the_demo(demo):
     assert judging.freeze_finalised(demo, PANITIA, [cid]) == [cid]
     assert judging.freeze_finalised(demo, PANITIA, [cid]) == []          # once only
     assert judging.published_results(demo, cid).height > 0
+
+
+def test_pembina_follows_live_results_only_in_their_region(demo):
+    cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kabupaten' AND scope_code = '36.02' "
+                   "ORDER BY year DESC LIMIT 1").fetchone()[0]
+    everyone = judging.regional_results(demo, PANITIA, cid)
+    kecamatan = everyone["desa_code"][0][:8]
+    pembina = User("pembina-kec", "pembina", region_code=kecamatan)
+    mine = judging.regional_results(demo, pembina, cid)
+    assert mine["desa_code"].str.starts_with(kecamatan + ".").all()
+    assert 0 < mine.height < everyone.height
+    assert not [c for c in mine.columns if PERSONAL.search(c)]
+    for user in (PUBLIC, User("juri1", "juri", judge_id="x")):
+        with pytest.raises(PermissionDenied):
+            judging.regional_results(demo, user, cid)
