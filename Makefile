@@ -20,7 +20,7 @@ $(STAMP_TEST): requirements.txt requirements-test.txt | $(BIN)/python
 	touch $@ $(STAMP_RUN)
 
 run: $(STAMP_RUN)
-	$(BIN)/streamlit run dashboard.py
+	$(BIN)/python -m ui.serve
 
 demo: $(STAMP_RUN)
 	$(BIN)/python -m data.demo --force

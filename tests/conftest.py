@@ -51,5 +51,8 @@ def demo_env(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     st.cache_data.clear()
     st.cache_resource.clear()
     yield demo_path
+    from ui.state import close_all
+
+    close_all()
     st.cache_data.clear()
     st.cache_resource.clear()

@@ -15,11 +15,21 @@ import streamlit as st
 from data import store
 
 _build_lock = threading.Lock()
+_opened: list[duckdb.DuckDBPyConnection] = []
 
 
 @st.cache_resource(show_spinner=False)
 def _root(path: str) -> duckdb.DuckDBPyConnection:
-    return store.connect(path)
+    con = store.connect(path)
+    _opened.append(con)
+    return con
+
+
+def close_all() -> None:
+    """Close every store connection this process opened (tests and shutdown); the cache is cleared too."""
+    _root.clear()
+    while _opened:
+        _opened.pop().close()
 
 
 def _ensure_store(path: Path) -> None:
