@@ -80,7 +80,7 @@ rows = {(r["entrant_id"], r["judge_id"]): r for r in assigned.iter_rows(named=Tr
 
 def _label(pair: tuple[str, str]) -> str:
     r = rows[pair]
-    mark = "🔒 " if r["status"] == "submitted" else ""
+    mark = tr("judging_locked_mark") + " " if r["status"] == "submitted" else ""
     judge = f" · {r['judge_name']}" if user.role == "panitia" else ""
     return f"{mark}{r['posyandu_name']} — {r['desa_name'] or r['desa_code']} ({r['answered']}/{n_criteria}){judge}"
 
@@ -115,7 +115,8 @@ for section in instrument.sections:
     a, total = done.get(section.id, (0, len(section.criteria)))
     title = tr(f"field_{section.spm_field}") if section.spm_field else (
         section.title_en if lang() == "en" and section.title_en else section.title)
-    with st.expander(f"{'✅' if a == total else '📝'} {title} — {a}/{total}", expanded=a < total and not locked):
+    with st.expander(f"{title} — {a}/{total}", expanded=a < total and not locked,
+                     icon=":material/check_circle:" if a == total else ":material/edit_note:"):
         for c in section.criteria:
             have = scores.get(c.id, {})
             with st.container(border=True):
@@ -141,7 +142,7 @@ for section in instrument.sections:
                               on_change=_save, args=(*args, c.id, "note", f"{base}.{c.id}.note"), disabled=locked)
                 files = list(have.get("evidence") or [])
                 for info in evidence.evidence_info(con, files):
-                    st.caption(f"📎 {info['original_name'] or info['sha256'][:12]} · "
+                    st.caption(f":material/attach_file: {info['original_name'] or info['sha256'][:12]} · "
                                f"{fmt_number(info['size_bytes'] / 1024, 0, lang())} KB")
                 if not locked:
                     st.file_uploader(tr("judging_evidence_upload"), type=list(evidence.ACCEPTED_EXTENSIONS),
