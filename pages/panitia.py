@@ -63,6 +63,8 @@ with tabs[1]:
 
     shown = cands.with_columns(pl.struct("conflict_key", "conflict_detail").map_elements(
         lambda s: _why(s["conflict_key"], s["conflict_detail"]), return_dtype=pl.String).alias("why"))
+    # Assigned judges first, then those free of conflict with the lightest load: the natural next pick on top.
+    shown = shown.sort(["assigned", "conflict_key", "workload"], descending=[True, False, False], nulls_last=False)
     st.dataframe(shown.select(
         pl.col("name").alias(tr("judging_col_judge")), pl.col("institution").alias(tr("judging_col_institution")),
         pl.col("assigned").alias(tr("judging_col_is_assigned")), pl.col("workload").alias(tr("judging_col_assigned")),
@@ -70,7 +72,7 @@ with tabs[1]:
     free = cands.filter(~pl.col("assigned"))
     judge_names = dict(zip(cands["judge_id"], cands["name"], strict=True))
     pick = st.selectbox(tr("judging_pick_judge"), free["judge_id"].to_list(), index=None,
-                        format_func=lambda j: judge_names[j], key="pt.judge")
+                        format_func=lambda j: judge_names[j], key="pt.judge", placeholder=tr("judging_choose"))
     if pick and st.button(tr("judging_assign"), key="pt.assign"):
         conflict = judging.assign_judge(con, user, cid, stage, pick, entrant)
         if conflict:
@@ -80,7 +82,7 @@ with tabs[1]:
             st.success(tr("judging_assigned", judge=judge_names[pick], posyandu=names[entrant]))
     mine = cands.filter(pl.col("assigned"))["judge_id"].to_list()
     drop = st.selectbox(tr("judging_unassign"), mine, index=None, format_func=lambda j: judge_names[j],
-                        key="pt.drop")
+                        key="pt.drop", placeholder=tr("judging_choose"))
     if drop and st.button(tr("judging_unassign"), key="pt.unassign"):
         try:
             judging.unassign_judge(con, user, cid, stage, drop, entrant)
@@ -99,7 +101,8 @@ with tabs[2]:
     labels = {p: f"{n} · {j}" for p, n, j in zip(pairs, submitted["posyandu_name"], submitted["judge_name"],
                                                     strict=True)}
     with st.form("pt.reopen"):
-        pair = st.selectbox(tr("judging_reopen_form"), pairs, index=None, format_func=lambda p: labels[p])
+        pair = st.selectbox(tr("judging_reopen_form"), pairs, index=None, format_func=lambda p: labels[p],
+                            placeholder=tr("judging_choose"))
         reason = st.text_input(tr("judging_reason"))
         if st.form_submit_button(tr("judging_reopen")) and pair:
             try:
