@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from data import reads
+from data import reads, store
 from scoring.fields import LEVELS
 from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from ui.state import get_con
+from ui.state import get_con, store_version
 
 COMBINED = "gabungan"
 _PARAMS = {"lang": "ctx.lang", "competition": "ctx.competition", "stage": "ctx.stage", "region": "ctx.region"}
@@ -42,19 +42,45 @@ def tr(key: str, **params: object) -> str:
     return t(key, lang(), **params)
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _competitions(path: str, version: int) -> pl.DataFrame:
+    return reads.list_competitions(get_con())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _stages(path: str, competition_id: str, version: int) -> list[str]:
+    return reads.stages_frame(get_con(), competition_id)["stage"].to_list()
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _regions(path: str, scope_code: str, level: int, version: int) -> dict[str, str]:
+    opts = reads.region_options(get_con(), scope_code, level)
+    return dict(zip(opts["code"], opts["name"], strict=True))
+
+
 def _restore_from_url() -> None:
-    """On a session's first run, take the context from the query parameters (deep links)."""
-    if st.session_state.get("ctx.restored"):
-        return
+    """Adopt the query parameters whenever they differ from the state: a deep link, or a link from another page.
+
+    Widget changes write the URL at once (see `_copy`), so a difference here always comes from outside.
+    """
     for param, key in _PARAMS.items():
         value = st.query_params.get(param)
-        if value:
+        if value and value != str(st.session_state.get(key)):
             st.session_state[key] = value
-    st.session_state["ctx.restored"] = True
+            if key == "ctx.competition":
+                st.session_state.pop("ctx.year", None)
+                st.session_state.pop("ctx.level", None)
 
 
 def _copy(widget_key: str, state_key: str) -> None:
-    st.session_state[state_key] = st.session_state[widget_key]
+    value = st.session_state[widget_key]
+    st.session_state[state_key] = value
+    param = next((p for p, k in _PARAMS.items() if k == state_key), None)
+    if param:
+        if value in (None, ""):
+            st.query_params.pop(param, None)
+        else:
+            st.query_params[param] = str(value)
 
 
 def _select(label: str, options: list, state_key: str, fmt=str, container=st.sidebar):
@@ -84,8 +110,8 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Contex
     sb = st.sidebar
     language = _select(t("language", lang()), list(LANGUAGES), "ctx.lang",
                        fmt=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c])
-    con = get_con()
-    comps = reads.list_competitions(con)
+    path, version = str(store.store_path()), store_version()
+    comps = _competitions(path, version)
     if comps.height == 0:
         sb.info(t("no_competitions", language))
         return Context(language, None, None, None, None, None)
@@ -109,15 +135,14 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Contex
 
     stage = None
     if show_stage:
-        stages = [COMBINED] + reads.stages_frame(con, cid)["stage"].to_list()
+        stages = [COMBINED] + _stages(path, cid, version)
         picked = _select(t("stage", language), stages, "ctx.stage",
                          fmt=lambda s: t("stage_combined" if s == COMBINED else f"stage_{s}", language))
         stage = None if picked == COMBINED else picked
 
     region = None
     if show_region:
-        opts = reads.region_options(con, row["scope_code"], _REGION_LEVEL_BELOW.get(row["level"], 3))
-        labels = dict(zip(opts["code"], opts["name"], strict=True))
+        labels = _regions(path, row["scope_code"], _REGION_LEVEL_BELOW.get(row["level"], 3), version)
         picked = _select(t("region", language), [""] + list(labels), "ctx.region",
                          fmt=lambda c: labels.get(c, t("all_regions", language)))
         region = picked or None

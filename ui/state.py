@@ -46,9 +46,9 @@ def _ensure_store(path: Path) -> None:
         bar = st.progress(0.0, text=t("building_demo", lang))
 
         def progress(fraction: float, label: str) -> None:
-            bar.progress(min(max(fraction, 0.0), 1.0), text=f"{t('building_demo', lang)} {label}")
+            bar.progress(min(max(fraction, 0.0), 1.0), text=label)
 
-        build_demo(path, progress=progress)
+        build_demo(path, progress=progress, lang=lang)
         bar.empty()
 
 
