@@ -1,0 +1,140 @@
+"""Data: the import wizard (template → upload → problems or preview → write all or nothing), the documents
+to download (rekapitulasi, berita acara, scorecards, every table) and backup / restore of the whole store."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from data import reads
+from data.backup import export_tables, make_backup, restore_backup
+from data.exports import export_data
+from data.exports.berita_acara import berita_acara_pdf
+from data.exports.recap_xlsx import recap_workbook
+from data.exports.scorecard import scorecard_pdf
+from data.imports import IMPORTERS, SCOPES, validate_file, write_plan
+from data.imports.common import file_sha256
+from data.imports.reader import MAX_BYTES
+from data.problems import problems_frame
+from data.templates import import_template, score_template
+from ui.auth import require_role
+from ui.context import COMBINED, lang, sidebar_context, tr
+from ui.fmt import fmt_int
+from ui.i18n import t
+from ui.state import get_con, store_version
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ctx = sidebar_context(show_region=False)
+user = require_role(["panitia", "pembina"])
+con = get_con()
+L = lang()
+st.title(tr("exchange_page_title"))
+if ctx.competition_id is None:
+    st.stop()
+cid = ctx.competition_id
+stages = reads.stages_frame(con, cid)["stage"].to_list()
+is_panitia = user.role == "panitia"
+names = [tr("exchange_tab_import"), tr("exchange_tab_export"), tr("exchange_tab_backup")] if is_panitia \
+    else [tr("exchange_tab_export")]
+tabs = dict(zip(["import", "export", "backup"] if is_panitia else ["export"], st.tabs(names), strict=True))
+
+
+def _stage_label(s: str) -> str:
+    # format functions read the language captured here, not the session (AppTest re-runs them outside the page)
+    return t("stage_combined" if s == COMBINED else f"stage_{s}", L)
+
+
+if "import" in tabs:
+    with tabs["import"]:
+        kind = st.selectbox(tr("exchange_what"), list(IMPORTERS), key="ex.kind",
+                            format_func=lambda k: t(f"exchange_import_{k}", L))
+        scope: dict[str, str] = {}
+        if "competition_id" in SCOPES[kind]:
+            scope["competition_id"] = cid
+        if "stage" in SCOPES[kind]:
+            scope["stage"] = st.selectbox(tr("stage"), stages, key="ex.stage", format_func=_stage_label,
+                                          index=stages.index(ctx.stage) if ctx.stage in stages else 0)
+        st.caption(tr(f"exchange_help_{kind}"))
+        st.download_button(
+            tr("exchange_template"), key="ex.tpl", mime=XLSX, icon=":material/download:",
+            file_name=f"templat_{kind}.xlsx",
+            data=(lambda: score_template(con, cid, scope["stage"], L)) if kind == "scores"
+            else (lambda: import_template(kind, L)))
+        upload = st.file_uploader(tr("exchange_upload"), type=["xlsx", "csv"], key=f"ex.file.{kind}",
+                                  max_upload_size=MAX_BYTES // (1024 * 1024) + 1)
+        if upload is not None:
+            data = upload.getvalue()
+            plan_key = (kind, file_sha256(data), tuple(sorted(scope.items())), store_version())
+            if st.session_state.get("ex.plan_key") != plan_key:
+                with st.spinner(tr("exchange_validating")):
+                    st.session_state["ex.plan"] = validate_file(con, kind, data, upload.name, **scope)
+                st.session_state["ex.plan_key"] = plan_key
+            plan = st.session_state["ex.plan"]
+            if plan.problems:
+                st.error(tr("exchange_n_problems", n=fmt_int(len(plan.problems), L)))
+                st.dataframe(problems_frame(plan.problems, L), hide_index=True, width="stretch",
+                             column_config={"file": tr("exchange_pcol_file"), "sheet": tr("exchange_pcol_sheet"),
+                                            "row": tr("exchange_pcol_row"), "column": tr("exchange_pcol_column"),
+                                            "message": tr("exchange_pcol_message")})
+            elif plan.already_imported:
+                st.info(tr("exchange_already_imported"))
+            else:
+                c = st.columns(3, wrap=True)
+                c[0].metric(tr("exchange_rows_new"), fmt_int(plan.rows_new, L))
+                c[1].metric(tr("exchange_rows_updated"), fmt_int(plan.rows_updated, L))
+                c[2].metric(tr("exchange_rows_unchanged"), fmt_int(plan.rows_unchanged, L))
+                st.caption(tr("exchange_preview", n=fmt_int(min(plan.rows_total, 50), L),
+                              total=fmt_int(plan.rows_total, L)))
+                st.dataframe(plan.preview(50), hide_index=True, width="stretch")
+                if st.button(tr("exchange_write"), type="primary", key="ex.write"):
+                    bar = st.progress(0.0, text=tr("exchange_writing"))
+
+                    def progress(done: int, total: int) -> None:
+                        bar.progress(done / total if total else 1.0,
+                                     text=tr("exchange_written", done=fmt_int(done, L), total=fmt_int(total, L)))
+
+                    result = write_plan(con, plan, progress=progress, actor=user.username)
+                    st.session_state.pop("ex.plan_key", None)
+                    st.success(tr("exchange_done", new=fmt_int(result.rows_new, L),
+                                  updated=fmt_int(result.rows_updated, L)))
+
+with tabs["export"]:
+    choice = st.selectbox(tr("stage"), [COMBINED, *stages], key="ex.export_stage", format_func=_stage_label)
+    stage = None if choice == COMBINED else choice
+    base = f"{cid}_{choice}"
+    c = st.columns(2, wrap=True)
+    c[0].download_button(tr("exchange_recap"), key="ex.recap", mime=XLSX, icon=":material/table_view:",
+                         file_name=f"rekapitulasi_{base}.xlsx",
+                         data=lambda: recap_workbook(export_data(con, cid, stage), L))
+    c[1].download_button(tr("exchange_berita_acara"), key="ex.ba", mime="application/pdf",
+                         icon=":material/picture_as_pdf:", file_name=f"berita_acara_{base}.pdf",
+                         data=lambda: berita_acara_pdf(export_data(con, cid, stage), L))
+    entrants = reads.entrants_frame(con, cid).sort("posyandu_name")
+    labels = dict(zip(entrants["entrant_id"], entrants["posyandu_name"], strict=True))
+    picked = st.selectbox(tr("exchange_scorecard_for"), list(labels), format_func=labels.get, key="ex.card")
+    if picked:
+        st.download_button(tr("exchange_scorecard"), key="ex.sc", mime="application/pdf",
+                           icon=":material/badge:", file_name=f"kartu_nilai_{picked}.pdf",
+                           data=lambda: scorecard_pdf(export_data(con, cid, stage), picked, L))
+    if is_panitia:     # raw tables hold personal data (phones, names): organisers only
+        c = st.columns(2, wrap=True)
+        c[0].download_button(tr("exchange_tables_csv"), key="ex.csv", mime="application/zip",
+                             file_name="tabel_csv.zip", data=lambda: export_tables(con, "csv"))
+        c[1].download_button(tr("exchange_tables_parquet"), key="ex.parquet", mime="application/zip",
+                             file_name="tabel_parquet.zip", data=lambda: export_tables(con, "parquet"))
+
+if "backup" in tabs:
+    with tabs["backup"]:
+        st.caption(tr("exchange_backup_help"))
+        st.download_button(tr("exchange_backup_make"), key="ex.backup", mime="application/zip",
+                           icon=":material/backup:", file_name="cadangan_posyandu.zip",
+                           data=lambda: make_backup(con))
+        restore = st.file_uploader(tr("exchange_restore_upload"), type=["zip"], key="ex.restore")
+        sure = st.checkbox(tr("exchange_restore_confirm"), key="ex.restore_sure")
+        if restore is not None and st.button(tr("exchange_restore"), disabled=not sure, key="ex.restore_go"):
+            with st.spinner(tr("exchange_restoring")):
+                outcome = restore_backup(con, restore.getvalue(), restore.name, actor=user.username)
+            if outcome.restored:
+                st.cache_data.clear()
+                st.success(tr("exchange_restored", tables=fmt_int(outcome.tables, L), rows=fmt_int(outcome.rows, L)))
+            else:
+                st.dataframe(problems_frame(outcome.problems, L), hide_index=True, width="stretch")
