@@ -18,7 +18,7 @@ from tests.fixtures.malformed.world import seed_world
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     con = store.connect(tmp_path_factory.mktemp("faults") / "store.duckdb")
-    w = seed_world(con, assign=True)
+    w = seed_world(con, assign=True, lock_one_form=True)
     w["con"] = con
     yield w
     con.close()

@@ -40,8 +40,8 @@ INFO_COLUMNS: tuple[str, ...] = ("nama_posyandu", "desa", "nama_juri")   # shown
 
 SCORES_WRITE_SCHEMA = {
     "competition_id": pl.String, "stage": pl.String, "entrant_id": pl.String, "judge_id": pl.String,
-    "criterion_id": pl.String, "option_code": pl.String, "real_value": pl.Float64, "note": pl.String,
-}
+    "criterion_id": pl.String, "option_code": pl.String, "real_value": pl.Float64,
+}   # no note column: an import must not blank the notes a judge typed in the scoring form
 
 
 def criterion_columns(instrument: Instrument) -> tuple[Column, ...]:
@@ -127,7 +127,7 @@ def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, compet
 
 def _score_rows(table: Table, instrument: Instrument, index: dict[str, int], competition_id: str, stage: str,
                 problems: list[Problem]) -> list[tuple]:
-    """(competition, stage, entrant, judge, criterion, option, value, note) for every filled criterion cell."""
+    """(competition, stage, entrant, judge, criterion, option, value) for every filled criterion cell."""
     by_id = {c.id: c for c in instrument.criteria}
     crit_cols = [(by_id[name], i, table.column_label(i)) for name, i in index.items() if name in by_id]
     e_i, j_i = index["entrant_id"], index["juri_id"]
@@ -143,7 +143,7 @@ def _score_rows(table: Table, instrument: Instrument, index: dict[str, int], com
             if isinstance(got, Bad):
                 problems.append(Problem(table.file, table.sheet, number, label, got.key, got.detail))
                 continue
-            rows.append((competition_id, stage, entrant, judge, c.id, got[0], got[1], None))
+            rows.append((competition_id, stage, entrant, judge, c.id, got[0], got[1]))
     return rows
 
 
@@ -156,6 +156,10 @@ def _reference_problems(con: duckdb.DuckDBPyConnection, table: Table, records: l
     assigned = {(r[0], r[1]) for r in con.sql(
         "SELECT entrant_id, judge_id FROM assignments WHERE competition_id = ? AND stage = ?",
         params=[competition_id, stage]).fetchall()}
+    # A form the judge submitted is locked (reopening it is the organisers' call, with a reason).
+    submitted = {(r[0], r[1]) for r in con.sql(
+        "SELECT entrant_id, judge_id FROM judging_forms WHERE competition_id = ? AND stage = ? "
+        "AND status = 'submitted'", params=[competition_id, stage]).fetchall()}
     out: list[Problem] = []
     for rec in records:
         e, j = rec.get("entrant_id"), rec.get("juri_id")
@@ -168,6 +172,9 @@ def _reference_problems(con: duckdb.DuckDBPyConnection, table: Table, records: l
         elif assigned and e in entrants and (e, j) not in assigned:
             out.append(Problem(table.file, table.sheet, rec["_row"], labels["juri_id"],
                                "exchange_judge_not_assigned", {"judge": j, "entrant": e}))
+        if (e, j) in submitted:
+            out.append(Problem(table.file, table.sheet, rec["_row"], labels["juri_id"],
+                               "exchange_form_submitted", {"judge": j, "entrant": e}))
     return out
 
 
