@@ -20,6 +20,8 @@ import shapely
 from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL, SEA
 
 GRID: Final[float] = 1e-5
+WORLD_PX: Final[float] = 512.0       # deck.gl: the world's width in pixels at zoom 0
+FIT_MARGIN: Final[float] = 1.08     # 8 % air around the fitted box
 LAYER_POSYANDU: Final[str] = "posyandu"
 TOOLTIP_STYLE: Final[dict[str, str]] = {"backgroundColor": "#1A1A1A", "color": "white", "fontSize": "13px",
                                         "maxWidth": "320px"}
@@ -75,8 +77,8 @@ def points_layer(points: pl.DataFrame) -> pdk.Layer:
     data = points.select("posyandu_id", pl.col("lon").round(5), pl.col("lat").round(5), "fill", "radius",
                          "tip").to_dicts()
     return pdk.Layer("ScatterplotLayer", id=LAYER_POSYANDU, data=data, get_position=["lon", "lat"],
-                     get_fill_color="fill", get_radius="radius", radius_units="pixels", stroked=True,
-                     get_line_color=[30, 30, 30, 220], line_width_min_pixels=0.8, pickable=True,
+                     get_fill_color="fill", get_radius="radius", radius_units="'pixels'", stroked=True,
+                     get_line_color=[20, 20, 20, 255], line_width_min_pixels=1.5, pickable=True,
                      auto_highlight=True)
 
 
@@ -89,14 +91,25 @@ def hex_layer(hexes: pl.DataFrame) -> pdk.Layer:
 
 def view_for(bounds: tuple[float, float, float, float], width_px: int = 900, height_px: int = 560
              ) -> dict[str, float]:
-    """latitude, longitude, zoom that fit the box (Web Mercator zoom: 256 px span 360° at zoom 0)."""
+    """latitude, longitude, zoom that fit the box with a small margin.
+
+    deck.gl's Web Mercator zoom puts the whole world in 512 px at zoom 0 (not the 256 px of raster tiles:
+    counting 256 zoomed one level too far in and cut the region off), and the y span is measured in Mercator
+    units so the fit also holds away from the equator.
+    """
     minx, miny, maxx, maxy = bounds
-    span_x = max(maxx - minx, 0.01)
-    span_y = max(maxy - miny, 0.01)
-    zoom_x = math.log2(width_px * 360.0 / (256.0 * span_x))
-    zoom_y = math.log2(height_px * 360.0 / (256.0 * span_y * 1.05))
-    zoom = max(3.0, min(zoom_x, zoom_y, 13.0) - 0.2)
+    span_x = max(maxx - minx, 0.01) / 360.0
+    span_y = max(abs(_mercator_y(maxy) - _mercator_y(miny)), 0.01 / 360.0)
+    zoom_x = math.log2(width_px / (WORLD_PX * span_x * FIT_MARGIN))
+    zoom_y = math.log2(height_px / (WORLD_PX * span_y * FIT_MARGIN))
+    zoom = max(3.0, min(zoom_x, zoom_y, 13.0))
     return {"latitude": (miny + maxy) / 2, "longitude": (minx + maxx) / 2, "zoom": round(zoom, 2)}
+
+
+def _mercator_y(lat: float) -> float:
+    """Web Mercator y of a latitude as a share of the world's height (the world is 1 × 1)."""
+    rad = math.radians(max(min(lat, 85.0), -85.0))
+    return math.log(math.tan(math.pi / 4 + rad / 2)) / (2 * math.pi)
 
 
 # Streamlit's frontend falls back to a Carto style (fetched from the internet) when a deck has no map style.

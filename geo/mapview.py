@@ -113,7 +113,7 @@ def _choropleth(table: pl.DataFrame, cells: gpd.GeoDataFrame | None, names: dict
 def _points(pts: pl.DataFrame, opts: MapOptions, label: str, lang: str) -> pl.DataFrame:
     values = pts[opts.measure] if opts.measure in pts.columns else pl.Series([None] * pts.height)
     if opts.size_by == "equal" or opts.size_by not in pts.columns:
-        radius = pl.Series("radius", [5.0] * pts.height)
+        radius = pl.Series("radius", [6.0] * pts.height)
     else:
         radius = size_scale(pts[opts.size_by]).alias("radius")
     fills = [colour_for(v, opts.measure) for v in values.to_list()]

@@ -18,6 +18,7 @@ from geo.mapview import MapOptions, build_map, measure_label
 from geo.validate import flag_posyandu
 from ui.context import sidebar_context, tr
 from ui.fmt import fmt_int, fmt_number
+from ui.i18n import t
 from ui.results import load_results
 from ui.state import get_con, store_version
 from ui.theme import score_bands
@@ -82,13 +83,15 @@ profiles, names = _profiles_and_names(version)
 sections = [c for c in table.columns if c.startswith("sec_")]
 
 c1, c2, c3 = st.columns(3)
+# Options are stable values; the labels come from format_func with the language bound now, because Streamlit (and
+# AppTest) may call it outside this run, where the session's language is not readable.
 measure = c1.selectbox(tr("geo_colour_by"), ["total", *sections], key="peta_measure",
-                       format_func=lambda m: measure_label(m, L))
-size_by = c2.selectbox(tr("geo_size_by"), ["equal", "kader_total", "total"], key="peta_size",
-                       format_func=lambda s: {"equal": tr("geo_size_equal"), "kader_total": tr("geo_size_kader"),
-                                              "total": tr("geo_total")}[s])
-level = c3.selectbox(tr("geo_choropleth_level"), ["kecamatan", "kabupaten"], key="peta_level",
-                     format_func=lambda v: tr(f"level_{v}"))
+                       format_func=lambda m, lang=L: measure_label(m, lang))
+size_labels = {"equal": t("geo_size_equal", L), "kader_total": t("geo_size_kader", L), "total": t("geo_total", L)}
+size_by = c2.selectbox(tr("geo_size_by"), list(size_labels), key="peta_size", format_func=size_labels.__getitem__)
+level_labels = {v: t(f"level_{v}", L) for v in ("kecamatan", "kabupaten")}
+level = c3.selectbox(tr("geo_choropleth_level"), list(level_labels), key="peta_level",
+                     format_func=level_labels.__getitem__)
 toggles = st.columns(5)
 labels = ("geo_layer_points", "geo_layer_choropleth", "geo_layer_kecamatan", "geo_layer_kabupaten",
           "geo_layer_province")

@@ -35,3 +35,22 @@ def test_switching_measure_and_hiding_points_keeps_the_page_working(demo_env) ->
     assert not at.exception, at.exception
     ids = [layer["id"] for layer in _deck(at)["layers"]]
     assert "posyandu" not in ids
+
+
+def test_english_switch_translates_the_page_and_keeps_choices(demo_env) -> None:
+    # Options are stable values shown through format_func, so a choice made in Indonesian survives the switch
+    # (translated labels as values once failed with "'Sama besar' is not in list").
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    at.selectbox(key="peta_size").set_value("kader_total").run()
+    at.selectbox(key="w.ctx.lang").set_value("en").run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Competition map"
+    size = at.selectbox(key="peta_size")
+    assert size.value == "kader_total" and "Number of kader" in size.options
+    at.selectbox(key="peta_size").set_value("equal").run()
+    at.selectbox(key="peta_level").set_value("kabupaten").run()
+    assert not at.exception, at.exception
+    deck = _deck(at)
+    tips = [f["properties"]["tip"] for layer in deck["layers"] if layer["id"] == "choropleth"
+            for f in layer["data"]["features"]]
+    assert tips and all("Average" in tip for tip in tips)

@@ -1,0 +1,59 @@
+"""The deck the map page sends: props deck.gl reads as enums stay plain strings, and the first view frames the
+region it was asked to show (both broke the browser map once while every JSON-level test still passed)."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import polars as pl
+import pytest
+
+from geo import layers
+
+
+def _points() -> pl.DataFrame:
+    return pl.DataFrame({"posyandu_id": ["P1", "P2"], "lat": [-6.5, -6.9], "lon": [106.0, 106.4],
+                         "fill": [[253, 219, 199, 255], [146, 197, 222, 255]], "radius": [6.0, 6.0],
+                         "tip": ["a", "b"]})
+
+
+def test_points_radius_is_in_pixels_not_an_accessor() -> None:
+    # pydeck turns every bare string into an "@@=" accessor; deck.gl then reads radiusUnits as a function,
+    # falls back to common units, and a 6 "px" dot covers the whole canvas in one flat colour.
+    deck = layers.build_deck([layers.points_layer(_points())], layers.view_for((106.0, -6.9, 106.4, -6.5)))
+    (layer,) = json.loads(deck.to_json())["layers"]
+    assert layer["radiusUnits"] == "pixels"
+
+
+def test_only_accessors_are_expressions() -> None:
+    deck = layers.build_deck([layers.points_layer(_points())], layers.view_for((106.0, -6.9, 106.4, -6.5)))
+    for layer in json.loads(deck.to_json())["layers"]:
+        wrong = {k: v for k, v in layer.items() if isinstance(v, str) and v.startswith("@@=")
+                 and not k.startswith("get")}
+        assert not wrong, wrong
+
+
+def _pixel_span(box: tuple[float, float, float, float], zoom: float) -> tuple[float, float]:
+    """Width and height in screen pixels of a lon/lat box at a deck.gl zoom (512 px world at zoom 0)."""
+    minx, miny, maxx, maxy = box
+    world = 512.0 * 2 ** zoom
+
+    def y(lat: float) -> float:
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
+
+    return (maxx - minx) / 360.0 * world, (y(maxy) - y(miny)) * world
+
+
+@pytest.mark.parametrize("box", [
+    (105.9, -7.1, 106.6, -6.3),        # a kabupaten (Lebak)
+    (114.5, -4.2, 116.6, -1.3),        # a province (Kalimantan Selatan)
+    (95.0, -11.0, 141.0, 6.0),         # the whole country
+    (106.70, -6.30, 106.90, -6.10),    # a few kecamatan
+])
+def test_first_view_frames_the_box_with_a_little_air(box: tuple[float, float, float, float]) -> None:
+    view = layers.view_for(box, width_px=900, height_px=560)
+    w, h = _pixel_span(box, view["zoom"])
+    assert w <= 900 and h <= 560                       # all of it is on the canvas
+    assert w >= 0.8 * 900 or h >= 0.8 * 560            # and it fills the canvas in one direction
+    assert view["longitude"] == pytest.approx((box[0] + box[2]) / 2)
