@@ -17,6 +17,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+# AppTest puts the page's folder first on sys.path; import the `data` package now so a page file named
+# pages/data.py cannot shadow it.
+import data.store  # noqa: E402,F401
 
 PAGES = ("beranda", "peringkat", "profil", "bandingkan", "praktik_baik", "juri")
 COMPETITION = "LP2026-KAB-36.02"   # Kab. Lebak 2026, the largest demo kabupaten contest (28 entrants)

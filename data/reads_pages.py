@@ -177,3 +177,24 @@ def locations(con: Con, posyandu_ids: list[str]) -> pl.DataFrame:
         params=[posyandu_ids],
     ).pl().cast({"posyandu_id": pl.String, "address": pl.String, "lat": pl.Float64, "lon": pl.Float64,
                  "contact_name": pl.String, "contact_phone": pl.String})
+
+
+def peer_profiles(con: Con, posyandu_ids: list[str]) -> pl.DataFrame:
+    """What `scoring.peers` compares, for some posyandu: posyandu_id, name, desa_kind (desa or kelurahan),
+    kabupaten_code, provinsi_code, kader_total, lat, lon."""
+    return con.sql(
+        """
+        SELECT p.posyandu_id, p.name,
+               CASE WHEN d.kind = 'kelurahan' THEN 'kelurahan' ELSE 'desa' END AS desa_kind,
+               substr(p.desa_code, 1, 5) AS kabupaten_code, substr(p.desa_code, 1, 2) AS provinsi_code,
+               coalesce(k.kader_total, 0) AS kader_total, p.lat, p.lon
+        FROM posyandu p
+        LEFT JOIN regions d ON d.code = p.desa_code
+        LEFT JOIN (SELECT posyandu_id, sum(kader_count) AS kader_total FROM posyandu_kader GROUP BY posyandu_id) k
+               ON k.posyandu_id = p.posyandu_id
+        WHERE list_contains(?, p.posyandu_id)
+        ORDER BY p.posyandu_id
+        """,
+        params=[posyandu_ids],
+    ).pl().cast({"posyandu_id": pl.String, "name": pl.String, "desa_kind": pl.String, "kabupaten_code": pl.String,
+                 "provinsi_code": pl.String, "kader_total": pl.Int64, "lat": pl.Float64, "lon": pl.Float64})

@@ -6,21 +6,18 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from scoring.instrument import criteria_frame
-from ui import charts
+from ui import cached, charts
 from ui.charts_tables import REGION_LEVELS, criteria_differences, filter_table, region_aggregates, section_ids
 from ui.context import sidebar_context, tr
 from ui.fmt import fmt_number
 from ui.i18n import t
-from ui.results import load_inputs, load_results
 
 ctx = sidebar_context()
 L = ctx.lang
 st.title(tr("pages_bandingkan_title"))
 if ctx.competition_id is None:
     st.stop()
-res = load_results(ctx.competition_id, ctx.stage)
-table = filter_table(res.table, ctx.region_code)
+table = filter_table(cached.results_table(ctx.competition_id, ctx.stage), ctx.region_code)
 secs = section_ids(table)
 
 modes = ["posyandu", *REGION_LEVELS]
@@ -75,12 +72,12 @@ st.dataframe(chosen.select(pl.col("name").alias(tr("pages_name")), pl.col("total
 
 st.subheader(tr("pages_differ_most"))
 st.caption(tr("pages_differ_most_help"))
-crit = res.criteria.collect()
+crit = cached.criteria_points(ctx.competition_id, ctx.stage)
 if crit_key is not None:
     crit = (crit.join(table.select("entrant_id", crit_key), on="entrant_id", how="inner")
             .with_columns(pl.col(crit_key).alias("entrant_id")))
 names = dict(zip(chosen["key"].to_list(), chosen["name"].to_list(), strict=True))
-diff = criteria_differences(crit, names, criteria_frame(load_inputs(ctx.competition_id).instrument))
+diff = criteria_differences(crit, names, cached.criteria_texts(ctx.competition_id))
 value_cols = [*names.values(), "spread"]
 st.dataframe(
     diff.with_columns(pl.col("section_id").map_elements(lambda s: tr(f"field_{s}"), return_dtype=pl.String))

@@ -6,13 +6,10 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from data import reads_pages
-from ui import charts
+from ui import cached, charts
 from ui.charts_tables import award_places, field_means, filter_table
 from ui.context import sidebar_context, tr
 from ui.fmt import fmt_int, fmt_number, fmt_percent
-from ui.results import load_results
-from ui.state import get_con
 from ui.theme import score_bands
 
 ctx = sidebar_context()
@@ -20,11 +17,9 @@ L = ctx.lang
 st.title(tr("pages_beranda_title"))
 if ctx.competition_id is None:
     st.stop()
-con = get_con()
-res = load_results(ctx.competition_id, ctx.stage)
-table = filter_table(res.table, ctx.region_code)
+table = filter_table(cached.results_table(ctx.competition_id, ctx.stage), ctx.region_code)
 scored = table.filter(pl.col("total").is_not_null())
-progress = reads_pages.judging_progress(con, ctx.competition_id)
+progress = cached.judging_progress(ctx.competition_id)
 if ctx.stage is not None:
     progress = progress.filter(pl.col("stage") == ctx.stage)
 expected, entered = int(progress["expected"].sum()), int(progress["entered"].sum())
@@ -61,12 +56,12 @@ for i, row in enumerate(awards.iter_rows(named=True)):
         st.caption(f"**{row['posyandu_name']}** · {row['desa_name']}, {row['kecamatan_name']}")
 
 st.subheader(tr("pages_since_last_year"))
-prev_id = reads_pages.previous_competition(con, ctx.competition_id)
+prev_id = cached.previous_competition(ctx.competition_id)
 if prev_id is None:
     st.info(tr("pages_no_previous"))
     st.stop()
-prev_res = load_results(prev_id, ctx.stage if ctx.stage in load_results(prev_id).stages else None)
-prev = filter_table(prev_res.table, ctx.region_code)
+prev_stage = ctx.stage if ctx.stage in cached.results_stages(prev_id) else None
+prev = filter_table(cached.results_table(prev_id, prev_stage), ctx.region_code)
 prev_scored = prev.filter(pl.col("total").is_not_null())
 d1, d2 = st.columns(2)
 d1.metric(tr("pages_entrants"), fmt_int(table.height, L), delta=fmt_int(table.height - prev.height, L))

@@ -7,18 +7,17 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from data import reads
-from scoring.instrument import criteria_frame
-from ui import charts
+from data import store
+from ui import cached, charts
 from ui.charts_tables import judge_quality_frames
 from ui.context import sidebar_context, tr
 from ui.fmt import fmt_number
 from ui.results import load_inputs, load_results
-from ui.state import get_con, store_version
+from ui.state import store_version
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _quality(competition_id: str, stage: str | None, version: int) -> dict[str, pl.DataFrame]:
+def _quality(path: str, competition_id: str, stage: str | None, version: int) -> dict[str, pl.DataFrame]:
     """Severity, agreement, outliers and adjusted ranks: ~2 s of model fitting, so computed once per data version."""
     from scoring.agreement import agreement_summary
     from scoring.judges import adjusted_ranking, judge_severity, outlier_choices
@@ -35,10 +34,9 @@ L = ctx.lang
 st.title(tr("pages_juri_title"))
 if ctx.competition_id is None:
     st.stop()
-q = _quality(ctx.competition_id, ctx.stage, store_version())
-table = load_results(ctx.competition_id, ctx.stage).table
-view = judge_quality_frames(q, reads.judges_frame(get_con(), ctx.competition_id), table,
-                            criteria_frame(load_inputs(ctx.competition_id).instrument), L)
+q = _quality(str(store.store_path()), ctx.competition_id, ctx.stage, store_version())
+table = cached.results_table(ctx.competition_id, ctx.stage)
+view = judge_quality_frames(q, cached.judges(ctx.competition_id), table, cached.criteria_texts(ctx.competition_id), L)
 
 if q["severity"].height == 0:
     st.info(tr("pages_juri_none"))

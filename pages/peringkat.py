@@ -6,7 +6,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from data import store
 from scoring.fields import STRATA
+from ui import cached
 from ui.charts_tables import (
     band_legend_html,
     csv_bytes,
@@ -27,7 +29,7 @@ from ui.theme import score_bands
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _confidence(competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
+def _confidence(path: str, competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
     """90 % rank interval and P(top 3) from the judge bootstrap, once per data version (to move into ui/results)."""
     from scoring.confidence import rank_confidence
 
@@ -39,8 +41,7 @@ L = ctx.lang
 st.title(tr("pages_peringkat_title"))
 if ctx.competition_id is None:
     st.stop()
-res = load_results(ctx.competition_id, ctx.stage)
-table = res.table
+table = cached.results_table(ctx.competition_id, ctx.stage)
 secs = section_ids(table)
 
 f1, f2, f3, f4 = st.columns([1, 1.4, 1.2, 1])
@@ -61,7 +62,7 @@ if field == "total" and min_score:
 sort_col = "total" if field == "total" else f"sec_{field}"
 shown = shown.sort([sort_col, "rank_final"], descending=[True, False], nulls_last=True)
 
-conf = _confidence(ctx.competition_id, ctx.stage, store_version())
+conf = _confidence(str(store.store_path()), ctx.competition_id, ctx.stage, store_version())
 df = scorecard_frame(shown, L, conf, keep_order=True)
 bands = score_bands()
 score_cols = scorecard_score_columns(L, secs)

@@ -9,14 +9,13 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from data import reads_pages, visit_plan
+from data import visit_plan
 from scoring.fields import SPM_FIELDS
+from ui import cached
 from ui.charts_tables import filter_table, practice_cards
 from ui.context import sidebar_context, tr
 from ui.fmt import fmt_number
 from ui.i18n import t
-from ui.results import load_results
-from ui.state import get_con
 from ui.theme import field_colour, score_bands
 
 ctx = sidebar_context()
@@ -24,8 +23,6 @@ L = ctx.lang
 st.title(tr("pages_praktik_title"))
 if ctx.competition_id is None:
     st.stop()
-con = get_con()
-res = load_results(ctx.competition_id, ctx.stage)
 
 url_field = st.query_params.get("field")
 field = st.selectbox(tr("pages_field"), list(SPM_FIELDS), key="praktik_field",
@@ -39,10 +36,10 @@ c1, c2, c3 = st.columns([1.2, 1.6, 1])
 how = c1.radio(tr("pages_praktik_filter"), ["region", "distance"], key="praktik_how",
                format_func=lambda h: t(f"pages_praktik_by_{h}", L))
 top_n = c3.slider(tr("pages_praktik_top"), 3, 30, 10, key="praktik_top")
-table = res.table
+table = cached.results_table(ctx.competition_id, ctx.stage)
 start = None
 if how == "distance":
-    kab = reads_pages.region_centroids(con, level=2)
+    kab = cached.region_centroids(level=2)
     kab_names = dict(zip(kab["code"], kab["name"], strict=True))
     home = c2.selectbox(tr("pages_praktik_home"), list(kab_names), format_func=kab_names.get, key="praktik_home")
     max_km = c2.slider(tr("pages_praktik_max_km"), 10, 1500, 300, step=10, key="praktik_km")
@@ -52,14 +49,14 @@ else:
     c2.caption(tr("pages_praktik_region_note"))
     table = filter_table(table, ctx.region_code)
 
-profiles = reads_pages.locations(con, table["posyandu_id"].to_list())
+profiles = cached.locations(table["posyandu_id"].to_list())
 strongest = (table.select("posyandu_id", "posyandu_name", "desa_name", "kecamatan_name", "kabupaten_name",
                           pl.col(f"sec_{field}").alias("field_score"), "total")
              .join(profiles, on="posyandu_id", how="left"))
 if start is not None:
     strongest = visit_plan.with_distance(strongest, *start).filter(pl.col("distance_km") <= max_km)
 strongest = strongest.sort("field_score", descending=True, nulls_last=True).head(top_n)
-practices = reads_pages.practices(con, spm_field=field, posyandu_ids=strongest["posyandu_id"].to_list())
+practices = cached.practices(spm_field=field, posyandu_ids=strongest["posyandu_id"].to_list())
 
 st.subheader(tr("pages_praktik_strongest", field=tr(f"field_{field}")))
 if strongest.height == 0:
@@ -92,7 +89,7 @@ picked = st.multiselect(tr("pages_plan_pick"), choices, format_func=labels.get, 
 if not picked:
     st.info(tr("pages_plan_empty"))
     st.stop()
-all_practices = reads_pages.practices(con, posyandu_ids=picked)
+all_practices = cached.practices(posyandu_ids=picked)
 stops = visit_plan.plan_stops(all_practices, strongest.filter(pl.col("posyandu_id").is_in(picked)), field)
 plan = visit_plan.order_visits(stops, start)
 st.dataframe(plan.select(

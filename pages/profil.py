@@ -10,30 +10,24 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from data import reads, reads_pages
-from scoring.instrument import criteria_frame
-from ui import charts
+from ui import cached, charts
 from ui.charts_tables import (
     entrant_fields,
     field_means,
     fix_first_rows,
-    history_rows,
     judge_choice_rows,
-    peer_rows,
     section_ids,
+    weakest_fields,
 )
 from ui.context import sidebar_context, tr
 from ui.fmt import fmt_int, fmt_number, fmt_percent
-from ui.results import load_inputs, load_results
-from ui.state import get_con
+from ui.theme import field_colour
 
 ctx = sidebar_context(show_region=False)
 L = ctx.lang
 if ctx.competition_id is None:
     st.stop()
-con = get_con()
-res = load_results(ctx.competition_id, ctx.stage)
-table = res.table.sort("posyandu_name")
+table = cached.results_table(ctx.competition_id, ctx.stage).sort("posyandu_name")
 ids = table["posyandu_id"].to_list()
 if not ids:
     st.info(tr("pages_no_entrants"))
@@ -45,7 +39,7 @@ pid = st.selectbox(tr("pages_posyandu"), ids, index=ids.index(wanted) if wanted 
 st.query_params["posyandu"] = pid
 row = table.filter(pl.col("posyandu_id") == pid).row(0, named=True)
 eid = row["entrant_id"]
-detail = reads_pages.posyandu_detail(con, pid) or {}
+detail = cached.posyandu_detail(pid) or {}
 
 st.title(f"{tr('pages_posyandu_prefix')} {row['posyandu_name']}")
 st.caption(" · ".join(x for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],
@@ -68,15 +62,15 @@ completeness = row["completeness_pct"]
 st.progress(min((completeness or 0.0) / 100.0, 1.0),
             text=tr("pages_completeness_line", pct=fmt_percent(completeness, 0, L)))
 
-texts = criteria_frame(load_inputs(ctx.competition_id).instrument)
+texts = cached.criteria_texts(ctx.competition_id)
 st.subheader(tr("pages_fix_first"))
 st.caption(tr("pages_fix_first_help"))
-ff = res.fix_first.filter(pl.col("entrant_id") == eid).collect()
+ff = cached.fix_first(ctx.competition_id, ctx.stage, eid)
 st.dataframe(fix_first_rows(ff, texts, L).style.format(lambda v: fmt_number(v, 2, L), subset=[tr("pages_lost")]),
              hide_index=True, key="profil_fix_first")
 
 st.subheader(tr("pages_judge_choices"))
-details = reads.score_details(con, eid)
+details = cached.score_details(eid)
 secs = section_ids(table)
 for tab, sec in zip(st.tabs([tr(f"field_{s}") for s in secs]), secs, strict=True):
     with tab:
@@ -87,8 +81,7 @@ for tab, sec in zip(st.tabs([tr(f"field_{s}") for s in secs]), secs, strict=True
             st.dataframe(rows, hide_index=True, key=f"profil_choices_{sec}")
 
 st.subheader(tr("pages_history"))
-entries = reads_pages.posyandu_entries(con, pid)
-history = history_rows(entries, {c: load_results(c).table for c in entries["competition_id"].to_list()})
+history = cached.history(pid)
 if history.filter(pl.col("total").is_not_null()).height >= 2:
     st.plotly_chart(charts.history_chart(history.filter(pl.col("total").is_not_null()), L), key="profil_history")
 st.dataframe(history.select(
@@ -101,12 +94,27 @@ st.dataframe(history.select(
 
 st.subheader(tr("pages_peers"))
 st.caption(tr("pages_peers_help"))
-peers = peer_rows(reads.posyandu_profiles(con), table, pid)
-if peers.height <= 1:
+weak = weakest_fields(table, eid, [s for s in charts.SPM_RADAR if s in secs])
+peers = cached.field_peers(ctx.competition_id, ctx.stage, pid, weak)
+if not weak:
     st.info(tr("pages_no_peers"))
-else:
-    st.plotly_chart(charts.peer_chart(peers, L, highlight=row["posyandu_name"]), key="profil_peers")
-    st.markdown("\n".join(
-        f"- [{p['name']}](profil?{urlencode({'posyandu': p['posyandu_id'], 'competition': ctx.competition_id})})"
-        f" · {fmt_number(p['total'], 1, L)}"
-        for p in peers.filter(pl.col("posyandu_id") != pid).iter_rows(named=True)))
+for col, field in zip(st.columns(len(weak)) if weak else [], weak, strict=True):
+    block = peers.filter(pl.col("spm_field") == field)
+    with col:
+        st.markdown(f"<div style='border-left:6px solid {field_colour(field)};padding-left:8px'><b>"
+                    + tr("pages_peers_field", field=tr(f"field_{field}"), score=fmt_number(mine.get(field), 1, L))
+                    + "</b></div>", unsafe_allow_html=True)
+        if block.height == 0:
+            st.caption(tr("pages_peers_none_field"))
+            continue
+        # Names repeat between desa ("Jeruk" twice): label the bars with the desa so none merge.
+        bars = pl.concat([pl.DataFrame({"name": [names[pid]], "total": [mine.get(field)]}),
+                          block.select(pl.format("{} · {}", "name", pl.col("desa_name").fill_null("")).alias("name"),
+                                       pl.col("score_pct").alias("total"))], how="vertical_relaxed")
+        st.plotly_chart(charts.peer_chart(bars, L, highlight=names[pid], colour=field_colour(field)),
+                        key=f"profil_peers_{field}")
+        st.markdown("\n".join(
+            f"- [{p['name']}](profil?{urlencode({'posyandu': p['posyandu_id'], 'competition': ctx.competition_id})})"
+            f" · {p['desa_name'] or ''}, {p['kabupaten_name'] or ''} · **{fmt_number(p['score_pct'], 1, L)}**"
+            + ("" if p["distance_km"] is None else f" · {tr('pages_peers_km', km=fmt_number(p['distance_km'], 0, L))}")
+            for p in block.iter_rows(named=True)))

@@ -17,15 +17,16 @@ from ui.charts_tables import (
     criteria_differences,
     excel_bytes,
     field_means,
+    field_peers,
     filter_table,
     history_rows,
-    peer_rows,
     profile_link,
     region_aggregates,
     scorecard_frame,
     scorecard_score_columns,
     section_ids,
     style_scorecard,
+    weakest_fields,
 )
 from ui.theme import FIELD_COLOURS, ScoreBands, field_colour, score_bands
 
@@ -184,11 +185,18 @@ def test_history_rows_take_each_contest_result():
     assert h["total"].to_list() == [90.0, 80.0] and h["rank"].to_list() == [1, 2]
 
 
-def test_peers_share_the_village_kind_and_sit_nearest():
-    t = league(4)
-    profiles = pl.DataFrame({"posyandu_id": ["P0", "P1", "P2", "P3"], "name": ["A", "B", "C", "D"],
-                             "desa_kind": ["desa", "desa", "desa", "kelurahan"], "kader_total": [10, 11, 30, 10],
-                             "opening_days_per_year": [12, 12, 12, 12], "pengurus_count": [5, 5, 5, 5],
-                             "own_building": [True, True, True, True], "equipment_complete": [True, True, True, True]})
-    out = peer_rows(profiles, t, "P0", n=1)
-    assert out["posyandu_id"].to_list() == ["P0", "P1"]    # P3 is a kelurahan; P2 has three times the kader
+def test_peers_for_the_weakest_fields_are_stronger_and_from_the_same_kabupaten_first():
+    t = league(8)   # first field: 90, 80, …, 20; strong = ≥ 75 and in the top quarter (≥ 72,5) → P0 and P1
+    profiles = pl.DataFrame({
+        "posyandu_id": [f"P{i}" for i in range(8)], "name": [f"Melati {i}" for i in range(8)],
+        "desa_kind": ["desa"] * 8, "kabupaten_code": ["63.03"] + ["36.02"] * 7, "provinsi_code": ["63"] + ["36"] * 7,
+        "kader_total": [10] * 8, "lat": [-3.3] + [-6.5] + [-6.4] * 6, "lon": [114.6] + [106.2] * 7,
+    })
+    weak = weakest_fields(t, "E7", SPM_FIELDS)
+    assert weak == list(SPM_FIELDS[:2])                       # the fields score 20 + j: the first two are lowest
+    out = field_peers(profiles, t, "P7", weak)
+    first = out.filter(pl.col("spm_field") == weak[0])
+    assert first["posyandu_id"].to_list() == ["P1", "P0"]     # same kabupaten before another province
+    assert first["own_pct"].to_list() == [20.0, 20.0] and first["score_pct"].to_list() == [80.0, 90.0]
+    assert first["distance_km"][0] == pytest.approx(11.12, abs=0.05)    # 0,1° of latitude
+    assert field_peers(profiles, t, "P0", weak).height == 0   # nobody is stronger than the leader

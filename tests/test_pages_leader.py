@@ -14,6 +14,7 @@ import streamlit
 from streamlit.testing.v1 import AppTest
 
 from data import store
+from scoring.fields import SPM_FIELDS
 
 PAGES = Path(__file__).resolve().parent.parent / "pages"
 COMP = "LP2026-KAB-36.02"         # Kab. Lebak 2026: 28 entrants, with a 2025 edition to compare with
@@ -124,3 +125,17 @@ def test_profil_in_english_and_picking_another_posyandu_updates_the_link(demo_en
     at.selectbox(key="profil_posyandu").set_value(other).run()
     assert not at.exception
     assert str(at.query_params["posyandu"]).strip("[]'") == other
+
+
+def test_profil_points_to_stronger_similar_posyandu_in_its_weakest_fields(demo_env, league):
+    row = league.sort("rank_final").row(league.height - 1, named=True)     # the last place has most to learn
+    at = page("profil", posyandu=row["posyandu_id"])
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Posyandu serupa" in [h.value for h in at.subheader]
+    links = [m.value for m in at.markdown if "profil?posyandu=" in m.value]
+    assert links, "no peer links on the profile of the last-placed posyandu"
+    linked = {part.split("&")[0] for text in links for part in text.split("profil?posyandu=")[1:]}
+    assert row["posyandu_id"] not in linked
+    weakest = min((f for f in SPM_FIELDS if row[f"sec_{f}"] is not None), key=lambda f: row[f"sec_{f}"])
+    peers = league.filter(pl.col("posyandu_id").is_in(list(linked)))
+    assert (peers[f"sec_{weakest}"] > row[f"sec_{weakest}"]).any()     # someone to learn the weakest field from

@@ -249,33 +249,49 @@ def judge_choice_rows(details: pl.DataFrame, section_id: str, lang: str) -> pd.D
     ).to_pandas()
 
 
-PEER_FEATURES: tuple[str, ...] = ("kader_total", "opening_days_per_year", "pengurus_count", "own_building",
-                                  "equipment_complete")
+def weakest_fields(table: pl.DataFrame, entrant_id: str, fields: Sequence[str], n: int = 2) -> list[str]:
+    """The entrant's `n` lowest-scoring fields among `fields` (scored ones only), weakest first.
 
-
-def peer_rows(profiles: pl.DataFrame, table: pl.DataFrame, posyandu_id: str, n: int = 5) -> pl.DataFrame:
-    """The posyandu and its `n` most similar fellow entrants (same desa/kelurahan kind, nearest standardised
-    profile: kader, opening days, pengurus, own building, equipment), with their totals.
-
-    Similar starting conditions make a fairer comparison than the whole league table: a kelurahan posyandu with
-    five kader learns more from another like it than from the winner. Returns posyandu_id, name, total, distance.
+    Ties go to the field listed first, so the choice is stable between re-runs.
     """
-    feats = [f for f in PEER_FEATURES if f in profiles.columns]
-    pool = (table.select("posyandu_id", "total")
-            .join(profiles.select("posyandu_id", "name", "desa_kind", *feats), on="posyandu_id", how="inner")
-            .with_columns([pl.col(f).cast(pl.Float64) for f in feats]))
-    me = pool.filter(pl.col("posyandu_id") == posyandu_id)
-    if me.height == 0:
-        return pool.head(0).select("posyandu_id", "name", "total", pl.lit(0.0).alias("distance"))
-    pool = pool.filter(pl.col("desa_kind") == me["desa_kind"][0])
-    z = [((pl.col(f) - pl.col(f).mean()) / pl.col(f).std().fill_null(1.0).clip(lower_bound=1e-9)).fill_null(0.0)
-         .alias(f) for f in feats]
-    zed = pool.with_columns(z)
-    mine = zed.filter(pl.col("posyandu_id") == posyandu_id).row(0, named=True)
-    dist = pl.sum_horizontal([(pl.col(f) - mine[f]) ** 2 for f in feats]).sqrt() if feats else pl.lit(0.0)
-    return (zed.with_columns(dist.alias("distance"))
-            .sort(["distance", "posyandu_id"]).head(n + 1)
-            .select("posyandu_id", "name", "total", "distance"))
+    scores = entrant_fields(table, entrant_id)
+    scored = [(scores[f], i, f) for i, f in enumerate(fields) if scores.get(f) is not None]
+    return [f for _, _, f in sorted(scored)[:n]]
+
+
+PEER_SCHEMA: dict[str, pl.DataType] = {
+    "spm_field": pl.String(), "posyandu_id": pl.String(), "name": pl.String(), "desa_name": pl.String(),
+    "kabupaten_name": pl.String(), "score_pct": pl.Float64(), "own_pct": pl.Float64(),
+    "distance_km": pl.Float64(), "same_kabupaten": pl.Boolean(), "same_kind": pl.Boolean(),
+    "similarity": pl.Float64(),
+}
+
+
+def field_peers(profiles: pl.DataFrame, table: pl.DataFrame, posyandu_id: str, fields: Sequence[str],
+                k: int = 5) -> pl.DataFrame:
+    """For each field in `fields`: up to `k` fellow entrants strong in it that look like `posyandu_id`, from
+    `scoring.peers.peers` (same kabupaten/province first, then desa vs kelurahan, then kader count; nearer first).
+
+    `profiles` holds `scoring.peers.PROFILE_COLUMNS` for the entrants; `table` is the league table, whose
+    `sec_<field>` columns are the field scores. Columns: PEER_SCHEMA, one block per field in the order given.
+    """
+    from scoring.peers import peers
+
+    names = table.select("posyandu_id", "desa_name", "kabupaten_name")
+    blocks = []
+    for f in fields:
+        col = f"{SEC}{f}"
+        if col not in table.columns:
+            continue
+        scores = table.select("posyandu_id", pl.lit(f).alias("spm_field"), pl.col(col).alias("score_pct"))
+        own = scores.filter(pl.col("posyandu_id") == posyandu_id)["score_pct"]
+        found = peers(profiles, scores.drop_nulls("score_pct"), posyandu_id, f, k=k)
+        if found.height:
+            blocks.append(found.join(names, on="posyandu_id", how="left", maintain_order="left")
+                          .with_columns(pl.lit(own[0] if own.len() else None, pl.Float64).alias("own_pct")))
+    if not blocks:
+        return pl.DataFrame(schema=PEER_SCHEMA)
+    return pl.concat(blocks, how="diagonal_relaxed").select([pl.col(c).cast(tp) for c, tp in PEER_SCHEMA.items()])
 
 
 def practice_cards(strongest: pl.DataFrame, practices: pl.DataFrame) -> list[dict]:

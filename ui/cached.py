@@ -1,0 +1,194 @@
+"""Cached reads for the leader and delegation pages, computed once per store version.
+
+Same pattern as `ui/results.py`: every function is an `st.cache_data` entry keyed on (store path, arguments,
+data version), so changing a filter re-reads the cache and only a write to the store recomputes. The values are
+eager Polars frames and plain values on purpose: `st.cache_data` unpickles its value on every hit, and the engine's
+`CompetitionResults` carries lazy frames whose plans cost 10–20 ms each to deserialise; a page that only needs the
+league table should not pay ~80 ms for the whole result on every re-run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+import streamlit as st
+
+from data import reads, reads_pages, store
+from ui.results import load_inputs, load_results
+from ui.state import get_con, store_version
+
+
+def _path() -> str:
+    return str(store.store_path())
+
+
+# --- engine results, eager parts only ------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _table(path: str, competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
+    return load_results(competition_id, stage).table
+
+
+def results_table(competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """The engine's league table (`CompetitionResults.table`) for a competition and stage (None: combined)."""
+    return _table(_path(), competition_id, stage, store_version())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _stages(path: str, competition_id: str, version: int) -> tuple[str, ...]:
+    return tuple(load_results(competition_id).stages)
+
+
+def results_stages(competition_id: str) -> tuple[str, ...]:
+    """The stages the engine scored for a competition, in order."""
+    return _stages(_path(), competition_id, store_version())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _fix_first(path: str, competition_id: str, stage: str | None, entrant_id: str, version: int) -> pl.DataFrame:
+    return load_results(competition_id, stage).fix_first.filter(pl.col("entrant_id") == entrant_id).collect()
+
+
+def fix_first(competition_id: str, stage: str | None, entrant_id: str) -> pl.DataFrame:
+    """The engine's "fix first" rows of one entrant, collected."""
+    return _fix_first(_path(), competition_id, stage, entrant_id, store_version())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _criteria(path: str, competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
+    return load_results(competition_id, stage).criteria.collect()
+
+
+def criteria_points(competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """The engine's criterion frame (entrant × criterion points and maximum), collected."""
+    return _criteria(_path(), competition_id, stage, store_version())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _texts(path: str, competition_id: str, version: int) -> pl.DataFrame:
+    from scoring.instrument import criteria_frame
+
+    return criteria_frame(load_inputs(competition_id).instrument)
+
+
+def criteria_texts(competition_id: str) -> pl.DataFrame:
+    """The competition's instrument as one row per criterion (criterion_id, section_id, text, …)."""
+    return _texts(_path(), competition_id, store_version())
+
+
+# --- store reads -----------------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _progress(path: str, competition_id: str, version: int) -> pl.DataFrame:
+    return reads_pages.judging_progress(get_con(), competition_id)
+
+
+def judging_progress(competition_id: str) -> pl.DataFrame:
+    """Scores expected and entered per stage (see `reads_pages.judging_progress`)."""
+    return _progress(_path(), competition_id, store_version())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _previous(path: str, competition_id: str, version: int) -> str | None:
+    return reads_pages.previous_competition(get_con(), competition_id)
+
+
+def previous_competition(competition_id: str) -> str | None:
+    """The same contest one edition earlier, or None."""
+    return _previous(_path(), competition_id, store_version())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _detail(path: str, posyandu_id: str, version: int) -> dict | None:
+    return reads_pages.posyandu_detail(get_con(), posyandu_id)
+
+
+def posyandu_detail(posyandu_id: str) -> dict | None:
+    """One posyandu's profile with region names and kader total, or None."""
+    return _detail(_path(), posyandu_id, store_version())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _score_details(path: str, entrant_id: str, version: int) -> pl.DataFrame:
+    return reads.score_details(get_con(), entrant_id)
+
+
+def score_details(entrant_id: str) -> pl.DataFrame:
+    """Every judge's raw choice for one entrant (the audit trail)."""
+    return _score_details(_path(), entrant_id, store_version())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _history(path: str, posyandu_id: str, version: int) -> pl.DataFrame:
+    from ui.charts_tables import history_rows
+
+    entries = reads_pages.posyandu_entries(get_con(), posyandu_id)
+    tables = {c: results_table(c) for c in entries["competition_id"].unique().to_list()}
+    return history_rows(entries, tables)
+
+
+def history(posyandu_id: str) -> pl.DataFrame:
+    """The posyandu's result in every contest it entered (year, level, name, total, rank, award, n)."""
+    return _history(_path(), posyandu_id, store_version())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _peers(path: str, competition_id: str, stage: str | None, posyandu_id: str, fields: tuple[str, ...], k: int,
+           version: int) -> pl.DataFrame:
+    from ui.charts_tables import field_peers
+
+    table = results_table(competition_id, stage)
+    profiles = reads_pages.peer_profiles(get_con(), table["posyandu_id"].to_list())
+    return field_peers(profiles, table, posyandu_id, fields, k=k)
+
+
+def field_peers(competition_id: str, stage: str | None, posyandu_id: str, fields: Sequence[str],
+                k: int = 5) -> pl.DataFrame:
+    """Similar, stronger fellow entrants per field for one posyandu (see `ui.charts_tables.field_peers`)."""
+    return _peers(_path(), competition_id, stage, posyandu_id, tuple(fields), k, store_version())
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _centroids(path: str, level: int, version: int) -> pl.DataFrame:
+    return reads_pages.region_centroids(get_con(), level=level)
+
+
+def region_centroids(level: int = 2) -> pl.DataFrame:
+    """Regions of a level with a centre point (code, name, lat, lon)."""
+    return _centroids(_path(), level, store_version())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _locations(path: str, posyandu_ids: tuple[str, ...], version: int) -> pl.DataFrame:
+    return reads_pages.locations(get_con(), list(posyandu_ids))
+
+
+def locations(posyandu_ids: Sequence[str]) -> pl.DataFrame:
+    """Address, coordinates and contact of some posyandu."""
+    return _locations(_path(), tuple(posyandu_ids), store_version())
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _practices(path: str, spm_field: str | None, posyandu_ids: tuple[str, ...] | None,
+               version: int) -> pl.DataFrame:
+    return reads_pages.practices(get_con(), spm_field=spm_field,
+                                 posyandu_ids=None if posyandu_ids is None else list(posyandu_ids))
+
+
+def practices(spm_field: str | None = None, posyandu_ids: Sequence[str] | None = None) -> pl.DataFrame:
+    """Documented practices, optionally of one field or some posyandu (see `reads_pages.practices`)."""
+    ids = None if posyandu_ids is None else tuple(posyandu_ids)
+    return _practices(_path(), spm_field, ids, store_version())
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _judges(path: str, competition_id: str, version: int) -> pl.DataFrame:
+    return reads.judges_frame(get_con(), competition_id)
+
+
+def judges(competition_id: str) -> pl.DataFrame:
+    """The competition's judges (judge_id, name, …)."""
+    return _judges(_path(), competition_id, store_version())
