@@ -1,25 +1,85 @@
 """A leader opens the map: boundaries, posyandu dots and the kecamatan choropleth are drawn in the browser with no
-tile service, and nothing on the page is an error. The screenshot is kept in test-artifacts/ to be looked at."""
+tile service. Checked on the pixels of the drawn canvas, because a deck can be perfect JSON and still paint one flat
+colour (a dot whose radius unit was lost covered the whole map once). Screenshots and the render timing are kept
+in test-artifacts/ to be looked at."""
 
 from __future__ import annotations
 
+import io
+import json
+import time
+from collections import Counter
+
+from PIL import Image
 from playwright.sync_api import expect
 
+from geo.style import BOUNDARY_LINE, PROVINCE_FILL, SEA
 from tests.e2e.conftest import ARTIFACTS
+from ui.theme import score_bands
+
+POINT_STROKE = (20, 20, 20)          # geo.layers.points_layer's line colour
+CHOROPLETH_ALPHA = 200               # geo.mapview._choropleth's fill alpha
+
+
+def _near(counts: Counter, rgb: tuple[int, ...], tol: int = 3) -> int:
+    """How many pixels lie within `tol` of `rgb` in every channel."""
+    return sum(n for c, n in counts.items() if all(abs(a - b) <= tol for a, b in zip(c, rgb, strict=False)))
+
+
+def _over_land(rgb: tuple[int, int, int]) -> tuple[int, ...]:
+    """A choropleth colour as it shows over the province's land fill."""
+    a = CHOROPLETH_ALPHA / 255
+    return tuple(round(c * a + u * (1 - a)) for c, u in zip(rgb, PROVINCE_FILL[:3], strict=True))
+
+
+def map_census(png: bytes) -> dict[str, float]:
+    """What a map screenshot shows: the share of its commonest colour, land, sea, boundary-line and point-stroke
+    pixels, and how many score-band colours of the choropleth appear."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    counts = Counter(image.get_flattened_data())
+    total = image.width * image.height
+    bands = [_near(counts, _over_land(tuple(int(h[i:i + 2], 16) for i in (1, 3, 5))))
+             for h in score_bands().colours]
+    return {"distinct": len(counts), "top_share": counts.most_common(1)[0][1] / total,
+            "land": _near(counts, PROVINCE_FILL[:3]), "sea": _near(counts, SEA), "line": _near(counts, BOUNDARY_LINE[:3], 4),
+            "point_stroke": _near(counts, POINT_STROKE, 4), "bands": sum(1 for n in bands if n >= 1000)}
+
+
+def _drawn(census: dict[str, float]) -> bool:
+    return (census["top_share"] < 0.6 and census["land"] > 1000 and census["line"] > 200
+            and census["point_stroke"] > 100 and census["bands"] >= 2)
 
 
 def test_map_shows_boundaries_points_and_choropleth(app_url: str, browser_page) -> None:
     page = browser_page
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
+    start = time.perf_counter()
     page.goto(f"{app_url}/peta", wait_until="domcontentloaded")
-    expect(page.get_by_role("heading", name="Peta hasil lomba")).to_be_visible(timeout=90_000)
-    canvas = page.locator("canvas").first
-    expect(canvas).to_be_visible(timeout=60_000)
-    page.wait_for_timeout(4000)            # deck.gl draws on the next animation frames
-    page.screenshot(path=str(ARTIFACTS / "map_journey.png"), full_page=True)
-    canvas.screenshot(path=str(ARTIFACTS / "map_canvas.png"))
+    chart = page.locator("[data-testid='stDeckGlJsonChart']").first
+    expect(chart.locator("canvas").first).to_be_visible(timeout=90_000)
+    canvas_at = time.perf_counter() - start
+    chart.scroll_into_view_if_needed()
+    # deck.gl paints over the next frames: poll the chart's pixels until the map is there (or give up).
+    census: dict[str, float] = {}
+    png = b""
+    deadline = time.perf_counter() + 30
+    while time.perf_counter() < deadline:
+        png = chart.screenshot()
+        census = map_census(png)
+        if _drawn(census):
+            break
+        page.wait_for_timeout(100)
+    drawn_at = time.perf_counter() - start
+    (ARTIFACTS / "map.png").write_bytes(png)
+    page.screenshot(path=str(ARTIFACTS / "map_page.png"), full_page=True)
+    (ARTIFACTS / "map_timing.json").write_text(json.dumps(
+        {"canvas_visible_s": round(canvas_at, 2), "map_drawn_s": round(drawn_at, 2), "census": census}, indent=1))
 
+    assert census["top_share"] < 0.6, f"the map is mostly one colour: {census}"
+    assert census["land"] > 1000 and census["line"] > 200, f"no land or boundary lines drawn: {census}"
+    assert census["bands"] >= 2, f"the choropleth is missing: {census}"
+    assert census["point_stroke"] > 100, f"no posyandu dots drawn: {census}"
     expect(page.get_by_text("ilustrasi", exact=False).first).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     # The must-not: no request leaves this machine for a tile or style server.
