@@ -31,19 +31,26 @@ def _child(store_path: str, file_path: str) -> None:
     con = store.connect(store_path)
     data = Path(file_path).read_bytes()
     print("ready", flush=True)
+    sys.stdin.readline()            # "go": start-up is done before the clock starts
     plan, result = import_file(con, "scores", data, Path(file_path).name, competition_id=SCOPE[0], stage=SCOPE[1])
     assert result is not None and result.written, plan.problems[:3]
     con.close()
     print("done", plan.rows_new, flush=True)
 
 
-def _start(store_path: Path, file_path: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "tests.test_import_kill", str(store_path), str(file_path)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+def _spawn(store_path: Path, file_path: Path) -> subprocess.Popen:
+    """Start a child; it warms up (imports, opens its store) while the previous one is being killed."""
+    return subprocess.Popen([sys.executable, "-m", "tests.test_import_kill", str(store_path), str(file_path)],
+                            cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+
+
+def _go(proc: subprocess.Popen) -> None:
+    """Wait until the child is ready, then let it start the import."""
     line = proc.stdout.readline()
     assert line.strip() == "ready", line + proc.stderr.read()
-    return proc
+    proc.stdin.write("go\n")
+    proc.stdin.flush()
 
 
 def _state(store_path: Path) -> tuple[int, int, dict[str, str]]:
@@ -92,10 +99,15 @@ def test_killed_imports_leave_none_or_all(prepared, tmp_path):
     _, _, base_sums = _state(base)
     untouched = {t for t in base_sums if t not in ("scores", "import_batches", "audit_log", "meta")}
 
-    # One full run measures how long the import takes after the child is ready.
+    # One full run measures how long the import takes, with the next child warming up beside it as in
+    # every kill round below.
+    paths = [tmp_path / f"kill{i}.duckdb" for i in range(KILLS)]
     full = tmp_path / "full.duckdb"
     shutil.copy(base, full)
-    proc = _start(full, file_path)
+    proc = _spawn(full, file_path)
+    _go(proc)
+    shutil.copy(base, paths[0])
+    pending = _spawn(paths[0], file_path)
     t0 = time.monotonic()
     out, err = proc.communicate(timeout=60)
     duration = time.monotonic() - t0
@@ -104,11 +116,14 @@ def test_killed_imports_leave_none_or_all(prepared, tmp_path):
 
     rng = random.Random(20261124)
     outcomes = []
-    for i in range(KILLS):
-        path = tmp_path / f"kill{i}.duckdb"
-        shutil.copy(base, path)
-        proc = _start(path, file_path)
-        time.sleep(rng.uniform(0.0, duration))
+    for i, path in enumerate(paths):
+        proc = pending
+        _go(proc)
+        started = time.monotonic()
+        if i + 1 < KILLS:
+            shutil.copy(base, paths[i + 1])
+            pending = _spawn(paths[i + 1], file_path)
+        time.sleep(max(0.0, rng.uniform(0.0, duration) - (time.monotonic() - started)))
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=10)
         n_scores, n_batches, sums = _state(path)
@@ -118,7 +133,8 @@ def test_killed_imports_leave_none_or_all(prepared, tmp_path):
             assert sums["scores"] == base_sums["scores"] and sums["audit_log"] == base_sums["audit_log"]
         outcomes.append("all" if n_scores else "none")
         if i == KILLS - 1 and n_scores == 0:   # the store still takes the import after a crash
-            proc = _start(path, file_path)
+            proc = _spawn(path, file_path)
+            _go(proc)
             proc.communicate(timeout=60)
             assert _state(path)[:2] == (expected, 1)
     assert "none" in outcomes, outcomes      # the kills did land inside the import
