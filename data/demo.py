@@ -13,7 +13,6 @@ demo_scores and demo_text; the national benchmark store in demo_national.
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 from collections.abc import Callable
@@ -25,9 +24,13 @@ import polars as pl
 
 from data import regions as regions_mod
 from data import store
+from data.accounts import create_demo_accounts
+from data.auth import User
 from data.demo_contests import SIX_FIELD, ContestTables, build_contests, truth_difficulty_json
 from data.demo_places import DEMO_KABUPATEN, make_posyandu, place_regions
 from data.demo_text import make_practices, make_service_records
+from data.judging import freeze_finalised
+from geo.demo_geography import build_demo_boundaries
 from scoring.instrument import Instrument
 from ui.i18n import t
 
@@ -133,12 +136,14 @@ def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: C
         store.set_meta(con, "demo_blank_section", ",".join(f"{k}={v}" for k, v in tables.blank_section.items()))
 
     step(0.92, "demo_step_geography")
-    try:
-        geography = importlib.import_module("geo.demo_geography")
-    except ImportError:
-        geography = None
-    if geography is not None and hasattr(geography, "build_demo_boundaries"):
-        geography.build_demo_boundaries(con)
+    build_demo_boundaries(con)
+    create_demo_accounts(con)
+    # Publish the finished kabupaten and provinsi contests, as their panitia would have: the public view and the
+    # berita acara read these frozen snapshots. (Kecamatan contests stay live; freezing 170 of them costs a minute.)
+    finished = [r[0] for r in con.sql(
+        "SELECT competition_id FROM competitions WHERE status = 'final' AND level IN ('kabupaten', 'provinsi')"
+    ).fetchall()]
+    freeze_finalised(con, User("demo", "panitia", display_name="Panitia demo"), finished)
 
 
 def build_demo(path: Path, seed: int = DEFAULT_SEED, progress: Progress | None = None, scale: float = 1.0,

@@ -27,7 +27,9 @@ def list_competitions(con: Con) -> pl.DataFrame:
         """
         SELECT c.competition_id, c.name, c.year, c.level, c.scope_code, r.name AS scope_name, c.category,
                c.instrument_id, c.aggregation, c.advance_count, c.parent_competition_id, c.status,
-               (SELECT count(*) FROM entrants e WHERE e.competition_id = c.competition_id) AS n_entrants
+               (SELECT count(*) FROM entrants e WHERE e.competition_id = c.competition_id) AS n_entrants,
+               NOT EXISTS (SELECT 1 FROM competition_stages s WHERE s.competition_id = c.competition_id
+                           AND s.finalized_at IS NULL) AS all_final
         FROM competitions c LEFT JOIN regions r ON r.code = c.scope_code
         ORDER BY c.year DESC,
                  list_position(['nasional','provinsi','kabupaten','kecamatan','desa'], c.level),

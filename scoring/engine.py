@@ -22,12 +22,15 @@ from scoring.aggregate import (
     stage_totals,
 )
 from scoring.config import ScoringConfig
+from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 from scoring.fix_first import fix_first
 from scoring.frames import ENTRANTS_SCHEMA
 from scoring.instrument import Instrument, criteria_frame, options_frame, sections_frame, thresholds_frame
 from scoring.points import lazy, to_points
 from scoring.rank import assign_awards, mark_advancing, rank_entrants, round_declared, tie_break_column
 from scoring.strata import strata_of
+
+KNOWN_SECTIONS = frozenset(SPM_FIELDS + OTHER_SECTIONS)
 
 # Change when the same inputs would give different results (cached results and golden files key on it).
 ENGINE_VERSION = "1"
@@ -51,7 +54,8 @@ class CompetitionResults:
     """The engine's output. Detail frames that can be national-size are lazy: collect (filtered) what you need.
 
     Eager: sections, stage_totals, fields, table. Lazy: points, criteria, completeness, fix_first.
-    `tie_breaks_used` are the configured rules that applied (a stage rule is dropped when scoring one stage);
+    `tie_breaks_used` are the configured rules that applied (a stage rule is dropped when scoring one stage,
+    a field rule when the instrument has no such field);
     `problems` lists raw rows that earned no points and scored entrants unknown to ENTRANTS.
     """
 
@@ -168,6 +172,8 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
         except ValueError:
             if rule.startswith("stage:") and stage is not None:
                 continue          # a single-stage run has no other stage to compare
+            if rule.removeprefix("field:") in KNOWN_SECTIONS:
+                continue          # a real field this instrument does not score (e.g. the classic level layout)
             raise
         used.append(rule)
     table = rank_entrants(table, "total", config.group_by, tuple(used), dec, aliases)

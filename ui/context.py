@@ -58,6 +58,12 @@ def _regions(path: str, scope_code: str, level: int, version: int) -> dict[str, 
     return dict(zip(opts["code"], opts["name"], strict=True))
 
 
+def _is_public() -> bool:
+    from ui.auth import current_user  # ui.auth builds on this module
+
+    return current_user().is_public
+
+
 def _restore_from_url() -> None:
     """Adopt the query parameters whenever they differ from the state: a deep link, or a link from another page.
 
@@ -112,6 +118,10 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Contex
                        fmt=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c])
     path, version = str(store.store_path()), store_version()
     comps = _competitions(path, version)
+    if _is_public():
+        # Visitors who are not signed in see finalised competitions only; judging in progress stays internal.
+        comps = comps.filter(pl.col("all_final"))
+        sb.caption(t("public_view_note", language))
     if comps.height == 0:
         sb.info(t("no_competitions", language))
         return Context(language, None, None, None, None, None)
