@@ -59,11 +59,15 @@ def rss_bytes() -> int:
 
 
 class PeakRss:
-    """Samples RSS in a thread while the block runs; `.delta` is the peak increase over the start."""
+    """Samples RSS in a thread while the block runs; `.delta` is the peak increase over the start and `.cpu`
+    the CPU seconds (user + system, every thread) the process spent in the block. On a shared machine CPU time
+    is the steadier figure: wall time also counts the time other processes held the cores."""
 
     def __enter__(self) -> PeakRss:
         self.start = rss_bytes()
         self.peak = self.start
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        self._cpu0 = ru.ru_utime + ru.ru_stime
         self._stop = threading.Event()
         self._t = threading.Thread(target=self._run, daemon=True)
         self._t.start()
@@ -79,6 +83,8 @@ class PeakRss:
         self._t.join()
         self.peak = max(self.peak, rss_bytes())
         self.delta = self.peak - self.start
+        ru = resource.getrusage(resource.RUSAGE_SELF)
+        self.cpu = ru.ru_utime + ru.ru_stime - self._cpu0  # all threads; includes the 5 ms sampler (tiny)
 
 
 # ---------------------------------------------------------------------------------------------- inputs
@@ -114,7 +120,7 @@ def load_inputs(args: argparse.Namespace) -> CompetitionInputs:
 
 
 # ------------------------------------------------------------------------------------ implementations
-def run_engine(inputs: CompetitionInputs, config: ScoringConfig) -> tuple[float, int, pl.DataFrame]:
+def run_engine(inputs: CompetitionInputs, config: ScoringConfig) -> tuple[float, tuple[int, float], pl.DataFrame]:
     gc.collect()
     with PeakRss() as mem:
         t0 = time.perf_counter()
@@ -124,7 +130,7 @@ def run_engine(inputs: CompetitionInputs, config: ScoringConfig) -> tuple[float,
     total = combined(res.stage_totals.select("entrant_id", "stage", "total"), inputs.stages, ["total"],
                      keys=["entrant_id"]).rename({"total": "total_raw"})
     out = res.table.select("entrant_id", "total", "rank").join(total, on="entrant_id", how="left")
-    return wall, mem.delta, out
+    return wall, (mem.delta, mem.cpu), out
 
 
 def pandas_frames(inputs: CompetitionInputs) -> dict[str, pd.DataFrame]:
@@ -171,14 +177,14 @@ def pandas_totals(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return tot[["entrant_id", "total", "rank", "total_raw"]]
 
 
-def run_pandas(inputs: CompetitionInputs) -> tuple[float, int, pl.DataFrame]:
+def run_pandas(inputs: CompetitionInputs) -> tuple[float, tuple[int, float], pl.DataFrame]:
     frames = pandas_frames(inputs)
     gc.collect()
     with PeakRss() as mem:
         t0 = time.perf_counter()
         tot = pandas_totals(frames)
         wall = time.perf_counter() - t0
-    return wall, mem.delta, pl.from_pandas(tot)
+    return wall, (mem.delta, mem.cpu), pl.from_pandas(tot)
 
 
 SQL = """
@@ -215,7 +221,7 @@ FROM tot
 """
 
 
-def run_sql(inputs: CompetitionInputs) -> tuple[float, int, pl.DataFrame]:
+def run_sql(inputs: CompetitionInputs) -> tuple[float, tuple[int, float], pl.DataFrame]:
     inst = inputs.instrument
     con = duckdb.connect()
     scores = inputs.scores.collect() if isinstance(inputs.scores, pl.LazyFrame) else inputs.scores
@@ -233,7 +239,7 @@ def run_sql(inputs: CompetitionInputs) -> tuple[float, int, pl.DataFrame]:
         out = con.sql(SQL).pl()
         wall = time.perf_counter() - t0
     con.close()
-    return wall, mem.delta, out
+    return wall, (mem.delta, mem.cpu), out
 
 
 # ------------------------------------------------------------------------------------------- driver
@@ -243,8 +249,12 @@ def run_one(impl: str, args: argparse.Namespace, out_dir: Path) -> dict:
     load_s = time.perf_counter() - t0
     n_rows = (inputs.scores.select(pl.len()).collect().item() if isinstance(inputs.scores, pl.LazyFrame)
               else inputs.scores.height)
-    walls, mems = [], []
+    walls, mems, cpus = [], [], []
     result = None
+    if impl == "engine" and args.categorical:
+        keys = ["entrant_id", "stage", "judge_id", "criterion_id", "option_code"]
+        inputs = CompetitionInputs(inputs.instrument, inputs.scores.with_columns(pl.col(keys).cast(pl.Categorical)),
+                                   inputs.entrants, inputs.stages, inputs.assignments)
     for _ in range(args.repeat if impl != "pandas" else 1):
         if impl == "engine":
             wall, mem, result = run_engine(inputs, ScoringConfig())
@@ -253,11 +263,13 @@ def run_one(impl: str, args: argparse.Namespace, out_dir: Path) -> dict:
         else:
             wall, mem, result = run_sql(inputs)
         walls.append(wall)
-        mems.append(mem)
+        mems.append(mem[0])
+        cpus.append(mem[1])
     assert result is not None
     result.select("entrant_id", pl.col("total").cast(pl.Float64), pl.col("rank").cast(pl.Int64),
                   pl.col("total_raw").cast(pl.Float64)).write_parquet(out_dir / f"{impl}.parquet")
-    return {"impl": impl, "wall_s": min(walls), "walls_s": walls, "peak_rss_delta_gb": max(mems) / 1e9,
+    return {"impl": impl, "wall_s": min(walls), "walls_s": walls, "cpu_s": min(cpus), "cpus_s": cpus,
+            "peak_rss_delta_gb": max(mems) / 1e9,
             "child_maxrss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
             "load_s": load_s, "n_scores": n_rows, "n_entrants": result.height}
 
@@ -327,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=3, help="runs of engine and SQL; the best is reported")
     p.add_argument("--only", default=",".join(IMPLS), help="comma list of engine,pandas,sql")
+    p.add_argument("--categorical", action="store_true",
+                   help="give the engine Categorical key columns (not timed), as a store read could deliver them")
     p.add_argument("--no-isolate", action="store_true", help="run all implementations in this process")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     p.add_argument("--out-dir", default=None, help=argparse.SUPPRESS)
@@ -352,12 +366,13 @@ def main(argv: list[str] | None = None) -> int:
                 return proc.returncode
             results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         r = results[-1]
-        print(f"{r['impl']:>7}: {r['wall_s']:8.2f} s  peak RSS +{r['peak_rss_delta_gb']:.2f} GB "
+        print(f"{r['impl']:>7}: {r['wall_s']:8.2f} s wall, {r['cpu_s']:8.2f} s CPU  peak RSS +{r['peak_rss_delta_gb']:.2f} GB "
               f"(child max {r['child_maxrss_gb']:.2f} GB; inputs loaded in {r['load_s']:.1f} s)", flush=True)
 
     agree = agreement(out_dir, impls)
     by = {r["impl"]: r for r in results}
     report = {"machine": machine(), "source": "simulate" if args.simulate else args.path,
+              "engine_keys": "categorical" if args.categorical else "string",
               "n_posyandu": args.n_posyandu, "criteria": args.criteria, "judges": args.judges,
               "results": results, "agreement": agree}
     print(f"load average at the end: {report['machine']['load_avg_1m_5m_15m']}; commit {report['machine']['commit']}")
@@ -370,6 +385,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"engine vs {other}: {by[other]['wall_s'] / e:.2f}× "
                       f"({'engine faster' if by[other]['wall_s'] > e else 'engine slower'})")
                 report[f"ratio_{other}_over_engine"] = by[other]["wall_s"] / e
+                c = by[other]["cpu_s"] / by["engine"]["cpu_s"]
+                print(f"engine vs {other} in CPU seconds: {c:.2f}×")
+                report[f"cpu_ratio_{other}_over_engine"] = c
     for impl, a in agree.items():
         print(f"agreement engine vs {impl}: max |Δ total| before rounding {a['max_abs_diff_raw']:.3g}, "
               f"rounded totals differing {a['rounded_totals_differ']}, ranks differing {a['ranks_differ']}, "
