@@ -121,6 +121,19 @@ def score_details(entrant_id: str) -> pl.DataFrame:
     return _score_details(_path(), entrant_id, store_version())
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def _choices(path: str, entrant_id: str, sections: tuple[str, ...], lang: str, version: int) -> dict:
+    from ui.charts_tables import judge_choice_rows
+
+    details = score_details(entrant_id)
+    return {s: judge_choice_rows(details, s, lang) for s in sections}
+
+
+def judge_choices(entrant_id: str, sections: Sequence[str], lang: str) -> dict:
+    """Per section, the display table of every judge's choice for one entrant (`judge_choice_rows`), translated."""
+    return _choices(_path(), entrant_id, tuple(sections), lang, store_version())
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
 def _history(path: str, posyandu_id: str, version: int) -> pl.DataFrame:
     from ui.charts_tables import history_rows

