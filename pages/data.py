@@ -11,7 +11,7 @@ from data.exports import export_data
 from data.exports.berita_acara import berita_acara_pdf
 from data.exports.recap_xlsx import recap_workbook
 from data.exports.scorecard import scorecard_pdf
-from data.imports import IMPORTERS, SCOPES, validate_file, write_plan
+from data.imports import IMPORTERS, SCOPES, boundaries, validate_file, write_plan
 from data.imports.common import file_sha256
 from data.imports.reader import MAX_BYTES
 from data.problems import problems_frame
@@ -43,59 +43,85 @@ def _stage_label(s: str) -> str:
     return t("stage_combined" if s == COMBINED else f"stage_{s}", L)
 
 
+def _boundary_wizard(scope_code: str | None) -> None:
+    """Boundaries go through geo/: read and match (nothing written), show problems, then save all or nothing."""
+    st.caption(tr("exchange_help_boundaries"))
+    level = st.selectbox(tr("level"), [2, 3, 4], index=2, key="ex.geo_level",
+                         format_func=lambda v: t(f"exchange_geo_level_{v}", L))
+    upload = st.file_uploader(tr("exchange_upload_geo"), type=list(boundaries.EXTENSIONS), key="ex.geo_file")
+    if upload is None:
+        return
+    load = boundaries.read_boundary_upload(upload.getvalue(), upload.name, level, scope_code)
+    if load.problems:
+        (st.warning if load.ok else st.error)(tr("exchange_n_problems_geo", n=fmt_int(len(load.problems), L)))
+        st.dataframe(problems_frame(load.problems, L), hide_index=True, width="stretch")
+    if load.ok:
+        st.metric(tr("exchange_geo_matched"), fmt_int(len(load.matched), L))
+        if st.button(tr("exchange_write"), type="primary", key="ex.geo_write"):
+            st.success(tr("exchange_geo_done", n=fmt_int(boundaries.write_boundary_upload(con, load), L)))
+
+
+def _table_wizard(kind: str) -> None:
+    """Template → upload → every problem, or a preview → write all or nothing with a progress bar."""
+    scope: dict[str, str] = {}
+    if "competition_id" in SCOPES[kind]:
+        scope["competition_id"] = cid
+    if "stage" in SCOPES[kind]:
+        scope["stage"] = st.selectbox(tr("stage"), stages, key="ex.stage", format_func=_stage_label,
+                                      index=stages.index(ctx.stage) if ctx.stage in stages else 0)
+    st.caption(tr(f"exchange_help_{kind}"))
+    st.download_button(
+        tr("exchange_template"), key="ex.tpl", mime=XLSX, icon=":material/download:",
+        file_name=f"templat_{kind}.xlsx",
+        data=(lambda: score_template(con, cid, scope["stage"], L)) if kind == "scores"
+        else (lambda: import_template(kind, L)))
+    upload = st.file_uploader(tr("exchange_upload"), type=["xlsx", "csv"], key=f"ex.file.{kind}",
+                              max_upload_size=MAX_BYTES // (1024 * 1024) + 1)
+    if upload is not None:
+        data = upload.getvalue()
+        plan_key = (kind, file_sha256(data), tuple(sorted(scope.items())), store_version())
+        if st.session_state.get("ex.plan_key") != plan_key:
+            with st.spinner(tr("exchange_validating")):
+                st.session_state["ex.plan"] = validate_file(con, kind, data, upload.name, **scope)
+            st.session_state["ex.plan_key"] = plan_key
+        plan = st.session_state["ex.plan"]
+        if plan.problems:
+            st.error(tr("exchange_n_problems", n=fmt_int(len(plan.problems), L)))
+            st.dataframe(problems_frame(plan.problems, L), hide_index=True, width="stretch",
+                         column_config={"file": tr("exchange_pcol_file"), "sheet": tr("exchange_pcol_sheet"),
+                                        "row": tr("exchange_pcol_row"), "column": tr("exchange_pcol_column"),
+                                        "message": tr("exchange_pcol_message")})
+        elif plan.already_imported:
+            st.info(tr("exchange_already_imported"))
+        else:
+            c = st.columns(3, wrap=True)
+            c[0].metric(tr("exchange_rows_new"), fmt_int(plan.rows_new, L))
+            c[1].metric(tr("exchange_rows_updated"), fmt_int(plan.rows_updated, L))
+            c[2].metric(tr("exchange_rows_unchanged"), fmt_int(plan.rows_unchanged, L))
+            st.caption(tr("exchange_preview", n=fmt_int(min(plan.rows_total, 50), L),
+                          total=fmt_int(plan.rows_total, L)))
+            st.dataframe(plan.preview(50), hide_index=True, width="stretch")
+            if st.button(tr("exchange_write"), type="primary", key="ex.write"):
+                bar = st.progress(0.0, text=tr("exchange_writing"))
+
+                def progress(done: int, total: int) -> None:
+                    bar.progress(done / total if total else 1.0,
+                                 text=tr("exchange_written", done=fmt_int(done, L), total=fmt_int(total, L)))
+
+                result = write_plan(con, plan, progress=progress, actor=user.username)
+                st.session_state.pop("ex.plan_key", None)
+                st.success(tr("exchange_done", new=fmt_int(result.rows_new, L),
+                              updated=fmt_int(result.rows_updated, L)))
+
+
 if "import" in tabs:
     with tabs["import"]:
-        kind = st.selectbox(tr("exchange_what"), list(IMPORTERS), key="ex.kind",
+        kind = st.selectbox(tr("exchange_what"), [*IMPORTERS, boundaries.KIND], key="ex.kind",
                             format_func=lambda k: t(f"exchange_import_{k}", L))
-        scope: dict[str, str] = {}
-        if "competition_id" in SCOPES[kind]:
-            scope["competition_id"] = cid
-        if "stage" in SCOPES[kind]:
-            scope["stage"] = st.selectbox(tr("stage"), stages, key="ex.stage", format_func=_stage_label,
-                                          index=stages.index(ctx.stage) if ctx.stage in stages else 0)
-        st.caption(tr(f"exchange_help_{kind}"))
-        st.download_button(
-            tr("exchange_template"), key="ex.tpl", mime=XLSX, icon=":material/download:",
-            file_name=f"templat_{kind}.xlsx",
-            data=(lambda: score_template(con, cid, scope["stage"], L)) if kind == "scores"
-            else (lambda: import_template(kind, L)))
-        upload = st.file_uploader(tr("exchange_upload"), type=["xlsx", "csv"], key=f"ex.file.{kind}",
-                                  max_upload_size=MAX_BYTES // (1024 * 1024) + 1)
-        if upload is not None:
-            data = upload.getvalue()
-            plan_key = (kind, file_sha256(data), tuple(sorted(scope.items())), store_version())
-            if st.session_state.get("ex.plan_key") != plan_key:
-                with st.spinner(tr("exchange_validating")):
-                    st.session_state["ex.plan"] = validate_file(con, kind, data, upload.name, **scope)
-                st.session_state["ex.plan_key"] = plan_key
-            plan = st.session_state["ex.plan"]
-            if plan.problems:
-                st.error(tr("exchange_n_problems", n=fmt_int(len(plan.problems), L)))
-                st.dataframe(problems_frame(plan.problems, L), hide_index=True, width="stretch",
-                             column_config={"file": tr("exchange_pcol_file"), "sheet": tr("exchange_pcol_sheet"),
-                                            "row": tr("exchange_pcol_row"), "column": tr("exchange_pcol_column"),
-                                            "message": tr("exchange_pcol_message")})
-            elif plan.already_imported:
-                st.info(tr("exchange_already_imported"))
-            else:
-                c = st.columns(3, wrap=True)
-                c[0].metric(tr("exchange_rows_new"), fmt_int(plan.rows_new, L))
-                c[1].metric(tr("exchange_rows_updated"), fmt_int(plan.rows_updated, L))
-                c[2].metric(tr("exchange_rows_unchanged"), fmt_int(plan.rows_unchanged, L))
-                st.caption(tr("exchange_preview", n=fmt_int(min(plan.rows_total, 50), L),
-                              total=fmt_int(plan.rows_total, L)))
-                st.dataframe(plan.preview(50), hide_index=True, width="stretch")
-                if st.button(tr("exchange_write"), type="primary", key="ex.write"):
-                    bar = st.progress(0.0, text=tr("exchange_writing"))
-
-                    def progress(done: int, total: int) -> None:
-                        bar.progress(done / total if total else 1.0,
-                                     text=tr("exchange_written", done=fmt_int(done, L), total=fmt_int(total, L)))
-
-                    result = write_plan(con, plan, progress=progress, actor=user.username)
-                    st.session_state.pop("ex.plan_key", None)
-                    st.success(tr("exchange_done", new=fmt_int(result.rows_new, L),
-                                  updated=fmt_int(result.rows_updated, L)))
+        if kind == boundaries.KIND:
+            _boundary_wizard(ctx.scope_code)
+        else:
+            _table_wizard(kind)
 
 with tabs["export"]:
     choice = st.selectbox(tr("stage"), [COMBINED, *stages], key="ex.export_stage", format_func=_stage_label)

@@ -82,3 +82,11 @@ def test_good_file_is_previewed_then_written(demo_store):
     assert not at.exception, at.exception
     assert at.success and "2 baris baru" in at.success[0].value
     assert _judges(demo_store) == [("UJI-1", "Bu Ani", "08123456789"), ("UJI-2", "Pak Budi", None)]
+
+
+def test_boundary_upload_is_offered_beside_the_documents(demo_store):
+    at = _panitia_app(demo_store, "id", kind="boundaries")
+    assert not at.exception, at.exception
+    assert at.file_uploader(key="ex.geo_file") is not None
+    assert len(at.tabs) == 3
+    assert {"ex.recap", "ex.ba", "ex.backup"} <= {b.key for b in at.download_button}   # the other tabs still draw
