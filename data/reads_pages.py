@@ -198,3 +198,21 @@ def peer_profiles(con: Con, posyandu_ids: list[str]) -> pl.DataFrame:
         params=[posyandu_ids],
     ).pl().cast({"posyandu_id": pl.String, "name": pl.String, "desa_kind": pl.String, "kabupaten_code": pl.String,
                  "provinsi_code": pl.String, "kader_total": pl.Int64, "lat": pl.Float64, "lon": pl.Float64})
+
+
+def entrant_contacts(con: Con, competition_id: str) -> pl.DataFrame:
+    """Every entrant's posyandu with contact and total kader (posyandu_id, contact_name, contact_phone, address,
+    kader_total): one query for a whole contest, so switching posyandu on the profile page reads nothing."""
+    return con.sql(
+        """
+        SELECT p.posyandu_id, p.contact_name, p.contact_phone, p.address, coalesce(k.kader_total, 0) AS kader_total
+        FROM entrants e JOIN posyandu p ON p.posyandu_id = e.posyandu_id
+        LEFT JOIN (SELECT posyandu_id, sum(kader_count) AS kader_total FROM posyandu_kader GROUP BY posyandu_id) k
+               ON k.posyandu_id = p.posyandu_id
+        WHERE e.competition_id = ?
+        ORDER BY p.posyandu_id
+        """,
+        params=[competition_id],
+    ).pl().cast({"posyandu_id": pl.String, "contact_name": pl.String, "contact_phone": pl.String,
+                 "address": pl.String, "kader_total": pl.Int64})
+

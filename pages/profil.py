@@ -38,7 +38,7 @@ pid = st.selectbox(tr("pages_posyandu"), ids, index=ids.index(wanted) if wanted 
 st.query_params["posyandu"] = pid
 row = table.filter(pl.col("posyandu_id") == pid).row(0, named=True)
 eid = row["entrant_id"]
-detail = cached.posyandu_detail(pid) or {}
+detail = cached.entrant_contact(ctx.competition_id, pid)
 
 st.title(f"{tr('pages_posyandu_prefix')} {row['posyandu_name']}")
 st.caption(" · ".join(x for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],

@@ -46,14 +46,16 @@ def results_stages(competition_id: str) -> tuple[str, ...]:
     return _stages(_path(), competition_id, store_version())
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _fix_first(path: str, competition_id: str, stage: str | None, entrant_id: str, version: int) -> pl.DataFrame:
-    return load_results(competition_id, stage).fix_first.filter(pl.col("entrant_id") == entrant_id).collect()
+@st.cache_data(max_entries=32, show_spinner=False)
+def _fix_first(path: str, competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
+    return load_results(competition_id, stage).fix_first.collect()
 
 
 def fix_first(competition_id: str, stage: str | None, entrant_id: str) -> pl.DataFrame:
-    """The engine's "fix first" rows of one entrant, collected."""
-    return _fix_first(_path(), competition_id, stage, entrant_id, store_version())
+    """The engine's "fix first" rows of one entrant. Collected for the whole contest once (a contest has at most a
+    few hundred entrants), so picking another posyandu costs a filter, not another read of the engine's result."""
+    ff = _fix_first(_path(), competition_id, stage, store_version())
+    return ff.filter(pl.col("entrant_id") == entrant_id)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -101,14 +103,15 @@ def previous_competition(competition_id: str) -> str | None:
     return _previous(_path(), competition_id, store_version())
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _detail(path: str, posyandu_id: str, version: int) -> dict | None:
-    return reads_pages.posyandu_detail(get_con(), posyandu_id)
+@st.cache_data(max_entries=64, show_spinner=False)
+def _contacts(path: str, competition_id: str, version: int) -> pl.DataFrame:
+    return reads_pages.entrant_contacts(get_con(), competition_id)
 
 
-def posyandu_detail(posyandu_id: str) -> dict | None:
-    """One posyandu's profile with region names and kader total, or None."""
-    return _detail(_path(), posyandu_id, store_version())
+def entrant_contact(competition_id: str, posyandu_id: str) -> dict:
+    """Contact, address and total kader of one entrant's posyandu ({} when unknown); read once per contest."""
+    hit = _contacts(_path(), competition_id, store_version()).filter(pl.col("posyandu_id") == posyandu_id)
+    return hit.row(0, named=True) if hit.height else {}
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -154,8 +157,13 @@ def _peers(path: str, competition_id: str, stage: str | None, posyandu_id: str, 
     from ui.charts_tables import field_peers
 
     table = results_table(competition_id, stage)
-    profiles = reads_pages.peer_profiles(get_con(), table["posyandu_id"].to_list())
-    return field_peers(profiles, table, posyandu_id, fields, k=k)
+    return field_peers(_peer_profiles(path, competition_id, version), table, posyandu_id, fields, k=k)
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _peer_profiles(path: str, competition_id: str, version: int) -> pl.DataFrame:
+    ids = results_table(competition_id)["posyandu_id"].to_list()
+    return reads_pages.peer_profiles(get_con(), ids)
 
 
 def field_peers(competition_id: str, stage: str | None, posyandu_id: str, fields: Sequence[str],

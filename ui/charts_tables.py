@@ -237,9 +237,9 @@ def judge_choice_rows(details: pl.DataFrame, section_id: str, lang: str) -> pd.D
     choice = (pl.when(pl.col("option_code").is_not_null())
               .then(pl.format("{}. {}", pl.col("option_code"), pl.col("option_text").fill_null("")))
               .otherwise(pl.col("real_value").cast(pl.String)))
+    stages = {s: t(f"stage_{s}", lang) for s in sub["stage"].unique().to_list()}
     return sub.select(
-        pl.col("stage").map_elements(lambda s: t(f"stage_{s}", lang), return_dtype=pl.String)
-        .alias(t("stage", lang)),
+        pl.col("stage").replace_strict(stages, return_dtype=pl.String).alias(t("stage", lang)),
         pl.col("criterion_text").alias(t("pages_criterion", lang)),
         pl.col("judge_name").alias(t("pages_judge", lang)),
         choice.alias(t("pages_choice", lang)),
