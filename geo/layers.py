@@ -56,11 +56,17 @@ def land_layer(gdf: gpd.GeoDataFrame, layer_id: str, country: bool = False) -> p
                      line_width_min_pixels=1.5 if not country else 1, pickable=False)
 
 
-def cell_layer(gdf: gpd.GeoDataFrame, layer_id: str, width: float, dashed_grey: bool = False) -> pdk.Layer:
-    """Region borders (kabupaten or kecamatan cells) as lines only, with a tooltip naming the region."""
+def cell_layer(gdf: gpd.GeoDataFrame, layer_id: str, width: float, dashed_grey: bool = False,
+               pick_inside: bool = False) -> pdk.Layer:
+    """Region borders (kabupaten or kecamatan cells) as lines, with a tooltip naming the region.
+
+    With `pick_inside` the cells also get an invisible fill, so hovering anywhere inside names the region. Only one
+    layer may do that, and never over the choropleth: a transparent fill on top still wins the pick and would hide
+    the choropleth's average-score tooltip behind a bare region name.
+    """
     colour = [110, 110, 110, 200] if dashed_grey else [40, 40, 40, 230]
     keep = [c for c in ("tip",) if c in gdf.columns]
-    return pdk.Layer("GeoJsonLayer", id=layer_id, data=geojson(gdf, keep), stroked=True, filled=True,
+    return pdk.Layer("GeoJsonLayer", id=layer_id, data=geojson(gdf, keep), stroked=True, filled=pick_inside,
                      get_fill_color=[0, 0, 0, 0], get_line_color=colour, line_width_min_pixels=width,
                      pickable=bool(keep))
 
@@ -121,10 +127,14 @@ OFFLINE_STYLE: Final[str] = "data:application/json;charset=utf-8," + quote(json.
 
 
 def build_deck(layers: list[pdk.Layer], view: dict[str, float]) -> pdk.Deck:
-    """The deck: no map provider and an inline style, so nothing is fetched from a tile service."""
+    """The deck: no map provider and an inline style, so nothing is fetched from a tile service.
+
+    The tooltip is the row's plain-text "tip" (line breaks show as lines): Streamlit HTML-escapes values it
+    substitutes into an HTML tooltip, so markup inside a tip would be shown as text.
+    """
     return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
                     map_provider=None, map_style=OFFLINE_STYLE,
-                    tooltip={"html": "{tip}", "style": TOOLTIP_STYLE})
+                    tooltip={"text": "{tip}", "style": TOOLTIP_STYLE})
 
 
 def payload_bytes(deck: pdk.Deck) -> int:

@@ -75,12 +75,16 @@ def build_map(table: pl.DataFrame, profiles: pl.DataFrame, shapes: dict[int, gpd
         if choro is not None and len(choro):
             drawn.append(layers.choropleth_layer(choro))
             used.append(choro)
+    # Hovering inside a cell names the finest level shown, unless the choropleth is there to say more.
+    picker = None if any(lyr.id == "choropleth" for lyr in drawn) else next(
+        (lv for lv, show in ((3, opts.show_kecamatan), (2, opts.show_kabupaten))
+         if show and shapes.get(lv) is not None and len(shapes[lv])), None)
     for level, show, lid, width in ((3, opts.show_kecamatan, "kecamatan", 0.6), (2, opts.show_kabupaten,
                                                                                    "kabupaten", 2.0)):
         gdf = shapes.get(level)
         if show and gdf is not None and len(gdf):
             cells = gdf.assign(tip=[t("geo_tip_cell", lang, name=names.get(c, c)) for c in gdf["code"]])
-            drawn.append(layers.cell_layer(cells, lid, width, dashed_grey=level == 3))
+            drawn.append(layers.cell_layer(cells, lid, width, dashed_grey=level == 3, pick_inside=level == picker))
             used.append(gdf)
     aggregated = pts.height > POINT_LIMIT
     if opts.show_points and pts.height:
@@ -93,7 +97,9 @@ def build_map(table: pl.DataFrame, profiles: pl.DataFrame, shapes: dict[int, gpd
     illustrative = any(bool(g["illustrative"].any()) for lv, g in shapes.items() if lv >= 2 and len(g))
     prov = shapes.get(1)
     approx = bool(prov is not None and len(prov) and prov["illustrative"].any())
-    sources = sorted({s for lv in (0, 1) if (g := shapes.get(lv)) is not None for s in g["source"]})
+    # The legend credits the real outlines; approximated or drawn ones are flagged by `approx`/`illustrative`.
+    sources = sorted({s for lv in (0, 1) if (g := shapes.get(lv)) is not None
+                      for s, illus in zip(g["source"], g["illustrative"], strict=True) if not illus})
     return MapView(layers.build_deck(drawn, view), aggregated, pts.height, illustrative, approx, sources)
 
 

@@ -57,3 +57,4 @@ def test_first_view_frames_the_box_with_a_little_air(box: tuple[float, float, fl
     assert w <= 900 and h <= 560                       # all of it is on the canvas
     assert w >= 0.8 * 900 or h >= 0.8 * 560            # and it fills the canvas in one direction
     assert view["longitude"] == pytest.approx((box[0] + box[2]) / 2)
+

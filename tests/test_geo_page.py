@@ -25,6 +25,9 @@ def test_map_page_draws_boundaries_choropleth_and_points_without_tiles(demo_env)
     assert deck["mapStyle"].startswith("data:") and deck.get("mapProvider") in (None, "")   # nothing fetched
     legend = " ".join(h.proto.body for h in at.get("html"))
     assert "ilustrasi" in legend.lower()
+    # Streamlit HTML-escapes values substituted into an HTML tooltip, so the tips are text with line breaks.
+    (chart,) = at.get("deck_gl_json_chart")
+    assert json.loads(chart.proto.tooltip)["text"] == "{tip}"
 
 
 def test_switching_measure_and_hiding_points_keeps_the_page_working(demo_env) -> None:
@@ -54,3 +57,17 @@ def test_english_switch_translates_the_page_and_keeps_choices(demo_env) -> None:
     tips = [f["properties"]["tip"] for layer in deck["layers"] if layer["id"] == "choropleth"
             for f in layer["data"]["features"]]
     assert tips and all("Average" in tip for tip in tips)
+
+
+def test_hover_inside_a_cell_reaches_the_choropleth_or_the_finest_cells(demo_env) -> None:
+    # A transparent fill above the choropleth would win every pick and show only a bare region name.
+    at = AppTest.from_file(PAGE, default_timeout=90).run()
+    by_id = {layer["id"]: layer for layer in _deck(at)["layers"]}
+    assert not by_id["kecamatan"]["filled"] and not by_id["kabupaten"]["filled"]
+    assert by_id["choropleth"]["pickable"]
+    at.toggle(key="peta_geo_layer_choropleth").set_value(False).run()
+    by_id = {layer["id"]: layer for layer in _deck(at)["layers"]}
+    assert by_id["kecamatan"]["filled"] and by_id["kecamatan"]["pickable"]
+    assert not by_id["kabupaten"]["filled"]
+    legend = " ".join(h.proto.body for h in at.get("html"))
+    assert legend.count("Natural Earth") == 1          # the real coast credited once, not per province kind

@@ -119,6 +119,12 @@ def test_map_shows_boundaries_points_and_choropleth(app_url: str, browser_page) 
     assert census["bands"] >= 2, f"the choropleth is missing: {census}"
     assert census["point_stroke"] > 100, f"no posyandu dots drawn: {census}"
     assert draws, "the map canvas made no WebGL draw call"
+    # Hovering the middle of the kabupaten names a kecamatan with its average, as text (not escaped markup).
+    box = chart.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tooltip = page.locator(".deck-tooltip")
+    expect(tooltip).to_contain_text("Rata-rata", timeout=10_000)
+    assert "<" not in tooltip.inner_text()
     expect(page.get_by_text("ilustrasi", exact=False).first).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
     # The must-not: no request leaves this machine for a tile or style server.
