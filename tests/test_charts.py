@@ -200,3 +200,13 @@ def test_peers_for_the_weakest_fields_are_stronger_and_from_the_same_kabupaten_f
     assert first["own_pct"].to_list() == [20.0, 20.0] and first["score_pct"].to_list() == [80.0, 90.0]
     assert first["distance_km"][0] == pytest.approx(11.12, abs=0.05)    # 0,1° of latitude
     assert field_peers(profiles, t, "P0", weak).height == 0   # nobody is stronger than the leader
+
+
+def test_history_draws_one_line_per_contest_level():
+    h = pl.DataFrame({"year": [2025, 2026, 2026], "total": [64.4, 88.6, 69.5],
+                      "level": ["kecamatan", "kecamatan", "kabupaten"], "rank": [6, 1, 19]})
+    fig = charts.history_chart(h, "id")
+    # the kecamatan line keeps 2025 → 2026; the kabupaten result of 2026 is a separate point, not a zigzag
+    assert [tr.name for tr in fig.data] == ["Kecamatan", "Kabupaten/Kota"]
+    assert list(fig.data[0].x) == [2025, 2026] and list(fig.data[1].y) == [69.5]
+    assert list(fig.data[0].text) == ["64,4", "88,6"]

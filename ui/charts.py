@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import plotly.graph_objects as go
 import polars as pl
 
+from scoring.fields import LEVELS
 from ui.fmt import fmt_number
 from ui.i18n import t
 from ui.theme import AVERAGE_COLOUR, SCORECARD_SECTIONS, SERIES_COLOURS, ScoreBands, field_colour
@@ -179,20 +180,27 @@ def change_bars(current: Mapping[str, float | None], previous: Mapping[str, floa
 
 
 def history_chart(history: pl.DataFrame, lang: str, title: str | None = None) -> go.Figure:
-    """A posyandu's total across years (columns: year, total, level, rank): one point per contest entered."""
-    h = history.sort("year")
-    line = go.Scatter(
-        x=h["year"].to_list(), y=h["total"].to_list(), mode="lines+markers+text",
-        line={"color": SERIES_COLOURS[0], "width": 3}, marker={"size": 10},
-        text=[fmt_number(v, 1, lang) for v in h["total"].to_list()], textposition="top center",
-        customdata=[[t(f"level_{lv}", lang), "–" if r is None else str(r)]
-                    for lv, r in zip(h["level"].to_list(), h["rank"].to_list(), strict=True)],
-        hovertemplate="%{x} · %{customdata[0]}<br>" + t("pages_total", lang) + ": %{text}<br>"
-                      + t("pages_rank", lang) + ": %{customdata[1]}<extra></extra>",
-        name=t("pages_total", lang),
-    )
-    return go.Figure([line], layout(lang, title, height=300, xaxis={"dtick": 1, "tickformat": "d"},
-                                    yaxis={"range": [0, 105], "ticksuffix": " %"}))
+    """A posyandu's total across years (columns: year, total, level, rank): one line per contest level.
+
+    A posyandu often enters the kecamatan and the kabupaten contest in the same year; their totals come from
+    different judges and fields of entrants, so each level gets its own line instead of one zigzag.
+    """
+    data = []
+    present = history["level"].unique().to_list()
+    ordered = [lv for lv in LEVELS if lv in present] + sorted(lv for lv in present if lv not in LEVELS)
+    for i, lv in enumerate(ordered):
+        h = history.filter(pl.col("level") == lv).sort("year")
+        totals = h["total"].to_list()
+        data.append(go.Scatter(
+            x=h["year"].to_list(), y=totals, mode="lines+markers+text", name=t(f"level_{lv}", lang),
+            line={"color": SERIES_COLOURS[i % len(SERIES_COLOURS)], "width": 3}, marker={"size": 10},
+            text=[fmt_number(v, 1, lang) for v in totals], textposition="top center",
+            customdata=[[t(f"level_{lv}", lang), "–" if r is None else str(r)] for r in h["rank"].to_list()],
+            hovertemplate="%{x} · %{customdata[0]}<br>" + t("pages_total", lang) + ": %{text}<br>"
+                          + t("pages_rank", lang) + ": %{customdata[1]}<extra></extra>",
+        ))
+    return go.Figure(data, layout(lang, title, height=320, xaxis={"dtick": 1, "tickformat": "d"},
+                                  yaxis={"range": [0, 105], "ticksuffix": " %"}))
 
 
 def severity_chart(severity: pl.DataFrame, lang: str, title: str | None = None) -> go.Figure:
