@@ -74,6 +74,8 @@ def _restore_from_url() -> None:
         if value and value != str(st.session_state.get(key)):
             st.session_state[key] = value
             if key == "ctx.competition":
+                # Kept until it can be shown: a link to a contest still being judged, opened before signing in.
+                st.session_state["ctx.pending_competition"] = value
                 st.session_state.pop("ctx.year", None)
                 st.session_state.pop("ctx.level", None)
 
@@ -81,6 +83,8 @@ def _restore_from_url() -> None:
 def _copy(widget_key: str, state_key: str) -> None:
     value = st.session_state[widget_key]
     st.session_state[state_key] = value
+    if state_key in ("ctx.competition", "ctx.year", "ctx.level"):
+        st.session_state.pop("ctx.pending_competition", None)  # the user chose: forget the link's wish
     param = next((p for p, k in _PARAMS.items() if k == state_key), None)
     if param:
         if value in (None, ""):
@@ -94,7 +98,9 @@ def _select(label: str, options: list, state_key: str, fmt=str, container=st.sid
     current = st.session_state.get(state_key)
     index = options.index(current) if current in options else 0
     widget_key = f"w.{state_key}"
-    if widget_key in st.session_state and st.session_state[widget_key] not in options:
+    # The ctx.* state is the truth; a widget holding another value (a link changed the state) is reset to it.
+    if widget_key in st.session_state and (st.session_state[widget_key] not in options
+                                           or (current in options and st.session_state[widget_key] != current)):
         del st.session_state[widget_key]
     value = container.selectbox(label, options, index=index, format_func=fmt, key=widget_key,
                                 on_change=_copy, args=(widget_key, state_key))
@@ -126,7 +132,13 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Contex
         sb.info(t("no_competitions", language))
         return Context(language, None, None, None, None, None)
 
-    if st.session_state.get("ctx.competition") not in comps["competition_id"].to_list():
+    visible = comps["competition_id"].to_list()
+    pending = st.session_state.get("ctx.pending_competition")
+    if pending in visible:
+        st.session_state["ctx.competition"] = st.session_state.pop("ctx.pending_competition")
+        st.session_state.pop("ctx.year", None)
+        st.session_state.pop("ctx.level", None)
+    if st.session_state.get("ctx.competition") not in visible:
         st.session_state["ctx.competition"] = _default_competition(comps)
     chosen = comps.filter(pl.col("competition_id") == st.session_state["ctx.competition"]).row(0, named=True)
 

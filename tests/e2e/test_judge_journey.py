@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import expect
 
 from data import store
@@ -29,8 +28,7 @@ def _juri_work(demo_path: Path) -> tuple[str, str] | None:
 
 def test_judge_scores_on_a_phone_and_the_choice_is_saved(demo_path, app_url, browser):
     work = _juri_work(demo_path)
-    if work is None:
-        pytest.skip("the demo store has no juri1 account: build_demo must call data.accounts.create_demo_accounts")
+    assert work is not None, "the demo store must give juri1 open work (build_demo calls create_demo_accounts)"
     cid, stage = work
     ARTIFACTS.mkdir(exist_ok=True)
     context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", is_mobile=True,
