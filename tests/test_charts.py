@@ -20,6 +20,7 @@ from ui.charts_tables import (
     field_peers,
     filter_table,
     history_rows,
+    judge_choice_rows,
     profile_link,
     region_aggregates,
     scorecard_frame,
@@ -210,3 +211,15 @@ def test_history_draws_one_line_per_contest_level():
     assert [tr.name for tr in fig.data] == ["Kecamatan", "Kabupaten/Kota"]
     assert list(fig.data[0].x) == [2025, 2026] and list(fig.data[1].y) == [69.5]
     assert list(fig.data[0].text) == ["64,4", "88,6"]
+
+
+def test_judge_choices_show_the_option_or_the_measured_value_the_indonesian_way():
+    details = pl.DataFrame({
+        "section_id": ["pendidikan"] * 3, "stage": ["administrasi"] * 3, "criterion_text": ["Pojok baca"] * 3,
+        "judge_name": ["Tuti"] * 3, "option_code": ["b", None, None], "option_text": ["Ada rak buku", None, None],
+        "option_points": [3.0, None, None], "real_value": [None, 19.0, 1234.5], "note": [None] * 3,
+        "evidence": [["foto.jpg"], None, None],
+    })
+    rows = judge_choice_rows(details, "pendidikan", "id")
+    assert list(rows["Pilihan juri"]) == ["b. Ada rak buku", "19", "1.234,5"]
+    assert list(rows["Tahap"]) == ["Administrasi"] * 3 and list(rows["Bukti"]) == [1, 0, 0]

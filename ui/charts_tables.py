@@ -236,7 +236,8 @@ def judge_choice_rows(details: pl.DataFrame, section_id: str, lang: str) -> pd.D
     sub = details.filter(pl.col("section_id") == section_id)
     choice = (pl.when(pl.col("option_code").is_not_null())
               .then(pl.format("{}. {}", pl.col("option_code"), pl.col("option_text").fill_null("")))
-              .otherwise(pl.col("real_value").cast(pl.String)))
+              .otherwise(pl.col("real_value").map_elements(lambda v: fmt_number(v, 0 if float(v).is_integer() else 1,
+                                                                               lang), return_dtype=pl.String)))
     stages = {s: t(f"stage_{s}", lang) for s in sub["stage"].unique().to_list()}
     return sub.select(
         pl.col("stage").replace_strict(stages, return_dtype=pl.String).alias(t("stage", lang)),
