@@ -123,8 +123,9 @@ def _points(pts: pl.DataFrame, opts: MapOptions, label: str, lang: str) -> pl.Da
     else:
         radius = size_scale(pts[opts.size_by]).alias("radius")
     fills = [colour_for(v, opts.measure) for v in values.to_list()]
+    tip_key = "geo_tip_posyandu_total" if opts.measure == "total" else "geo_tip_posyandu"   # no line twice
     tips = [
-        t("geo_tip_posyandu", lang, name=r["posyandu_name"], desa=r.get("desa_name") or "",
+        t(tip_key, lang, name=r["posyandu_name"], desa=r.get("desa_name") or "",
           kecamatan=r.get("kecamatan_name") or "", total=fmt_number(r.get("total"), 1, lang), measure=label,
           value=fmt_number(v, 1, lang), rank=r.get("rank_final") or "–", award=r.get("award") or "")
         for r, v in zip(pts.select("posyandu_name", "desa_name", "kecamatan_name", "total",

@@ -127,6 +127,16 @@ def test_map_shows_boundaries_points_and_choropleth(app_url: str, browser_page) 
     assert "<" not in tooltip.inner_text()
     expect(page.get_by_text("ilustrasi", exact=False).first).to_be_visible()
     assert page.locator("[data-testid='stException']").count() == 0
+
+    # A click on a posyandu dot (one of its stroke pixels, away from the zoom buttons) opens its profile.
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    stroke = [(x, y) for y in range(image.height) for x in range(image.width - 80)
+              if all(abs(c - s) <= 4 for c, s in zip(image.getpixel((x, y)), POINT_STROKE, strict=True))]
+    x, y = stroke[len(stroke) // 2]
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    expect(tooltip).to_contain_text("Posyandu", timeout=10_000)
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    page.wait_for_url("**/profil?posyandu=*", timeout=60_000)
     # The must-not: no request leaves this machine for a tile or style server.
     assert all(u.startswith(app_url) or u.startswith("data:") or u.startswith("blob:") for u in requests), \
         [u for u in requests if not u.startswith(app_url)][:5]
