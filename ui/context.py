@@ -58,10 +58,10 @@ def _regions(path: str, scope_code: str, level: int, version: int) -> dict[str, 
     return dict(zip(opts["code"], opts["name"], strict=True))
 
 
-def _is_public() -> bool:
+def _current_user():
     from ui.auth import current_user  # ui.auth builds on this module
 
-    return current_user().is_public
+    return current_user()
 
 
 def _restore_from_url() -> None:
@@ -124,10 +124,14 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Contex
                        fmt=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c])
     path, version = str(store.store_path()), store_version()
     comps = _competitions(path, version)
-    if _is_public():
+    user = _current_user()
+    if user.is_public:
         # Visitors who are not signed in see finalised competitions only; judging in progress stays internal.
         comps = comps.filter(pl.col("all_final"))
         sb.caption(t("public_view_note", language))
+    elif user.role == "pembina" and user.region_code:
+        # A pembina follows judging in progress inside their own region; elsewhere, published results only.
+        comps = comps.filter(pl.col("all_final") | pl.col("scope_code").str.starts_with(user.region_code))
     if comps.height == 0:
         sb.info(t("no_competitions", language))
         return Context(language, None, None, None, None, None)

@@ -1,0 +1,71 @@
+"""The field-form page: panitia get an XLSForm of the competition's instrument; nobody else gets in."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+import streamlit as st
+from argon2 import PasswordHasher
+from streamlit.testing.v1 import AppTest
+
+from data import accounts, auth, store
+from ui.auth import TOKEN_KEY
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages" / "formulir_lapangan.py")
+
+
+@pytest.fixture
+def demo(demo_copy: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setenv(store.STORE_ENV, str(demo_copy))
+    con = store.connect(demo_copy)
+    accounts.create_demo_accounts(con)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield con
+    from ui.state import close_all
+
+    close_all()
+    con.close()
+
+
+def test_panitia_downloads_an_xlsform_of_the_competition(demo) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state[TOKEN_KEY] = auth.authenticate(demo, "panitia", "panitia-demo").token
+    at.run()
+    assert not at.exception, at.exception
+    assert at.title[0].value.startswith("Formulir lapangan")
+    buttons = at.get("download_button")
+    assert len(buttons) == 1
+    cid = at.session_state["ctx.competition"]
+    n_entrants = demo.sql("SELECT count(*) FROM entrants WHERE competition_id = ?", params=[cid]).fetchone()[0]
+    # The caption names the instrument's 60 criteria and the competition's entrants, formatted the Indonesian way.
+    assert any("60 kriteria" in c.value and f"{n_entrants} peserta" in c.value for c in at.caption)
+
+
+def test_xlsform_lists_every_entrant_of_the_competition(demo) -> None:
+    from data import reads, xlsform
+    from data.instruments import read_instrument
+
+    cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kabupaten' LIMIT 1").fetchone()[0]
+    comp = reads.competition(demo, cid)
+    entrants = reads.entrants_frame(demo, cid)
+    book = openpyxl.load_workbook(io.BytesIO(xlsform.build_xlsform(
+        read_instrument(demo, comp["instrument_id"]),
+        entrants=list(zip(entrants["entrant_id"], entrants["posyandu_name"], strict=True)))))
+    names = {row[1] for row in book["choices"].iter_rows(values_only=True)}
+    assert set(entrants["entrant_id"]) <= names
+
+
+@pytest.mark.parametrize("who", [None, ("juri1", "juri-demo"), ("pembina-lebak", "pembina-demo")])
+def test_only_panitia_may_use_field_forms(demo, who) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    if who:
+        at.session_state[TOKEN_KEY] = auth.authenticate(demo, *who).token
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.get("download_button")
