@@ -6,10 +6,13 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import polars as pl
 import pytest
 
 from geo import layers
+from geo.aggregate import POINT_LIMIT
+from geo.mapview import MapOptions, build_map
 
 
 def _points() -> pl.DataFrame:
@@ -58,3 +61,24 @@ def test_first_view_frames_the_box_with_a_little_air(box: tuple[float, float, fl
     assert w >= 0.8 * 900 or h >= 0.8 * 560            # and it fills the canvas in one direction
     assert view["longitude"] == pytest.approx((box[0] + box[2]) / 2)
 
+
+
+def _scored(n: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """n posyandu scattered over Indonesia's box (the worst case for hexagons), with scores and profiles."""
+    rng = np.random.default_rng(7)
+    ids = [f"P{i:06d}" for i in range(n)]
+    table = pl.DataFrame({"posyandu_id": ids, "posyandu_name": ids, "total": rng.uniform(40, 95, n),
+                          "desa_code": ["36.02.01.2001"] * n})
+    profiles = pl.DataFrame({"posyandu_id": ids, "lat": rng.uniform(-8.5, 5.0, n),
+                             "lon": rng.uniform(95.5, 140.5, n), "kader_total": rng.integers(3, 12, n),
+                             "desa_name": ["Desa"] * n, "kecamatan_name": ["Kec"] * n})
+    return table, profiles
+
+
+@pytest.mark.parametrize(("n", "layer_id"), [(POINT_LIMIT, "posyandu"), (POINT_LIMIT + 1, "hexagons")])
+def test_views_over_the_point_limit_switch_to_hexagons_and_stay_under_5_mb(n: int, layer_id: str) -> None:
+    table, profiles = _scored(n)
+    mv = build_map(table, profiles, {}, {}, MapOptions(), "id")
+    assert [layer.id for layer in mv.deck.layers] == [layer_id]
+    assert mv.aggregated == (layer_id == "hexagons")
+    assert layers.payload_bytes(mv.deck) < 5_000_000
