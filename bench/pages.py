@@ -72,6 +72,8 @@ def measure(page: str, runs: int, competition: str, switch: tuple[str, str, list
     first = (time.perf_counter() - t0) * 1000
     if at.exception:
         raise RuntimeError(f"{page}: {at.exception[0].value}")
+    if at.session_state["ctx.competition"] != competition:      # visitors see finalised contests only
+        raise RuntimeError(f"{page}: {competition} is not shown (not finalised?), got {at.session_state['ctx.competition']}")
     same = []
     for _ in range(runs):
         t0 = time.perf_counter()
