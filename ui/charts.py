@@ -60,11 +60,6 @@ def layout(lang: str, title: str | None = None, height: int = 380, **extra: obje
     return out
 
 
-def base_layout(fig: go.Figure, lang: str, title: str | None = None, height: int = 380) -> go.Figure:
-    """Apply the shared look to an existing figure (for callers that build their own)."""
-    return fig.update_layout(layout(lang, title, height))
-
-
 def _coloured_label(section: str, lang: str) -> str:
     return f"<span style='color:{field_colour(section)}'><b>{field_label(section, lang)}</b></span>"
 
