@@ -48,8 +48,13 @@ def _codes(s: pl.Series) -> tuple[np.ndarray, pl.Series]:
 
 
 def fit_facets(points_frame: pl.DataFrame, tol: float = 1e-10, max_iter: int = 2000) -> FacetFit:
-    """Fit points ≈ entrant×stage + criterion + judge by least squares; rows with null points are left out."""
-    df = points_frame.select(*KEYS, pl.col("points").cast(pl.Float64)).drop_nulls("points")
+    """Fit points ≈ entrant×stage + criterion + judge by least squares; rows with null points or keys are left out.
+
+    `se` of a judge is the sampling error of the severity under the model (residual SD over the judge's
+    effective number of choices); it does not include the small bias the 1–4 clipping puts on very strict or
+    very lenient judges, and it is infinite for a judge who never shared an entrant with another judge.
+    """
+    df = points_frame.select(*KEYS, pl.col("points").cast(pl.Float64)).drop_nulls()
     n = df.height
     if n == 0:
         raise ValueError("no scored choices to fit")
