@@ -15,11 +15,12 @@ import duckdb
 import geopandas as gpd
 import polars as pl
 from PIL import Image, ImageDraw, ImageFont
+from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
 from geo.aggregate import LEVEL_NUMBER, region_scores, scored_points
 from geo.frames import boundary_frame
-from geo.style import BOUNDARY_LINE, PROVINCE_FILL, SEA, colour_for
+from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL, SEA, colour_for
 from ui.fmt import fmt_number
 from ui.i18n import t
 from ui.theme import score_bands
@@ -85,6 +86,9 @@ def static_map_png(con: duckdb.DuckDBPyConnection, table: pl.DataFrame, points: 
 
     img = Image.new("RGB", (width, height), SEA)
     draw = ImageDraw.Draw(img, "RGBA")
+    # The neighbouring land first (as in the browser map), so another province does not look like sea.
+    for geom in _land_around(con, (minx, miny, maxx, maxy)):
+        _polygon(draw, proj, geom, tuple(COUNTRY_FILL), (120, 120, 120, 255), 1)
     for geom in provinces.geometry:
         _polygon(draw, proj, geom, tuple(PROVINCE_FILL), BOUNDARY_LINE, 2)
     for geom, value in zip(choro.geometry, choro["mean"], strict=True):
@@ -99,6 +103,17 @@ def static_map_png(con: duckdb.DuckDBPyConnection, table: pl.DataFrame, points: 
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
+
+
+def _land_around(con: duckdb.DuckDBPyConnection, bounds: tuple[float, float, float, float],
+                 margin: float = 1.0) -> list[BaseGeometry]:
+    """The country's outline cut to the view plus a margin (empty when the store has no country)."""
+    country = boundary_frame(con, level=0, zoom="nasional")
+    if not len(country):
+        return []
+    minx, miny, maxx, maxy = bounds
+    clipped = country.clip(box(minx - margin, miny - margin, maxx + margin, maxy + margin))
+    return [g for g in clipped.geometry if g is not None and not g.is_empty]
 
 
 class _Projection:

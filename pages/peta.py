@@ -40,6 +40,12 @@ def _profiles_and_names(version: int) -> tuple[pl.DataFrame, dict[str, str]]:
     return reads.posyandu_profiles(con), dict(zip(regions["code"], regions["name"], strict=True))
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _competition_name(version: int, cid: str) -> str:
+    comp = reads.competition(get_con(), cid)
+    return comp["name"] if comp else cid
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _flags(version: int) -> pl.DataFrame:
     return flag_posyandu(get_con())
@@ -145,7 +151,7 @@ d1.download_button(tr("geo_download_points"), points_geojson(table, profiles), "
                    "application/geo+json", key="peta_dl_points")
 d2.download_button(tr("geo_download_regions"), regions_geojson(get_con(), table, level, measure),
                    f"{level}.geojson", "application/geo+json", key="peta_dl_regions")
-title = tr("geo_png_title", competition=ctx.competition_id, measure=label, level=tr(f"level_{level}"))
+title = tr("geo_png_title", competition=_competition_name(version, ctx.competition_id), measure=label, level=tr(f"level_{level}"))
 d3.download_button(tr("geo_download_png"), _png(version, ctx.competition_id, ctx.stage, ctx.region_code, level,
                                                 measure, L, title, table, profiles),
                    "peta.png", "image/png", key="peta_dl_png")
