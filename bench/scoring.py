@@ -46,7 +46,7 @@ import polars as pl  # noqa: E402
 from scoring.aggregate import combined  # noqa: E402
 from scoring.config import ScoringConfig  # noqa: E402
 from scoring.engine import CompetitionInputs, score_competition  # noqa: E402
-from scoring.frames import ASSIGNMENTS_SCHEMA  # noqa: E402
+from scoring.frames import ASSIGNMENTS_SCHEMA, SCORES_SCHEMA  # noqa: E402
 from scoring.instrument import criteria_frame, options_frame, sections_frame, thresholds_frame  # noqa: E402
 
 IMPLS = ("engine", "pandas", "sql")
@@ -112,9 +112,24 @@ def load_inputs(args: argparse.Namespace) -> CompetitionInputs:
         build_national(path, n_posyandu=args.n_posyandu)
     con = duckdb.connect(str(path), read_only=True)
     try:
-        comp = args.competition or con.sql(
-            "SELECT competition_id FROM scores GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
-        return reads.competition_inputs(con, comp)
+        if args.competition:
+            return reads.competition_inputs(con, args.competition)
+        # Every competition in the store scored as one national table (the national store holds one contest
+        # per province on one instrument): 300,000 posyandu in one engine run.
+        comps = [r[0] for r in con.sql("SELECT DISTINCT competition_id FROM scores ORDER BY 1").fetchall()]
+        instruments = {r[0] for r in con.sql(
+            "SELECT DISTINCT instrument_id FROM competitions WHERE competition_id IN "
+            "(SELECT DISTINCT competition_id FROM scores)").fetchall()}
+        if len(instruments) != 1:
+            raise SystemExit(f"the store's competitions use {len(instruments)} instruments; pass --competition")
+        from data.instruments import read_instrument
+
+        scores = reads._frame(con, "SELECT entrant_id, stage, judge_id, criterion_id, option_code, real_value "
+                                   "FROM scores", None, SCORES_SCHEMA)
+        entrants = pl.concat([reads.entrants_frame(con, c) for c in comps], how="vertical_relaxed")
+        stages = pl.concat([reads.stages_frame(con, c) for c in comps]).unique("stage", keep="first")
+        return CompetitionInputs(read_instrument(con, instruments.pop()), scores, entrants, stages,
+                                 pl.DataFrame(schema=ASSIGNMENTS_SCHEMA))
     finally:
         con.close()
 
@@ -328,7 +343,8 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     src = p.add_mutually_exclusive_group()
     src.add_argument("--path", default=str(ROOT / "var" / "national.duckdb"),
-                     help="national store to open (built with data.demo's build_national if missing)")
+                     help="national store to open (built with build_national if missing); all its "
+                          "competitions are scored as one table unless --competition is given")
     src.add_argument("--simulate", action="store_true", help="simulate the frames in memory (scoring.simulate)")
     p.add_argument("--competition", default=None, help="competition id in the store (default: most scores)")
     p.add_argument("--n-posyandu", type=int, default=300_000)
