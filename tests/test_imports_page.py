@@ -13,7 +13,7 @@ from data import auth, store
 from tests.fixtures.malformed.make_corpus import xlsx
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages" / "data.py")
+PAGE = str(ROOT / "pages" / "pertukaran_data.py")
 
 
 @pytest.fixture

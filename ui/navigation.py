@@ -24,5 +24,5 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/penilaian.py", "nav_penilaian", ":material/edit_note:", "nav_judging"),
     PageEntry("pages/panitia.py", "nav_panitia", ":material/folder_managed:", "nav_admin"),
     PageEntry("pages/formulir_lapangan.py", "nav_formulir_lapangan", ":material/assignment:", "nav_admin"),
-    PageEntry("pages/data.py", "nav_data", ":material/upload_file:", "nav_admin"),
+    PageEntry("pages/pertukaran_data.py", "nav_data", ":material/upload_file:", "nav_admin"),
 )
