@@ -1,24 +1,32 @@
 """Rank confidence: how sure is a place, given which judges happened to visit and how sections are weighted.
 
-Each draw resamples, for every entrant × stage, the judges who scored it (a bootstrap: as many judges as the
-entrant had, drawn with replacement from them) and optionally moves every section weight by up to ±x %
-(uniform, renormalised); totals are recomputed with the engine's rules (judges combined per criterion, section
-= weighted share of the maximum over scored criteria, stage total over scored sections, stages combined with
-their weights) and entrants ranked. From the draws: the probability of first place, of the top 3 and top 6,
-and a 90 % rank interval (5th to 95th percentile of the ranks).
+Each draw gives every entrant × stage a fresh team of as many judges as it had, and optionally moves every
+section weight by up to ±x % (uniform, renormalised); totals are recomputed with the engine's rules (judges
+combined per criterion, section = weighted share of the maximum over scored criteria, stage total over scored
+sections, stages combined with their weights) and entrants ranked within their rank group. From the draws:
+the probability of first place, of the top 3 and of the top 6, and a 90 % rank interval (5th to 95th
+percentile of the ranks) with its median.
+
+The default method, and why (measured in tests/test_scoring_confidence.py on the demo's generative model):
+- `resample="pooled"`: a drawn judge is a judge of the same stage picked at random (any entrant), whose
+  deviation from that entrant's combined scores is added to this entrant's combined scores. Resampling only
+  an entrant's own three judges (`resample="entrant"`, the textbook bootstrap) estimates each entrant's
+  uncertainty from two degrees of freedom: its 90 % intervals held the true rank for only ~75 % of entrants.
+- `rescale=True`: deviations are scaled by √(k/(k−1)) (k = judges who scored the criterion), because a
+  deviation from a k-judge mean has only (k−1)/k of a judge's variance (the rescaled bootstrap).
+- `shrink=True`: the draws are turned into draws of each entrant's true total given the observed one
+  (empirical Bayes, see `_posterior_draws`). Without it, noise pulls a truly best entrant's observed total back
+  toward the field and its interval tends to exclude first place. With all three, coverage was 91–93 %.
 
 Why vectorised and not the engine in a loop: a demo competition has ~360,000 choices, and 200 engine runs
 would take minutes. The choices are laid out once as an array entrant × stage × criterion × judge slot, and
-all draws become index arithmetic on it. A draw whose indices are the original judges reproduces the engine's
-totals (checked in tests).
-
-Small-panel correction: with three judges, a plain bootstrap of their mean has only (k−1)/k of the true
-sampling variance, which makes 90 % intervals too narrow. Every resampled criterion score is therefore moved
-away from the observed one by √(k/(k−1)) (the rescaled bootstrap); a draw with the original judges is
-unchanged by it. Set `rescale=False` for the plain bootstrap.
+all draws become index arithmetic on it (about 2 s for 200 draws of 1,000 entrants × 60 criteria × 3
+judges × 2 stages). A draw with every entrant's own judges reproduces the engine's totals to 1e-9 (tested for
+mean, median and trimmed mean, with missing scores and nilai-riil criteria).
 
 Ties inside a draw (equal totals after rounding to the printed precision) are split at random, so every draw
-has exactly one first place and p_first sums to 1 over the entrants of a rank group.
+has exactly one first place and p_first sums to 1 over the entrants of a rank group. Entrants with no score
+get no rank (null interval, zero probabilities).
 """
 
 from __future__ import annotations
@@ -227,7 +235,10 @@ def _posterior_draws(totals: np.ndarray, observed: np.ndarray, group: np.ndarray
     entrant's observed total back toward the field.
     """
     out = totals.copy()
-    noise = np.nanvar(totals, axis=0)
+    finite = np.isfinite(totals)
+    n = np.maximum(finite.sum(axis=0), 1)
+    mean = np.where(finite, totals, 0.0).sum(axis=0) / n
+    noise = np.where(finite, (totals - mean) ** 2, 0.0).sum(axis=0) / n
     for g in np.unique(group):
         members = np.flatnonzero((group == g) & np.isfinite(observed))
         if members.size < 3:
@@ -274,10 +285,11 @@ def rank_confidence_arrays(arr: ResampleArrays, config: ScoringConfig, n_draws: 
         observed = observed_totals(arr, config)
         totals = _posterior_draws(totals, observed, arr.group)
     ranks = _ranks(totals, arr.group, rng, config.total_decimals)
-    with np.errstate(invalid="ignore"):
-        lo = np.nanquantile(ranks, 0.05, axis=0, method="inverted_cdf") if n_e else np.empty(0)
-        hi = np.nanquantile(ranks, 0.95, axis=0, method="inverted_cdf") if n_e else np.empty(0)
-        med = np.nanquantile(ranks, 0.5, axis=0, method="inverted_cdf") if n_e else np.empty(0)
+    # Unranked entrants (NaN in every draw) become +inf for the quantiles and null afterwards.
+    filled = np.where(np.isnan(ranks), np.inf, ranks)
+    lo, med, hi = (np.quantile(filled, q, axis=0, method="inverted_cdf") if n_e else np.empty(0)
+                   for q in (0.05, 0.5, 0.95))
+    lo, med, hi = (np.where(np.isfinite(x), x, np.nan) for x in (lo, med, hi))
     scored = ~np.isnan(ranks)
     n_ok = np.maximum(scored.sum(axis=0), 1)
     return pl.DataFrame({

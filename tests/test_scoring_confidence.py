@@ -149,3 +149,15 @@ def test_plain_bootstrap_of_three_judges_is_too_narrow():
     print(f"\ncoverage: plain own-judge bootstrap {plain:.1%}, default {default:.1%}")
     assert plain < default
     assert np.isfinite(plain)
+
+
+def test_an_entrant_without_scores_gets_no_rank_and_no_chance():
+    s = simulate_competition(n_entrants=30, n_criteria=8, n_judges_panel=6, seed=1)
+    scores = s.scores.filter(pl.col("entrant_id") != "E000003")
+    inputs = CompetitionInputs(s.instrument, scores, s.entrants, s.stages, pl.DataFrame(schema=ASSIGNMENTS_SCHEMA))
+    out = rank_confidence(inputs, n_draws=50)
+    missing = out.filter(pl.col("entrant_id") == "E000003").row(0, named=True)
+    assert (missing["p_first"], missing["p_top6"], missing["n_draws"]) == (0.0, 0.0, 0)
+    assert missing["rank_lo"] is None and missing["rank_hi"] is None
+    assert out["p_first"].sum() == pytest.approx(1.0)
+    assert out["rank_hi"].max() <= 29
