@@ -21,26 +21,29 @@ def _frame(con: Con, sql: str, params: list | None, schema: dict[str, pl.DataTyp
     return df.select([pl.col(c).cast(t) for c, t in schema.items()])
 
 
-def list_competitions(con: Con) -> pl.DataFrame:
-    """Every competition with the name of the region it covers, newest and highest level first."""
-    return con.sql(
-        """
+# Every competition with the name of the region it covers, newest and highest level first.
+_COMPETITIONS_SQL = """
         SELECT c.competition_id, c.name, c.year, c.level, c.scope_code, r.name AS scope_name, c.category,
                c.instrument_id, c.aggregation, c.advance_count, c.parent_competition_id, c.status,
                (SELECT count(*) FROM entrants e WHERE e.competition_id = c.competition_id) AS n_entrants,
                NOT EXISTS (SELECT 1 FROM competition_stages s WHERE s.competition_id = c.competition_id
                            AND s.finalized_at IS NULL) AS all_final
         FROM competitions c LEFT JOIN regions r ON r.code = c.scope_code
+        WHERE ? IS NULL OR c.competition_id = ?
         ORDER BY c.year DESC,
                  list_position(['nasional','provinsi','kabupaten','kecamatan','desa'], c.level),
                  c.scope_code, c.category
-        """
-    ).pl()
+"""
+
+
+def list_competitions(con: Con) -> pl.DataFrame:
+    """Every competition with the name of the region it covers, newest and highest level first."""
+    return con.sql(_COMPETITIONS_SQL, params=[None, None]).pl()
 
 
 def competition(con: Con, competition_id: str) -> dict | None:
     """One competition as a dict, or None when it does not exist."""
-    df = list_competitions(con).filter(pl.col("competition_id") == competition_id)
+    df = con.sql(_COMPETITIONS_SQL, params=[competition_id, competition_id]).pl()
     return df.row(0, named=True) if df.height else None
 
 

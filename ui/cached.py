@@ -98,6 +98,18 @@ def _previous(path: str, competition_id: str, version: int) -> str | None:
     return reads_pages.previous_competition(get_con(), competition_id)
 
 
+PERSONAL_COLUMNS = ("contact_name", "contact_phone")
+
+
+def _redact(frame: pl.DataFrame) -> pl.DataFrame:
+    """Blank contact names and phone numbers for visitors who are not signed in (the cache is shared by all)."""
+    from ui.auth import current_user
+
+    if not current_user().is_public:
+        return frame
+    return frame.with_columns([pl.lit(None, pl.String).alias(c) for c in PERSONAL_COLUMNS if c in frame.columns])
+
+
 def previous_competition(competition_id: str) -> str | None:
     """The same contest one edition earlier, or None."""
     return _previous(_path(), competition_id, store_version())
@@ -110,7 +122,7 @@ def _contacts(path: str, competition_id: str, version: int) -> pl.DataFrame:
 
 def entrant_contact(competition_id: str, posyandu_id: str) -> dict:
     """Contact, address and total kader of one entrant's posyandu ({} when unknown); read once per contest."""
-    hit = _contacts(_path(), competition_id, store_version()).filter(pl.col("posyandu_id") == posyandu_id)
+    hit = _redact(_contacts(_path(), competition_id, store_version()).filter(pl.col("posyandu_id") == posyandu_id))
     return hit.row(0, named=True) if hit.height else {}
 
 
@@ -188,8 +200,8 @@ def _locations(path: str, posyandu_ids: tuple[str, ...], version: int) -> pl.Dat
 
 
 def locations(posyandu_ids: Sequence[str]) -> pl.DataFrame:
-    """Address, coordinates and contact of some posyandu."""
-    return _locations(_path(), tuple(posyandu_ids), store_version())
+    """Address, coordinates and contact of some posyandu (contact only for signed-in users)."""
+    return _redact(_locations(_path(), tuple(posyandu_ids), store_version()))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
