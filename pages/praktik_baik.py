@@ -10,6 +10,7 @@ import polars as pl
 import streamlit as st
 
 from data import visit_plan
+from geo.route_map import route_figure
 from scoring.fields import SPM_FIELDS
 from ui import cached
 from ui.charts_tables import filter_table, practice_cards
@@ -98,13 +99,14 @@ st.dataframe(plan.select(
     pl.col("fields").list.eval(pl.element().replace_strict({f: tr(f"field_{f}") for f in SPM_FIELDS},
                                                            default=pl.element())).list.join(", ")
     .alias(tr("pages_plan_fields")),
-    pl.col("leg_km").alias(tr("pages_plan_leg_km")), pl.col("contact_phone").alias(tr("pages_plan_contact")),
-).to_pandas().style.format(lambda v: fmt_number(v, 1, L), subset=[tr("pages_plan_leg_km")], na_rep="–"),
-    hide_index=True, key="praktik_plan_table",
+    pl.col("leg_km").map_elements(lambda v: fmt_number(v, 1, L), return_dtype=pl.String).fill_null("–")
+    .alias(tr("pages_plan_leg_km")),
+    pl.col("contact_phone").fill_null("–").alias(tr("pages_plan_contact")),
+), hide_index=True, key="praktik_plan_table",
     column_config={tr("pages_plan_fields"): st.column_config.TextColumn(width="medium")})
-located = plan.filter(pl.col("lat").is_not_null())
-if located.height:
-    st.map(located.select("lat", "lon").to_pandas(), size=60, zoom=None)
+route = route_figure(plan, tr("pages_plan_route"), cached.desa_cells())   # offline: st.map would fetch a base map from the internet
+if route is not None:
+    st.plotly_chart(route, key="praktik_route", config={"displayModeBar": False})
 title = tr("pages_plan_doc_title", field=tr(f"field_{field}"))
 today = dt.date.today()
 d1, d2, _ = st.columns([1, 1, 3])

@@ -225,3 +225,16 @@ def _judges(path: str, competition_id: str, version: int) -> pl.DataFrame:
 def judges(competition_id: str) -> pl.DataFrame:
     """The competition's judges (judge_id, name, …)."""
     return _judges(_path(), competition_id, store_version())
+
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _desa_cells(path: str, version: int):
+    from geo.frames import boundary_frame
+
+    return boundary_frame(get_con(), level=4, zoom="provinsi")
+
+
+def desa_cells():
+    """Desa boundaries (GeoDataFrame; illustrative in the demo), the base of the visit-plan map."""
+    return _desa_cells(_path(), store_version())
