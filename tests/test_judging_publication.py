@@ -89,8 +89,9 @@ def test_the_last_stage_final_publishes_the_combined_table(demo):
 
 
 def test_stages_final_before_this_workflow_can_be_published_for_the_demo(demo):
-    cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kabupaten' AND status = 'final' "
-                   "ORDER BY year DESC LIMIT 1").fetchone()[0]
+    # The demo publishes its kabupaten and provinsi contests; its kecamatan contests are final but not frozen.
+    cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kecamatan' AND status = 'final' "
+                   "ORDER BY year DESC, competition_id LIMIT 1").fetchone()[0]
     assert judging.published_results(demo, cid).height == 0
     with pytest.raises(PermissionDenied):
         judging.freeze_finalised(demo, PUBLIC, [cid])
