@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from ui.context import lang
+from ui.context import lang, restore_from_url
 from ui.i18n import t
 from ui.navigation import PAGES
 from ui.state import get_con
@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent
 st.set_page_config(page_title="Lomba Posyandu", page_icon="🏅", layout="wide")
 get_con()  # builds the demo store on first start, with a progress bar
 
+restore_from_url()  # a shared link's language names the menu too
 L = lang()
 groups: dict[str, list[st.Page]] = {}
 for i, entry in enumerate(p for p in PAGES if (ROOT / p.path).exists()):

@@ -45,6 +45,7 @@ else:
 from_url = [k for k in st.query_params.get("compare", "").split(",") if k in options]
 default = from_url if len(from_url) >= 2 and url_mode == mode else options[:3]
 picked = st.multiselect(tr("pages_compare_pick"), options, default=default, max_selections=6,
+                        placeholder=tr("choose_options"),
                         format_func=labels.get, key=f"bandingkan_pick_{mode}")
 st.query_params["by"] = mode
 st.query_params["compare"] = ",".join(picked)

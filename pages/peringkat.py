@@ -48,7 +48,7 @@ f1, f2, f3, f4 = st.columns([1, 1.4, 1.2, 1])
 categories = sorted(table["category"].drop_nulls().unique().to_list())
 category = f1.selectbox(tr("pages_category"), [""] + categories, key="peringkat_category",
                         format_func=lambda c: c or t("pages_all", L))
-strata = f2.multiselect(tr("pages_strata"), list(STRATA), key="peringkat_strata",
+strata = f2.multiselect(tr("pages_strata"), list(STRATA), key="peringkat_strata", placeholder=tr("choose_options"),
                         format_func=lambda s: t(f"strata_{s}", L))
 field = f3.selectbox(tr("pages_sort_by"), ["total", *secs], key="peringkat_field",
                      format_func=lambda s: t("pages_total", L) if s == "total" else t(f"field_{s}", L))

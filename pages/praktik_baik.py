@@ -86,6 +86,7 @@ st.subheader(tr("pages_plan_title"))
 choices = strongest["posyandu_id"].to_list()
 labels = dict(zip(choices, strongest["posyandu_name"].to_list(), strict=True))
 picked = st.multiselect(tr("pages_plan_pick"), choices, format_func=labels.get, key="praktik_plan_pick",
+                        placeholder=tr("choose_options"),
                         default=[c for c in choices if c in practices["posyandu_id"].to_list()][:4])
 if not picked:
     st.info(tr("pages_plan_empty"))

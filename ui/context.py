@@ -64,7 +64,7 @@ def _current_user():
     return current_user()
 
 
-def _restore_from_url() -> None:
+def restore_from_url() -> None:
     """Adopt the query parameters whenever they differ from the state: a deep link, or a link from another page.
 
     Widget changes write the URL at once (see `_copy`), so a difference here always comes from outside.
@@ -118,7 +118,7 @@ def _default_competition(comps: pl.DataFrame) -> str:
 
 def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Context:
     """Draw the sidebar selectors and return the context; every page calls this first."""
-    _restore_from_url()
+    restore_from_url()
     sb = st.sidebar
     language = _select(t("language", lang()), list(LANGUAGES), "ctx.lang",
                        fmt=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c])
