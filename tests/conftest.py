@@ -56,3 +56,34 @@ def demo_env(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]
     close_all()
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters: the rules under test do not depend on the hashing cost."""
+    from argon2 import PasswordHasher
+
+    from data import auth
+
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def demo_app(demo_copy: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: None):
+    """A writable demo store with the demo accounts, the app pointed at it and Streamlit's caches cleared;
+    yields a connection for signing in (`data.auth.authenticate`) and checking what was written."""
+    import streamlit as st
+
+    from data import accounts
+    from ui.state import close_all
+
+    monkeypatch.setenv(store.STORE_ENV, str(demo_copy))
+    con = store.connect(demo_copy)
+    accounts.create_demo_accounts(con)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield con
+    close_all()
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    con.close()

@@ -7,11 +7,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import streamlit as st
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from data import accounts, auth, store
+from data import auth
 from ui.auth import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,18 +17,8 @@ PAGE = str(ROOT / "pages" / "formulir_lapangan.py")
 
 
 @pytest.fixture
-def demo(demo_copy: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setenv(store.STORE_ENV, str(demo_copy))
-    con = store.connect(demo_copy)
-    accounts.create_demo_accounts(con)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield con
-    from ui.state import close_all
-
-    close_all()
-    con.close()
+def demo(demo_app):
+    return demo_app
 
 
 def test_panitia_downloads_an_xlsform_of_the_competition(demo) -> None:

@@ -6,11 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from data import accounts, auth, judging, store
+from data import auth, judging
 from ui.auth import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,23 +16,10 @@ PHONE = re.compile(r"\b08\d{2}-\d{4}-\d{3,4}\b")
 
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters in tests: the rules under test do not depend on the hashing cost."""
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
 @pytest.fixture
-def demo(demo_copy: Path, monkeypatch: pytest.MonkeyPatch):
-    """A writable demo store with the demo accounts, the app pointed at it, caches cleared around the test."""
-    monkeypatch.setenv(store.STORE_ENV, str(demo_copy))
-    con = store.connect(demo_copy)
-    accounts.create_demo_accounts(con)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield con
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    con.close()
+def demo(demo_app):
+    """A writable demo store with the demo accounts (tests/conftest.py: demo_app)."""
+    return demo_app
 
 
 def _open_work(con, judge_id: str) -> tuple[str, str, list[str]]:

@@ -6,11 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-import streamlit as st
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from data import accounts, auth, store
+from data import auth
 from ui.auth import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -18,18 +16,8 @@ PHONE = re.compile(r"\b08\d{2}-\d{4}-\d{3,4}\b")
 
 
 @pytest.fixture
-def demo(demo_copy: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-    monkeypatch.setenv(store.STORE_ENV, str(demo_copy))
-    con = store.connect(demo_copy)
-    accounts.create_demo_accounts(con)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield con
-    from ui.state import close_all
-
-    close_all()
-    con.close()
+def demo(demo_app):
+    return demo_app
 
 
 def _profile_text(con, signed_in: bool) -> str:
