@@ -29,7 +29,7 @@ from data.auth import User
 from data.demo_contests import SIX_FIELD, ContestTables, build_contests, truth_difficulty_json
 from data.demo_places import DEMO_KABUPATEN, make_posyandu, place_regions
 from data.demo_text import make_practices, make_service_records
-from data.judging import freeze_finalised
+from data.publication import freeze_finalised
 from geo.demo_geography import build_demo_boundaries
 from scoring.instrument import Instrument
 from ui.i18n import t

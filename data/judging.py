@@ -12,11 +12,9 @@ import datetime as dt
 import json
 import math
 import random
-import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import duckdb
@@ -28,8 +26,6 @@ from data.auth import PermissionDenied, User, require_role
 Con = duckdb.DuckDBPyConnection
 T = TypeVar("T")
 
-COI_RULES: tuple[str, ...] = ("none", "same_desa", "same_kecamatan")
-DEFAULT_COI_RULE = "same_desa"
 COMBINED = "gabungan"   # the snapshot of all stages combined (as ui.context.COMBINED)
 MAX_RETRIES = 40
 
@@ -40,16 +36,6 @@ class _Unset:
 
 
 UNSET: Any = _Unset()   # "leave this part of the score as it is" in save_score
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """Why a judge may not judge an entrant: a message key and the places that clash."""
-    judge_id: str
-    entrant_id: str
-    rule: str
-    message_key: str
-    detail: dict[str, str]
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -128,158 +114,8 @@ def check_can_read(con: Con, user: User, competition_id: str, stage: str, entran
 
 # --- conflict of interest and assignments -------------------------------------------------------------------
 
-def coi_rule(con: Con, competition_id: str) -> str:
-    row = con.sql("SELECT coi_rule FROM judging_settings WHERE competition_id = ?", params=[competition_id]).fetchone()
-    return row[0] if row else DEFAULT_COI_RULE
 
 
-def set_coi_rule(con: Con, user: User, competition_id: str, rule: str) -> None:
-    """Choose the conflict-of-interest rule of a competition (none, same_desa, same_kecamatan)."""
-    require_role(user, ["panitia"])
-    if rule not in COI_RULES:
-        raise ValueError(f"rule must be one of {COI_RULES}")
-    old = coi_rule(con, competition_id)
-
-    def write() -> None:
-        with store.transaction(con):
-            con.execute("INSERT INTO judging_settings VALUES (?, ?) ON CONFLICT (competition_id) "
-                        "DO UPDATE SET coi_rule = excluded.coi_rule", [competition_id, rule])
-            _audit(con, user.username, "set_coi_rule", "competition", competition_id, old, rule, None)
-    with_retry(write)
-
-
-_PLACE_SQL = (
-    "SELECT e.entrant_id, p.desa_code, pd.name AS desa_name, rk.name AS kecamatan_name FROM entrants e "
-    "JOIN posyandu p USING (posyandu_id) LEFT JOIN regions pd ON pd.code = p.desa_code "
-    "LEFT JOIN regions rk ON rk.code = substr(p.desa_code, 1, 8) WHERE e.entrant_id = ?")
-
-
-def _clash(rule: str, judge_id: str, entrant_id: str, home: str | None, home_name: str | None,
-           desa: str | None, desa_name: str | None, kecamatan_name: str | None) -> Conflict | None:
-    """The conflict rule itself, on codes already read (kecamatan = the first 8 characters of a desa code)."""
-    if rule == "none" or not home or not desa:
-        return None
-    detail = {"home": home_name or home, "desa": desa_name or desa, "kecamatan": kecamatan_name or desa[:8]}
-    if home == desa:
-        return Conflict(judge_id, entrant_id, rule, "judging_coi_same_desa", detail)
-    if rule == "same_kecamatan" and home[:8] == desa[:8]:
-        return Conflict(judge_id, entrant_id, rule, "judging_coi_same_kecamatan", detail)
-    return None
-
-
-def conflict_of_interest(con: Con, judge_id: str, entrant_id: str, rule: str) -> Conflict | None:
-    """The clash between a judge's home desa and the entrant's posyandu desa under `rule`, or None.
-
-    same_desa: the judge lives in the posyandu's desa. same_kecamatan: in any desa of its kecamatan (which
-    includes the same desa). A judge with no home desa on record cannot clash.
-    """
-    if rule == "none":
-        return None
-    place = con.sql(_PLACE_SQL, params=[entrant_id]).fetchone()
-    judge = con.sql("SELECT j.home_desa_code, r.name FROM judges j LEFT JOIN regions r ON r.code = j.home_desa_code "
-                    "WHERE j.judge_id = ?", params=[judge_id]).fetchone()
-    if place is None or judge is None:
-        return None
-    return _clash(rule, judge_id, entrant_id, judge[0], judge[1], place[1], place[2], place[3])
-
-
-def assign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id: str,
-                 entrant_id: str) -> Conflict | None:
-    """Assign a judge to an entrant for a stage; a conflict of interest blocks it and is returned instead."""
-    require_role(user, ["panitia"])
-    conflict = conflict_of_interest(con, judge_id, entrant_id, coi_rule(con, competition_id))
-    if conflict is not None:
-        return conflict
-
-    def write() -> None:
-        with store.transaction(con):
-            con.execute("INSERT INTO assignments (competition_id, stage, judge_id, entrant_id) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT DO NOTHING", [competition_id, stage, judge_id, entrant_id])
-            _audit(con, user.username, "assign", "assignment", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
-                   None, judge_id, None)
-    with_retry(write)
-    return None
-
-
-def unassign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id: str, entrant_id: str) -> None:
-    """Remove an assignment; refused once the judge has entered scores for that entrant (they stay traceable)."""
-    require_role(user, ["panitia"])
-    has = con.sql("SELECT 1 FROM scores WHERE competition_id = ? AND stage = ? AND judge_id = ? AND entrant_id = ? "
-                  "LIMIT 1", params=[competition_id, stage, judge_id, entrant_id]).fetchone()
-    if has:
-        raise PermissionDenied("judging_unassign_has_scores", judge_id=judge_id, entrant_id=entrant_id)
-
-    def write() -> None:
-        with store.transaction(con):
-            con.execute("DELETE FROM assignments WHERE competition_id = ? AND stage = ? AND judge_id = ? "
-                        "AND entrant_id = ?", [competition_id, stage, judge_id, entrant_id])
-            _audit(con, user.username, "unassign", "assignment", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
-                   judge_id, None, None)
-    with_retry(write)
-
-
-def judge_candidates(con: Con, user: User, competition_id: str, stage: str, entrant_id: str) -> pl.DataFrame:
-    """The judges of the contest's region (or already judging in it) for one entrant: assigned or not, current
-    workload, and the conflict that blocks them."""
-    require_role(user, ["panitia"])
-    rule = coi_rule(con, competition_id)
-    place = con.sql(_PLACE_SQL, params=[entrant_id]).fetchone() or (entrant_id, None, None, None)
-    df = con.sql(
-        "WITH load AS (SELECT judge_id, count(*) AS workload, bool_or(entrant_id = ?) AS assigned "
-        "              FROM assignments WHERE competition_id = ? AND stage = ? GROUP BY judge_id) "
-        "SELECT j.judge_id, j.name, j.institution, j.spm_field, coalesce(l.assigned, false) AS assigned, "
-        "  coalesce(l.workload, 0) AS workload, j.home_desa_code, r.name AS home_name "
-        "FROM judges j LEFT JOIN load l USING (judge_id) LEFT JOIN regions r ON r.code = j.home_desa_code "
-        "WHERE (j.home_desa_code IS NULL OR starts_with(j.home_desa_code, (SELECT scope_code FROM competitions "
-        "WHERE competition_id = ?)) OR EXISTS (SELECT 1 FROM assignments x WHERE x.judge_id = j.judge_id "
-        "AND x.competition_id = ?)) ORDER BY j.judge_id",
-        params=[entrant_id, competition_id, stage, competition_id, competition_id]).pl()
-    keys, details = [], []
-    for judge_id, home, home_name in df.select("judge_id", "home_desa_code", "home_name").iter_rows():
-        c = _clash(rule, judge_id, entrant_id, home, home_name, place[1], place[2], place[3])
-        keys.append(c.message_key if c else None)
-        details.append(json.dumps(c.detail) if c else None)
-    return df.drop("home_desa_code", "home_name").with_columns(
-        pl.Series("conflict_key", keys, dtype=pl.String), pl.Series("conflict_detail", details, dtype=pl.String))
-
-
-def assignments_frame(con: Con, user: User, competition_id: str, stage: str) -> pl.DataFrame:
-    """Assignments of a stage with names and form status; a juri sees only their own."""
-    require_role(user, ["panitia", "juri"])
-    only = user.judge_id if user.role == "juri" else None
-    return con.sql(
-        "SELECT a.entrant_id, p.name AS posyandu_name, p.desa_code, rd.name AS desa_name, a.judge_id, "
-        "  j.name AS judge_name, coalesce(f.status, 'open') AS status, "
-        "  (SELECT count(*) FROM scores s WHERE s.entrant_id = a.entrant_id AND s.stage = a.stage "
-        "     AND s.judge_id = a.judge_id AND (s.option_code IS NOT NULL OR s.real_value IS NOT NULL)) AS answered "
-        "FROM assignments a JOIN entrants e USING (entrant_id) JOIN posyandu p USING (posyandu_id) "
-        "JOIN judges j ON j.judge_id = a.judge_id LEFT JOIN regions rd ON rd.code = p.desa_code "
-        "LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id AND f.stage = a.stage AND f.judge_id = a.judge_id "
-        "WHERE a.competition_id = ? AND a.stage = ? AND (? IS NULL OR a.judge_id = ?) "
-        "ORDER BY p.name, a.entrant_id, a.judge_id",
-        params=[competition_id, stage, only, only]).pl()
-
-
-def workload(con: Con, user: User, competition_id: str, stage: str) -> pl.DataFrame:
-    """Per judge of the contest's region (or judging in it): entrants assigned, forms submitted, and scores
-    entered against scores expected."""
-    require_role(user, ["panitia"])
-    return con.sql(
-        "WITH n AS (SELECT count(*) AS n FROM instrument_criteria ic JOIN competitions c USING (instrument_id) "
-        "           WHERE c.competition_id = ?), "
-        "entered AS (SELECT judge_id, count(*) AS k FROM scores WHERE competition_id = ? AND stage = ? "
-        "            AND (option_code IS NOT NULL OR real_value IS NOT NULL) GROUP BY judge_id) "
-        "SELECT j.judge_id, j.name, j.institution, count(a.entrant_id) AS assigned, "
-        "  count(f.entrant_id) FILTER (WHERE f.status = 'submitted') AS submitted, "
-        "  coalesce(any_value(en.k), 0) AS scores_entered, count(a.entrant_id) * any_value(n.n) AS scores_expected "
-        "FROM judges j CROSS JOIN n LEFT JOIN entered en ON en.judge_id = j.judge_id "
-        "LEFT JOIN assignments a ON a.judge_id = j.judge_id AND a.competition_id = ? AND a.stage = ? "
-        "LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id AND f.stage = a.stage AND f.judge_id = a.judge_id "
-        "WHERE (j.home_desa_code IS NULL OR starts_with(j.home_desa_code, (SELECT scope_code FROM competitions "
-        "WHERE competition_id = ?)) OR EXISTS (SELECT 1 FROM assignments x WHERE x.judge_id = j.judge_id "
-        "AND x.competition_id = ?)) "
-        "GROUP BY j.judge_id, j.name, j.institution ORDER BY assigned DESC, j.judge_id",
-        params=[competition_id, competition_id, stage, competition_id, stage, competition_id, competition_id]).pl()
 
 
 # --- scores ---------------------------------------------------------------------------------------------------
@@ -491,135 +327,3 @@ def audit_entries(con: Con, user: User, key_prefix: str = "", limit: int = 500) 
 # --- publication ----------------------------------------------------------------------------------------------
 
 # Columns that could carry personal data; never written into a snapshot (the public view and exports read it).
-_PERSONAL = re.compile(r"phone|contact|kader_name|email|address|judge_name|nik", re.IGNORECASE)
-
-
-def _public_columns(df: pl.DataFrame) -> pl.DataFrame:
-    return df.select([c for c in df.columns if not _PERSONAL.search(c)])
-
-
-def compute_results(con: Con, competition_id: str, stage: str | None) -> tuple[pl.DataFrame, str]:
-    """The engine's results table for a competition (one stage, or all combined when None), and the engine
-    version. Uses the competition's own aggregation and advance count, as the result pages do."""
-    from data.reads import competition, competition_inputs
-    from scoring.config import ScoringConfig
-    from scoring.engine import score_competition
-
-    comp = competition(con, competition_id)
-    if comp is None:
-        raise KeyError(competition_id)
-    config = ScoringConfig(aggregation=comp.get("aggregation") or "mean",
-                           advance_count=int(comp.get("advance_count") or 1))
-    out = score_competition(competition_inputs(con, competition_id), config, stage=stage)
-    return out.table, out.engine_version
-
-
-def _snapshot(con: Con, user: User, competition_id: str, stage: str, table: pl.DataFrame, version: str,
-              now: dt.datetime) -> int:
-    table = _public_columns(table)
-    payload = json.dumps(table.to_dicts(), default=str, ensure_ascii=False)
-    sid = con.sql("INSERT INTO result_snapshots (competition_id, stage, engine_version, finalized_at, "
-                  "finalized_by, results_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
-                  params=[competition_id, stage, version, now, user.username, payload]).fetchone()[0]
-    _audit(con, user.username, "finalise", "stage", f"{competition_id}/{stage}", None,
-           {"snapshot_id": sid, "rows": table.height, "engine_version": version}, None)
-    return int(sid)
-
-
-def finalise_stage(con: Con, user: User, competition_id: str, stage: str) -> int:
-    """Freeze a stage's results as a snapshot and mark the stage final; returns the snapshot id.
-
-    When this makes every stage final, the combined (stage-weighted) results are frozen too, as stage
-    COMBINED, which is what `published_results` shows by default.
-    """
-    require_role(user, ["panitia"])
-    table, version = compute_results(con, competition_id, stage)
-    stages = con.sql("SELECT stage, finalized_at FROM competition_stages WHERE competition_id = ?",
-                     params=[competition_id]).fetchall()
-    if stage not in {s for s, _ in stages}:
-        raise ValueError(f"{competition_id!r} has no stage {stage!r}")
-    all_final = all(f is not None or s == stage for s, f in stages)
-    combined = compute_results(con, competition_id, None)[0] if all_final else None
-
-    def write() -> int:
-        with store.transaction(con):
-            now = _now()
-            sid = _snapshot(con, user, competition_id, stage, table, version, now)
-            con.execute("UPDATE competition_stages SET finalized_at = ? WHERE competition_id = ? AND stage = ?",
-                        [now, competition_id, stage])
-            if combined is not None:
-                _snapshot(con, user, competition_id, COMBINED, combined, version, now)
-            return sid
-    return with_retry(write)
-
-
-def reopen_stage(con: Con, user: User, competition_id: str, stage: str, reason: str) -> None:
-    """Unfreeze a finalised stage so scores can change again; the published snapshot stays until re-finalised."""
-    require_role(user, ["panitia"])
-    if not reason or not reason.strip():
-        raise PermissionDenied("judging_reason_required")
-
-    def write() -> None:
-        with store.transaction(con):
-            con.execute("UPDATE competition_stages SET finalized_at = NULL WHERE competition_id = ? AND stage = ?",
-                        [competition_id, stage])
-            _audit(con, user.username, "reopen", "stage", f"{competition_id}/{stage}", "final", "open",
-                   reason.strip())
-    with_retry(write)
-
-
-def stage_status(con: Con, competition_id: str) -> pl.DataFrame:
-    """Per stage: finalised when, and the number of snapshots taken (more than one means it was reopened)."""
-    return con.sql(
-        "SELECT cs.stage, cs.ord, cs.finalized_at, count(rs.snapshot_id) AS snapshots, max(rs.finalized_at) AS "
-        "last_snapshot_at FROM competition_stages cs LEFT JOIN result_snapshots rs ON rs.competition_id = "
-        "cs.competition_id AND rs.stage = cs.stage WHERE cs.competition_id = ? GROUP BY ALL ORDER BY cs.ord",
-        params=[competition_id]).pl()
-
-
-def published_results(con: Con, competition_id: str, stage: str | None = None) -> pl.DataFrame:
-    """The frozen results for the public view and exports: the newest snapshot of `stage` (default: the
-    combined results once every stage is final, else the stage finalised last), without personal data.
-    An empty frame when nothing is published yet. Anyone may call it, signed in or not.
-    """
-    row = con.sql("SELECT results_json FROM result_snapshots WHERE competition_id = ? AND (? IS NULL OR stage = ?) "
-                  "ORDER BY (stage = ?) DESC, snapshot_id DESC LIMIT 1",
-                  params=[competition_id, stage, stage, COMBINED]).fetchone()
-    if row is None:
-        return pl.DataFrame()
-    rows = json.loads(row[0])
-    return _public_columns(pl.DataFrame(rows, infer_schema_length=None)) if rows else pl.DataFrame()
-
-
-def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> list[str]:
-    """Publish the combined results of competitions whose stages are all final but were never frozen here
-    (e.g. a demo or an import that set `finalized_at` directly); returns the competitions frozen now."""
-    require_role(user, ["panitia"])
-    frozen = []
-    for cid in competition_ids:
-        open_stages, snaps = con.sql(
-            "SELECT (SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL), "
-            "(SELECT count(*) FROM result_snapshots WHERE competition_id = ? AND stage = ?)",
-            params=[cid, cid, COMBINED]).fetchone()
-        if open_stages or snaps:
-            continue
-        table, version = compute_results(con, cid, None)
-
-        def write(cid: str = cid, table: pl.DataFrame = table, version: str = version) -> int:
-            with store.transaction(con):
-                return _snapshot(con, user, cid, COMBINED, table, version, _now())
-        with_retry(write)
-        frozen.append(cid)
-    return frozen
-
-
-def regional_results(con: Con, user: User, competition_id: str, stage: str | None = None) -> pl.DataFrame:
-    """Live (not yet frozen) results for those who may follow the judging: panitia see every entrant, a
-    pembina only the entrants in their region; personal data removed. Juri and publik are refused (the
-    public reads `published_results`)."""
-    require_role(user, ["panitia", "pembina"])
-    table = _public_columns(compute_results(con, competition_id, stage)[0])
-    if user.role == "pembina":
-        region = user.region_code or "\x00"
-        table = table.filter((pl.col("desa_code") == region) | pl.col("desa_code").str.starts_with(region + "."))
-    return table

@@ -8,7 +8,7 @@ import json
 import polars as pl
 import streamlit as st
 
-from data import judging, reads
+from data import assignments, judging, publication, reads
 from data.auth import PermissionDenied
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
@@ -31,7 +31,7 @@ tabs = st.tabs([tr("judging_tab_overview"), tr("judging_tab_assign"), tr("judgin
 
 with tabs[0]:
     entrants = reads.entrants_frame(con, cid)
-    work = judging.workload(con, user, cid, stage)
+    work = assignments.workload(con, user, cid, stage)
     cols = st.columns(3, wrap=True)
     cols[0].metric(tr("judging_n_entrants"), fmt_int(entrants.height, lang()))
     cols[1].metric(tr("judging_n_judges"), fmt_int(work.filter(pl.col("assigned") > 0).height, lang()))
@@ -48,15 +48,15 @@ with tabs[0]:
                                  pl.col("kecamatan_name").alias(tr("judging_col_kecamatan"))), hide_index=True)
 
 with tabs[1]:
-    rule = judging.coi_rule(con, cid)
-    new_rule = st.selectbox(tr("judging_coi_rule"), judging.COI_RULES, index=judging.COI_RULES.index(rule),
+    rule = assignments.coi_rule(con, cid)
+    new_rule = st.selectbox(tr("judging_coi_rule"), assignments.COI_RULES, index=assignments.COI_RULES.index(rule),
                             format_func=lambda r: tr(f"judging_coi_rule_{r}"), key="pt.coi")
     if new_rule != rule:
-        judging.set_coi_rule(con, user, cid, new_rule)
+        assignments.set_coi_rule(con, user, cid, new_rule)
         st.rerun()
     names = dict(zip(entrants["entrant_id"], entrants["posyandu_name"], strict=True))
     entrant = st.selectbox(tr("judging_entrant"), list(names), format_func=lambda e: names[e], key="pt.entrant")
-    cands = judging.judge_candidates(con, user, cid, stage, entrant)
+    cands = assignments.judge_candidates(con, user, cid, stage, entrant)
 
     def _why(key: str | None, detail: str | None) -> str:
         return tr(key, **json.loads(detail)) if key else ""
@@ -74,7 +74,7 @@ with tabs[1]:
     pick = st.selectbox(tr("judging_pick_judge"), free["judge_id"].to_list(), index=None,
                         format_func=lambda j: judge_names[j], key="pt.judge", placeholder=tr("judging_choose"))
     if pick and st.button(tr("judging_assign"), key="pt.assign"):
-        conflict = judging.assign_judge(con, user, cid, stage, pick, entrant)
+        conflict = assignments.assign_judge(con, user, cid, stage, pick, entrant)
         if conflict:
             st.error(tr("judging_assign_blocked", judge=judge_names[pick]) + " " + tr(conflict.message_key,
                                                                                      **conflict.detail))
@@ -85,13 +85,13 @@ with tabs[1]:
                         key="pt.drop", placeholder=tr("judging_choose"))
     if drop and st.button(tr("judging_unassign"), key="pt.unassign"):
         try:
-            judging.unassign_judge(con, user, cid, stage, drop, entrant)
+            assignments.unassign_judge(con, user, cid, stage, drop, entrant)
             st.rerun()
         except PermissionDenied as err:
             show_denied(err)
 
 with tabs[2]:
-    forms = judging.assignments_frame(con, user, cid, stage)
+    forms = assignments.assignments_frame(con, user, cid, stage)
     st.dataframe(forms.select(
         pl.col("posyandu_name").alias(tr("judging_col_posyandu")), pl.col("judge_name").alias(tr("judging_col_judge")),
         pl.col("status").replace_strict({"open": tr("judging_status_open"), "submitted": tr("judging_status_submitted")})
@@ -112,7 +112,7 @@ with tabs[2]:
                 show_denied(err)
 
 with tabs[3]:
-    status = judging.stage_status(con, cid)
+    status = publication.stage_status(con, cid)
     for r in status.iter_rows(named=True):
         when = fmt_date(r["finalized_at"], lang()) if r["finalized_at"] else tr("judging_status_open")
         label = tr("stage_" + r["stage"])
@@ -121,18 +121,18 @@ with tabs[3]:
     if not final:
         st.caption(tr("judging_finalise_help"))
         if st.button(tr("judging_finalise", stage=tr(f"stage_{stage}")), type="primary", key="pt.finalise"):
-            judging.finalise_stage(con, user, cid, stage)
+            publication.finalise_stage(con, user, cid, stage)
             st.rerun()
     else:
         with st.form("pt.reopen_stage"):
             reason = st.text_input(tr("judging_reason"))
             if st.form_submit_button(tr("judging_reopen_stage", stage=tr(f"stage_{stage}"))):
                 try:
-                    judging.reopen_stage(con, user, cid, stage, reason)
+                    publication.reopen_stage(con, user, cid, stage, reason)
                     st.rerun()
                 except PermissionDenied as err:
                     show_denied(err)
-    published = judging.published_results(con, cid)
+    published = publication.published_results(con, cid)
     st.subheader(tr("judging_published"))
     if published.height:
         st.dataframe(published, hide_index=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import evidence, judging, reads
+from data import assignments, evidence, judging, reads
 from data.auth import PermissionDenied
 from data.instruments import read_instrument
 from scoring.instrument import Criterion
@@ -67,7 +67,7 @@ st.title(tr("judging_form_title"))
 stages = reads.stages_frame(con, ctx.competition_id)["stage"].to_list()
 stage = st.selectbox(tr("stage"), stages, index=stages.index(ctx.stage) if ctx.stage in stages else 0,
                      format_func=lambda s: tr(f"stage_{s}"), key="pn.stage")
-assigned = judging.assignments_frame(con, user, ctx.competition_id, stage)
+assigned = assignments.assignments_frame(con, user, ctx.competition_id, stage)
 if assigned.height == 0:
     st.info(tr("judging_no_assignments"))
     st.stop()

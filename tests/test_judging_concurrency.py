@@ -6,7 +6,7 @@ import json
 import threading
 import time
 
-from data import judging, store
+from data import assignments, judging, store
 from data.auth import User
 from tests.test_judging_fixtures import CID, PANITIA, build_contest
 
@@ -23,7 +23,7 @@ def test_twenty_threads_saving_at_once_lose_nothing(tmp_path):
         con.executemany("INSERT INTO judges (judge_id, name) VALUES (?, ?)",
                         [(f"T{i:02d}", f"Juri {i}") for i in range(N_THREADS)])
     for i in range(N_THREADS):
-        assert judging.assign_judge(con, PANITIA, CID, "lapangan", f"T{i:02d}", "E3") is None
+        assert assignments.assign_judge(con, PANITIA, CID, "lapangan", f"T{i:02d}", "E3") is None
 
     saves = [0] * N_THREADS
     last: dict[tuple[str, str], object] = {}

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from data import auth, judging, store
+from data import assignments, auth, judging, store
 from data.auth import User
 
 CID = "lebak-2026"
@@ -80,7 +80,7 @@ def build_contest(con: duckdb.DuckDBPyConnection) -> None:
 def assign_defaults(con: duckdb.DuckDBPyConnection, stage: str = "lapangan") -> None:
     """J1 → E3, E4; J2 → E1, E2, E3 (none of these clash under the default same-desa rule)."""
     for judge, entrant in (("J1", "E3"), ("J1", "E4"), ("J2", "E1"), ("J2", "E2"), ("J2", "E3")):
-        assert judging.assign_judge(con, PANITIA, CID, stage, judge, entrant) is None
+        assert assignments.assign_judge(con, PANITIA, CID, stage, judge, entrant) is None
 
 
 def fill_form(con: duckdb.DuckDBPyConnection, user: User, entrant: str, stage: str = "lapangan",
@@ -103,9 +103,9 @@ def test_fixture_contest_has_the_shape_the_tests_assume(con):
     build_contest(con)
     assign_defaults(con)
     assert con.sql("SELECT count(*) FROM assignments").fetchone()[0] == 5
-    assert judging.coi_rule(con, CID) == "same_desa"
+    assert assignments.coi_rule(con, CID) == "same_desa"
     # J1 lives in Pasar Keong, where P1 (E1) is: the one clash under the default rule.
-    assert judging.conflict_of_interest(con, "J1", "E1", "same_desa") is not None
+    assert assignments.conflict_of_interest(con, "J1", "E1", "same_desa") is not None
 
 
 def mini_instrument():

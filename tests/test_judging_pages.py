@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import auth, judging
+from data import auth, judging, publication
 from ui.auth import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -105,7 +105,7 @@ def test_panitia_desk_shows_workload_and_publishes_without_phone_numbers(demo):
     assert len(at.tabs) == 4 and at.dataframe
     at.button(key="pt.finalise").click().run()
     assert not at.exception
-    published = judging.published_results(demo, cid, stage)
+    published = publication.published_results(demo, cid, stage)
     assert published.height > 0
     assert not [c for c in published.columns if re.search("phone|contact", c)]
     assert not PHONE.search(published.write_csv())

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from data import judging, store
+from data import judging, publication, store
 from data.auth import PUBLIC, PermissionDenied, User
 
 PANITIA = User("panitia", "panitia")
@@ -37,16 +37,16 @@ def _a_score(con, cid: str, stage: str) -> tuple[str, str, str, str]:
 
 def test_nothing_is_public_before_a_stage_is_final(demo):
     cid, stage = _open_stage(demo)
-    assert judging.published_results(demo, cid, stage).height == 0
+    assert publication.published_results(demo, cid, stage).height == 0
 
 
 def test_finalising_freezes_results_and_later_changes_need_a_reopen(demo):
     cid, stage = _open_stage(demo)
     with pytest.raises(PermissionDenied):
-        judging.finalise_stage(demo, User("juri1", "juri", judge_id="x"), cid, stage)
-    sid = judging.finalise_stage(demo, PANITIA, cid, stage)
-    frozen = judging.published_results(demo, cid, stage)
-    live, version = judging.compute_results(demo, cid, stage)
+        publication.finalise_stage(demo, User("juri1", "juri", judge_id="x"), cid, stage)
+    sid = publication.finalise_stage(demo, PANITIA, cid, stage)
+    frozen = publication.published_results(demo, cid, stage)
+    live, version = publication.compute_results(demo, cid, stage)
     assert frozen.height == live.height > 0
     assert not [c for c in frozen.columns if PERSONAL.search(c)]
     assert "posyandu_name" in frozen.columns and "total" in frozen.columns
@@ -60,13 +60,13 @@ def test_finalising_freezes_results_and_later_changes_need_a_reopen(demo):
         judging.save_score(demo, PANITIA, cid, stage, entrant, crit, option_code=other, judge_id=judge)
     assert err.value.message_key == "judging_stage_final"
 
-    judging.reopen_stage(demo, PANITIA, cid, stage, "Keberatan peserta diterima")
+    publication.reopen_stage(demo, PANITIA, cid, stage, "Keberatan peserta diterima")
     # Reopened: the public still sees the frozen table until the stage is finalised again.
-    assert judging.published_results(demo, cid, stage).equals(frozen)
+    assert publication.published_results(demo, cid, stage).equals(frozen)
     judging.save_score(demo, PANITIA, cid, stage, entrant, crit, option_code=other, judge_id=judge,
                        reason="Keberatan peserta diterima")
-    judging.finalise_stage(demo, PANITIA, cid, stage)
-    status = judging.stage_status(demo, cid).filter(judging.pl.col("stage") == stage).row(0, named=True)
+    publication.finalise_stage(demo, PANITIA, cid, stage)
+    status = publication.stage_status(demo, cid).filter(judging.pl.col("stage") == stage).row(0, named=True)
     assert status["snapshots"] == 2 and status["finalized_at"] is not None
     trail = judging.audit_entries(demo, PANITIA, f"{cid}/{stage}").sort("audit_id")
     assert trail["action"].to_list()[-4:] == ["finalise", "reopen", "score", "finalise"]
@@ -77,8 +77,8 @@ def test_the_last_stage_final_publishes_the_combined_table(demo):
     cid, stage = _open_stage(demo)
     others = demo.sql("SELECT count(*) FROM competition_stages WHERE competition_id = ? AND stage <> ? "
                       "AND finalized_at IS NULL", params=[cid, stage]).fetchone()[0]
-    judging.finalise_stage(demo, PANITIA, cid, stage)
-    combined = judging.published_results(demo, cid)   # anyone may read it: no user argument at all
+    publication.finalise_stage(demo, PANITIA, cid, stage)
+    combined = publication.published_results(demo, cid)   # anyone may read it: no user argument at all
     if others == 0:
         assert demo.sql("SELECT count(*) FROM result_snapshots WHERE competition_id = ? AND stage = ?",
                         params=[cid, judging.COMBINED]).fetchone()[0] == 1
@@ -92,24 +92,24 @@ def test_stages_final_before_this_workflow_can_be_published_for_the_demo(demo):
     # The demo publishes its kabupaten and provinsi contests; its kecamatan contests are final but not frozen.
     cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kecamatan' AND status = 'final' "
                    "ORDER BY year DESC, competition_id LIMIT 1").fetchone()[0]
-    assert judging.published_results(demo, cid).height == 0
+    assert publication.published_results(demo, cid).height == 0
     with pytest.raises(PermissionDenied):
-        judging.freeze_finalised(demo, PUBLIC, [cid])
-    assert judging.freeze_finalised(demo, PANITIA, [cid]) == [cid]
-    assert judging.freeze_finalised(demo, PANITIA, [cid]) == []          # once only
-    assert judging.published_results(demo, cid).height > 0
+        publication.freeze_finalised(demo, PUBLIC, [cid])
+    assert publication.freeze_finalised(demo, PANITIA, [cid]) == [cid]
+    assert publication.freeze_finalised(demo, PANITIA, [cid]) == []          # once only
+    assert publication.published_results(demo, cid).height > 0
 
 
 def test_pembina_follows_live_results_only_in_their_region(demo):
     cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kabupaten' AND scope_code = '36.02' "
                    "ORDER BY year DESC LIMIT 1").fetchone()[0]
-    everyone = judging.regional_results(demo, PANITIA, cid)
+    everyone = publication.regional_results(demo, PANITIA, cid)
     kecamatan = everyone["desa_code"][0][:8]
     pembina = User("pembina-kec", "pembina", region_code=kecamatan)
-    mine = judging.regional_results(demo, pembina, cid)
+    mine = publication.regional_results(demo, pembina, cid)
     assert mine["desa_code"].str.starts_with(kecamatan + ".").all()
     assert 0 < mine.height < everyone.height
     assert not [c for c in mine.columns if PERSONAL.search(c)]
     for user in (PUBLIC, User("juri1", "juri", judge_id="x")):
         with pytest.raises(PermissionDenied):
-            judging.regional_results(demo, user, cid)
+            publication.regional_results(demo, user, cid)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from data import evidence, judging
+from data import assignments, evidence, judging
 from data.auth import PUBLIC, PermissionDenied
 from tests.test_judging_fixtures import (
     CID,
@@ -59,10 +59,10 @@ def test_juri_cannot_read_an_unassigned_entrant(contest):
 
 
 def test_assignments_list_shows_a_juri_only_their_own(contest):
-    mine = judging.assignments_frame(contest, JURI1, CID, "lapangan")
+    mine = assignments.assignments_frame(contest, JURI1, CID, "lapangan")
     assert sorted(mine["entrant_id"].to_list()) == ["E3", "E4"]
     assert set(mine["judge_id"]) == {"J1"}
-    assert judging.assignments_frame(contest, PANITIA, CID, "lapangan").height == 5
+    assert assignments.assignments_frame(contest, PANITIA, CID, "lapangan").height == 5
 
 
 def test_pembina_reads_only_inside_their_region(contest):
@@ -83,41 +83,41 @@ def test_publik_can_neither_read_scores_nor_assign(contest):
     with pytest.raises(PermissionDenied):
         judging.read_scores(contest, PUBLIC, CID, "lapangan", "E1")
     with pytest.raises(PermissionDenied):
-        judging.assign_judge(contest, PUBLIC, CID, "lapangan", "J3", "E1")
+        assignments.assign_judge(contest, PUBLIC, CID, "lapangan", "J3", "E1")
     with pytest.raises(PermissionDenied):
-        judging.assign_judge(contest, JURI1, CID, "lapangan", "J1", "E1")
+        assignments.assign_judge(contest, JURI1, CID, "lapangan", "J1", "E1")
 
 
 # --- conflict of interest ---------------------------------------------------------------------------------------
 
 def test_same_desa_judge_is_blocked_with_an_explanation(contest):
-    conflict = judging.assign_judge(contest, PANITIA, CID, "lapangan", "J1", "E1")
+    conflict = assignments.assign_judge(contest, PANITIA, CID, "lapangan", "J1", "E1")
     assert conflict is not None
     assert conflict.message_key == "judging_coi_same_desa"
     assert conflict.detail["desa"] == "Pasar Keong"
-    assert not judging.assignments_frame(contest, PANITIA, CID, "lapangan").filter(
+    assert not assignments.assignments_frame(contest, PANITIA, CID, "lapangan").filter(
         (judging.pl.col("judge_id") == "J1") & (judging.pl.col("entrant_id") == "E1")).height
 
 
 def test_same_kecamatan_rule_blocks_a_neighbouring_desa_only_when_chosen(contest):
     # J1 lives in Pasar Keong; E2 (P2) is in Tambakbaya, the same kecamatan Cibadak.
-    assert judging.conflict_of_interest(contest, "J1", "E2", "same_desa") is None
-    judging.set_coi_rule(contest, PANITIA, CID, "same_kecamatan")
-    conflict = judging.assign_judge(contest, PANITIA, CID, "administrasi", "J1", "E2")
+    assert assignments.conflict_of_interest(contest, "J1", "E2", "same_desa") is None
+    assignments.set_coi_rule(contest, PANITIA, CID, "same_kecamatan")
+    conflict = assignments.assign_judge(contest, PANITIA, CID, "administrasi", "J1", "E2")
     assert conflict is not None and conflict.message_key == "judging_coi_same_kecamatan"
     assert conflict.detail["kecamatan"] == "Cibadak"
-    judging.set_coi_rule(contest, PANITIA, CID, "none")
-    assert judging.assign_judge(contest, PANITIA, CID, "administrasi", "J1", "E2") is None
+    assignments.set_coi_rule(contest, PANITIA, CID, "none")
+    assert assignments.assign_judge(contest, PANITIA, CID, "administrasi", "J1", "E2") is None
 
 
 def test_candidates_list_explains_each_blocked_judge_and_workload(contest):
-    cands = judging.judge_candidates(contest, PANITIA, CID, "lapangan", "E1")
+    cands = assignments.judge_candidates(contest, PANITIA, CID, "lapangan", "E1")
     by = {r["judge_id"]: r for r in cands.iter_rows(named=True)}
     assert by["J1"]["conflict_key"] == "judging_coi_same_desa"
     assert json.loads(by["J1"]["conflict_detail"])["home"] == "Pasar Keong"
     assert by["J2"]["assigned"] and by["J2"]["conflict_key"] is None
     assert by["J2"]["workload"] == 3
-    wl = {r["judge_id"]: r for r in judging.workload(contest, PANITIA, CID, "lapangan").iter_rows(named=True)}
+    wl = {r["judge_id"]: r for r in assignments.workload(contest, PANITIA, CID, "lapangan").iter_rows(named=True)}
     # J2 has 3 entrants × 4 criteria = 12 scores expected.
     assert (wl["J2"]["assigned"], wl["J2"]["scores_expected"], wl["J3"]["assigned"]) == (3, 12, 0)
 
@@ -125,9 +125,9 @@ def test_candidates_list_explains_each_blocked_judge_and_workload(contest):
 def test_unassign_is_refused_once_scores_exist(contest):
     judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", option_code="a")
     with pytest.raises(PermissionDenied):
-        judging.unassign_judge(contest, PANITIA, CID, "lapangan", "J1", "E3")
-    judging.unassign_judge(contest, PANITIA, CID, "lapangan", "J1", "E4")
-    assert judging.assignments_frame(contest, JURI1, CID, "lapangan")["entrant_id"].to_list() == ["E3"]
+        assignments.unassign_judge(contest, PANITIA, CID, "lapangan", "J1", "E3")
+    assignments.unassign_judge(contest, PANITIA, CID, "lapangan", "J1", "E4")
+    assert assignments.assignments_frame(contest, JURI1, CID, "lapangan")["entrant_id"].to_list() == ["E3"]
 
 
 # --- saving, validation, audit -----------------------------------------------------------------------------------
@@ -235,7 +235,7 @@ def test_every_refusal_reads_as_a_sentence_in_both_languages(contest):
         with pytest.raises(PermissionDenied) as err:
             call()
         refusals.append(err.value)
-    conflict = judging.assign_judge(contest, PANITIA, CID, "lapangan", "J1", "E1")
+    conflict = assignments.assign_judge(contest, PANITIA, CID, "lapangan", "J1", "E1")
     for lang in ("id", "en"):
         for r in refusals:
             assert "⟦" not in t(r.message_key, lang, **r.detail)

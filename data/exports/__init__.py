@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
+from data.publication import COMBINED, published_results
 from scoring.instrument import Instrument
 
 
@@ -44,10 +45,6 @@ class ExportData:
 def _published(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None,
                stages: pl.DataFrame) -> pl.DataFrame:
     """The published snapshot for a finalised stage (or all stages final, for the combined table), if any."""
-    try:
-        from data.judging import COMBINED, published_results
-    except ImportError:             # the judging workflow is optional for exports
-        return pl.DataFrame()
     if stage is None:
         if stages.height == 0 or stages["finalized_at"].null_count() > 0:
             return pl.DataFrame()
