@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from data import instrument_schema as schema
 from data import instruments as ins
 from data import store
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
@@ -236,14 +237,14 @@ def test_saving_with_a_source_text_of_another_instrument_is_refused(con) -> None
 
 
 def test_json_schema_declares_the_format() -> None:
-    schema = ins.instrument_json_schema()
-    assert {"code", "version", "layout", "sections"} <= set(schema["required"])
-    assert "CriterionSpec" in schema["$defs"]
+    declared = schema.instrument_json_schema()
+    assert {"code", "version", "layout", "sections"} <= set(declared["required"])
+    assert "CriterionSpec" in declared["$defs"]
 
 
 def test_docs_describe_every_key_of_the_format_and_every_defect() -> None:
     docs = (Path(__file__).parent.parent / "docs" / "instruments.md").read_text(encoding="utf-8")
-    for spec in (ins.InstrumentSpec, ins.SectionSpec, ins.CriterionSpec, ins.OptionSpec, ins.ThresholdSpec):
+    for spec in (schema.InstrumentSpec, schema.SectionSpec, schema.CriterionSpec, schema.OptionSpec, schema.ThresholdSpec):
         for key in spec.model_fields:
             assert f"`{key}`" in docs, f"docs/instruments.md does not describe `{key}`"
     source = Path(ins.__file__).read_text(encoding="utf-8")
