@@ -43,6 +43,7 @@ def _ensure_store(path: Path) -> None:
         from ui.i18n import t
 
         lang = st.session_state.get("ctx.lang", "id")
+        note = st.info(t("building_demo_note", lang), icon=":material/hourglass_top:")
         bar = st.progress(0.0, text=t("building_demo", lang))
 
         def progress(fraction: float, label: str) -> None:
@@ -50,6 +51,7 @@ def _ensure_store(path: Path) -> None:
 
         build_demo(path, progress=progress, lang=lang)
         bar.empty()
+        note.empty()
 
 
 def get_con() -> duckdb.DuckDBPyConnection:
