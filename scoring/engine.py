@@ -117,38 +117,34 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     crit = criterion_scores(points, config.aggregation, config.trim)
     comp_lf = completeness(scores, assignments, criteria)
     use_dense = path == "dense" or (path == "auto" and config.aggregation == "mean")
-    labels: pl.Series | None = None
+    dec = config.total_decimals
+    section_ids = sections["section_id"].to_list()
     if use_dense:
-        secs, counts, e_labels = _dense_sections(scores, criteria, options, thresholds, sections, stage_names)
-        labels = pl.Series(e_labels, dtype=pl.String)
+        d = _dense(scores, criteria, options, thresholds, sections, stages)
+        secs, totals, fields, counts = d["sections"], d["stage_totals"], d["fields"], d["counts"]
+        wide = d["wide"].with_columns(round_declared(pl.col(c), dec) for c in
+                                      ["total", *[f"total_{s}" for s in stage_names]])
     else:
         secs_lf = section_scores(crit, criteria, sections)
         secs, counts = pl.collect_all([secs_lf, judge_counts(crit)])
-
-    totals = stage_totals(secs, sections)
-    fields = combined(secs.select("entrant_id", "stage", "section_id", "spm_field", "score_pct"), stages,
-                      ["score_pct"], keys=["entrant_id", "section_id", "spm_field"])
-    overall = combined(totals.select("entrant_id", "stage", "total"), stages, ["total"], keys=["entrant_id"])
-
-    dec = config.total_decimals
-    wide = overall.with_columns(round_declared(pl.col("total"), dec).alias("total"))
-    if stage_names:
-        per_stage = totals.group_by("entrant_id").agg(
-            [round_declared(pl.col("total").filter(pl.col("stage") == s).first(), dec).alias(f"total_{s}")
-             for s in stage_names])
-        wide = wide.join(per_stage, on="entrant_id", how="left")
-    section_ids = sections["section_id"].to_list()
-    if section_ids:
-        per_sec = fields.group_by("entrant_id").agg(
-            [pl.col("score_pct").filter(pl.col("section_id") == s).first().alias(f"sec_{s}") for s in section_ids])
-        wide = wide.join(per_sec, on="entrant_id", how="left")
-    if labels is not None:
-        secs, totals, fields, wide, counts = (
-            f.with_columns(pl.lit(labels).gather(pl.col("entrant_id")).alias("entrant_id"))
-            for f in (secs, totals, fields, wide, counts))
-    secs = secs.sort(["entrant_id", "stage", "section_id"])
-    totals = totals.sort(["entrant_id", "stage"])
-    fields = fields.sort(["entrant_id", "section_id"])
+        totals = stage_totals(secs, sections)
+        fields = combined(secs.select("entrant_id", "stage", "section_id", "spm_field", "score_pct"), stages,
+                          ["score_pct"], keys=["entrant_id", "section_id", "spm_field"])
+        overall = combined(totals.select("entrant_id", "stage", "total"), stages, ["total"], keys=["entrant_id"])
+        wide = overall.with_columns(round_declared(pl.col("total"), dec).alias("total"))
+        if stage_names:
+            per_stage = totals.group_by("entrant_id").agg(
+                [round_declared(pl.col("total").filter(pl.col("stage") == s).first(), dec).alias(f"total_{s}")
+                 for s in stage_names])
+            wide = wide.join(per_stage, on="entrant_id", how="left")
+        if section_ids:
+            per_sec = fields.group_by("entrant_id").agg(
+                [pl.col("score_pct").filter(pl.col("section_id") == s).first().alias(f"sec_{s}")
+                 for s in section_ids])
+            wide = wide.join(per_sec, on="entrant_id", how="left")
+        secs = secs.sort(["entrant_id", "stage", "section_id"])
+        totals = totals.sort(["entrant_id", "stage"])
+        fields = fields.sort(["entrant_id", "section_id"])
     comp_entrant = entrant_completeness(counts, assignments, criteria.height)
     wide = wide.join(comp_entrant.select("entrant_id", pl.col("pct").alias("completeness_pct")),
                      on="entrant_id", how="left")
@@ -200,134 +196,270 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
 # ---------------------------------------------------------------------------------------------------------------
 # Dense path for the default mean: national scale (54 million rows) without hashing every row.
 #
-# With "mean", criterion → section → stage total only needs, per entrant × stage × criterion, the sum and the
-# count of the judges' points. Key columns become small integer codes (free for Enum/Categorical columns, one
-# encoding pass for String), points come from a lookup table, and the sums and counts are dense bincounts over
-# (entrant, stage, criterion); section sums are one matrix product. Same rules, same results as the general
-# path (a test checks that), at a fraction of the cost.
+# With "mean", everything up to the nilai akhir only needs, per entrant × stage × criterion, the sum and the count
+# of the judges' points. Each key column becomes a small integer code: Enum/Categorical columns give theirs for
+# free (one gather maps them to instrument positions); a String column is encoded once per run of equal values
+# (scores arrive grouped by entrant) or by one cast. One bincount over (entrant, stage, criterion, option) counts
+# the choices; the points of an option are applied to those counts afterwards, so no per-row points are built.
+# Sections, stage totals and stages combined are then small matrix operations over entrants, and only the
+# per-entrant frames are built in Polars, already in output order. Same rules and results as the general path
+# (a property test checks it).
 
-def _phys(s: pl.Series) -> tuple[np.ndarray, list[str | None]]:
-    """Physical integer codes of a key column and the label of every code up to the largest one used.
+_SMALL_KEY = 8          # a String key with at most this many known values is coded by equality tests
 
-    Enum and Categorical columns give their codes for free; a String column is cast to Categorical once.
-    A null becomes the last code, whose label is None.
-    """
+
+def _categories(s: pl.Series) -> pl.Series:
+    """The label of every physical code of an Enum or Categorical column, indexed by the code."""
+    dt = s.dtype
+    if isinstance(dt, pl.Enum):
+        return dt.categories.cast(pl.String)
+    return dt.categories.to_series().cast(pl.String)  # type: ignore[union-attr]
+
+
+def _runs(s: pl.Series) -> tuple[pl.Series, np.ndarray] | None:
+    """The first value of each run of equal values and every row's run number, or None when runs are short."""
+    starts = s.ne_missing(s.shift(1))
+    if len(s):
+        starts = starts.scatter(0, True)
+    n_runs = int(starts.sum())
+    if n_runs > len(s) // 8:
+        return None
+    return s.filter(starts), (starts.cum_sum() - 1).cast(pl.UInt32).to_numpy()
+
+
+def _key_codes(s: pl.Series, known: list[str]) -> np.ndarray:
+    """uint32 codes of a key column: the value's position in `known`, or len(known) for a null or unknown value."""
+    n_known = len(known)
+    if isinstance(s.dtype, pl.Enum | pl.Categorical):
+        cats = _categories(s)
+        table = cats.replace_strict(known, list(range(n_known)), default=n_known, return_dtype=pl.UInt32).to_numpy()
+        phys = s.to_physical()
+        if phys.null_count() == 0 and len(cats) == n_known and (table == np.arange(n_known)).all():
+            return phys.to_numpy()
+        table = np.append(table, np.uint32(n_known))           # a null gets the code after the last category
+        return table[phys.fill_null(len(cats)).to_numpy()]
+    s = s.cast(pl.String)
+    runs = _runs(s)
+    if runs is not None:
+        heads, run_id = runs
+        return _key_codes(heads, known)[run_id]
+    if n_known <= _SMALL_KEY:
+        code = pl.lit(n_known, pl.UInt32)
+        for i in range(n_known - 1, -1, -1):
+            code = pl.when(pl.col("k") == known[i]).then(pl.lit(i, pl.UInt32)).otherwise(code)
+        return pl.DataFrame({"k": s}).select(code)[:, 0].to_numpy()
+    return s.cast(pl.Enum(known), strict=False).to_physical().fill_null(n_known).to_numpy()
+
+
+def _entrant_codes(s: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """uint32 entrant codes and the label (String) of each code; a null entrant gets code len(labels)."""
     if not isinstance(s.dtype, pl.Enum | pl.Categorical):
+        s = s.cast(pl.String)
+        runs = _runs(s)
+        if runs is not None:               # scores grouped by entrant: encode one label per run
+            heads, run_id = runs
+            labels = heads.drop_nulls().unique().sort()
+            head_codes = heads.cast(pl.Enum(labels)).to_physical().fill_null(len(labels)).to_numpy()
+            return head_codes[run_id], labels
         s = s.cast(pl.Categorical)
-    present = s.drop_nulls().unique()            # unique over the physical codes: cheap
-    up = present.to_physical().cast(pl.Int64).to_numpy()
-    names = present.cast(pl.String).to_list()
-    span = int(up.max()) + 1 if len(up) else 0
+    cats = _categories(s)
     phys = s.to_physical()
-    if span > 2 * len(up) + 16:
-        # Categorical codes share one process-wide space: compact them to 0..n−1 (one gather, not a hash)
-        table = np.full(span + 1, len(up), dtype=np.uint32)
-        table[up] = np.arange(len(up), dtype=np.uint32)
-        codes = table[phys.fill_null(span).to_numpy()]
-        return codes, [*names, None]
-    labels: list[str | None] = [None] * (span + 1)
-    for code, label in zip(up.tolist(), names, strict=True):
-        labels[code] = label
-    if phys.null_count():
-        phys = phys.fill_null(span)
-    return phys.to_numpy(), labels
+    if len(cats) > len(s) + 4096:           # a wide process-wide Categorical: keep only the codes in use
+        used = phys.drop_nulls().unique().sort().to_numpy()
+        table = np.full(len(cats) + 1, len(used), dtype=np.uint32)
+        table[used] = np.arange(len(used), dtype=np.uint32)
+        return table[phys.fill_null(len(cats)).to_numpy()], cats.gather(used).cast(pl.String)
+    return phys.fill_null(len(cats)).to_numpy(), cats.cast(pl.String)
 
 
-def _dense_sections(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame,
-                    thresholds: pl.DataFrame, sections: pl.DataFrame,
-                    stage_names: list[str]) -> tuple[pl.DataFrame, pl.DataFrame, list[str | None]]:
-    """Section scores and per entrant × stage usable-score counts, by dense arrays (mean only).
-
-    Returns (sections: entrant code, stage, section_id, spm_field, score_pct, n_scored, n_criteria;
-    counts: entrant code, stage, entered, max_judges) and the entrant labels the codes index.
-    """
-    cols = ["entrant_id", "stage", "criterion_id", "option_code"]
-    real_ids = criteria.filter(pl.col("kind") == "real")["criterion_id"].to_list()
-    df = scores.select(cols + (["real_value"] if real_ids else [])).collect()
-    e, e_labels = _phys(df["entrant_id"])
-    s, s_labels = _phys(df["stage"])
-    c, c_labels = _phys(df["criterion_id"])
-    o, o_labels = _phys(df["option_code"])
-    n_e, n_s, n_c, n_o = len(e_labels), len(s_labels), len(c_labels), len(o_labels)
-    crit_ids = criteria["criterion_id"].to_list()
-    c_pos = {cid: i for i, cid in enumerate(crit_ids)}
-    c_inst = np.array([c_pos.get(lab, -1) if lab is not None else -1 for lab in c_labels])  # code → instrument
-    o_code = {lab: i for i, lab in enumerate(o_labels) if lab is not None}
-    stage_ok = np.array([lab in stage_names for lab in s_labels])
-    # points and validity per (criterion code, option code); unknown pairs earn nothing and count nothing
-    lut = np.zeros(n_c * n_o)
-    valid = np.zeros(n_c * n_o)
-    inst_of = {cid: code for code, cid in enumerate(c_labels) if cid in c_pos}
-    for cid, oc, pts in options.select("criterion_id", "option_code", "points").iter_rows():
-        if pts is not None and cid in inst_of and oc in o_code:
-            lut[inst_of[cid] * n_o + o_code[oc]] = pts
-            valid[inst_of[cid] * n_o + o_code[oc]] = 1.0
+def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, dims: tuple[int, int, int, int],
+                   lut: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per (entrant·stage, criterion): Σ points and number of scores that earned points, from option choices."""
+    n_er, n_s, n_c, n_o = dims
+    bins = n_er * n_s * n_c * n_o
+    if bins <= 4 * len(e) + (1 << 24):
+        # one unweighted bincount over (entrant, stage, criterion, option); points applied to the counts
+        key = np.multiply(e, n_s * n_c * n_o, dtype=np.int64)
+        if n_s > 1:
+            key += np.multiply(s, n_c * n_o, dtype=np.int64)
+        key += np.multiply(c, n_o, dtype=np.uint32)
+        key += o
+        counts = np.bincount(key, minlength=bins).reshape(n_er * n_s, n_c, n_o)
+        del key
+        return np.einsum("kco,co->kc", counts, lut), np.einsum("kco,co->kc", counts, valid)
+    # many distinct options: per-row points and two weighted bincounts over (entrant, stage, criterion)
     flat = np.multiply(c, n_o, dtype=np.int64)
     flat += o
-    pts = lut[flat]
-    ok = valid[flat]
-    del flat
-    for cid in real_ids:        # a loop over the few nilai-riil criteria, not over rows
-        if cid not in inst_of:
-            continue
-        mask = c == inst_of[cid]
-        thr = thresholds.filter(pl.col("criterion_id") == cid).sort("min_value")
-        mins, tp = thr["min_value"].to_numpy(), thr["points"].to_numpy()
-        v = df["real_value"].to_numpy()[mask]
-        idx = np.searchsorted(mins, v, side="right") - 1
-        got = tp[np.clip(idx, 0, None)] if len(tp) else np.zeros(len(v))
-        pts[mask] = np.where(np.isnan(v), 0.0, np.where(idx >= 0, got, 0.0))
-        ok[mask] = ~np.isnan(v)
-    if not stage_ok.all():
-        ok *= stage_ok[s]
-    if n_e and (e == n_e - 1).any():     # null entrant (its code is the last): not counted
-        ok *= e != n_e - 1
+    pts, ok = lut.ravel()[flat], valid.ravel()[flat]
     key = np.multiply(e, n_s * n_c, dtype=np.int64)
-    key += np.multiply(s, n_c, dtype=np.int64)
+    if n_s > 1:
+        key += np.multiply(s, n_c, dtype=np.int64)
     key += c
-    size = n_e * n_s * n_c
-    sums = np.bincount(key, weights=pts, minlength=size).reshape(n_e * n_s, n_c)
-    cnt = np.bincount(key, weights=ok, minlength=size).reshape(n_e * n_s, n_c)
-    del key, pts, ok, df
+    size = n_er * n_s * n_c
+    return (np.bincount(key, weights=pts, minlength=size).reshape(n_er * n_s, n_c),
+            np.bincount(key, weights=ok, minlength=size).reshape(n_er * n_s, n_c))
+
+
+def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
+           sections: pl.DataFrame, stages: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Sections, stage totals, fields, the raw wide per-entrant columns and usable-score counts (mean only).
+
+    Frames come sorted as the general path sorts them; `wide` holds entrant_id, total, total_<stage>..., sec_<id>...
+    (unrounded) for entrants with a total, and `counts` entrant_id, stage, entered, max_judges.
+    """
+    stage_names = stages["stage"].to_list()
+    crit_ids = criteria["criterion_id"].to_list()
+    real_ids = criteria.filter(pl.col("kind") == "real")["criterion_id"].to_list()
+    opt_ids = sorted(set(options["option_code"].drop_nulls().to_list()))
+    df = scores.select(["entrant_id", "stage", "criterion_id", "option_code"]
+                       + (["real_value"] if real_ids else [])).collect()
+    n_rows = df.height
+    n_crit, n_s = len(crit_ids), max(1, len(stage_names))
+    n_c, n_o = n_crit + 1, len(opt_ids) + 1          # the last code of each: null or unknown (earns nothing)
+    e, e_labels = _entrant_codes(df["entrant_id"])
+    c = _key_codes(df["criterion_id"], crit_ids)
+    o = _key_codes(df["option_code"], opt_ids)
+    s = _key_codes(df["stage"], stage_names)
+    n_e = len(e_labels)
+    n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
+    dead_stage = s == len(stage_names)
+    if dead_stage.any():                             # a stage this run does not score: earns nothing
+        c = np.where(dead_stage, np.uint32(n_crit), c)
+        s = np.where(dead_stage, np.uint32(0), s)
+    del dead_stage
+    c_pos = {cid: i for i, cid in enumerate(crit_ids)}
+    o_pos = {oc: i for i, oc in enumerate(opt_ids)}
+    lut = np.zeros((n_c, n_o))
+    valid = np.zeros((n_c, n_o))
+    real_set = set(real_ids)
+    for cid, oc, pts in options.select("criterion_id", "option_code", "points").iter_rows():
+        if pts is not None and cid in c_pos and cid not in real_set and oc in o_pos:
+            lut[c_pos[cid], o_pos[oc]] = pts
+            valid[c_pos[cid], o_pos[oc]] = 1.0
+    sums, cnt = _choice_counts(e, s, c, o, (n_er, n_s, n_c, n_o), lut, valid)
+    if real_ids:                                      # nilai-riil rows: thresholds, a few criteria at most
+        is_real = np.zeros(n_c, dtype=bool)
+        is_real[[c_pos[r] for r in real_ids]] = True
+        idx = np.flatnonzero(is_real[c])
+        rc, v = c[idx], df["real_value"].to_numpy()[idx]
+        pts, ok = np.zeros(len(idx)), ~np.isnan(v)
+        for cid in real_ids:
+            m = rc == c_pos[cid]
+            thr = thresholds.filter(pl.col("criterion_id") == cid).sort("min_value")
+            mins, tp = thr["min_value"].cast(pl.Float64).to_numpy(), thr["points"].to_numpy()
+            vv = v[m]
+            j = np.searchsorted(mins, vv, side="right") - 1
+            got = tp[np.clip(j, 0, None)] if len(tp) else np.zeros(len(vv))
+            pts[m] = np.where(np.isnan(vv) | (j < 0), 0.0, got)
+        key = (e[idx].astype(np.int64) * n_s + s[idx]) * n_c + rc
+        sums += np.bincount(key, weights=pts, minlength=n_er * n_s * n_c).reshape(n_er * n_s, n_c)
+        cnt += np.bincount(key, weights=ok.astype(np.float64), minlength=n_er * n_s * n_c).reshape(n_er * n_s, n_c)
+    del e, s, c, o, df
+    sums, cnt = sums[: n_e * n_s, :n_crit], cnt[: n_e * n_s, :n_crit]   # drop the null entrant and dead criterion
+    return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows)
+
+
+def _dense_frames(sums: np.ndarray, cnt: np.ndarray, e_labels: pl.Series, criteria: pl.DataFrame,
+                  sections: pl.DataFrame, stages: pl.DataFrame, n_rows: int) -> dict[str, pl.DataFrame]:
+    """From per (entrant·stage, criterion) sums and counts to the engine's per-entrant frames (see `_dense`)."""
+    stage_names = stages["stage"].to_list()
+    n_e, n_s = len(e_labels), max(1, len(stage_names))
+    sec_ids = sections["section_id"].to_list()
+    n_sec = len(sec_ids)
+    crit_sec = criteria["section_id"].to_list()
+    ind = np.zeros((len(crit_sec), n_sec))
+    ind[np.arange(len(crit_sec)), [sec_ids.index(x) for x in crit_sec]] = 1.0
+    w = criteria["weight"].to_numpy().astype(np.float64)[:, None]
+    mx = criteria["max_points"].to_numpy().astype(np.float64)[:, None]
     has = cnt > 0
     mean = np.divide(sums, cnt, out=np.zeros_like(sums), where=has)
-    sec_ids = sections["section_id"].to_list()
-    crit_sec = dict(zip(crit_ids, criteria["section_id"].to_list(), strict=True))
-    crit_w = dict(zip(crit_ids, criteria["weight"].to_list(), strict=True))
-    crit_max = dict(zip(crit_ids, criteria["max_points"].to_list(), strict=True))
-    ind = np.zeros((n_c, len(sec_ids)))
-    w = np.zeros((n_c, 1))
-    mx = np.zeros((n_c, 1))
-    for code, cid in enumerate(c_labels):
-        if c_inst[code] >= 0:
-            ind[code, sec_ids.index(crit_sec[cid])] = 1.0
-            w[code], mx[code] = crit_w[cid], crit_max[cid]
-    num = mean @ (ind * w)
-    den = has.astype(np.float64) @ (ind * w * mx)
-    n_scored = has.astype(np.float64) @ ind
-    keep = n_scored.ravel() > 0
-    row_k = np.repeat(np.arange(n_e * n_s), len(sec_ids))[keep]
-    sec_k = pl.Series(np.tile(np.arange(len(sec_ids)), n_e * n_s)[keep], dtype=pl.UInt32)
-    pct = np.divide(100.0 * num, den, out=np.full_like(num, np.nan), where=den > 0).ravel()[keep]
-    n_criteria = criteria.group_by("section_id").len()
-    sec_info = sections.select("section_id", "spm_field").join(n_criteria, on="section_id", how="left")
-    sec_info = sec_info.with_columns(pl.col("len").fill_null(0).cast(pl.Int32).alias("n_criteria"))
-    stage_label = pl.Series(s_labels, dtype=pl.String)
-    out = pl.DataFrame({
-        "entrant_id": pl.Series(row_k // n_s, dtype=pl.UInt32),
-        "stage": stage_label.gather(pl.Series(row_k % n_s)),
-        "section_id": sec_info["section_id"].gather(sec_k),
-        "spm_field": sec_info["spm_field"].gather(sec_k),
-        "score_pct": pl.Series(pct).fill_nan(None),
-        "n_scored": pl.Series(n_scored.ravel()[keep], dtype=pl.Int32),
-        "n_criteria": sec_info["n_criteria"].gather(sec_k),
+    hasf = has.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = mean @ (ind * w)
+        den = hasf @ (ind * w * mx)
+        n_scored = hasf @ ind                                     # (entrant·stage, section)
+        row = n_scored > 0                                        # a section row exists
+        scored = row & (den > 0)                                  # ... and has a score_pct
+        pct = np.where(scored, 100.0 * num / np.where(scored, den, 1.0), np.nan)
+        sec_w = sections["weight"].to_numpy().astype(np.float64)
+        w_total = float(sec_w.sum()) or 1.0
+        wsum = scored.astype(np.float64) @ sec_w                  # Σ weights of the sections scored
+        n_sections = scored.sum(axis=1)
+        t_row = n_sections > 0                                    # a stage-total row exists
+        total = (np.where(scored, pct, 0.0) @ sec_w) / np.where(t_row, wsum, 1.0)
+        total = np.where(t_row & np.isfinite(total) & (wsum != 0), total, np.nan)
+        # stages combined, renormalised over the stages where the value exists
+        sw = stages["weight"].to_numpy().astype(np.float64) if stage_names else np.ones(1)
+        tot3 = total.reshape(n_e, n_s)
+        t_ok = ~np.isnan(tot3)
+        t_w = t_ok @ sw
+        overall = np.where(t_w > 0, np.where(t_ok, tot3, 0.0) @ sw / np.where(t_w > 0, t_w, 1.0), np.nan)
+        in_overall = t_row.reshape(n_e, n_s).any(axis=1)
+        pct3, sc3 = pct.reshape(n_e, n_s, n_sec), scored.reshape(n_e, n_s, n_sec)
+        f_w = np.einsum("esk,s->ek", sc3.astype(np.float64), sw)
+        f_val = np.einsum("esk,s->ek", np.where(sc3, pct3, 0.0), sw)
+        fields = np.where(f_w > 0, f_val / np.where(f_w > 0, f_w, 1.0), np.nan)
+        f_row = row.reshape(n_e, n_s, n_sec).any(axis=1)
+
+    # output order: entrant label, stage label, section id (as the general path sorts)
+    e_ord = e_labels.arg_sort().to_numpy()
+    s_ord = np.argsort(np.array(stage_names, dtype=object), kind="stable") if stage_names else np.zeros(1, int)
+    k_ord = np.argsort(np.array(sec_ids, dtype=object), kind="stable") if sec_ids else np.zeros(0, int)
+    stage_lab = pl.Series("stage", stage_names or [None], dtype=pl.String)
+    crit_field = criteria.group_by("section_id", maintain_order=True).agg(
+        pl.len().cast(pl.Int32).alias("n_criteria"), pl.col("spm_field").drop_nulls().first().alias("_cf"))
+    sec_info = sections.select("section_id", "spm_field").join(crit_field, on="section_id", how="left").select(
+        "section_id", pl.coalesce("spm_field", "_cf").alias("spm_field"), pl.col("n_criteria").fill_null(0))
+
+    def nan_null(a: np.ndarray) -> pl.Series:
+        return pl.Series(a, dtype=pl.Float64).fill_nan(None)
+
+    # sections: entrant × stage × section rows in output order
+    ei, si, ki = (x.ravel() for x in np.meshgrid(e_ord, s_ord, k_ord, indexing="ij"))
+    keep = row[ei * n_s + si, ki]
+    ei, si, ki = ei[keep], si[keep], ki[keep]
+    rk = ei * n_s + si
+    sec_idx = pl.Series(ki, dtype=pl.UInt32)
+    secs = pl.DataFrame({
+        "entrant_id": e_labels.gather(ei), "stage": stage_lab.gather(si),
+        "section_id": sec_info["section_id"].gather(sec_idx), "spm_field": sec_info["spm_field"].gather(sec_idx),
+        "score_pct": nan_null(pct[rk, ki]), "n_scored": pl.Series(n_scored[rk, ki], dtype=pl.Int32),
+        "n_criteria": sec_info["n_criteria"].gather(sec_idx),
     })
+    # stage totals
+    ei, si = (x.ravel() for x in np.meshgrid(e_ord, s_ord, indexing="ij"))
+    keep = t_row[ei * n_s + si]
+    ei, si = ei[keep], si[keep]
+    rk = ei * n_s + si
+    totals = pl.DataFrame({
+        "entrant_id": e_labels.gather(ei), "stage": stage_lab.gather(si), "total": nan_null(total[rk]),
+        "n_sections": pl.Series(n_sections[rk], dtype=pl.Int32),
+        "n_sections_total": pl.Series(np.full(len(rk), n_sec), dtype=pl.Int32),
+        "weight_covered": pl.Series(100.0 * wsum[rk] / w_total, dtype=pl.Float64),
+    })
+    # fields (sections with stages combined)
+    ei, ki = (x.ravel() for x in np.meshgrid(e_ord, k_ord, indexing="ij"))
+    keep = f_row[ei, ki]
+    ei, ki = ei[keep], ki[keep]
+    sec_idx = pl.Series(ki, dtype=pl.UInt32)
+    fields_df = pl.DataFrame({
+        "entrant_id": e_labels.gather(ei), "section_id": sec_info["section_id"].gather(sec_idx),
+        "spm_field": sec_info["spm_field"].gather(sec_idx), "score_pct": nan_null(fields[ei, ki]),
+    })
+    # the per-entrant columns of the official table (unrounded), for entrants with a stage total
+    ew = e_ord[in_overall[e_ord]]
+    cols: dict[str, pl.Series] = {"entrant_id": e_labels.gather(ew), "total": nan_null(overall[ew])}
+    for j, st in enumerate(stage_names):
+        cols[f"total_{st}"] = nan_null(tot3[ew, j])
+    for k, sid in enumerate(sec_ids):
+        cols[f"sec_{sid}"] = nan_null(np.where(f_row[ew, k], fields[ew, k], np.nan))
+    wide = pl.DataFrame(cols)
+    # usable scores per entrant × stage (completeness)
     entered = cnt.sum(axis=1)
-    rows = np.nonzero(entered > 0)[0]
+    rows = np.flatnonzero(entered > 0)
     counts = pl.DataFrame({
-        "entrant_id": pl.Series(rows // n_s, dtype=pl.UInt32),
-        "stage": stage_label.gather(pl.Series(rows % n_s)),
+        "entrant_id": e_labels.gather(rows // n_s), "stage": stage_lab.gather(rows % n_s),
         "entered": pl.Series(entered[rows], dtype=pl.Int64),
-        "max_judges": pl.Series(cnt.max(axis=1)[rows], dtype=pl.Int64),
+        "max_judges": pl.Series(cnt.max(axis=1)[rows] if cnt.shape[1] else np.zeros(len(rows)), dtype=pl.Int64),
     })
-    return out, counts, e_labels
+    return {"sections": secs, "stage_totals": totals, "fields": fields_df, "wide": wide, "counts": counts}
