@@ -7,6 +7,7 @@ a caller collects the lazy detail frames (`points`, `criteria`, `completeness`, 
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -217,14 +218,14 @@ def _categories(s: pl.Series) -> pl.Series:
 
 
 def _runs(s: pl.Series) -> tuple[pl.Series, np.ndarray] | None:
-    """The first value of each run of equal values and every row's run number, or None when runs are short."""
-    starts = s.ne_missing(s.shift(1))
-    if len(s):
-        starts = starts.scatter(0, True)
-    n_runs = int(starts.sum())
-    if n_runs > len(s) // 8:
+    """The value and length of each run of equal values, or None when runs are too short to pay."""
+    probe = s.head(1 << 16)                    # a cheap look at the first rows before encoding every run
+    if len(probe) and (probe.rle_id().max() or 0) + 1 > len(probe) // 8:
         return None
-    return s.filter(starts), (starts.cum_sum() - 1).cast(pl.UInt32).to_numpy()
+    rle = s.rle().struct.unnest()
+    if rle.height > len(s) // 8:
+        return None
+    return rle["value"], rle["len"].to_numpy()
 
 
 def _key_codes(s: pl.Series, known: list[str]) -> np.ndarray:
@@ -239,15 +240,15 @@ def _key_codes(s: pl.Series, known: list[str]) -> np.ndarray:
         table = np.append(table, np.uint32(n_known))           # a null gets the code after the last category
         return table[phys.fill_null(len(cats)).to_numpy()]
     s = s.cast(pl.String)
-    runs = _runs(s)
-    if runs is not None:
-        heads, run_id = runs
-        return _key_codes(heads, known)[run_id]
-    if n_known <= _SMALL_KEY:
+    if n_known <= _SMALL_KEY:                                   # a few stages or options: equality tests
         code = pl.lit(n_known, pl.UInt32)
         for i in range(n_known - 1, -1, -1):
             code = pl.when(pl.col("k") == known[i]).then(pl.lit(i, pl.UInt32)).otherwise(code)
         return pl.DataFrame({"k": s}).select(code)[:, 0].to_numpy()
+    runs = _runs(s)
+    if runs is not None:
+        heads, lengths = runs
+        return np.repeat(_key_codes(heads, known), lengths)
     return s.cast(pl.Enum(known), strict=False).to_physical().fill_null(n_known).to_numpy()
 
 
@@ -257,10 +258,10 @@ def _entrant_codes(s: pl.Series) -> tuple[np.ndarray, pl.Series]:
         s = s.cast(pl.String)
         runs = _runs(s)
         if runs is not None:               # scores grouped by entrant: encode one label per run
-            heads, run_id = runs
+            heads, lengths = runs
             labels = heads.drop_nulls().unique().sort()
             head_codes = heads.cast(pl.Enum(labels)).to_physical().fill_null(len(labels)).to_numpy()
-            return head_codes[run_id], labels
+            return np.repeat(head_codes, lengths), labels
         s = s.cast(pl.Categorical)
     cats = _categories(s)
     phys = s.to_physical()
@@ -268,8 +269,8 @@ def _entrant_codes(s: pl.Series) -> tuple[np.ndarray, pl.Series]:
         used = phys.drop_nulls().unique().sort().to_numpy()
         table = np.full(len(cats) + 1, len(used), dtype=np.uint32)
         table[used] = np.arange(len(used), dtype=np.uint32)
-        return table[phys.fill_null(len(cats)).to_numpy()], cats.gather(used).cast(pl.String)
-    return phys.fill_null(len(cats)).to_numpy(), cats.cast(pl.String)
+        return table[phys.fill_null(len(cats)).to_numpy()], cats.gather(used)
+    return phys.fill_null(len(cats)).to_numpy(), cats
 
 
 def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, dims: tuple[int, int, int, int],
@@ -316,10 +317,12 @@ def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, 
     n_rows = df.height
     n_crit, n_s = len(crit_ids), max(1, len(stage_names))
     n_c, n_o = n_crit + 1, len(opt_ids) + 1          # the last code of each: null or unknown (earns nothing)
-    e, e_labels = _entrant_codes(df["entrant_id"])
-    c = _key_codes(df["criterion_id"], crit_ids)
-    o = _key_codes(df["option_code"], opt_ids)
-    s = _key_codes(df["stage"], stage_names)
+    with ThreadPoolExecutor(max_workers=2) as pool:  # String keys: Polars casts run beside the other columns
+        c_job = pool.submit(_key_codes, df["criterion_id"], crit_ids)
+        e, e_labels = _entrant_codes(df["entrant_id"])
+        o = _key_codes(df["option_code"], opt_ids)
+        s = _key_codes(df["stage"], stage_names)
+        c = c_job.result()
     n_e = len(e_labels)
     n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
     dead_stage = s == len(stage_names)
