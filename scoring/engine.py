@@ -280,14 +280,25 @@ def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, d
     bins = n_er * n_s * n_c * n_o
     if bins <= 4 * len(e) + (1 << 24):
         # one unweighted bincount over (entrant, stage, criterion, option); points applied to the counts
-        key = np.multiply(e, n_s * n_c * n_o, dtype=np.int64)
-        if n_s > 1:
+        if bins < 1 << 31:
+            # uint32 arithmetic is several times faster than int64 with mixed types; widen once for bincount
+            key = np.multiply(e, n_s * n_c * n_o, dtype=np.uint32)
+            if n_s > 1:
+                key += np.multiply(s, n_c * n_o, dtype=np.uint32)
+            key += np.multiply(c, n_o, dtype=np.uint32)
+            key += o
+            key = key.view(np.int32).astype(np.intp)
+        else:
+            key = np.multiply(e, n_s * n_c * n_o, dtype=np.int64)
             key += np.multiply(s, n_c * n_o, dtype=np.int64)
-        key += np.multiply(c, n_o, dtype=np.uint32)
-        key += o
+            key += np.multiply(c, n_o, dtype=np.int64)
+            key += o
         counts = np.bincount(key, minlength=bins).reshape(n_er * n_s, n_c, n_o)
         del key
-        return np.einsum("kco,co->kc", counts, lut), np.einsum("kco,co->kc", counts, valid)
+        with ThreadPoolExecutor(max_workers=1) as pool:   # NumPy releases the GIL in einsum: one per core
+            sums = pool.submit(np.einsum, "kco,co->kc", counts, lut)
+            cnt = np.einsum("kco,co->kc", counts, valid)
+            return sums.result(), cnt
     # many distinct options: per-row points and two weighted bincounts over (entrant, stage, criterion)
     flat = np.multiply(c, n_o, dtype=np.int64)
     flat += o
