@@ -134,6 +134,37 @@ def load_inputs(args: argparse.Namespace) -> CompetitionInputs:
         con.close()
 
 
+KEY_COLUMNS = ("entrant_id", "stage", "judge_id", "criterion_id", "option_code")
+
+
+def engine_keys(args: argparse.Namespace) -> str:
+    """How the engine's key columns arrive: string (as data/reads.py delivers today), categorical or enum."""
+    return "categorical" if args.categorical else args.keys
+
+
+def coded_keys(inputs: CompetitionInputs, keys: str) -> CompetitionInputs:
+    """The scores with integer-coded key columns, as a store read can deliver them (not timed).
+
+    categorical: what a DuckDB ENUM column becomes in Polars (`.pl()` gives a Categorical); enum: a Polars Enum
+    over the known values (entrants, the instrument's criteria and options, the stages, the judges present), the
+    form a read keyed on the store's dimension tables gives. Values outside the lists would become null, so the
+    lists are the union of the known values and those present.
+    """
+    scores = inputs.scores.collect() if isinstance(inputs.scores, pl.LazyFrame) else inputs.scores
+    if keys == "categorical":
+        return CompetitionInputs(inputs.instrument, scores.with_columns(pl.col(list(KEY_COLUMNS)).cast(pl.Categorical)),
+                                 inputs.entrants, inputs.stages, inputs.assignments)
+    entrants = inputs.entrants.collect() if isinstance(inputs.entrants, pl.LazyFrame) else inputs.entrants
+    stages = inputs.stages.collect() if isinstance(inputs.stages, pl.LazyFrame) else inputs.stages
+    known = {"entrant_id": entrants["entrant_id"], "stage": stages["stage"],
+             "criterion_id": criteria_frame(inputs.instrument)["criterion_id"],
+             "option_code": options_frame(inputs.instrument)["option_code"], "judge_id": pl.Series([], dtype=pl.String)}
+    cats = {k: pl.concat([v.cast(pl.String), scores[k].unique().cast(pl.String)]).drop_nulls()
+            .unique(maintain_order=True) for k, v in known.items()}
+    return CompetitionInputs(inputs.instrument, scores.with_columns(pl.col(k).cast(pl.Enum(cats[k])) for k in KEY_COLUMNS),
+                             inputs.entrants, inputs.stages, inputs.assignments)
+
+
 # ------------------------------------------------------------------------------------ implementations
 def run_engine(inputs: CompetitionInputs, config: ScoringConfig) -> tuple[float, tuple[int, float], pl.DataFrame]:
     gc.collect()
@@ -266,10 +297,11 @@ def run_one(impl: str, args: argparse.Namespace, out_dir: Path) -> dict:
               else inputs.scores.height)
     walls, mems, cpus = [], [], []
     result = None
-    if impl == "engine" and args.categorical:
-        keys = ["entrant_id", "stage", "judge_id", "criterion_id", "option_code"]
-        inputs = CompetitionInputs(inputs.instrument, inputs.scores.with_columns(pl.col(keys).cast(pl.Categorical)),
-                                   inputs.entrants, inputs.stages, inputs.assignments)
+    keys_s = 0.0
+    if impl == "engine" and engine_keys(args) != "string":
+        t1 = time.perf_counter()
+        inputs = coded_keys(inputs, engine_keys(args))
+        keys_s = time.perf_counter() - t1
     for _ in range(args.repeat if impl != "pandas" else 1):
         if impl == "engine":
             wall, mem, result = run_engine(inputs, ScoringConfig())
@@ -286,7 +318,7 @@ def run_one(impl: str, args: argparse.Namespace, out_dir: Path) -> dict:
     return {"impl": impl, "wall_s": min(walls), "walls_s": walls, "cpu_s": min(cpus), "cpus_s": cpus,
             "peak_rss_delta_gb": max(mems) / 1e9,
             "child_maxrss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9,
-            "load_s": load_s, "n_scores": n_rows, "n_entrants": result.height}
+            "load_s": load_s, "keys_cast_s": keys_s, "n_scores": n_rows, "n_entrants": result.height}
 
 
 def machine() -> dict:
@@ -355,8 +387,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--repeat", type=int, default=3, help="runs of engine and SQL; the best is reported")
     p.add_argument("--only", default=",".join(IMPLS), help="comma list of engine,pandas,sql")
-    p.add_argument("--categorical", action="store_true",
-                   help="give the engine Categorical key columns (not timed), as a store read could deliver them")
+    p.add_argument("--keys", default="string", choices=("string", "categorical", "enum"),
+                   help="key columns the engine gets: String (as data/reads.py delivers them today), Categorical "
+                        "(what DuckDB ENUM columns become) or Enum (known values); cast after loading, not timed")
+    p.add_argument("--categorical", action="store_true", help="same as --keys categorical")
     p.add_argument("--no-isolate", action="store_true", help="run all implementations in this process")
     p.add_argument("--child", default=None, help=argparse.SUPPRESS)
     p.add_argument("--out-dir", default=None, help=argparse.SUPPRESS)
@@ -382,13 +416,16 @@ def main(argv: list[str] | None = None) -> int:
                 return proc.returncode
             results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
         r = results[-1]
+        runs = ", ".join(f"{w:.2f}" for w in r["walls_s"])
         print(f"{r['impl']:>7}: {r['wall_s']:8.2f} s wall, {r['cpu_s']:8.2f} s CPU  peak RSS +{r['peak_rss_delta_gb']:.2f} GB "
-              f"(child max {r['child_maxrss_gb']:.2f} GB; inputs loaded in {r['load_s']:.1f} s)", flush=True)
+              f"(child max {r['child_maxrss_gb']:.2f} GB; inputs loaded in {r['load_s']:.1f} s"
+              + (f", keys coded in {r['keys_cast_s']:.1f} s" if r.get("keys_cast_s") else "")
+              + f"; runs {runs} s; load average {os.getloadavg()[0]:.1f})", flush=True)
 
     agree = agreement(out_dir, impls)
     by = {r["impl"]: r for r in results}
     report = {"machine": machine(), "source": "simulate" if args.simulate else args.path,
-              "engine_keys": "categorical" if args.categorical else "string",
+              "engine_keys": engine_keys(args),
               "n_posyandu": args.n_posyandu, "criteria": args.criteria, "judges": args.judges,
               "results": results, "agreement": agree}
     print(f"load average at the end: {report['machine']['load_avg_1m_5m_15m']}; commit {report['machine']['commit']}")
