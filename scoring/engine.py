@@ -270,7 +270,7 @@ def _entrant_codes(s: pl.Series) -> tuple[np.ndarray, pl.Series]:
         table = np.full(len(cats) + 1, len(used), dtype=np.uint32)
         table[used] = np.arange(len(used), dtype=np.uint32)
         return table[phys.fill_null(len(cats)).to_numpy()], cats.gather(used)
-    return phys.fill_null(len(cats)).to_numpy(), cats
+    return (phys.fill_null(len(cats)) if phys.null_count() else phys).to_numpy(), cats
 
 
 def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, dims: tuple[int, int, int, int],
@@ -373,6 +373,21 @@ def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, 
     return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows)
 
 
+def _labelled(index: dict[str, np.ndarray], e_labels: pl.Series, stage_lab: pl.Series, sec_info: pl.DataFrame,
+              values: dict[str, pl.Series], columns: list[str]) -> pl.DataFrame:
+    """A frame of `values` with label columns gathered by the row's entrant (_e), stage (_s) and section (_k) index.
+
+    One select, so Polars gathers the string columns in parallel.
+    """
+    frame = pl.DataFrame({k: pl.Series(v, dtype=pl.UInt32) for k, v in index.items()} | values)
+    label = {"entrant_id": pl.lit(e_labels).gather(pl.col("_e")) if "_e" in index else None,
+             "stage": pl.lit(stage_lab).gather(pl.col("_s")) if "_s" in index else None}
+    if "_k" in index:
+        for name in ("section_id", "spm_field", "n_criteria"):
+            label[name] = pl.lit(sec_info[name]).gather(pl.col("_k"))
+    return frame.select([label[c].alias(c) if label.get(c) is not None else pl.col(c) for c in columns])
+
+
 def _dense_frames(sums: np.ndarray, cnt: np.ndarray, e_labels: pl.Series, criteria: pl.DataFrame,
                   sections: pl.DataFrame, stages: pl.DataFrame, n_rows: int) -> dict[str, pl.DataFrame]:
     """From per (entrant·stage, criterion) sums and counts to the engine's per-entrant frames (see `_dense`)."""
@@ -433,33 +448,25 @@ def _dense_frames(sums: np.ndarray, cnt: np.ndarray, e_labels: pl.Series, criter
     keep = row[ei * n_s + si, ki]
     ei, si, ki = ei[keep], si[keep], ki[keep]
     rk = ei * n_s + si
-    sec_idx = pl.Series(ki, dtype=pl.UInt32)
-    secs = pl.DataFrame({
-        "entrant_id": e_labels.gather(ei), "stage": stage_lab.gather(si),
-        "section_id": sec_info["section_id"].gather(sec_idx), "spm_field": sec_info["spm_field"].gather(sec_idx),
-        "score_pct": nan_null(pct[rk, ki]), "n_scored": pl.Series(n_scored[rk, ki], dtype=pl.Int32),
-        "n_criteria": sec_info["n_criteria"].gather(sec_idx),
-    })
+    secs = _labelled({"_e": ei, "_s": si, "_k": ki}, e_labels, stage_lab, sec_info, {
+        "score_pct": nan_null(pct[rk, ki]), "n_scored": pl.Series(n_scored[rk, ki], dtype=pl.Int32)},
+        ["entrant_id", "stage", "section_id", "spm_field", "score_pct", "n_scored", "n_criteria"])
     # stage totals
     ei, si = (x.ravel() for x in np.meshgrid(e_ord, s_ord, indexing="ij"))
     keep = t_row[ei * n_s + si]
     ei, si = ei[keep], si[keep]
     rk = ei * n_s + si
-    totals = pl.DataFrame({
-        "entrant_id": e_labels.gather(ei), "stage": stage_lab.gather(si), "total": nan_null(total[rk]),
-        "n_sections": pl.Series(n_sections[rk], dtype=pl.Int32),
+    totals = _labelled({"_e": ei, "_s": si}, e_labels, stage_lab, sec_info, {
+        "total": nan_null(total[rk]), "n_sections": pl.Series(n_sections[rk], dtype=pl.Int32),
         "n_sections_total": pl.Series(np.full(len(rk), n_sec), dtype=pl.Int32),
-        "weight_covered": pl.Series(100.0 * wsum[rk] / w_total, dtype=pl.Float64),
-    })
+        "weight_covered": pl.Series(100.0 * wsum[rk] / w_total, dtype=pl.Float64)},
+        ["entrant_id", "stage", "total", "n_sections", "n_sections_total", "weight_covered"])
     # fields (sections with stages combined)
     ei, ki = (x.ravel() for x in np.meshgrid(e_ord, k_ord, indexing="ij"))
     keep = f_row[ei, ki]
     ei, ki = ei[keep], ki[keep]
-    sec_idx = pl.Series(ki, dtype=pl.UInt32)
-    fields_df = pl.DataFrame({
-        "entrant_id": e_labels.gather(ei), "section_id": sec_info["section_id"].gather(sec_idx),
-        "spm_field": sec_info["spm_field"].gather(sec_idx), "score_pct": nan_null(fields[ei, ki]),
-    })
+    fields_df = _labelled({"_e": ei, "_k": ki}, e_labels, stage_lab, sec_info,
+                          {"score_pct": nan_null(fields[ei, ki])}, ["entrant_id", "section_id", "spm_field", "score_pct"])
     # the per-entrant columns of the official table (unrounded), for entrants with a stage total
     ew = e_ord[in_overall[e_ord]]
     cols: dict[str, pl.Series] = {"entrant_id": e_labels.gather(ew), "total": nan_null(overall[ew])}
