@@ -316,6 +316,30 @@ def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, d
             np.bincount(key, weights=ok, minlength=size).reshape(n_er * n_s, n_c))
 
 
+def _real_points(e: np.ndarray, s: np.ndarray, c: np.ndarray, real_value: pl.Series, real_codes: list[int],
+                 thresholds: list[pl.DataFrame], dims: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per (entrant·stage, criterion): Σ points and count of the nilai-riil values (thresholds, highest min_value
+    not above the value; below every threshold earns 0; no value earns nothing and is not counted)."""
+    n_er, n_s, n_c = dims
+    is_real = np.zeros(n_c, dtype=bool)
+    is_real[real_codes] = True
+    idx = np.flatnonzero(is_real[c])
+    rc = c[idx]
+    v = real_value.gather(pl.Series(idx, dtype=pl.UInt64)).to_numpy()
+    pts, ok = np.zeros(len(idx)), ~np.isnan(v)
+    for code, thr in zip(real_codes, thresholds, strict=True):
+        m = rc == code
+        mins, tp = thr["min_value"].cast(pl.Float64).to_numpy(), thr["points"].cast(pl.Float64).to_numpy()
+        vv = v[m]
+        j = np.searchsorted(mins, vv, side="right") - 1
+        got = tp[np.clip(j, 0, None)] if len(tp) else np.zeros(len(vv))
+        pts[m] = np.where(np.isnan(vv) | (j < 0), 0.0, got)
+    key = (e[idx].astype(np.int64) * n_s + s[idx]) * n_c + rc
+    size = n_er * n_s * n_c
+    return (np.bincount(key, weights=pts, minlength=size).reshape(n_er * n_s, n_c),
+            np.bincount(key, weights=ok.astype(np.float64), minlength=size).reshape(n_er * n_s, n_c))
+
+
 def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
            sections: pl.DataFrame, stages: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """Sections, stage totals, fields, the raw wide per-entrant columns and usable-score counts (mean only).
@@ -354,25 +378,15 @@ def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, 
         if pts is not None and cid in c_pos and cid not in real_set and oc in o_pos:
             lut[c_pos[cid], o_pos[oc]] = pts
             valid[c_pos[cid], o_pos[oc]] = 1.0
-    sums, cnt = _choice_counts(e, s, c, o, (n_er, n_s, n_c, n_o), lut, valid)
-    if real_ids:                                      # nilai-riil rows: thresholds, a few criteria at most
-        is_real = np.zeros(n_c, dtype=bool)
-        is_real[[c_pos[r] for r in real_ids]] = True
-        idx = np.flatnonzero(is_real[c])
-        rc = c[idx]
-        v = df["real_value"].gather(pl.Series(idx, dtype=pl.UInt32 if n_rows < 1 << 32 else pl.UInt64)).to_numpy()
-        pts, ok = np.zeros(len(idx)), ~np.isnan(v)
-        for cid in real_ids:
-            m = rc == c_pos[cid]
-            thr = thresholds.filter(pl.col("criterion_id") == cid).sort("min_value")
-            mins, tp = thr["min_value"].cast(pl.Float64).to_numpy(), thr["points"].to_numpy()
-            vv = v[m]
-            j = np.searchsorted(mins, vv, side="right") - 1
-            got = tp[np.clip(j, 0, None)] if len(tp) else np.zeros(len(vv))
-            pts[m] = np.where(np.isnan(vv) | (j < 0), 0.0, got)
-        key = (e[idx].astype(np.int64) * n_s + s[idx]) * n_c + rc
-        sums += np.bincount(key, weights=pts, minlength=n_er * n_s * n_c).reshape(n_er * n_s, n_c)
-        cnt += np.bincount(key, weights=ok.astype(np.float64), minlength=n_er * n_s * n_c).reshape(n_er * n_s, n_c)
+    with ThreadPoolExecutor(max_workers=1) as pool:   # nilai-riil rows beside the option counts
+        real = (pool.submit(_real_points, e, s, c, df["real_value"], [c_pos[r] for r in real_ids],
+                            [thresholds.filter(pl.col("criterion_id") == r).sort("min_value") for r in real_ids],
+                            (n_er, n_s, n_c)) if real_ids else None)
+        sums, cnt = _choice_counts(e, s, c, o, (n_er, n_s, n_c, n_o), lut, valid)
+        if real is not None:
+            r_sums, r_cnt = real.result()
+            sums += r_sums
+            cnt += r_cnt
     del e, s, c, o, df
     sums, cnt = sums[: n_e * n_s, :n_crit], cnt[: n_e * n_s, :n_crit]   # drop the null entrant and dead criterion
     return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows)
