@@ -121,7 +121,7 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     dec = config.total_decimals
     section_ids = sections["section_id"].to_list()
     if use_dense:
-        d = _dense(scores, criteria, options, thresholds, sections, stages)
+        d = _dense(scores, criteria, options, thresholds, sections, stages, entrants["entrant_id"])
         secs, totals, fields, counts = d["sections"], d["stage_totals"], d["fields"], d["counts"]
         wide = d["wide"].with_columns(round_declared(pl.col(c), dec) for c in
                                       ["total", *[f"total_{s}" for s in stage_names]])
@@ -252,8 +252,12 @@ def _key_codes(s: pl.Series, known: list[str]) -> np.ndarray:
     return s.cast(pl.Enum(known), strict=False).to_physical().fill_null(n_known).to_numpy()
 
 
-def _entrant_codes(s: pl.Series) -> tuple[np.ndarray, pl.Series]:
-    """uint32 entrant codes and the label (String) of each code; a null entrant gets code len(labels)."""
+def _entrant_codes(s: pl.Series, known: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """uint32 entrant codes and the label (String) of each code; a null entrant gets code len(labels).
+
+    A String column is coded against `known` (the ENTRANTS ids) when every value is known, so a long-running
+    process does not grow the process-wide Categorical space with every entrant id it scores.
+    """
     if not isinstance(s.dtype, pl.Enum | pl.Categorical):
         s = s.cast(pl.String)
         runs = _runs(s)
@@ -262,7 +266,11 @@ def _entrant_codes(s: pl.Series) -> tuple[np.ndarray, pl.Series]:
             labels = heads.drop_nulls().unique().sort()
             head_codes = heads.cast(pl.Enum(labels)).to_physical().fill_null(len(labels)).to_numpy()
             return np.repeat(head_codes, lengths), labels
-        s = s.cast(pl.Categorical)
+        labels = known.cast(pl.String).drop_nulls().unique(maintain_order=True)
+        coded = s.cast(pl.Enum(labels), strict=False)
+        if coded.null_count() == s.null_count():
+            return coded.to_physical().fill_null(len(labels)).to_numpy(), labels
+        s = s.cast(pl.Categorical)         # scores of entrants ENTRANTS does not list: keep them
     cats = _categories(s)
     phys = s.to_physical()
     if len(cats) > len(s) + 4096:           # a wide process-wide Categorical: keep only the codes in use
@@ -341,7 +349,7 @@ def _real_points(e: np.ndarray, s: np.ndarray, c: np.ndarray, real_value: pl.Ser
 
 
 def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
-           sections: pl.DataFrame, stages: pl.DataFrame) -> dict[str, pl.DataFrame]:
+           sections: pl.DataFrame, stages: pl.DataFrame, entrant_ids: pl.Series) -> dict[str, pl.DataFrame]:
     """Sections, stage totals, fields, the raw wide per-entrant columns and usable-score counts (mean only).
 
     Frames come sorted as the general path sorts them; `wide` holds entrant_id, total, total_<stage>..., sec_<id>...
@@ -356,12 +364,11 @@ def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, 
     n_rows = df.height
     n_crit, n_s = len(crit_ids), max(1, len(stage_names))
     n_c, n_o = n_crit + 1, len(opt_ids) + 1          # the last code of each: null or unknown (earns nothing)
-    with ThreadPoolExecutor(max_workers=2) as pool:  # String keys: Polars casts run beside the other columns
-        c_job = pool.submit(_key_codes, df["criterion_id"], crit_ids)
-        e, e_labels = _entrant_codes(df["entrant_id"])
-        o = _key_codes(df["option_code"], opt_ids)
-        s = _key_codes(df["stage"], stage_names)
-        c = c_job.result()
+    with ThreadPoolExecutor(max_workers=1) as pool:  # String keys: the entrant cast beside the other columns
+        jobs = [(df["criterion_id"], crit_ids), (df["option_code"], opt_ids), (df["stage"], stage_names)]
+        c_job = pool.submit(lambda js: [_key_codes(col, known) for col, known in js], jobs)
+        e, e_labels = _entrant_codes(df["entrant_id"], entrant_ids)
+        c, o, s = c_job.result()
     n_e = len(e_labels)
     n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
     dead_stage = s == len(stage_names)
