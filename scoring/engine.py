@@ -209,12 +209,23 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
 _SMALL_KEY = 8          # a String key with at most this many known values is coded by equality tests
 
 
-def _categories(s: pl.Series) -> pl.Series:
-    """The label of every physical code of an Enum or Categorical column, indexed by the code."""
+def _categories(s: pl.Series, cache: dict[tuple[str, str], pl.Series] | None = None) -> pl.Series:
+    """The label of every physical code of an Enum or Categorical column, indexed by the code.
+
+    Categorical columns usually share one process-wide category space, listed in Python (0.05–0.3 s for a few
+    hundred thousand ids): `cache` lets the key columns of one run list it once.
+    """
     dt = s.dtype
     if isinstance(dt, pl.Enum):
         return dt.categories.cast(pl.String)
-    return dt.categories.to_series().cast(pl.String)  # type: ignore[union-attr]
+    cats = dt.categories  # type: ignore[union-attr]
+    key = (cats.name(), cats.namespace())
+    if cache is not None and key in cache:
+        return cache[key]
+    out = cats.to_series().cast(pl.String)
+    if cache is not None:
+        cache[key] = out
+    return out
 
 
 def _runs(s: pl.Series) -> tuple[pl.Series, np.ndarray] | None:
@@ -228,11 +239,11 @@ def _runs(s: pl.Series) -> tuple[pl.Series, np.ndarray] | None:
     return rle["value"], rle["len"].to_numpy()
 
 
-def _key_codes(s: pl.Series, known: list[str]) -> np.ndarray:
+def _key_codes(s: pl.Series, known: list[str], cache: dict[tuple[str, str], pl.Series] | None = None) -> np.ndarray:
     """uint32 codes of a key column: the value's position in `known`, or len(known) for a null or unknown value."""
     n_known = len(known)
     if isinstance(s.dtype, pl.Enum | pl.Categorical):
-        cats = _categories(s)
+        cats = _categories(s, cache)
         table = cats.replace_strict(known, list(range(n_known)), default=n_known, return_dtype=pl.UInt32).to_numpy()
         phys = s.to_physical()
         if phys.null_count() == 0 and len(cats) == n_known and (table == np.arange(n_known)).all():
@@ -252,7 +263,8 @@ def _key_codes(s: pl.Series, known: list[str]) -> np.ndarray:
     return s.cast(pl.Enum(known), strict=False).to_physical().fill_null(n_known).to_numpy()
 
 
-def _entrant_codes(s: pl.Series, known: pl.Series) -> tuple[np.ndarray, pl.Series]:
+def _entrant_codes(s: pl.Series, known: pl.Series, cache: dict[tuple[str, str], pl.Series] | None = None
+                   ) -> tuple[np.ndarray, pl.Series]:
     """uint32 entrant codes and the label (String) of each code; a null entrant gets code len(labels).
 
     A String column is coded against `known` (the ENTRANTS ids) when every value is known, so a long-running
@@ -271,7 +283,7 @@ def _entrant_codes(s: pl.Series, known: pl.Series) -> tuple[np.ndarray, pl.Serie
         if coded.null_count() == s.null_count():
             return coded.to_physical().fill_null(len(labels)).to_numpy(), labels
         s = s.cast(pl.Categorical)         # scores of entrants ENTRANTS does not list: keep them
-    cats = _categories(s)
+    cats = _categories(s, cache)
     phys = s.to_physical()
     if len(cats) > len(s) + 4096:           # a wide process-wide Categorical: keep only the codes in use
         used = phys.drop_nulls().unique().sort().to_numpy()
@@ -364,10 +376,13 @@ def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, 
     n_rows = df.height
     n_crit, n_s = len(crit_ids), max(1, len(stage_names))
     n_c, n_o = n_crit + 1, len(opt_ids) + 1          # the last code of each: null or unknown (earns nothing)
+    cache: dict[tuple[str, str], pl.Series] = {}
+    if isinstance(df.schema["entrant_id"], pl.Categorical):
+        _categories(df["entrant_id"], cache)      # listed once, before both threads need it
     with ThreadPoolExecutor(max_workers=1) as pool:  # String keys: the entrant cast beside the other columns
         jobs = [(df["criterion_id"], crit_ids), (df["option_code"], opt_ids), (df["stage"], stage_names)]
-        c_job = pool.submit(lambda js: [_key_codes(col, known) for col, known in js], jobs)
-        e, e_labels = _entrant_codes(df["entrant_id"], entrant_ids)
+        c_job = pool.submit(lambda js: [_key_codes(col, known, cache) for col, known in js], jobs)
+        e, e_labels = _entrant_codes(df["entrant_id"], entrant_ids, cache)
         c, o, s = c_job.result()
     n_e = len(e_labels)
     n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
