@@ -380,10 +380,11 @@ def _dense(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, 
     if isinstance(df.schema["entrant_id"], pl.Categorical):
         _categories(df["entrant_id"], cache)      # listed once, before both threads need it
     with ThreadPoolExecutor(max_workers=1) as pool:  # String keys: the entrant cast beside the other columns
-        jobs = [(df["criterion_id"], crit_ids), (df["option_code"], opt_ids), (df["stage"], stage_names)]
+        jobs = [(df["criterion_id"], crit_ids), (df["stage"], stage_names)]
         c_job = pool.submit(lambda js: [_key_codes(col, known, cache) for col, known in js], jobs)
         e, e_labels = _entrant_codes(df["entrant_id"], entrant_ids, cache)
-        c, o, s = c_job.result()
+        o = _key_codes(df["option_code"], opt_ids, cache)
+        c, s = c_job.result()
     n_e = len(e_labels)
     n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
     dead_stage = s == len(stage_names)
