@@ -1,0 +1,334 @@
+"""The engine's fast path for the default mean: integer key codes, one bincount, matrix sums per entrant.
+
+`scoring.engine.score_competition` takes this path when judges are combined by the mean (see docs/benchmarks.md
+"Scoring engine" for the figures at 54 million scores); every other case goes through the general Polars
+group-bys in `scoring/aggregate.py`. A property test holds both paths to the same results.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import polars as pl
+
+_SMALL_KEY = 8          # a String key with at most this many known values is coded by equality tests
+
+
+def _categories(s: pl.Series, cache: dict[tuple[str, str], pl.Series] | None = None) -> pl.Series:
+    """The label of every physical code of an Enum or Categorical column, indexed by the code.
+
+    Categorical columns usually share one process-wide category space, listed in Python (0.05–0.3 s for a few
+    hundred thousand ids): `cache` lets the key columns of one run list it once.
+    """
+    dt = s.dtype
+    if isinstance(dt, pl.Enum):
+        return dt.categories.cast(pl.String)
+    cats = dt.categories  # type: ignore[union-attr]
+    key = (cats.name(), cats.namespace())
+    if cache is not None and key in cache:
+        return cache[key]
+    out = cats.to_series().cast(pl.String)
+    if cache is not None:
+        cache[key] = out
+    return out
+
+
+def _runs(s: pl.Series) -> tuple[pl.Series, np.ndarray] | None:
+    """The value and length of each run of equal values, or None when runs are too short to pay."""
+    probe = s.head(1 << 16)                    # a cheap look at the first rows before encoding every run
+    if len(probe) and (probe.rle_id().max() or 0) + 1 > len(probe) // 8:
+        return None
+    rle = s.rle().struct.unnest()
+    if rle.height > len(s) // 8:
+        return None
+    return rle["value"], rle["len"].to_numpy()
+
+
+def _key_codes(s: pl.Series, known: list[str], cache: dict[tuple[str, str], pl.Series] | None = None) -> np.ndarray:
+    """uint32 codes of a key column: the value's position in `known`, or len(known) for a null or unknown value."""
+    n_known = len(known)
+    if isinstance(s.dtype, pl.Enum | pl.Categorical):
+        cats = _categories(s, cache)
+        table = cats.replace_strict(known, list(range(n_known)), default=n_known, return_dtype=pl.UInt32).to_numpy()
+        phys = s.to_physical()
+        if phys.null_count() == 0 and len(cats) == n_known and (table == np.arange(n_known)).all():
+            return phys.to_numpy()
+        table = np.append(table, np.uint32(n_known))           # a null gets the code after the last category
+        return table[phys.fill_null(len(cats)).to_numpy()]
+    s = s.cast(pl.String)
+    if n_known <= _SMALL_KEY:                                   # a few stages or options: equality tests
+        code = pl.lit(n_known, pl.UInt32)
+        for i in range(n_known - 1, -1, -1):
+            code = pl.when(pl.col("k") == known[i]).then(pl.lit(i, pl.UInt32)).otherwise(code)
+        return pl.DataFrame({"k": s}).select(code)[:, 0].to_numpy()
+    runs = _runs(s)
+    if runs is not None:
+        heads, lengths = runs
+        return np.repeat(_key_codes(heads, known), lengths)
+    return s.cast(pl.Enum(known), strict=False).to_physical().fill_null(n_known).to_numpy()
+
+
+def _entrant_codes(s: pl.Series, known: pl.Series, cache: dict[tuple[str, str], pl.Series] | None = None
+                   ) -> tuple[np.ndarray, pl.Series]:
+    """uint32 entrant codes and the label (String) of each code; a null entrant gets code len(labels).
+
+    A String column is coded against `known` (the ENTRANTS ids) when every value is known, so a long-running
+    process does not grow the process-wide Categorical space with every entrant id it scores.
+    """
+    if not isinstance(s.dtype, pl.Enum | pl.Categorical):
+        s = s.cast(pl.String)
+        runs = _runs(s)
+        if runs is not None:               # scores grouped by entrant: encode one label per run
+            heads, lengths = runs
+            labels = heads.drop_nulls().unique().sort()
+            head_codes = heads.cast(pl.Enum(labels)).to_physical().fill_null(len(labels)).to_numpy()
+            return np.repeat(head_codes, lengths), labels
+        labels = known.cast(pl.String).drop_nulls().unique(maintain_order=True)
+        coded = s.cast(pl.Enum(labels), strict=False)
+        if coded.null_count() == s.null_count():
+            return coded.to_physical().fill_null(len(labels)).to_numpy(), labels
+        s = s.cast(pl.Categorical)         # scores of entrants ENTRANTS does not list: keep them
+    cats = _categories(s, cache)
+    phys = s.to_physical()
+    if len(cats) > len(s) + 4096:           # a wide process-wide Categorical: keep only the codes in use
+        used = phys.drop_nulls().unique().sort().to_numpy()
+        table = np.full(len(cats) + 1, len(used), dtype=np.uint32)
+        table[used] = np.arange(len(used), dtype=np.uint32)
+        return table[phys.fill_null(len(cats)).to_numpy()], cats.gather(used)
+    return (phys.fill_null(len(cats)) if phys.null_count() else phys).to_numpy(), cats
+
+
+def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, dims: tuple[int, int, int, int],
+                   lut: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per (entrant·stage, criterion): Σ points and number of scores that earned points, from option choices."""
+    n_er, n_s, n_c, n_o = dims
+    bins = n_er * n_s * n_c * n_o
+    if bins <= 4 * len(e) + (1 << 24):
+        # one unweighted bincount over (criterion, option, entrant, stage); points applied to the counts.
+        # Criterion-major: rows arriving by criterion (the store's order) or by entrant both touch the
+        # counts nearly in order, where entrant-major would scatter the first over the whole array.
+        if bins < 1 << 31:
+            # uint32 arithmetic is several times faster than int64 with mixed types; widen once for bincount
+            key = np.multiply(c, n_o, dtype=np.uint32)
+            key += o
+            key *= np.uint32(n_er * n_s)
+            key += np.multiply(e, n_s, dtype=np.uint32) if n_s > 1 else e
+            if n_s > 1:
+                key += s
+            key = key.view(np.int32).astype(np.intp)
+        else:
+            key = np.multiply(c, n_o, dtype=np.int64)
+            key += o
+            key *= n_er * n_s
+            key += np.multiply(e, n_s, dtype=np.int64)
+            key += s
+        counts = np.bincount(key, minlength=bins).reshape(n_c, n_o, n_er * n_s)
+        del key
+        with ThreadPoolExecutor(max_workers=1) as pool:   # NumPy releases the GIL in einsum: one per core
+            sums = pool.submit(np.einsum, "cok,co->ck", counts, lut)
+            cnt = np.einsum("cok,co->ck", counts, valid)
+            return sums.result().T, cnt.T                  # (entrant·stage, criterion) views
+    # many distinct options: per-row points and two weighted bincounts over (entrant, stage, criterion)
+    flat = np.multiply(c, n_o, dtype=np.int64)
+    flat += o
+    pts, ok = lut.ravel()[flat], valid.ravel()[flat]
+    key = np.multiply(e, n_s * n_c, dtype=np.int64)
+    if n_s > 1:
+        key += np.multiply(s, n_c, dtype=np.int64)
+    key += c
+    size = n_er * n_s * n_c
+    return (np.bincount(key, weights=pts, minlength=size).reshape(n_er * n_s, n_c),
+            np.bincount(key, weights=ok, minlength=size).reshape(n_er * n_s, n_c))
+
+
+def _real_points(e: np.ndarray, s: np.ndarray, c: np.ndarray, real_value: pl.Series, real_codes: list[int],
+                 thresholds: list[pl.DataFrame], dims: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per (entrant·stage, criterion): Σ points and count of the nilai-riil values (thresholds, highest min_value
+    not above the value; below every threshold earns 0; no value earns nothing and is not counted)."""
+    n_er, n_s, n_c = dims
+    is_real = np.zeros(n_c, dtype=bool)
+    is_real[real_codes] = True
+    idx = np.flatnonzero(is_real[c])
+    rc = c[idx]
+    v = real_value.gather(pl.Series(idx, dtype=pl.UInt64)).to_numpy()
+    pts, ok = np.zeros(len(idx)), ~np.isnan(v)
+    for code, thr in zip(real_codes, thresholds, strict=True):
+        m = rc == code
+        mins, tp = thr["min_value"].cast(pl.Float64).to_numpy(), thr["points"].cast(pl.Float64).to_numpy()
+        vv = v[m]
+        j = np.searchsorted(mins, vv, side="right") - 1
+        got = tp[np.clip(j, 0, None)] if len(tp) else np.zeros(len(vv))
+        pts[m] = np.where(np.isnan(vv) | (j < 0), 0.0, got)
+    key = (e[idx].astype(np.int64) * n_s + s[idx]) * n_c + rc
+    size = n_er * n_s * n_c
+    return (np.bincount(key, weights=pts, minlength=size).reshape(n_er * n_s, n_c),
+            np.bincount(key, weights=ok.astype(np.float64), minlength=size).reshape(n_er * n_s, n_c))
+
+
+def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
+           sections: pl.DataFrame, stages: pl.DataFrame, entrant_ids: pl.Series) -> dict[str, pl.DataFrame]:
+    """Sections, stage totals, fields, the raw wide per-entrant columns and usable-score counts (mean only).
+
+    Frames come sorted as the general path sorts them; `wide` holds entrant_id, total, total_<stage>..., sec_<id>...
+    (unrounded) for entrants with a total, and `counts` entrant_id, stage, entered, max_judges.
+    """
+    stage_names = stages["stage"].to_list()
+    crit_ids = criteria["criterion_id"].to_list()
+    real_ids = criteria.filter(pl.col("kind") == "real")["criterion_id"].to_list()
+    opt_ids = sorted(set(options["option_code"].drop_nulls().to_list()))
+    df = scores.select(["entrant_id", "stage", "criterion_id", "option_code"]
+                       + (["real_value"] if real_ids else [])).collect()
+    n_rows = df.height
+    n_crit, n_s = len(crit_ids), max(1, len(stage_names))
+    n_c, n_o = n_crit + 1, len(opt_ids) + 1          # the last code of each: null or unknown (earns nothing)
+    cache: dict[tuple[str, str], pl.Series] = {}
+    if isinstance(df.schema["entrant_id"], pl.Categorical):
+        _categories(df["entrant_id"], cache)      # listed once, before both threads need it
+    with ThreadPoolExecutor(max_workers=1) as pool:  # String keys: the entrant cast beside the other columns
+        jobs = [(df["criterion_id"], crit_ids), (df["stage"], stage_names)]
+        c_job = pool.submit(lambda js: [_key_codes(col, known, cache) for col, known in js], jobs)
+        e, e_labels = _entrant_codes(df["entrant_id"], entrant_ids, cache)
+        o = _key_codes(df["option_code"], opt_ids, cache)
+        c, s = c_job.result()
+    n_e = len(e_labels)
+    n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
+    dead_stage = s == len(stage_names)
+    if dead_stage.any():                             # a stage this run does not score: earns nothing
+        c = np.where(dead_stage, np.uint32(n_crit), c)
+        s = np.where(dead_stage, np.uint32(0), s)
+    del dead_stage
+    c_pos = {cid: i for i, cid in enumerate(crit_ids)}
+    o_pos = {oc: i for i, oc in enumerate(opt_ids)}
+    lut = np.zeros((n_c, n_o))
+    valid = np.zeros((n_c, n_o))
+    real_set = set(real_ids)
+    for cid, oc, pts in options.select("criterion_id", "option_code", "points").iter_rows():
+        if pts is not None and cid in c_pos and cid not in real_set and oc in o_pos:
+            lut[c_pos[cid], o_pos[oc]] = pts
+            valid[c_pos[cid], o_pos[oc]] = 1.0
+    with ThreadPoolExecutor(max_workers=1) as pool:   # nilai-riil rows beside the option counts
+        real = (pool.submit(_real_points, e, s, c, df["real_value"], [c_pos[r] for r in real_ids],
+                            [thresholds.filter(pl.col("criterion_id") == r).sort("min_value") for r in real_ids],
+                            (n_er, n_s, n_c)) if real_ids else None)
+        sums, cnt = _choice_counts(e, s, c, o, (n_er, n_s, n_c, n_o), lut, valid)
+        if real is not None:
+            r_sums, r_cnt = real.result()
+            sums += r_sums
+            cnt += r_cnt
+    del e, s, c, o, df
+    sums, cnt = sums[: n_e * n_s, :n_crit], cnt[: n_e * n_s, :n_crit]   # drop the null entrant and dead criterion
+    return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows)
+
+
+def _labelled(index: dict[str, np.ndarray], e_labels: pl.Series, stage_lab: pl.Series, sec_info: pl.DataFrame,
+              values: dict[str, pl.Series], columns: list[str]) -> pl.DataFrame:
+    """A frame of `values` with label columns gathered by the row's entrant (_e), stage (_s) and section (_k) index.
+
+    One select, so Polars gathers the string columns in parallel.
+    """
+    frame = pl.DataFrame({k: pl.Series(v, dtype=pl.UInt32) for k, v in index.items()} | values)
+    label = {"entrant_id": pl.lit(e_labels).gather(pl.col("_e")) if "_e" in index else None,
+             "stage": pl.lit(stage_lab).gather(pl.col("_s")) if "_s" in index else None}
+    if "_k" in index:
+        for name in ("section_id", "spm_field", "n_criteria"):
+            label[name] = pl.lit(sec_info[name]).gather(pl.col("_k"))
+    return frame.select([label[c].alias(c) if label.get(c) is not None else pl.col(c) for c in columns])
+
+
+def _dense_frames(sums: np.ndarray, cnt: np.ndarray, e_labels: pl.Series, criteria: pl.DataFrame,
+                  sections: pl.DataFrame, stages: pl.DataFrame, n_rows: int) -> dict[str, pl.DataFrame]:
+    """From per (entrant·stage, criterion) sums and counts to the engine's per-entrant frames (see `dense_scores`)."""
+    stage_names = stages["stage"].to_list()
+    n_e, n_s = len(e_labels), max(1, len(stage_names))
+    sec_ids = sections["section_id"].to_list()
+    n_sec = len(sec_ids)
+    crit_sec = criteria["section_id"].to_list()
+    ind = np.zeros((len(crit_sec), n_sec))
+    ind[np.arange(len(crit_sec)), [sec_ids.index(x) for x in crit_sec]] = 1.0
+    w = criteria["weight"].to_numpy().astype(np.float64)[:, None]
+    mx = criteria["max_points"].to_numpy().astype(np.float64)[:, None]
+    has = cnt > 0
+    mean = np.divide(sums, cnt, out=np.zeros_like(sums), where=has)
+    hasf = has.astype(np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        num = mean @ (ind * w)
+        den = hasf @ (ind * w * mx)
+        n_scored = hasf @ ind                                     # (entrant·stage, section)
+        row = n_scored > 0                                        # a section row exists
+        scored = row & (den > 0)                                  # ... and has a score_pct
+        pct = np.where(scored, 100.0 * num / np.where(scored, den, 1.0), np.nan)
+        sec_w = sections["weight"].to_numpy().astype(np.float64)
+        w_total = float(sec_w.sum()) or 1.0
+        wsum = scored.astype(np.float64) @ sec_w                  # Σ weights of the sections scored
+        n_sections = scored.sum(axis=1)
+        t_row = n_sections > 0                                    # a stage-total row exists
+        total = (np.where(scored, pct, 0.0) @ sec_w) / np.where(t_row, wsum, 1.0)
+        total = np.where(t_row & np.isfinite(total) & (wsum != 0), total, np.nan)
+        # stages combined, renormalised over the stages where the value exists
+        sw = stages["weight"].to_numpy().astype(np.float64) if stage_names else np.ones(1)
+        tot3 = total.reshape(n_e, n_s)
+        t_ok = ~np.isnan(tot3)
+        t_w = t_ok @ sw
+        overall = np.where(t_w > 0, np.where(t_ok, tot3, 0.0) @ sw / np.where(t_w > 0, t_w, 1.0), np.nan)
+        in_overall = t_row.reshape(n_e, n_s).any(axis=1)
+        pct3, sc3 = pct.reshape(n_e, n_s, n_sec), scored.reshape(n_e, n_s, n_sec)
+        f_w = np.einsum("esk,s->ek", sc3.astype(np.float64), sw)
+        f_val = np.einsum("esk,s->ek", np.where(sc3, pct3, 0.0), sw)
+        fields = np.where(f_w > 0, f_val / np.where(f_w > 0, f_w, 1.0), np.nan)
+        f_row = row.reshape(n_e, n_s, n_sec).any(axis=1)
+
+    # output order: entrant label, stage label, section id (as the general path sorts)
+    e_ord = e_labels.arg_sort().to_numpy()
+    s_ord = np.argsort(np.array(stage_names, dtype=object), kind="stable") if stage_names else np.zeros(1, int)
+    k_ord = np.argsort(np.array(sec_ids, dtype=object), kind="stable") if sec_ids else np.zeros(0, int)
+    stage_lab = pl.Series("stage", stage_names or [None], dtype=pl.String)
+    crit_field = criteria.group_by("section_id", maintain_order=True).agg(
+        pl.len().cast(pl.Int32).alias("n_criteria"), pl.col("spm_field").drop_nulls().first().alias("_cf"))
+    sec_info = sections.select("section_id", "spm_field").join(crit_field, on="section_id", how="left").select(
+        "section_id", pl.coalesce("spm_field", "_cf").alias("spm_field"), pl.col("n_criteria").fill_null(0))
+
+    def nan_null(a: np.ndarray) -> pl.Series:
+        return pl.Series(a, dtype=pl.Float64).fill_nan(None)
+
+    # sections: entrant × stage × section rows in output order
+    ei, si, ki = (x.ravel() for x in np.meshgrid(e_ord, s_ord, k_ord, indexing="ij"))
+    keep = row[ei * n_s + si, ki]
+    ei, si, ki = ei[keep], si[keep], ki[keep]
+    rk = ei * n_s + si
+    secs = _labelled({"_e": ei, "_s": si, "_k": ki}, e_labels, stage_lab, sec_info, {
+        "score_pct": nan_null(pct[rk, ki]), "n_scored": pl.Series(n_scored[rk, ki], dtype=pl.Int32)},
+        ["entrant_id", "stage", "section_id", "spm_field", "score_pct", "n_scored", "n_criteria"])
+    # stage totals
+    ei, si = (x.ravel() for x in np.meshgrid(e_ord, s_ord, indexing="ij"))
+    keep = t_row[ei * n_s + si]
+    ei, si = ei[keep], si[keep]
+    rk = ei * n_s + si
+    totals = _labelled({"_e": ei, "_s": si}, e_labels, stage_lab, sec_info, {
+        "total": nan_null(total[rk]), "n_sections": pl.Series(n_sections[rk], dtype=pl.Int32),
+        "n_sections_total": pl.Series(np.full(len(rk), n_sec), dtype=pl.Int32),
+        "weight_covered": pl.Series(100.0 * wsum[rk] / w_total, dtype=pl.Float64)},
+        ["entrant_id", "stage", "total", "n_sections", "n_sections_total", "weight_covered"])
+    # fields (sections with stages combined)
+    ei, ki = (x.ravel() for x in np.meshgrid(e_ord, k_ord, indexing="ij"))
+    keep = f_row[ei, ki]
+    ei, ki = ei[keep], ki[keep]
+    fields_df = _labelled({"_e": ei, "_k": ki}, e_labels, stage_lab, sec_info,
+                          {"score_pct": nan_null(fields[ei, ki])}, ["entrant_id", "section_id", "spm_field", "score_pct"])
+    # the per-entrant columns of the official table (unrounded), for entrants with a stage total
+    ew = e_ord[in_overall[e_ord]]
+    cols: dict[str, pl.Series] = {"entrant_id": e_labels.gather(ew), "total": nan_null(overall[ew])}
+    for j, st in enumerate(stage_names):
+        cols[f"total_{st}"] = nan_null(tot3[ew, j])
+    for k, sid in enumerate(sec_ids):
+        cols[f"sec_{sid}"] = nan_null(np.where(f_row[ew, k], fields[ew, k], np.nan))
+    wide = pl.DataFrame(cols)
+    # usable scores per entrant × stage (completeness)
+    entered = cnt.sum(axis=1)
+    rows = np.flatnonzero(entered > 0)
+    counts = pl.DataFrame({
+        "entrant_id": e_labels.gather(rows // n_s), "stage": stage_lab.gather(rows % n_s),
+        "entered": pl.Series(entered[rows], dtype=pl.Int64),
+        "max_judges": pl.Series(cnt.max(axis=1)[rows] if cnt.shape[1] else np.zeros(len(rows)), dtype=pl.Int64),
+    })
+    return {"sections": secs, "stage_totals": totals, "fields": fields_df, "wide": wide, "counts": counts}
