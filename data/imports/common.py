@@ -20,7 +20,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from data import store
-from data.imports.reader import Table
+from data.imports.reader import Table, read_table
 from data.parse_id import (
     Bad,
     is_blank,
@@ -164,6 +164,44 @@ def parse_table(table: Table, columns: Sequence[Column], mapped: Mapped) -> tupl
             rec[col.name] = value
         out.append(rec)
     return out, problems
+
+
+@dataclass
+class Sheet:
+    """A sheet read, its headers mapped and its rows parsed: where every list importer's own checks start."""
+
+    table: Table
+    mapped: Mapped
+    records: list[dict[str, Any]]
+    labels: dict[str, str]   # declared column → the header as the user wrote it, for problems
+
+
+def read_sheet(plan: ImportPlan, data: bytes, sheet: str, columns: Sequence[Column],
+               known_extra: Sequence[str] = (), one_of: Sequence[str] = ()) -> Sheet | None:
+    """Read, map and parse one sheet, adding every problem to `plan`; None when the file or its columns are wrong
+    (then per-row problems would only be noise). `one_of`: at least one of these columns must be present."""
+    table, problems = read_table(data, plan.file_name, sheet)
+    plan.problems.extend(problems)
+    if table is None:
+        return None
+    mapped, problems = map_headers(table, columns, known_extra=known_extra)
+    plan.problems.extend(problems)
+    if one_of and not any(c in mapped.index for c in one_of):
+        plan.problems.append(Problem(plan.file_name, table.sheet, table.header_row, one_of[0],
+                                     "exchange_missing_column", {"column": one_of[0]}))
+    if plan.problems:
+        return None
+    records, problems = parse_table(table, columns, mapped)
+    plan.problems.extend(problems)
+    return Sheet(table, mapped, records, {name: table.column_label(i) for name, i in mapped.index.items()})
+
+
+def unknown_posyandu_problems(con: duckdb.DuckDBPyConnection, plan: ImportPlan, sheet: Sheet) -> list[Problem]:
+    """Rows naming a posyandu_id the registry does not hold."""
+    known = {r[0] for r in con.sql("SELECT posyandu_id FROM posyandu").fetchall()}
+    return [Problem(plan.file_name, sheet.table.sheet, rec["_row"], sheet.labels["posyandu_id"],
+                    "exchange_unknown_posyandu", {"value": rec["posyandu_id"]})
+            for rec in sheet.records if rec.get("posyandu_id") and rec["posyandu_id"] not in known]
 
 
 def _num(x: float | None) -> str:

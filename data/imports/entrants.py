@@ -17,10 +17,8 @@ from data.imports.common import (
     file_sha256,
     finish_plan,
     frame_from,
-    map_headers,
-    parse_table,
+    read_sheet,
 )
-from data.imports.reader import read_table
 from data.problems import Problem
 from scoring.fields import STAGES
 from ui.i18n import LANGUAGES, t
@@ -52,17 +50,10 @@ def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, compet
     scope_code = comp[0]
     stages = [r[0] for r in con.sql("SELECT stage FROM competition_stages WHERE competition_id = ? ORDER BY ord",
                                     params=[competition_id]).fetchall()]
-    table, problems = read_table(data, file_name, SHEET)
-    plan.problems.extend(problems)
-    if table is None:
+    parsed = read_sheet(plan, data, SHEET, COLUMNS, known_extra=("nama_posyandu", "desa", "nama"))
+    if parsed is None:
         return plan
-    mapped, problems = map_headers(table, COLUMNS, known_extra=("nama_posyandu", "desa", "nama"))
-    plan.problems.extend(problems)
-    if plan.problems:
-        return plan
-    records, problems = parse_table(table, COLUMNS, mapped)
-    plan.problems.extend(problems)
-    labels = {name: table.column_label(i) for name, i in mapped.index.items()}
+    table, records, labels = parsed.table, parsed.records, parsed.labels
     plan.problems.extend(duplicate_problems(table, records, ["posyandu_id"], labels["posyandu_id"]))
     plan.problems.extend(duplicate_problems(table, records, ["entrant_id"], labels.get("entrant_id", "")))
     desa_of = dict(con.sql("SELECT posyandu_id, desa_code FROM posyandu").fetchall())

@@ -17,10 +17,8 @@ from data.imports.common import (
     finish_plan,
     frame_from,
     keep_present,
-    map_headers,
-    parse_table,
+    read_sheet,
 )
-from data.imports.reader import read_table
 from data.parse_id import load_region_index
 from data.problems import Problem
 
@@ -43,17 +41,10 @@ JUDGES_WRITE_SCHEMA = {"judge_id": pl.String, "name": pl.String, "institution": 
 def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> ImportPlan:
     """Check a judges list."""
     plan = ImportPlan(KIND, file_name, file_sha256(data))
-    table, problems = read_table(data, file_name, SHEET)
-    plan.problems.extend(problems)
-    if table is None:
+    parsed = read_sheet(plan, data, SHEET, COLUMNS)
+    if parsed is None:
         return plan
-    mapped, problems = map_headers(table, COLUMNS)
-    plan.problems.extend(problems)
-    if plan.problems:
-        return plan
-    records, problems = parse_table(table, COLUMNS, mapped)
-    plan.problems.extend(problems)
-    labels = {name: table.column_label(i) for name, i in mapped.index.items()}
+    table, mapped, records, labels = parsed.table, parsed.mapped, parsed.records, parsed.labels
     plan.problems.extend(duplicate_problems(table, records, ["juri_id"], labels["juri_id"]))
     regions = load_region_index(con)
     for rec in records:

@@ -22,10 +22,8 @@ from data.imports.common import (
     finish_plan,
     frame_from,
     keep_present,
-    map_headers,
-    parse_table,
+    read_sheet,
 )
-from data.imports.reader import read_table
 from data.parse_id import RegionIndex, load_region_index
 from data.problems import Problem
 from scoring.fields import SPM_FIELDS, STRATA
@@ -95,20 +93,10 @@ def _resolve_desa(rec: dict[str, Any], regions: RegionIndex, file: str, sheet: s
 def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> ImportPlan:
     """Read and check a registry file; the plan holds every problem, or the rows to write."""
     plan = ImportPlan(KIND, file_name, file_sha256(data))
-    table, problems = read_table(data, file_name, SHEET)
-    plan.problems.extend(problems)
-    if table is None:
+    parsed = read_sheet(plan, data, SHEET, COLUMNS, one_of=("kode_desa", "desa"))
+    if parsed is None:
         return plan
-    mapped, problems = map_headers(table, COLUMNS)
-    plan.problems.extend(problems)
-    if "kode_desa" not in mapped.index and "desa" not in mapped.index:
-        plan.problems.append(Problem(file_name, table.sheet, table.header_row, "kode_desa",
-                                     "exchange_missing_column", {"column": "kode_desa"}))
-    if plan.problems:   # a table whose columns are wrong gives only noise per row
-        return plan
-    records, problems = parse_table(table, COLUMNS, mapped)
-    plan.problems.extend(problems)
-    labels = {name: table.column_label(i) for name, i in mapped.index.items()}
+    table, mapped, records, labels = parsed.table, parsed.mapped, parsed.records, parsed.labels
     plan.problems.extend(duplicate_problems(table, records, ["posyandu_id"], labels["posyandu_id"]))
     plan.problems.extend(duplicate_problems(table, records, ["no_registrasi"], labels.get("no_registrasi", "")))
     regions = load_region_index(con)

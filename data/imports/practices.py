@@ -20,11 +20,9 @@ from data.imports.common import (
     file_sha256,
     finish_plan,
     frame_from,
-    map_headers,
-    parse_table,
+    read_sheet,
+    unknown_posyandu_problems,
 )
-from data.imports.reader import read_table
-from data.problems import Problem
 
 KIND = "practices"
 SHEET = "Praktik"
@@ -55,22 +53,12 @@ def practice_id(posyandu_id: str, spm_field: str, title: str) -> str:
 def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> ImportPlan:
     """Check a practices list."""
     plan = ImportPlan(KIND, file_name, file_sha256(data))
-    table, problems = read_table(data, file_name, SHEET)
-    plan.problems.extend(problems)
-    if table is None:
+    parsed = read_sheet(plan, data, SHEET, COLUMNS)
+    if parsed is None:
         return plan
-    mapped, problems = map_headers(table, COLUMNS)
-    plan.problems.extend(problems)
-    if plan.problems:
-        return plan
-    records, problems = parse_table(table, COLUMNS, mapped)
-    plan.problems.extend(problems)
-    labels = {name: table.column_label(i) for name, i in mapped.index.items()}
-    known = {r[0] for r in con.sql("SELECT posyandu_id FROM posyandu").fetchall()}
+    table, records, labels = parsed.table, parsed.records, parsed.labels
+    plan.problems.extend(unknown_posyandu_problems(con, plan, parsed))
     for rec in records:
-        if rec.get("posyandu_id") and rec["posyandu_id"] not in known:
-            plan.problems.append(Problem(file_name, table.sheet, rec["_row"], labels["posyandu_id"],
-                                         "exchange_unknown_posyandu", {"value": rec["posyandu_id"]}))
         if rec.get("praktik_id") is None and all(rec.get(k) for k in ("posyandu_id", "bidang", "judul")):
             rec["praktik_id"] = practice_id(rec["posyandu_id"], rec["bidang"], rec["judul"])
     plan.problems.extend(duplicate_problems(table, records, ["praktik_id"], labels["judul"]))

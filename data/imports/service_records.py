@@ -21,10 +21,9 @@ from data.imports.common import (
     file_sha256,
     finish_plan,
     frame_from,
-    map_headers,
-    parse_table,
+    read_sheet,
+    unknown_posyandu_problems,
 )
-from data.imports.reader import read_table
 from data.problems import Problem
 
 KIND = "service_records"
@@ -52,22 +51,12 @@ def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, today:
     """Check a service-records list; `today` bounds the dates (tests pass a fixed day)."""
     today = today or dt.date.today()
     plan = ImportPlan(KIND, file_name, file_sha256(data))
-    table, problems = read_table(data, file_name, SHEET)
-    plan.problems.extend(problems)
-    if table is None:
+    parsed = read_sheet(plan, data, SHEET, COLUMNS)
+    if parsed is None:
         return plan
-    mapped, problems = map_headers(table, COLUMNS)
-    plan.problems.extend(problems)
-    if plan.problems:
-        return plan
-    records, problems = parse_table(table, COLUMNS, mapped)
-    plan.problems.extend(problems)
-    labels = {name: table.column_label(i) for name, i in mapped.index.items()}
-    known = {r[0] for r in con.sql("SELECT posyandu_id FROM posyandu").fetchall()}
+    table, records, labels = parsed.table, parsed.records, parsed.labels
+    plan.problems.extend(unknown_posyandu_problems(con, plan, parsed))
     for rec in records:
-        if rec.get("posyandu_id") and rec["posyandu_id"] not in known:
-            plan.problems.append(Problem(file_name, table.sheet, rec["_row"], labels["posyandu_id"],
-                                         "exchange_unknown_posyandu", {"value": rec["posyandu_id"]}))
         if rec.get("tanggal") and rec["tanggal"] > today:
             plan.problems.append(Problem(file_name, table.sheet, rec["_row"], labels["tanggal"],
                                          "exchange_date_in_future", {"value": rec["tanggal"].isoformat()}))
