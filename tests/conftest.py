@@ -87,3 +87,18 @@ def demo_app(demo_copy: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: Non
     st.cache_data.clear()
     st.cache_resource.clear()
     con.close()
+
+
+@pytest.fixture
+def league(demo_env: Path):
+    """The official table of the page tests' competition (tests/pages_support.COMP), straight from the engine."""
+    from data import reads
+    from scoring.config import ScoringConfig
+    from scoring.engine import score_competition
+    from tests.pages_support import COMP
+
+    con = store.connect(demo_env)
+    try:
+        return score_competition(reads.competition_inputs(con, COMP), ScoringConfig()).table
+    finally:
+        con.close()

@@ -2,40 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import polars as pl
-import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import store
-
-PAGES = Path(__file__).resolve().parent.parent / "pages"
-COMP = "LP2026-KAB-36.02"
-
-
-def page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=120)
-    for k, v in {"competition": COMP, **params}.items():
-        at.query_params[k] = v
-    return at.run()
+from tests.pages_support import page
 
 
 def errors(at: AppTest) -> list[str]:
     return [e.value for e in at.exception]
 
 
-@pytest.fixture
-def league(demo_env: Path) -> pl.DataFrame:
-    from data import reads
-    from scoring.config import ScoringConfig
-    from scoring.engine import score_competition
-
-    con = store.connect(demo_env)
-    try:
-        return score_competition(reads.competition_inputs(con, COMP), ScoringConfig()).table
-    finally:
-        con.close()
 
 
 def test_bandingkan_compares_the_top_three_by_default(demo_env, league):

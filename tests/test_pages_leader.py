@@ -6,43 +6,18 @@ query parameters (deep links), so tests set `at.query_params` before the first r
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
-import pytest
 import streamlit
 from streamlit.testing.v1 import AppTest
 
-from data import store
 from scoring.fields import SPM_FIELDS
-
-PAGES = Path(__file__).resolve().parent.parent / "pages"
-COMP = "LP2026-KAB-36.02"         # Kab. Lebak 2026: 28 entrants, with a 2025 edition to compare with
-
-
-def page(name: str, **params: str) -> AppTest:
-    at = AppTest.from_file(str(PAGES / f"{name}.py"), default_timeout=120)
-    for k, v in {"competition": COMP, **params}.items():
-        at.query_params[k] = v
-    return at.run()
+from tests.pages_support import COMP, page
 
 
 def metric(at: AppTest, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
-@pytest.fixture
-def league(demo_env: Path) -> pl.DataFrame:
-    """The official table of the test competition, straight from the engine (not through a page)."""
-    from data import reads
-    from scoring.config import ScoringConfig
-    from scoring.engine import score_competition
-
-    con = store.connect(demo_env)
-    try:
-        return score_competition(reads.competition_inputs(con, COMP), ScoringConfig()).table
-    finally:
-        con.close()
 
 
 def test_beranda_shows_entrants_progress_awards_and_last_year(demo_env, league):
