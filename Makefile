@@ -23,7 +23,7 @@ run: $(STAMP_RUN)
 	$(BIN)/python -m ui.serve
 
 demo: $(STAMP_RUN)
-	$(BIN)/python -m data.demo --force
+	$(BIN)/python -m demo --force
 
 # Browser tests need Debian's chromium (see e2e-deps); they are skipped with a reason when it is absent.
 test: $(STAMP_TEST)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
+from present.i18n import t
 from ui.context import lang, restore_from_url
-from ui.i18n import t
 from ui.navigation import PAGES
 from ui.state import get_con
 

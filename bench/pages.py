@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     store = Path(args.store)
     if not store.exists():
-        from data.demo import build_demo
+        from demo.build import build_demo
 
         build_demo(store)
     os.environ["POSYANDU_STORE"] = str(store)

@@ -100,14 +100,12 @@ def load_inputs(args: argparse.Namespace) -> CompetitionInputs:
                                    stages=stages, stage_weights=weights)
         return CompetitionInputs(sim.instrument, sim.scores, sim.entrants, sim.stages,
                                  pl.DataFrame(schema=ASSIGNMENTS_SCHEMA))
-    from data import reads
+    from data.store import reads
 
     path = Path(args.path)
     if not path.exists():
-        try:
-            from data.demo import build_national  # type: ignore[attr-defined]
-        except ImportError:
-            from data.demo_national import build_national
+        from demo.national import build_national
+
         print(f"building {path} with {args.n_posyandu:,} posyandu (once)…", file=sys.stderr)
         build_national(path, n_posyandu=args.n_posyandu)
     con = duckdb.connect(str(path), read_only=True)
@@ -122,7 +120,7 @@ def load_inputs(args: argparse.Namespace) -> CompetitionInputs:
             "(SELECT DISTINCT competition_id FROM scores)").fetchall()}
         if len(instruments) != 1:
             raise SystemExit(f"the store's competitions use {len(instruments)} instruments; pass --competition")
-        from data.instruments import read_instrument
+        from data.instruments.loader import read_instrument
 
         scores = reads._frame(con, "SELECT entrant_id, stage, judge_id, criterion_id, option_code, real_value "
                                    "FROM scores", None, SCORES_SCHEMA)

@@ -21,9 +21,9 @@ from shapely.geometry.base import BaseGeometry
 from geo.aggregate import LEVEL_NUMBER, region_scores, scored_points
 from geo.frames import boundary_frame
 from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL, SEA, colour_for
-from ui.fmt import fmt_number
-from ui.i18n import t
-from ui.theme import score_bands
+from present.fmt import fmt_number
+from present.i18n import t
+from present.theme import score_bands
 
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
@@ -68,7 +68,7 @@ def static_map_png(con: duckdb.DuckDBPyConnection, table: pl.DataFrame, points: 
     """A PNG of the average `measure` per region of `level`, with posyandu dots and a legend, for reports.
 
     `table` is the results table (posyandu_id, desa_code, …, total, sec_<field>); `points` has posyandu_id,
-    lat, lon (data.boundaries.posyandu_points) and may be None to leave the dots out.
+    lat, lon (geo.boundary_store.posyandu_points) and may be None to leave the dots out.
     """
     width, height = size
     choro = _choropleth_frame(con, table, level, measure)

@@ -6,7 +6,7 @@ import duckdb
 import geopandas as gpd
 import shapely
 
-from data import boundaries as store_boundaries
+from geo import boundary_store as store_boundaries
 
 
 def boundary_frame(con: duckdb.DuckDBPyConnection, level: int | None = None, zoom: str | None = "provinsi",

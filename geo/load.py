@@ -19,8 +19,8 @@ import geopandas as gpd
 import polars as pl
 import pyogrio
 
-from data import boundaries as store_boundaries
-from data.problems import Problem
+from data.exchange.problems import Problem
+from geo import boundary_store as store_boundaries
 from geo.match import NameMatch, RegionMatcher, level_number
 from geo.shapes import INDONESIA_BBOX, ZOOM_TOLERANCES, repair, simplify, to_wkb
 

@@ -23,8 +23,8 @@ from geo.aggregate import (
     size_scale,
 )
 from geo.style import colour_for
-from ui.fmt import fmt_int, fmt_number
-from ui.i18n import t
+from present.fmt import fmt_int, fmt_number
+from present.i18n import t
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from ui.theme import ScoreBands, field_colour, score_bands
+from present.theme import ScoreBands, field_colour, score_bands
 
 BOUNDARY_LINE: Final[tuple[int, int, int, int]] = (60, 60, 60, 255)
 PROVINCE_FILL: Final[tuple[int, int, int, int]] = (236, 231, 218, 255)      # land, a paper beige

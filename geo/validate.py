@@ -14,7 +14,7 @@ import polars as pl
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from data import boundaries as store_boundaries
+from geo import boundary_store as store_boundaries
 from geo.shapes import INDONESIA_BBOX, from_wkb
 
 # Natural Earth's 10m coast is about 1 km off in places, and posyandu sit on the shore: allow ~2 km.

@@ -6,11 +6,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ui import cached, charts
-from ui.charts_tables import REGION_LEVELS, criteria_differences, filter_table, region_aggregates, section_ids
+from present import charts
+from present.fmt import fmt_number
+from present.i18n import t
+from present.tables import REGION_LEVELS, criteria_differences, filter_table, region_aggregates, section_ids
+from ui import cached
 from ui.context import sidebar_context, tr
-from ui.fmt import fmt_number
-from ui.i18n import t
 
 ctx = sidebar_context()
 L = ctx.lang

@@ -6,11 +6,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from ui import cached, charts
-from ui.charts_tables import award_places, field_means, filter_table
+from present import charts
+from present.fmt import fmt_int, fmt_number, fmt_percent
+from present.tables import award_places, field_means, filter_table
+from present.theme import score_bands
+from ui import cached
 from ui.context import sidebar_context, tr
-from ui.fmt import fmt_int, fmt_number, fmt_percent
-from ui.theme import score_bands
 
 ctx = sidebar_context()
 L = ctx.lang

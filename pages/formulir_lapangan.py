@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import reads, xlsform
-from data.instruments import read_instrument
-from data.problems import problems_frame
+from data.exchange import xlsform
+from data.exchange.problems import problems_frame
+from data.instruments.loader import read_instrument
+from data.store import reads
+from present.fmt import fmt_int
 from ui.auth import require_role
 from ui.context import lang, sidebar_context, tr
-from ui.fmt import fmt_int
 from ui.state import get_con
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

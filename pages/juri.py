@@ -8,10 +8,11 @@ import polars as pl
 import streamlit as st
 
 from data import store
-from ui import cached, charts
-from ui.charts_tables import judge_quality_frames
+from present import charts
+from present.fmt import fmt_number
+from present.tables import judge_quality_frames
+from ui import cached
 from ui.context import sidebar_context, tr
-from ui.fmt import fmt_number
 from ui.results import load_inputs, load_results
 from ui.state import store_version
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from present.fmt import fmt_date
 from ui.auth import EXPIRED_KEY, current_user, sign_in, sign_out
 from ui.context import lang, sidebar_context, tr
-from ui.fmt import fmt_date
 
 sidebar_context(show_stage=False, show_region=False)
 st.title(tr("auth_title"))

@@ -8,11 +8,13 @@ import json
 import polars as pl
 import streamlit as st
 
-from data import assignments, judging, publication, reads
-from data.auth import PermissionDenied
+from data.judging import assignments, publication
+from data.judging import forms as judging
+from data.judging.auth import PermissionDenied
+from data.store import reads
+from present.fmt import fmt_date, fmt_int
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
-from ui.fmt import fmt_date, fmt_int
 from ui.state import get_con
 
 ctx = sidebar_context(show_region=False)

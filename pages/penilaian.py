@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import assignments, evidence, judging, reads
-from data.auth import PermissionDenied
-from data.instruments import read_instrument
+from data.instruments.loader import read_instrument
+from data.judging import assignments, evidence
+from data.judging import forms as judging
+from data.judging.auth import PermissionDenied
+from data.store import reads
+from present.fmt import fmt_number
 from scoring.instrument import Criterion
 from ui.auth import current_user, require_role, show_denied
 from ui.context import lang, sidebar_context, tr
-from ui.fmt import fmt_number
 from ui.state import get_con
 
 ERR_KEY = "pn.error"

@@ -7,9 +7,9 @@ import polars as pl
 import streamlit as st
 
 from data import store
-from scoring.fields import STRATA
-from ui import cached
-from ui.charts_tables import (
+from present.fmt import fmt_int
+from present.i18n import t
+from present.tables import (
     band_legend_html,
     csv_bytes,
     excel_bytes,
@@ -20,12 +20,12 @@ from ui.charts_tables import (
     section_ids,
     style_scorecard,
 )
+from present.theme import score_bands
+from scoring.fields import STRATA
+from ui import cached
 from ui.context import sidebar_context, tr
-from ui.fmt import fmt_int
-from ui.i18n import t
 from ui.results import load_inputs, load_results
 from ui.state import store_version
-from ui.theme import score_bands
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

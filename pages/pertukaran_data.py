@@ -5,21 +5,22 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import reads
-from data.backup import export_tables, make_backup, restore_backup
-from data.exports import export_data
-from data.exports.berita_acara import berita_acara_pdf
-from data.exports.recap_xlsx import recap_workbook
-from data.exports.scorecard import scorecard_pdf
-from data.imports import IMPORTERS, SCOPES, boundaries, validate_file, write_plan
-from data.imports.common import file_sha256
-from data.imports.reader import MAX_BYTES
-from data.problems import problems_frame
-from data.templates import import_template, score_template
+from data.exchange.backup import export_tables, make_backup, restore_backup
+from data.exchange.exports import export_data
+from data.exchange.exports.berita_acara import berita_acara_pdf
+from data.exchange.exports.recap_xlsx import recap_workbook
+from data.exchange.exports.scorecard import scorecard_pdf
+from data.exchange.imports import IMPORTERS, SCOPES, validate_file, write_plan
+from data.exchange.imports.common import file_sha256
+from data.exchange.imports.reader import MAX_BYTES
+from data.exchange.problems import problems_frame
+from data.exchange.templates import import_template, score_template
+from data.store import reads
+from geo import upload as boundaries
+from present.fmt import fmt_int
+from present.i18n import t
 from ui.auth import require_role
 from ui.context import COMBINED, lang, sidebar_context, tr
-from ui.fmt import fmt_int
-from ui.i18n import t
 from ui.state import get_con, store_version
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -9,19 +9,20 @@ import polars as pl
 import streamlit as st
 from shapely.geometry import box
 
-from data import boundaries, reads
+from data.store import reads
+from geo import boundary_store as boundaries
 from geo.aggregate import LEVEL_CODE_COLUMN
 from geo.export import points_geojson, regions_geojson, static_map_png
 from geo.frames import boundary_frame
 from geo.layers import LAYER_POSYANDU, payload_bytes
 from geo.mapview import MapOptions, build_map, measure_label
 from geo.validate import flag_posyandu
+from present.fmt import fmt_int, fmt_number
+from present.i18n import t
+from present.theme import score_bands
 from ui.context import sidebar_context, tr
-from ui.fmt import fmt_int, fmt_number
-from ui.i18n import t
 from ui.results import load_results
 from ui.state import get_con, store_version
-from ui.theme import score_bands
 
 
 @st.cache_data(max_entries=4, show_spinner=False)

@@ -9,15 +9,15 @@ from pathlib import Path
 import polars as pl
 import streamlit as st
 
-from data import visit_plan
 from geo.route_map import route_figure
+from present import visit_plan
+from present.fmt import fmt_number
+from present.i18n import t
+from present.tables import filter_table, practice_cards
+from present.theme import field_colour, score_bands
 from scoring.fields import SPM_FIELDS
 from ui import cached
-from ui.charts_tables import filter_table, practice_cards
 from ui.context import sidebar_context, tr
-from ui.fmt import fmt_number
-from ui.i18n import t
-from ui.theme import field_colour, score_bands
 
 ctx = sidebar_context()
 L = ctx.lang

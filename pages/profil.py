@@ -10,17 +10,18 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
-from ui import cached, charts
-from ui.charts_tables import (
+from present import charts
+from present.fmt import fmt_int, fmt_number, fmt_percent
+from present.tables import (
     entrant_fields,
     field_means,
     fix_first_rows,
     section_ids,
     weakest_fields,
 )
+from present.theme import field_colour
+from ui import cached
 from ui.context import sidebar_context, tr
-from ui.fmt import fmt_int, fmt_number, fmt_percent
-from ui.theme import field_colour
 
 ctx = sidebar_context(show_region=False)
 L = ctx.lang

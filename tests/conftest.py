@@ -27,7 +27,7 @@ def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     prebuilt = os.environ.get("POSYANDU_TEST_DEMO")
     if prebuilt and Path(prebuilt).exists():
         return Path(prebuilt)
-    from data.demo import build_demo
+    from demo.build import build_demo
 
     path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
     build_demo(path)
@@ -63,7 +63,7 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters: the rules under test do not depend on the hashing cost."""
     from argon2 import PasswordHasher
 
-    from data import auth
+    from data.judging import auth
 
     monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
@@ -74,7 +74,7 @@ def demo_app(demo_copy: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: Non
     yields a connection for signing in (`data.auth.authenticate`) and checking what was written."""
     import streamlit as st
 
-    from data import accounts
+    from data.judging import accounts
     from ui.state import close_all
 
     monkeypatch.setenv(store.STORE_ENV, str(demo_copy))
@@ -92,7 +92,7 @@ def demo_app(demo_copy: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: Non
 @pytest.fixture
 def league(demo_env: Path):
     """The official table of the page tests' competition (tests/pages_support.COMP), straight from the engine."""
-    from data import reads
+    from data.store import reads
     from scoring.config import ScoringConfig
     from scoring.engine import score_competition
     from tests.pages_support import COMP

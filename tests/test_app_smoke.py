@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.i18n import catalogue
+from present.i18n import catalogue
 from ui.navigation import PAGES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -9,7 +9,8 @@ import sys
 import pytest
 from argon2 import PasswordHasher
 
-from data import accounts, auth, store
+from data import store
+from data.judging import accounts, auth
 from tests.test_judging_fixtures import assign_defaults, build_contest
 
 T0 = dt.datetime(2026, 10, 20, 8, 0, 0)

@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from data import store
-from data.backup import base_tables, make_backup, restore_backup, table_checksums
+from data.exchange.backup import base_tables, make_backup, restore_backup, table_checksums
 from tests.fixtures.malformed.world import seed_world
 
 

@@ -9,9 +9,8 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
-from ui import charts
-from ui.charts_tables import (
+from present import charts
+from present.tables import (
     award_places,
     band_legend_html,
     criteria_differences,
@@ -29,7 +28,8 @@ from ui.charts_tables import (
     style_scorecard,
     weakest_fields,
 )
-from ui.theme import FIELD_COLOURS, ScoreBands, field_colour, score_bands
+from present.theme import FIELD_COLOURS, ScoreBands, field_colour, score_bands
+from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 
 SECS = SPM_FIELDS + OTHER_SECTIONS
 

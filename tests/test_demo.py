@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 
 from data import store
-from data.demo import build_demo
-from data.demo_contests import SIX_FIELD
-from data.demo_national import build_national
-from data.demo_scores import rank_contest, threshold_points
-from data.instruments import bundled_instrument
+from data.instruments.loader import bundled_instrument
+from demo.build import build_demo
+from demo.contests import SIX_FIELD
+from demo.national import build_national
+from demo.scores import rank_contest, threshold_points
 from scoring.fields import SPM_FIELDS
 
 SMALL_SCALE = 0.1
@@ -84,7 +84,7 @@ def test_build_leaves_no_partial_file_and_reports_progress(small_builds):
 
 
 def test_a_failed_build_leaves_nothing_behind(tmp_path, monkeypatch):
-    import data.demo as demo_mod
+    import demo.build as demo_mod
 
     def boom(con):
         raise RuntimeError("disk full")

@@ -15,12 +15,12 @@ import openpyxl
 import polars as pl
 import pytest
 
-from data.backup import base_tables, export_tables
-from data.exports import export_data
-from data.exports.berita_acara import berita_acara_pdf
-from data.exports.recap_xlsx import FIRST_DATA_ROW, recap_workbook
-from data.exports.scorecard import scorecard_pdf
-from data.imports import import_file
+from data.exchange.backup import base_tables, export_tables
+from data.exchange.exports import export_data
+from data.exchange.exports.berita_acara import berita_acara_pdf
+from data.exchange.exports.recap_xlsx import FIRST_DATA_ROW, recap_workbook
+from data.exchange.exports.scorecard import scorecard_pdf
+from data.exchange.imports import import_file
 from tests.fixtures.malformed.make_corpus import score_header, score_rows, xlsx
 from tests.fixtures.malformed.world import COMPETITION, STAGES, seed_world
 

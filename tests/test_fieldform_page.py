@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import auth
+from data.judging import auth
 from ui.auth import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,8 +36,9 @@ def test_panitia_downloads_an_xlsform_of_the_competition(demo) -> None:
 
 
 def test_xlsform_lists_every_entrant_of_the_competition(demo) -> None:
-    from data import reads, xlsform
-    from data.instruments import read_instrument
+    from data.exchange import xlsform
+    from data.instruments.loader import read_instrument
+    from data.store import reads
 
     cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kabupaten' LIMIT 1").fetchone()[0]
     comp = reads.competition(demo, cid)

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ui import i18n
-from ui.fmt import fmt_date, fmt_date_range, fmt_number, fmt_percent
+from present import i18n
+from present.fmt import fmt_date, fmt_date_range, fmt_number, fmt_percent
 
 
 def test_numbers_follow_indonesian_convention() -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import shapely
 
 from data import store
-from geo.demo_geography import build_demo_boundaries
+from demo.geography import build_demo_boundaries
 from geo.shapes import from_wkb
 from geo.validate import flag_points, flag_posyandu
 

@@ -15,7 +15,9 @@ import polars as pl
 import pytest
 from PIL import Image
 
-from data import boundaries, reads, store
+from data import store
+from data.store import reads
+from geo import boundary_store as boundaries
 from geo.export import points_geojson, regions_geojson, static_map_png
 from geo.shapes import in_indonesia_bbox
 from geo.style import COUNTRY_FILL, SEA

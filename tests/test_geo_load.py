@@ -9,7 +9,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Polygon, box
 
-from data.problems import message_keys
+from data.exchange.problems import message_keys
 from geo.load import read_boundary_file, save_boundaries
 from geo.match import RegionMatcher, name_key
 

@@ -26,7 +26,7 @@ KILLS = 20
 def _child(store_path: str, file_path: str) -> None:
     """Run one import and report its phases on stdout (the parent waits for "ready")."""
     from data import store
-    from data.imports import import_file
+    from data.exchange.imports import import_file
 
     con = store.connect(store_path)
     data = Path(file_path).read_bytes()
@@ -55,7 +55,7 @@ def _go(proc: subprocess.Popen) -> None:
 
 def _state(store_path: Path) -> tuple[int, int, dict[str, str]]:
     from data import store
-    from data.backup import table_checksums
+    from data.exchange.backup import table_checksums
 
     con = store.connect(store_path)     # the restart: opening replays the WAL's committed part only
     try:

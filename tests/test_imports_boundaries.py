@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from data.backup import table_checksums
-from data.imports.boundaries import read_boundary_upload, write_boundary_upload
+from data.exchange.backup import table_checksums
+from geo.upload import read_boundary_upload, write_boundary_upload
 
 
 def _square(lon: float, lat: float, d: float = 0.01) -> list:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from data import store
-from data.backup import table_checksums
-from data.imports import import_file
-from data.problems import message_keys, problems_frame
+from data.exchange.backup import table_checksums
+from data.exchange.imports import import_file
+from data.exchange.problems import message_keys, problems_frame
 from tests.fixtures.malformed.make_corpus import CASES, Case
 from tests.fixtures.malformed.world import seed_world
 

@@ -8,8 +8,8 @@ import io
 import openpyxl
 import pytest
 
-from data.imports import import_file, validate_file
-from data.templates import import_template, score_template
+from data.exchange.imports import import_file, validate_file
+from data.exchange.templates import import_template, score_template
 from tests.fixtures.malformed.make_corpus import (
     POSYANDU_HEADER,
     csv_bytes,

@@ -9,7 +9,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from data import auth, store
+from data import store
+from data.judging import auth
 from tests.fixtures.malformed.make_corpus import xlsx
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from data import instrument_schema as schema
-from data import instruments as ins
 from data import store
+from data.instruments import loader as ins
+from data.instruments import schema
+from present.i18n import catalogue
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 from scoring.instrument import criteria_frame, options_frame, sections_frame, thresholds_frame
-from ui.i18n import catalogue
 
 FIXTURES = Path(__file__).parent / "fixtures" / "instruments"
 

@@ -6,8 +6,10 @@ import json
 import threading
 import time
 
-from data import assignments, judging, store
-from data.auth import User
+from data import store
+from data.judging import assignments
+from data.judging import forms as judging
+from data.judging.auth import User
 from tests.test_judging_fixtures import CID, PANITIA, build_contest
 
 N_THREADS = 20

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import duckdb
 
-from data import assignments, auth, judging, store
-from data.auth import User
+from data import store
+from data.judging import assignments, auth
+from data.judging import forms as judging
+from data.judging.auth import User
 
 CID = "lebak-2026"
 INSTRUMENT = "mini@1"

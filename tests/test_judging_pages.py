@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import auth, judging, publication
+from data.judging import auth, publication
+from data.judging import forms as judging
 from ui.auth import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,10 @@ import re
 
 import pytest
 
-from data import judging, publication, store
-from data.auth import PUBLIC, PermissionDenied, User
+from data import store
+from data.judging import forms as judging
+from data.judging import publication
+from data.judging.auth import PUBLIC, PermissionDenied, User
 
 PANITIA = User("panitia", "panitia")
 PERSONAL = re.compile(r"phone|contact|kader_name")

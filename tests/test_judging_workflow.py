@@ -6,8 +6,9 @@ import json
 
 import pytest
 
-from data import assignments, evidence, judging
-from data.auth import PUBLIC, PermissionDenied
+from data.judging import assignments, evidence
+from data.judging import forms as judging
+from data.judging.auth import PUBLIC, PermissionDenied
 from tests.test_judging_fixtures import (
     CID,
     JURI1,
@@ -224,7 +225,7 @@ def test_audit_log_is_for_panitia_only(contest):
 
 
 def test_every_refusal_reads_as_a_sentence_in_both_languages(contest):
-    from ui.i18n import t
+    from present.i18n import t
 
     refusals = []
     for call in (lambda: judging.save_score(contest, JURI2, CID, "lapangan", "E4", "KES_01", option_code="a"),

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.visit_plan import (
+from present.visit_plan import (
     haversine_km,
     order_visits,
     plan_html,

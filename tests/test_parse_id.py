@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from data.parse_id import (
+from data.exchange.parse_indonesian import (
     Bad,
     RegionIndex,
     clean_region_name,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from data import auth
+from data.judging import auth
 from ui.auth import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent

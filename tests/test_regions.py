@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from data import regions
-from ui.i18n import catalogue
+from present.i18n import catalogue
 
 
 def test_store_holds_every_region_of_the_package_per_level(con):

@@ -9,10 +9,10 @@ import json
 import openpyxl
 import pytest
 
-from data import judging
-from data.instruments import bundled_instrument_paths, load_instrument
-from data.problems import message_keys
-from data.xlsform import build_xlsform, import_export, parse_export, to_xform, xlsform_sheets
+from data.exchange.problems import message_keys
+from data.exchange.xlsform import build_xlsform, import_export, parse_export, to_xform, xlsform_sheets
+from data.instruments.loader import bundled_instrument_paths, load_instrument
+from data.judging import forms as judging
 from tests.test_judging_fixtures import CID, JURI1, PANITIA, assign_defaults, build_contest, mini_instrument
 
 

@@ -10,8 +10,8 @@ from collections.abc import Iterable
 
 import streamlit as st
 
-from data import auth
-from data.auth import PUBLIC, SignIn, User
+from data.judging import auth
+from data.judging.auth import PUBLIC, SignIn, User
 from ui.context import tr
 from ui.state import get_con
 

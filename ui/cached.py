@@ -14,7 +14,9 @@ from collections.abc import Sequence
 import polars as pl
 import streamlit as st
 
-from data import reads, reads_pages, store
+from data import store
+from data.store import page_reads as reads_pages
+from data.store import reads
 from ui.results import load_inputs, load_results
 from ui.state import get_con, store_version
 
@@ -138,7 +140,7 @@ def score_details(entrant_id: str) -> pl.DataFrame:
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def _choices(path: str, entrant_id: str, sections: tuple[str, ...], lang: str, version: int) -> dict:
-    from ui.charts_tables import judge_choice_rows
+    from present.tables import judge_choice_rows
 
     details = score_details(entrant_id)
     return {s: judge_choice_rows(details, s, lang) for s in sections}
@@ -151,7 +153,7 @@ def judge_choices(entrant_id: str, sections: Sequence[str], lang: str) -> dict:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _history(path: str, posyandu_id: str, version: int) -> pl.DataFrame:
-    from ui.charts_tables import history_rows
+    from present.tables import history_rows
 
     entries = reads_pages.posyandu_entries(get_con(), posyandu_id)
     tables = {c: results_table(c) for c in entries["competition_id"].unique().to_list()}
@@ -166,7 +168,7 @@ def history(posyandu_id: str) -> pl.DataFrame:
 @st.cache_data(max_entries=256, show_spinner=False)
 def _peers(path: str, competition_id: str, stage: str | None, posyandu_id: str, fields: tuple[str, ...], k: int,
            version: int) -> pl.DataFrame:
-    from ui.charts_tables import field_peers
+    from present.tables import field_peers
 
     table = results_table(competition_id, stage)
     return field_peers(_peer_profiles(path, competition_id, version), table, posyandu_id, fields, k=k)

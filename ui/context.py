@@ -11,9 +11,10 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from data import reads, store
+from data import store
+from data.store import reads
+from present.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from scoring.fields import LEVELS
-from ui.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from ui.state import get_con, store_version
 
 COMBINED = "gabungan"

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data import reads, store
+from data import store
+from data.store import reads
 from ui.state import get_con, store_version
 
 

@@ -39,8 +39,8 @@ def _ensure_store(path: Path) -> None:
     with _build_lock:
         if path.exists():
             return
-        from data.demo import build_demo
-        from ui.i18n import t
+        from demo.build import build_demo
+        from present.i18n import t
 
         lang = st.session_state.get("ctx.lang", "id")
         note = st.info(t("building_demo_note", lang), icon=":material/hourglass_top:")

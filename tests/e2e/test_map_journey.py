@@ -14,8 +14,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from geo.style import BOUNDARY_LINE, PROVINCE_FILL, SEA
+from present.theme import score_bands
 from tests.e2e.conftest import ARTIFACTS
-from ui.theme import score_bands
 
 POINT_STROKE = (20, 20, 20)          # geo.layers.points_layer's line colour
 CHOROPLETH_ALPHA = 200               # geo.mapview._choropleth's fill alpha

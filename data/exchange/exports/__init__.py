@@ -1,0 +1,89 @@
+"""Documents people sign and share, built from the engine's results: the Excel rekapitulasi nilai, the PDF
+berita acara of a stage and the one-page PDF scorecard per posyandu.
+
+`export_data` gathers what every document needs in one place: the competition, its stages and sections with
+weights, the judges, and the results table. A finalised stage (or a competition whose stages are all final)
+uses the judging workflow's published snapshot, so the document matches what was announced; otherwise the
+engine computes the table now.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+
+from data.judging.publication import COMBINED, published_results
+from scoring.instrument import Instrument
+
+
+@dataclass(frozen=True)
+class ExportData:
+    """Everything a recap, berita acara or scorecard prints, already computed."""
+
+    competition: dict
+    instrument: Instrument
+    stages: pl.DataFrame            # stage, ord, weight, start_date, end_date, finalized_at
+    sections: pl.DataFrame          # section_id, ord, title, spm_field, weight
+    table: pl.DataFrame             # the engine's results table (one row per entrant)
+    judges: pl.DataFrame            # judge_id, name, institution, stage
+    stage: str | None = None        # None: all stages combined
+    published: bool = False         # True when `table` is the frozen, published snapshot
+    fix_first: pl.DataFrame = field(default_factory=pl.DataFrame)
+    fields: pl.DataFrame = field(default_factory=pl.DataFrame)   # entrant_id, section_id, spm_field, score_pct
+    generated_on: dt.date = field(default_factory=dt.date.today)
+
+    @property
+    def ranked(self) -> pl.DataFrame:
+        """Entrants in rank order (unranked last), the order every document lists them in."""
+        rank = "rank_final" if "rank_final" in self.table.columns else "rank"
+        return self.table.sort([rank, "posyandu_name"], nulls_last=True)
+
+
+def _published(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None,
+               stages: pl.DataFrame) -> pl.DataFrame:
+    """The published snapshot for a finalised stage (or all stages final, for the combined table), if any."""
+    if stage is None:
+        if stages.height == 0 or stages["finalized_at"].null_count() > 0:
+            return pl.DataFrame()
+        snap = published_results(con, competition_id, COMBINED)
+    else:
+        row = stages.filter(pl.col("stage") == stage)
+        if row.height == 0 or row["finalized_at"][0] is None:
+            return pl.DataFrame()
+        snap = published_results(con, competition_id, stage)
+    needed = {"posyandu_name", "total", "rank_final", "award"}
+    return snap if snap.height and needed <= set(snap.columns) else pl.DataFrame()
+
+
+def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None = None) -> ExportData:
+    """Gather the results of a competition (one stage, or combined when `stage` is None) for the documents."""
+    from data.instruments.loader import read_instrument
+    from data.store.reads import competition, competition_inputs, stage_dates
+    from scoring.config import ScoringConfig
+    from scoring.engine import score_competition
+    from scoring.instrument import sections_frame
+
+    comp = competition(con, competition_id)
+    if comp is None:
+        raise KeyError(competition_id)
+    instrument = read_instrument(con, comp["instrument_id"])
+    stages = stage_dates(con, competition_id)
+    config = ScoringConfig(aggregation=comp.get("aggregation") or "mean",
+                           advance_count=int(comp.get("advance_count") or 1))
+    results = score_competition(competition_inputs(con, competition_id), config, stage=stage)
+    snapshot = _published(con, competition_id, stage, stages)
+    judges = con.sql(
+        """
+        SELECT DISTINCT j.judge_id, j.name, j.institution FROM judges j
+        WHERE j.judge_id IN (SELECT judge_id FROM assignments WHERE competition_id = ? AND (? IS NULL OR stage = ?)
+                             UNION SELECT judge_id FROM scores WHERE competition_id = ? AND (? IS NULL OR stage = ?))
+        ORDER BY j.name
+        """, params=[competition_id, stage, stage, competition_id, stage, stage]).pl()
+    return ExportData(
+        competition=comp, instrument=instrument, stages=stages, sections=sections_frame(instrument),
+        table=snapshot if snapshot.height else results.table, judges=judges, stage=stage,
+        published=bool(snapshot.height), fix_first=results.fix_first.collect(), fields=results.fields,
+    )

@@ -1,0 +1,130 @@
+"""The Excel rekapitulasi nilai, laid out like a committee's recap sheet.
+
+One row per entrant in rank order: identity and region, the score of every section (its SPM field and weight
+in a two-row header), the total of each stage with its weight, the nilai akhir, rank, award, strata and
+completeness. Numbers are real numbers with a two-decimal format (Excel shows them with the reader's own
+decimal mark); panes are frozen under the header and right of the name; a second sheet states the weights
+and the rules used.
+"""
+
+from __future__ import annotations
+
+import io
+
+import xlsxwriter
+
+from data.exchange.exports import ExportData
+from present.fmt import fmt_date
+from present.i18n import t
+
+FIRST_DATA_ROW = 6      # 0-based: title rows 0–3, header rows 4–5
+
+
+def _label(section_id: str, title: str, lang: str) -> str:
+    key = f"field_{section_id}"
+    text = t(key, lang)
+    return title if text.startswith("⟦") else text
+
+
+def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
+    """The rekapitulasi nilai as .xlsx bytes."""
+    comp = data.competition
+    table = data.ranked
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    title = wb.add_format({"bold": True, "font_size": 14})
+    sub = wb.add_format({"italic": True, "font_color": "#404040"})
+    head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
+                          "text_wrap": True, "align": "center", "valign": "vcenter"})
+    head_w = wb.add_format({"bg_color": "#DDEBF7", "border": 1, "align": "center", "italic": True,
+                            "num_format": "0\" %\""})
+    num = wb.add_format({"num_format": "0.00", "border": 1})
+    total = wb.add_format({"num_format": "0.00", "border": 1, "bold": True, "bg_color": "#FFF2CC"})
+    text = wb.add_format({"border": 1})
+    award = wb.add_format({"border": 1, "bold": True, "font_color": "#7F6000"})
+    integer = wb.add_format({"border": 1, "align": "center"})
+
+    ws = wb.add_worksheet(t("exchange_recap_sheet", lang))
+    stage_label = t(f"stage_{data.stage}", lang) if data.stage else t("exchange_all_stages", lang)
+    ws.write(0, 0, t("exchange_recap_title", lang), title)
+    ws.write(1, 0, comp["name"], wb.add_format({"bold": True}))
+    ws.write(2, 0, t("exchange_recap_subtitle", lang, level=t(f"level_{comp['level']}", lang),
+                     stage=stage_label, year=comp["year"], date=fmt_date(data.generated_on, lang)), sub)
+    if data.published:
+        ws.write(3, 0, t("exchange_recap_published", lang), sub)
+
+    fixed = [("no", 5), ("posyandu", 30), ("desa", 20), ("kecamatan", 18), ("kabupaten", 20)]
+    col = 0
+    for key, width in fixed:
+        ws.merge_range(4, col, 5, col, t(f"exchange_col_{key}", lang), head)
+        ws.set_column(col, col, width)
+        col += 1
+    sec_cols: list[tuple[str, int]] = []
+    for sid, stitle, weight in data.sections.select("section_id", "title", "weight").iter_rows():
+        ws.write(4, col, _label(sid, stitle, lang), head)
+        ws.write(5, col, weight, head_w)
+        ws.set_column(col, col, 13)
+        sec_cols.append((f"sec_{sid}", col))
+        col += 1
+    stage_cols: list[tuple[str, int]] = []
+    if data.stage is None:
+        for stage, weight in data.stages.select("stage", "weight").iter_rows():
+            if f"total_{stage}" in table.columns:
+                ws.write(4, col, t("exchange_col_stage_total", lang, stage=t(f"stage_{stage}", lang)), head)
+                ws.write(5, col, weight, head_w)
+                ws.set_column(col, col, 13)
+                stage_cols.append((f"total_{stage}", col))
+                col += 1
+    tail = [("total", 12), ("rank", 10), ("award", 13), ("strata", 11), ("completeness", 13)]
+    tail_cols: dict[str, int] = {}
+    for key, width in tail:
+        ws.merge_range(4, col, 5, col, t(f"exchange_col_{key}", lang), head)
+        ws.set_column(col, col, width)
+        tail_cols[key] = col
+        col += 1
+    ws.set_row(4, 48)
+
+    rank_col = "rank_final" if "rank_final" in table.columns else "rank"
+    for i, r in enumerate(table.iter_rows(named=True)):
+        row = FIRST_DATA_ROW + i
+        ws.write_number(row, 0, i + 1, integer)
+        for c, key in enumerate(("posyandu_name", "desa_name", "kecamatan_name", "kabupaten_name"), start=1):
+            ws.write(row, c, r.get(key) or "", text)
+        for name, c in sec_cols + stage_cols:
+            _num(ws, row, c, r.get(name), num)
+        _num(ws, row, tail_cols["total"], r.get("total"), total)
+        _num(ws, row, tail_cols["rank"], r.get(rank_col), integer)
+        ws.write(row, tail_cols["award"], r.get("award") or "", award)
+        strata = r.get("strata")
+        ws.write(row, tail_cols["strata"], t(f"strata_{strata}", lang) if strata else "", text)
+        _num(ws, row, tail_cols["completeness"], r.get("completeness_pct"), num)
+    ws.freeze_panes(FIRST_DATA_ROW, 2)
+    if table.height:
+        ws.autofilter(5, 0, FIRST_DATA_ROW + table.height - 1, col - 1)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(4, 5)
+
+    rules = wb.add_worksheet(t("exchange_rules_sheet", lang))
+    rules.write_row(0, 0, [t("exchange_tpl_section", lang), t("exchange_col_field", lang),
+                           t("exchange_col_weight", lang)], head)
+    for i, (stitle, fld, weight) in enumerate(
+            data.sections.select("title", "spm_field", "weight").iter_rows(), start=1):
+        rules.write_row(i, 0, [stitle, t(f"field_{fld}", lang) if fld else "", weight])
+    n = data.sections.height + 2
+    rules.write_row(n, 0, [t("stage", lang), "", t("exchange_col_weight", lang)], head)
+    for i, (stage, weight) in enumerate(data.stages.select("stage", "weight").iter_rows(), start=n + 1):
+        rules.write_row(i, 0, [t(f"stage_{stage}", lang), "", weight])
+    m = n + data.stages.height + 2
+    rules.write(m, 0, t("exchange_rules_text", lang, instrument=data.instrument.instrument_id))
+    rules.set_column(0, 0, 34)
+    rules.set_column(1, 2, 18)
+    wb.close()
+    return buf.getvalue()
+
+
+def _num(ws, row: int, col: int, value: object, fmt) -> None:  # noqa: ANN001 - xlsxwriter objects
+    if value is None or (isinstance(value, float) and value != value):
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_number(row, col, float(value), fmt)

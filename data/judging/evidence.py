@@ -1,0 +1,101 @@
+"""Evidence files (photos, scanned documents) stored on disk by content hash and referenced from scores.
+
+A file is accepted only when its first bytes say JPEG, PNG or PDF (the name and the browser's claimed type are
+not trusted) and it is at most `MAX_BYTES`. It is written once to `<evidence dir>/<sha[:2]>/<sha>` and the hash
+goes into `scores.evidence`, so the same photo uploaded twice is stored once. The evidence directory sits beside
+the store file (var/evidence/ for var/posyandu.duckdb), so a test store keeps its files in its own folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from data import store
+from data.judging.auth import User
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_MEGABYTES = 10
+MIME_BY_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"%PDF-", "application/pdf"),
+)
+ACCEPTED_EXTENSIONS: tuple[str, ...] = ("jpg", "jpeg", "png", "pdf")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """The outcome of storing a file: its hash, or the message key saying why it was refused."""
+    sha256: str | None
+    mime_type: str | None
+    message_key: str
+    detail: dict[str, object]
+
+    @property
+    def ok(self) -> bool:
+        return self.sha256 is not None
+
+
+def sniff_type(data: bytes) -> str | None:
+    """The MIME type from the magic bytes, or None when the file is none of JPEG, PNG, PDF."""
+    for magic, mime in MIME_BY_MAGIC:
+        if data.startswith(magic):
+            return mime
+    return None
+
+
+def evidence_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """var/evidence beside the store file (an in-memory store uses the project's var/evidence)."""
+    row = con.sql("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    if row and row[0]:
+        return Path(row[0]).resolve().parent / "evidence"
+    return store.ROOT / "var" / "evidence"
+
+
+def evidence_path(con: duckdb.DuckDBPyConnection, sha256: str) -> Path:
+    return evidence_dir(con) / sha256[:2] / sha256
+
+
+def store_evidence(con: duckdb.DuckDBPyConnection, user: User, data: bytes, filename: str | None = None) -> Stored:
+    """Check and store one uploaded file; refused files are an answer (message key), not an exception."""
+    if user.role not in ("panitia", "juri"):
+        return Stored(None, None, "judging_evidence_denied", {})
+    if len(data) == 0:
+        return Stored(None, None, "judging_evidence_empty", {})
+    if len(data) > MAX_BYTES:
+        return Stored(None, None, "judging_evidence_too_large",
+                      {"size_mb": round(len(data) / 1024 / 1024, 1), "max_mb": MAX_MEGABYTES})
+    mime = sniff_type(data)
+    if mime is None:
+        return Stored(None, None, "judging_evidence_bad_type", {"name": filename or ""})
+    sha = hashlib.sha256(data).hexdigest()
+    path = evidence_path(con, sha)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(data)
+        tmp.replace(path)   # atomic: a reader never sees half a file
+    with store.transaction(con):
+        con.execute("INSERT INTO evidence_files (sha256, mime_type, size_bytes, original_name, uploaded_by) "
+                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [sha, mime, len(data), filename, user.username])
+    return Stored(sha, mime, "judging_evidence_stored", {"name": filename or ""})
+
+
+def evidence_info(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> list[dict[str, object]]:
+    """Stored metadata (hash, type, size, name) of the given files, in the given order."""
+    if not sha256s:
+        return []
+    rows = con.sql("SELECT sha256, mime_type, size_bytes, original_name FROM evidence_files "
+                   "WHERE list_contains(?, sha256)", params=[list(sha256s)]).fetchall()
+    by = {r[0]: {"sha256": r[0], "mime_type": r[1], "size_bytes": r[2], "original_name": r[3]} for r in rows}
+    return [by[s] for s in sha256s if s in by]
+
+
+def read_evidence(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes:
+    """The bytes of a stored file (callers check the reader may see the score that references it)."""
+    return evidence_path(con, sha256).read_bytes()

@@ -1,0 +1,329 @@
+"""The judging workflow in the store: assignments, conflict of interest, scores with audit, forms, publication.
+
+Every function takes the acting `User` and checks permission here, not only in the page, so a juri cannot
+read or write another judge's scores or an entrant not assigned to them through any caller (page, import, CLI).
+Refusals raise `PermissionDenied` with a message key. Every change to a score is written to `audit_log` in the
+same transaction (who, when, old, new, reason). Conflicting concurrent writes are retried with backoff.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import duckdb
+import polars as pl
+
+from data import store
+from data.judging.auth import PermissionDenied, User, require_role
+
+Con = duckdb.DuckDBPyConnection
+T = TypeVar("T")
+
+COMBINED = "gabungan"   # the snapshot of all stages combined (as ui.context.COMBINED)
+MAX_RETRIES = 40
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()   # "leave this part of the score as it is" in save_score
+
+
+# --- helpers -------------------------------------------------------------------------------------------------
+
+def _now() -> dt.datetime:
+    return dt.datetime.now()
+
+
+# Every write transaction bumps meta.data_version, so two concurrent writers always conflict in DuckDB's
+# optimistic concurrency. Serialising this process's judging writes turns 20 browsers saving at once from a
+# storm of conflicts and retries into a short queue; the retry stays for writers outside this lock.
+_WRITE_LOCK = threading.Lock()
+
+
+def with_retry(fn: Callable[[], T], attempts: int = MAX_RETRIES) -> T:
+    """Run a write; on a DuckDB write-write conflict wait (exponential backoff with jitter) and try again."""
+    for i in range(attempts):
+        try:
+            with _WRITE_LOCK:
+                return fn()
+        except duckdb.TransactionException:
+            if i == attempts - 1:
+                raise
+            time.sleep(min(0.2, 0.002 * 2 ** min(i, 7)) * (0.5 + random.random()))
+    raise AssertionError("unreachable")
+
+
+def _in_region(code: str | None, region: str | None) -> bool:
+    return bool(code and region and (code == region or code.startswith(region + ".")))
+
+
+def _entrant_place(con: Con, entrant_id: str) -> tuple[str, str] | None:
+    """(competition_id, desa_code) of an entrant."""
+    row = con.sql("SELECT e.competition_id, p.desa_code FROM entrants e JOIN posyandu p USING (posyandu_id) "
+                  "WHERE e.entrant_id = ?", params=[entrant_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def _is_assigned(con: Con, competition_id: str, stage: str, judge_id: str, entrant_id: str) -> bool:
+    return con.sql("SELECT 1 FROM assignments WHERE competition_id = ? AND stage = ? AND judge_id = ? "
+                   "AND entrant_id = ?", params=[competition_id, stage, judge_id, entrant_id]).fetchone() is not None
+
+
+def _acting_judge(user: User, judge_id: str | None) -> str:
+    """The judge whose scores are meant: a juri always acts as their own judge; panitia names one."""
+    if user.role == "juri":
+        if judge_id is not None and judge_id != user.judge_id:
+            raise PermissionDenied("judging_denied_other_judge", judge_id=judge_id)
+        if not user.judge_id:
+            raise PermissionDenied("judging_denied_role", role=user.role, allowed="juri")
+        return user.judge_id
+    if user.role == "panitia":
+        if not judge_id:
+            raise ValueError("panitia must name the judge whose scores are meant")
+        return judge_id
+    raise PermissionDenied("judging_denied_role", role=user.role, allowed="panitia, juri")
+
+
+def check_can_read(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+                   judge_id: str | None = None) -> None:
+    """Raise unless `user` may read the scores of `entrant_id` (and of `judge_id`, when named)."""
+    if user.role == "panitia":
+        return
+    if user.role == "juri":
+        own = _acting_judge(user, judge_id)
+        if not _is_assigned(con, competition_id, stage, own, entrant_id):
+            raise PermissionDenied("judging_denied_not_assigned", entrant_id=entrant_id)
+        return
+    if user.role == "pembina":
+        place = _entrant_place(con, entrant_id)
+        if place is None or not _in_region(place[1], user.region_code):
+            raise PermissionDenied("judging_denied_region", entrant_id=entrant_id)
+        return
+    raise PermissionDenied("judging_denied_role", role=user.role, allowed="panitia, juri, pembina")
+
+
+# --- conflict of interest and assignments -------------------------------------------------------------------
+
+
+
+
+
+# --- scores ---------------------------------------------------------------------------------------------------
+
+_SCORE_COLS = ("option_code", "real_value", "note", "evidence")
+
+
+def _score_key(competition_id: str, stage: str, entrant_id: str, judge_id: str, criterion_id: str) -> str:
+    return f"{competition_id}/{stage}/{entrant_id}/{judge_id}/{criterion_id}"
+
+
+def _audit(con: Con, actor: str, action: str, entity: str, key: str, old: Any, new: Any, reason: str | None) -> None:
+    def enc(v: Any) -> str | None:
+        return None if v is None else v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
+    con.execute("INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value, reason) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [_now(), actor, action, entity, key, enc(old), enc(new), reason])
+
+
+def _criterion(con: Con, competition_id: str, criterion_id: str) -> tuple[str, list[str]]:
+    """(kind, option codes) of a criterion of the competition's instrument; ValueError when unknown."""
+    row = con.sql("SELECT ic.kind, list(io.option_code ORDER BY io.option_code) FROM competitions c "
+                  "JOIN instrument_criteria ic USING (instrument_id) LEFT JOIN instrument_options io "
+                  "ON io.instrument_id = ic.instrument_id AND io.criterion_id = ic.criterion_id "
+                  "WHERE c.competition_id = ? AND ic.criterion_id = ? GROUP BY ic.kind",
+                  params=[competition_id, criterion_id]).fetchone()
+    if row is None:
+        raise ValueError(f"criterion {criterion_id!r} is not in the instrument of {competition_id!r}")
+    return row[0], [c for c in row[1] if c is not None]
+
+
+def _check_writable(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str) -> None:
+    """Raise when the stage is finalised or the form is submitted (locked)."""
+    final = con.sql("SELECT finalized_at FROM competition_stages WHERE competition_id = ? AND stage = ?",
+                    params=[competition_id, stage]).fetchone()
+    if final and final[0] is not None:
+        raise PermissionDenied("judging_stage_final", stage=stage)
+    status = con.sql("SELECT status FROM judging_forms WHERE entrant_id = ? AND stage = ? AND judge_id = ?",
+                     params=[entrant_id, stage, judge_id]).fetchone()
+    if status and status[0] == "submitted":
+        raise PermissionDenied("judging_form_locked", entrant_id=entrant_id)
+
+
+def _validate_value(kind: str, codes: list[str], option_code: Any, real_value: Any) -> None:
+    if kind == "choice":
+        if real_value is not UNSET and real_value is not None:
+            raise ValueError("a choice criterion takes an option, not a real value")
+        if option_code is not UNSET and option_code is not None and option_code not in codes:
+            raise ValueError(f"option {option_code!r} is not one of {codes}")
+    else:
+        if option_code is not UNSET and option_code is not None:
+            raise ValueError("a nilai-riil criterion takes a real value, not an option")
+        if real_value is not UNSET and real_value is not None:
+            if not isinstance(real_value, int | float) or not math.isfinite(real_value) or real_value < 0:
+                raise ValueError(f"real value must be a finite number >= 0, not {real_value!r}")
+
+
+def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_id: str, judge_id: str,
+                 criterion_id: str, changes: dict[str, Any], reason: str | None) -> bool:
+    """Upsert one score and its audit entry inside the caller's transaction; False when nothing changed."""
+    _check_writable(con, competition_id, stage, entrant_id, judge_id)
+    row = con.sql("SELECT option_code, real_value, note, evidence FROM scores WHERE entrant_id = ? AND stage = ? "
+                  "AND judge_id = ? AND criterion_id = ?", params=[entrant_id, stage, judge_id, criterion_id]).fetchone()
+    old = dict(zip(_SCORE_COLS, row, strict=True)) if row else None
+    new = dict(old) if old else dict.fromkeys(_SCORE_COLS)
+    new.update({k: v for k, v in changes.items() if v is not UNSET})
+    if new["evidence"] is not None:
+        new["evidence"] = list(new["evidence"])
+    if old == new:
+        return False
+    now = _now()
+    if old is None:
+        con.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code, "
+                    "real_value, note, evidence, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [competition_id, stage, entrant_id, judge_id, criterion_id, new["option_code"],
+                     new["real_value"], new["note"], new["evidence"], now, now])
+    else:
+        con.execute("UPDATE scores SET option_code = ?, real_value = ?, note = ?, evidence = ?, updated_at = ? "
+                    "WHERE entrant_id = ? AND stage = ? AND judge_id = ? AND criterion_id = ?",
+                    [new["option_code"], new["real_value"], new["note"], new["evidence"], now,
+                     entrant_id, stage, judge_id, criterion_id])
+    _audit(con, actor, "score", "score", _score_key(competition_id, stage, entrant_id, judge_id, criterion_id),
+           old, new, reason)
+    return True
+
+
+def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id: str, criterion_id: str, *,
+               option_code: str | None = UNSET, real_value: float | None = UNSET, note: str | None = UNSET,
+               evidence: Sequence[str] | None = UNSET, judge_id: str | None = None,
+               reason: str | None = None) -> bool:
+    """Save one part of one score at once (what the form's on_change sends) and audit it.
+
+    Arguments left UNSET keep their stored value; None clears. A juri writes only as their own judge for an
+    assigned entrant; panitia may write for a named judge (e.g. a field-form import). Refused on a submitted
+    form or a finalised stage. Returns False when the value did not change (no audit entry then).
+    """
+    judge = _acting_judge(user, judge_id)
+    if not _is_assigned(con, competition_id, stage, judge, entrant_id):
+        raise PermissionDenied("judging_denied_not_assigned", entrant_id=entrant_id)
+    kind, codes = _criterion(con, competition_id, criterion_id)
+    _validate_value(kind, codes, option_code, real_value)
+    if real_value is not UNSET and real_value is not None:
+        real_value = float(real_value)
+    if evidence is not UNSET and evidence:
+        known = {r[0] for r in con.sql("SELECT sha256 FROM evidence_files WHERE list_contains(?, sha256)",
+                                       params=[list(evidence)]).fetchall()}
+        missing = [e for e in evidence if e not in known]
+        if missing:
+            raise ValueError(f"unknown evidence files {missing}")
+    changes = {"option_code": option_code, "real_value": real_value, "note": note, "evidence": evidence}
+
+    def write() -> bool:
+        with store.transaction(con):
+            return _write_score(con, user.username, competition_id, stage, entrant_id, judge, criterion_id,
+                                changes, reason)
+    return with_retry(write)
+
+
+def read_scores(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+                judge_id: str | None = None) -> pl.DataFrame:
+    """The scores of one entrant in a stage (one judge's, when named). A juri reads only their own."""
+    if user.role == "juri":
+        judge_id = _acting_judge(user, judge_id)
+    check_can_read(con, user, competition_id, stage, entrant_id, judge_id)
+    return con.sql("SELECT judge_id, criterion_id, option_code, real_value, note, evidence, updated_at FROM scores "
+                   "WHERE competition_id = ? AND stage = ? AND entrant_id = ? AND (? IS NULL OR judge_id = ?) "
+                   "ORDER BY judge_id, criterion_id",
+                   params=[competition_id, stage, entrant_id, judge_id, judge_id]).pl()
+
+
+def form_progress(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+                  judge_id: str | None = None) -> pl.DataFrame:
+    """Per section of the instrument (in order): criteria answered of the total, for one judge's form."""
+    judge = _acting_judge(user, judge_id)
+    check_can_read(con, user, competition_id, stage, entrant_id, judge)
+    return con.sql(
+        "SELECT s.section_id, s.ord, s.title, s.spm_field, count(ic.criterion_id) AS total, "
+        "  count(sc.criterion_id) FILTER (WHERE sc.option_code IS NOT NULL OR sc.real_value IS NOT NULL) AS answered "
+        "FROM competitions c JOIN instrument_sections s USING (instrument_id) "
+        "JOIN instrument_criteria ic ON ic.instrument_id = s.instrument_id AND ic.section_id = s.section_id "
+        "LEFT JOIN scores sc ON sc.criterion_id = ic.criterion_id AND sc.entrant_id = ? AND sc.stage = ? "
+        "  AND sc.judge_id = ? "
+        "WHERE c.competition_id = ? GROUP BY ALL ORDER BY s.ord",
+        params=[entrant_id, stage, judge, competition_id]).pl()
+
+
+def form_status(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+                judge_id: str | None = None) -> str:
+    """open or submitted."""
+    judge = _acting_judge(user, judge_id)
+    check_can_read(con, user, competition_id, stage, entrant_id, judge)
+    row = con.sql("SELECT status FROM judging_forms WHERE entrant_id = ? AND stage = ? AND judge_id = ?",
+                  params=[entrant_id, stage, judge]).fetchone()
+    return row[0] if row else "open"
+
+
+def submit_form(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+                judge_id: str | None = None) -> list[str]:
+    """Lock a finished form. Returns the unanswered criteria; when any remain nothing is locked."""
+    judge = _acting_judge(user, judge_id)
+    check_can_read(con, user, competition_id, stage, entrant_id, judge)
+    missing = [r[0] for r in con.sql(
+        "SELECT ic.criterion_id FROM competitions c JOIN instrument_criteria ic USING (instrument_id) "
+        "JOIN instrument_sections s ON s.instrument_id = ic.instrument_id AND s.section_id = ic.section_id "
+        "LEFT JOIN scores sc ON sc.criterion_id = ic.criterion_id AND sc.entrant_id = ? AND sc.stage = ? "
+        "  AND sc.judge_id = ? "
+        "WHERE c.competition_id = ? AND sc.option_code IS NULL AND sc.real_value IS NULL ORDER BY s.ord, ic.ord",
+        params=[entrant_id, stage, judge, competition_id]).fetchall()]
+    if missing:
+        return missing
+
+    def write() -> None:
+        with store.transaction(con):
+            _check_writable(con, competition_id, stage, entrant_id, judge)
+            con.execute("INSERT INTO judging_forms (competition_id, stage, entrant_id, judge_id, status, submitted_at) "
+                        "VALUES (?, ?, ?, ?, 'submitted', ?) ON CONFLICT (entrant_id, stage, judge_id) DO UPDATE "
+                        "SET status = 'submitted', submitted_at = excluded.submitted_at",
+                        [competition_id, stage, entrant_id, judge, _now()])
+            _audit(con, user.username, "submit", "form", f"{competition_id}/{stage}/{entrant_id}/{judge}",
+                   "open", "submitted", None)
+    with_retry(write)
+    return []
+
+
+def reopen_form(con: Con, user: User, competition_id: str, stage: str, entrant_id: str, judge_id: str,
+                reason: str) -> None:
+    """Panitia unlocks a submitted form so the judge can change it; the reason is required and audited."""
+    require_role(user, ["panitia"])
+    if not reason or not reason.strip():
+        raise PermissionDenied("judging_reason_required")
+
+    def write() -> None:
+        with store.transaction(con):
+            con.execute("UPDATE judging_forms SET status = 'open', reopened_at = ?, reopen_reason = ? "
+                        "WHERE entrant_id = ? AND stage = ? AND judge_id = ?",
+                        [_now(), reason.strip(), entrant_id, stage, judge_id])
+            _audit(con, user.username, "reopen", "form", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
+                   "submitted", "open", reason.strip())
+    with_retry(write)
+
+
+def audit_entries(con: Con, user: User, key_prefix: str = "", limit: int = 500) -> pl.DataFrame:
+    """The newest audit entries whose key starts with `key_prefix` (e.g. a competition id), panitia only."""
+    require_role(user, ["panitia"])
+    return con.sql("SELECT audit_id, changed_at, actor, action, entity, entity_key, old_value, new_value, reason "
+                   "FROM audit_log WHERE starts_with(entity_key, ?) ORDER BY audit_id DESC LIMIT ?",
+                   params=[key_prefix, limit]).pl()
+
+
+# --- publication ----------------------------------------------------------------------------------------------
+
+# Columns that could carry personal data; never written into a snapshot (the public view and exports read it).

@@ -1,0 +1,151 @@
+"""Publication: freezing a stage's results as a snapshot, reopening it with a trace, and what the public sees.
+
+Split from `data/judging.py` (scoring forms and assignments): publication reads results through the engine and
+writes snapshots, while judging writes scores. The same permission and audit rules apply.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Sequence
+
+import polars as pl
+
+from data import store
+from data.judging.auth import PermissionDenied, User, require_role
+from data.judging.forms import COMBINED, Con, _audit, _now, with_retry
+
+_PERSONAL = re.compile(r"phone|contact|kader_name|email|address|judge_name|nik", re.IGNORECASE)
+
+
+def _public_columns(df: pl.DataFrame) -> pl.DataFrame:
+    return df.select([c for c in df.columns if not _PERSONAL.search(c)])
+
+
+def compute_results(con: Con, competition_id: str, stage: str | None) -> tuple[pl.DataFrame, str]:
+    """The engine's results table for a competition (one stage, or all combined when None), and the engine
+    version. Uses the competition's own aggregation and advance count, as the result pages do."""
+    from data.store.reads import competition, competition_inputs
+    from scoring.config import ScoringConfig
+    from scoring.engine import score_competition
+
+    comp = competition(con, competition_id)
+    if comp is None:
+        raise KeyError(competition_id)
+    config = ScoringConfig(aggregation=comp.get("aggregation") or "mean",
+                           advance_count=int(comp.get("advance_count") or 1))
+    out = score_competition(competition_inputs(con, competition_id), config, stage=stage)
+    return out.table, out.engine_version
+
+
+def _snapshot(con: Con, user: User, competition_id: str, stage: str, table: pl.DataFrame, version: str,
+              now: dt.datetime) -> int:
+    table = _public_columns(table)
+    payload = json.dumps(table.to_dicts(), default=str, ensure_ascii=False)
+    sid = con.sql("INSERT INTO result_snapshots (competition_id, stage, engine_version, finalized_at, "
+                  "finalized_by, results_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
+                  params=[competition_id, stage, version, now, user.username, payload]).fetchone()[0]
+    _audit(con, user.username, "finalise", "stage", f"{competition_id}/{stage}", None,
+           {"snapshot_id": sid, "rows": table.height, "engine_version": version}, None)
+    return int(sid)
+
+
+def finalise_stage(con: Con, user: User, competition_id: str, stage: str) -> int:
+    """Freeze a stage's results as a snapshot and mark the stage final; returns the snapshot id.
+
+    When this makes every stage final, the combined (stage-weighted) results are frozen too, as stage
+    COMBINED, which is what `published_results` shows by default.
+    """
+    require_role(user, ["panitia"])
+    table, version = compute_results(con, competition_id, stage)
+    stages = con.sql("SELECT stage, finalized_at FROM competition_stages WHERE competition_id = ?",
+                     params=[competition_id]).fetchall()
+    if stage not in {s for s, _ in stages}:
+        raise ValueError(f"{competition_id!r} has no stage {stage!r}")
+    all_final = all(f is not None or s == stage for s, f in stages)
+    combined = compute_results(con, competition_id, None)[0] if all_final else None
+
+    def write() -> int:
+        with store.transaction(con):
+            now = _now()
+            sid = _snapshot(con, user, competition_id, stage, table, version, now)
+            con.execute("UPDATE competition_stages SET finalized_at = ? WHERE competition_id = ? AND stage = ?",
+                        [now, competition_id, stage])
+            if combined is not None:
+                _snapshot(con, user, competition_id, COMBINED, combined, version, now)
+            return sid
+    return with_retry(write)
+
+
+def reopen_stage(con: Con, user: User, competition_id: str, stage: str, reason: str) -> None:
+    """Unfreeze a finalised stage so scores can change again; the published snapshot stays until re-finalised."""
+    require_role(user, ["panitia"])
+    if not reason or not reason.strip():
+        raise PermissionDenied("judging_reason_required")
+
+    def write() -> None:
+        with store.transaction(con):
+            con.execute("UPDATE competition_stages SET finalized_at = NULL WHERE competition_id = ? AND stage = ?",
+                        [competition_id, stage])
+            _audit(con, user.username, "reopen", "stage", f"{competition_id}/{stage}", "final", "open",
+                   reason.strip())
+    with_retry(write)
+
+
+def stage_status(con: Con, competition_id: str) -> pl.DataFrame:
+    """Per stage: finalised when, and the number of snapshots taken (more than one means it was reopened)."""
+    return con.sql(
+        "SELECT cs.stage, cs.ord, cs.finalized_at, count(rs.snapshot_id) AS snapshots, max(rs.finalized_at) AS "
+        "last_snapshot_at FROM competition_stages cs LEFT JOIN result_snapshots rs ON rs.competition_id = "
+        "cs.competition_id AND rs.stage = cs.stage WHERE cs.competition_id = ? GROUP BY ALL ORDER BY cs.ord",
+        params=[competition_id]).pl()
+
+
+def published_results(con: Con, competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """The frozen results for the public view and exports: the newest snapshot of `stage` (default: the
+    combined results once every stage is final, else the stage finalised last), without personal data.
+    An empty frame when nothing is published yet. Anyone may call it, signed in or not.
+    """
+    row = con.sql("SELECT results_json FROM result_snapshots WHERE competition_id = ? AND (? IS NULL OR stage = ?) "
+                  "ORDER BY (stage = ?) DESC, snapshot_id DESC LIMIT 1",
+                  params=[competition_id, stage, stage, COMBINED]).fetchone()
+    if row is None:
+        return pl.DataFrame()
+    rows = json.loads(row[0])
+    return _public_columns(pl.DataFrame(rows, infer_schema_length=None)) if rows else pl.DataFrame()
+
+
+def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> list[str]:
+    """Publish the combined results of competitions whose stages are all final but were never frozen here
+    (e.g. a demo or an import that set `finalized_at` directly); returns the competitions frozen now."""
+    require_role(user, ["panitia"])
+    frozen = []
+    for cid in competition_ids:
+        open_stages, snaps = con.sql(
+            "SELECT (SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL), "
+            "(SELECT count(*) FROM result_snapshots WHERE competition_id = ? AND stage = ?)",
+            params=[cid, cid, COMBINED]).fetchone()
+        if open_stages or snaps:
+            continue
+        table, version = compute_results(con, cid, None)
+
+        def write(cid: str = cid, table: pl.DataFrame = table, version: str = version) -> int:
+            with store.transaction(con):
+                return _snapshot(con, user, cid, COMBINED, table, version, _now())
+        with_retry(write)
+        frozen.append(cid)
+    return frozen
+
+
+def regional_results(con: Con, user: User, competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """Live (not yet frozen) results for those who may follow the judging: panitia see every entrant, a
+    pembina only the entrants in their region; personal data removed. Juri and publik are refused (the
+    public reads `published_results`)."""
+    require_role(user, ["panitia", "pembina"])
+    table = _public_columns(compute_results(con, competition_id, stage)[0])
+    if user.role == "pembina":
+        region = user.region_code or "\x00"
+        table = table.filter((pl.col("desa_code") == region) | pl.col("desa_code").str.starts_with(region + "."))
+    return table

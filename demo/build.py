@@ -1,0 +1,219 @@
+"""The demo store: a deterministic, seeded build of a realistic Lomba Posyandu data set.
+
+Five real kabupaten (Lebak, Banjar, Tanah Bumbu, Kutai Kartanegara, Bangka Barat) with their real kecamatan and
+desa, about 1,500 posyandu, contests for 2025 and 2026 at kecamatan, kabupaten and provinsi level with winners
+advancing, a classic 2018 contest, judges with a planted severity, practices and service records.
+The same seed always gives the same store. The parts live in demo_places, demo_people, demo_contests,
+demo_scores and demo_text; the national benchmark store in demo_national.
+
+    python -m demo [--path P] [--seed S] [--force] [--scale F]
+    python -m demo --national --path var/national.duckdb [--n-posyandu N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from data import regions as regions_mod
+from data import store
+from data.judging.accounts import create_demo_accounts
+from data.judging.auth import User
+from data.judging.publication import freeze_finalised
+from demo.contests import SIX_FIELD, ContestTables, build_contests, truth_difficulty_json
+from demo.geography import build_demo_boundaries
+from demo.places import DEMO_KABUPATEN, make_posyandu, place_regions
+from demo.text import make_practices, make_service_records
+from present.i18n import t
+from scoring.instrument import Instrument
+
+DEMO_GENERATOR_VERSION = "1"
+DEFAULT_SEED = 2026
+# Timestamps the demo writes itself (instead of "now"), so two builds with one seed are identical.
+DEMO_LOADED_AT = datetime(2025, 7, 1, 9, 0)
+
+Progress = Callable[[float, str], None]
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Bulk-insert a Polars frame into `table` by column name (call inside store.transaction)."""
+    if frame.height == 0:
+        return
+    name = f"_in_{table}"
+    con.register(name, frame.to_arrow())
+    try:
+        cols = ", ".join(frame.columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
+    finally:
+        con.unregister(name)
+
+
+def load_bundled_instruments(con: duckdb.DuckDBPyConnection) -> dict[str, Instrument]:
+    """Save every shipped instrument into the store and return them by id."""
+    from data.instruments import loader as instruments_mod
+
+    found: dict[str, Instrument] = {}
+    for path in instruments_mod.bundled_instrument_paths():
+        instrument = instruments_mod.load_instrument(path)
+        instruments_mod.save_instrument(con, instrument, path.read_text(encoding="utf-8"))
+        found[instrument.instrument_id] = instrument
+    with store.transaction(con):
+        con.execute("UPDATE instruments SET loaded_at = ?", [DEMO_LOADED_AT])
+    return found
+
+
+def _frames(tables: ContestTables) -> dict[str, pl.DataFrame]:
+    scores = pl.concat(tables.scores).drop("points")
+    return {
+        "competitions": pl.DataFrame(tables.competitions),
+        "competition_stages": pl.DataFrame(tables.stages),
+        "entrants": pl.DataFrame(tables.entrants, schema_overrides={"source_entrant_id": pl.String}),
+        "judges": pl.DataFrame(tables.judges),
+        "assignments": pl.DataFrame(tables.assignments),
+        "scores": scores,
+        "truth_judge_severity": pl.DataFrame({"judge_id": list(tables.severity),
+                                              "severity": list(tables.severity.values())}),
+        "truth_entrant_quality": pl.DataFrame(tables.quality),
+    }
+
+
+def _strong_posyandu(tables: ContestTables) -> pl.DataFrame:
+    """Posyandu that won their kecamatan contest: the ones whose practices delegations come to copy."""
+    comps = pl.DataFrame(tables.competitions).select("competition_id", "level", "year")
+    entrants = pl.DataFrame(tables.entrants, schema_overrides={"source_entrant_id": pl.String})
+    return (pl.concat(tables.totals).filter(pl.col("rank") == 1)
+            .join(comps.filter(level="kecamatan"), on="competition_id")
+            .join(entrants.select("entrant_id", "posyandu_id"), on="entrant_id")
+            .group_by("posyandu_id").agg(pl.col("year").max()))
+
+
+def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: Callable[[float, str], None]) -> None:
+    step(0.02, "demo_step_regions")
+    regions_mod.load_regions(con)
+    regions = regions_mod.region_frame()
+
+    step(0.10, "demo_step_instruments")
+    instruments = load_bundled_instruments(con)
+    if SIX_FIELD not in instruments:
+        raise RuntimeError(f"the bundled instruments lack {SIX_FIELD}: the demo cannot be built")
+
+    step(0.15, "demo_step_posyandu")
+    coords = place_regions(regions, seed)
+    posyandu, kader = make_posyandu(regions, coords, seed, scale=scale)
+    with store.transaction(con):
+        con.register("_coords", coords.to_arrow())
+        con.execute("UPDATE regions SET lat = c.lat, lon = c.lon FROM _coords c WHERE regions.code = c.code")
+        con.unregister("_coords")
+        write_frame(con, "posyandu", posyandu)
+        write_frame(con, "posyandu_kader", kader)
+
+    step(0.25, "demo_step_competitions")
+    tables = build_contests(seed, posyandu, regions, instruments,
+                            progress=lambda f: step(0.25 + 0.5 * f, "demo_step_scores"))
+    with store.transaction(con):
+        for table, frame in _frames(tables).items():
+            write_frame(con, table, frame)
+
+    step(0.80, "demo_step_practices")
+    desa_names = dict(zip(regions["code"], regions["name"], strict=True))
+    strong = _strong_posyandu(tables).join(posyandu.select("posyandu_id", "desa_code"), on="posyandu_id")
+    practices = make_practices(seed, strong.select("posyandu_id", "desa_code", "year"), desa_names)
+    records = make_service_records(seed, posyandu, [k.code for k in DEMO_KABUPATEN], scale=scale)
+    with store.transaction(con):
+        write_frame(con, "practices", practices)
+        write_frame(con, "service_records", records)
+        store.set_meta(con, "demo_seed", str(seed))
+        store.set_meta(con, "demo_scale", repr(float(scale)))
+        store.set_meta(con, "demo_generator_version", DEMO_GENERATOR_VERSION)
+        store.set_meta(con, "demo_truth_criterion_difficulty", truth_difficulty_json(tables))
+        store.set_meta(con, "demo_blank_section", ",".join(f"{k}={v}" for k, v in tables.blank_section.items()))
+
+    step(0.92, "demo_step_geography")
+    build_demo_boundaries(con)
+    create_demo_accounts(con)
+    # Publish the finished kabupaten and provinsi contests, as their panitia would have: the public view and the
+    # berita acara read these frozen snapshots. (Kecamatan contests stay live; freezing 170 of them costs a minute.)
+    finished = [r[0] for r in con.sql(
+        "SELECT competition_id FROM competitions WHERE status = 'final' AND level IN ('kabupaten', 'provinsi')"
+    ).fetchall()]
+    freeze_finalised(con, User("demo", "panitia", display_name="Panitia demo"), finished)
+
+
+def build_demo(path: Path, seed: int = DEFAULT_SEED, progress: Progress | None = None, scale: float = 1.0,
+               lang: str = "id") -> None:
+    """Build the demo store at `path`; same seed and scale → same contents.
+
+    The file is built as `path.with_suffix('.building')` and renamed at the end, so a killed build never
+    leaves a half-built store behind. `progress(fraction, label)` gets 0..1 and a translated step label.
+    `scale` < 1 samples fewer desa (for fast tests) while keeping every structure and the story posyandu.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    building = path.with_suffix(".building")
+    for leftover in (building, Path(f"{building}.wal")):
+        leftover.unlink(missing_ok=True)
+
+    def step(fraction: float, key: str) -> None:
+        if progress is not None:
+            progress(min(max(fraction, 0.0), 1.0), t(key, lang))
+
+    con = store.connect(building)
+    con.execute("SET enable_progress_bar = false")
+    try:
+        _build_into(con, seed, scale, step)
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        building.unlink(missing_ok=True)
+        Path(f"{building}.wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    Path(f"{path}.wal").unlink(missing_ok=True)
+    building.replace(path)
+    step(1.0, "demo_step_done")
+
+
+def _print_progress(fraction: float, label: str) -> None:
+    width = 30
+    filled = int(round(fraction * width))
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction * 100:5.1f} % {label:<60}")
+    if fraction >= 1.0:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The command line: build the demo store (or the national benchmark store)."""
+    parser = argparse.ArgumentParser(prog="python -m demo", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--path", type=Path, default=None, help="store file (default: the configured store)")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--scale", type=float, default=1.0, help="share of the demo's size (tests use less)")
+    parser.add_argument("--force", action="store_true", help="replace an existing store")
+    parser.add_argument("--national", action="store_true", help="build the national-scale benchmark store")
+    parser.add_argument("--n-posyandu", type=int, default=300_000, help="posyandu in the national store")
+    parser.add_argument("--lang", default="id", choices=("id", "en"))
+    args = parser.parse_args(argv)
+    path = args.path or (Path("var/national.duckdb") if args.national else store.store_path())
+    if path.exists() and not args.force:
+        print(f"{path} exists; pass --force to replace it", file=sys.stderr)
+        return 1
+    started = time.perf_counter()
+    if args.national:
+        from demo.national import build_national
+
+        build_national(path, n_posyandu=args.n_posyandu, seed=args.seed, progress=_print_progress, lang=args.lang)
+    else:
+        build_demo(path, seed=args.seed, progress=_print_progress, scale=args.scale, lang=args.lang)
+    print(f"{path} built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
