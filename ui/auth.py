@@ -12,7 +12,7 @@ import streamlit as st
 
 from data.judging import auth
 from data.judging.auth import PUBLIC, SignIn, User
-from ui.context import tr
+from ui.language import tr
 from ui.state import get_con
 
 TOKEN_KEY = "auth.token"

@@ -13,8 +13,11 @@ import streamlit as st
 
 from data import store
 from data.store import reads
-from present.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from present.i18n import LANGUAGES, t
 from scoring.fields import LEVELS
+from ui.auth import current_user
+from ui.language import lang as lang
+from ui.language import tr as tr
 from ui.state import get_con, store_version
 
 COMBINED = "gabungan"
@@ -34,15 +37,6 @@ class Context:
     instrument_id: str | None = None
 
 
-def lang() -> str:
-    return st.session_state.get("ctx.lang", DEFAULT_LANGUAGE)
-
-
-def tr(key: str, **params: object) -> str:
-    """Translate `key` into the session's language."""
-    return t(key, lang(), **params)
-
-
 @st.cache_data(max_entries=8, show_spinner=False)
 def _competitions(path: str, version: int) -> pl.DataFrame:
     return reads.list_competitions(get_con())
@@ -57,12 +51,6 @@ def _stages(path: str, competition_id: str, version: int) -> list[str]:
 def _regions(path: str, scope_code: str, level: int, version: int) -> dict[str, str]:
     opts = reads.region_options(get_con(), scope_code, level)
     return dict(zip(opts["code"], opts["name"], strict=True))
-
-
-def _current_user():
-    from ui.auth import current_user  # ui.auth builds on this module
-
-    return current_user()
 
 
 def restore_from_url() -> None:
@@ -125,7 +113,7 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Contex
                        fmt=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c])
     path, version = str(store.store_path()), store_version()
     comps = _competitions(path, version)
-    user = _current_user()
+    user = current_user()
     if user.is_public:
         # Visitors who are not signed in see finalised competitions only; judging in progress stays internal.
         comps = comps.filter(pl.col("all_final"))
