@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 # AppTest puts the page's folder first on sys.path; import the `data` package now so a page file named
 # pages/data.py cannot shadow it.
 import data.store  # noqa: E402,F401
+from present.settings import STORE  # noqa: E402
 
 PAGES = ("beranda", "peringkat", "profil", "bandingkan", "praktik_baik", "juri")
 COMPETITION = "LP2026-KAB-36.02"   # Kab. Lebak 2026, the largest demo kabupaten contest (28 entrants)
@@ -93,7 +94,7 @@ def measure(page: str, runs: int, competition: str, switch: tuple[str, str, list
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--store", default=os.environ.get("POSYANDU_STORE", str(ROOT / "var" / "posyandu.duckdb")))
+    ap.add_argument("--store", default=str(STORE.read()))
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--competition", default=COMPETITION)
     args = ap.parse_args(argv)
@@ -102,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         from demo.build import build_demo
 
         build_demo(store)
-    os.environ["POSYANDU_STORE"] = str(store)
+    os.environ[STORE.name] = str(store)
     switches = filter_values(store, args.competition)
     print(f"competition {args.competition}, {args.runs} runs each")
     print("| page | first run (ms) | p50 re-run (ms) | p95 re-run (ms) | filter changed | p50 (ms) | p95 (ms) |\n"

@@ -8,10 +8,11 @@ page. The score bands colour the league-table cells; their thresholds default to
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Final
 
+from present.settings import SCORE_BANDS
 from scoring.config import ScoringConfig
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 
@@ -35,7 +36,7 @@ SERIES_COLOURS: Final[tuple[str, ...]] = ("#1B4F72", "#B03A2E", "#7D3C98", "#117
 AVERAGE_COLOUR: Final[str] = "#7F7F7F"
 NEUTRAL_COLOUR: Final[str] = "#4D4D4D"
 
-BANDS_ENV: Final[str] = "POSYANDU_SCORE_BANDS"
+BANDS_ENV: Final[str] = SCORE_BANDS.name
 
 
 def field_colour(field: str) -> str:
@@ -83,12 +84,6 @@ class ScoreBands:
         return [(cuts[i], cuts[i + 1]) for i in range(len(self.colours))]
 
 
-def score_bands(env: dict[str, str] | None = None) -> ScoreBands:
+def score_bands(env: Mapping[str, str] | None = None) -> ScoreBands:
     """The deployment's bands: $POSYANDU_SCORE_BANDS="55,70,85" overrides the cut-offs, colours stay."""
-    raw = (env if env is not None else os.environ).get(BANDS_ENV, "").strip()
-    if not raw:
-        return ScoreBands()
-    cuts = tuple(float(x) for x in raw.replace(";", ",").split(",") if x.strip())
-    if len(cuts) != 3:
-        raise ValueError(f"{BANDS_ENV} needs three increasing cut-offs like '60,70,80', got {raw!r}")
-    return ScoreBands(thresholds=cuts)
+    return ScoreBands(thresholds=SCORE_BANDS.read(env))

@@ -4,6 +4,9 @@ Streamlit treats an app with a `pages/` folder as an old-style multipage app unt
 `st.navigation`; a deep link opened first after a restart (e.g. `/profil?posyandu=…` from WhatsApp) would then
 run the page without the dashboard's navigation. Declaring up front that this app uses `st.navigation`
 makes every first request go through `dashboard.py`.
+
+Before serving, every setting is read once (present/settings.py), so a bad value stops the start with a message
+naming the variable instead of failing on the first page; a misspelt POSYANDU_ variable is reported too.
 """
 
 from __future__ import annotations
@@ -14,10 +17,24 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
+from present.settings import SETTINGS, SettingError, unknown_settings
+
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
 
+def check_settings() -> None:
+    """Refuse to start on a setting that cannot be used; warn about variables that look like a misspelt one."""
+    for warning in unknown_settings():
+        print(f"warning: {warning}", file=sys.stderr)
+    for setting in SETTINGS:
+        try:
+            setting.read()
+        except SettingError as err:
+            raise SystemExit(f"configuration error: {err}") from err
+
+
 def main(argv: list[str] | None = None) -> None:
+    check_settings()
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(DASHBOARD), *(argv if argv is not None else sys.argv[1:])]
     cli.main()

@@ -7,7 +7,6 @@ and recorded in `schema_migrations`, so a killed process never leaves a half-mig
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,17 +14,19 @@ from pathlib import Path
 
 import duckdb
 
+from present.settings import STORE
+
 ROOT = Path(__file__).resolve().parents[2]
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-DEFAULT_STORE = ROOT / "var" / "posyandu.duckdb"
-STORE_ENV = "POSYANDU_STORE"
+DEFAULT_STORE = STORE.parse(STORE.default)
+STORE_ENV = STORE.name
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
 def store_path() -> Path:
-    """The store file: $POSYANDU_STORE when set, else var/posyandu.duckdb (an ignored folder)."""
-    return Path(os.environ.get(STORE_ENV, str(DEFAULT_STORE)))
+    """The store file: $POSYANDU_STORE when set, else var/posyandu.duckdb (an ignored folder); see present/settings."""
+    return STORE.read()
 
 
 def migrations() -> list[tuple[int, str, Path]]:
