@@ -89,6 +89,7 @@ def load_regions(con: duckdb.DuckDBPyConnection) -> int:
     """
     frame = region_frame().to_arrow()
     with store.transaction(con):
+        store.touch_reference(con)
         con.register("_regions_in", frame)
         try:
             con.execute(

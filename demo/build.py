@@ -138,6 +138,8 @@ def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: C
         "SELECT competition_id FROM competitions WHERE status = 'final' AND level IN ('kabupaten', 'provinsi')"
     ).fetchall()]
     freeze_finalised(con, User("demo", "panitia", display_name="Panitia demo"), finished)
+    with store.transaction(con):
+        store.touch_everything(con)   # the demo's bulk writes bypass the touching write paths
 
 
 def build_demo(path: Path, seed: int = DEFAULT_SEED, progress: Progress | None = None, scale: float = 1.0,

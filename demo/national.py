@@ -246,6 +246,7 @@ def _build(con, n: int, k: int, seed: int, step: Callable[[float, str], None]) -
         step(0.2 + 0.78 * done / total, "demo_national_step_scores")
     with store.transaction(con):
         con.execute("UPDATE instruments SET loaded_at = ?", [DEMO_LOADED_AT])
+        store.touch_everything(con)   # the bulk writes above bypass the touching write paths
         store.set_meta(con, "demo_seed", str(seed))
         store.set_meta(con, "demo_generator_version", "national-1")
         store.set_meta(con, "demo_national_posyandu", str(int(n)))

@@ -37,6 +37,7 @@ def write_boundaries(con: Con, rows: Iterable[BoundaryRow]) -> int:
         return 0
     codes = [r.code for r in rows]
     with store.transaction(con):
+        store.touch_reference(con)
         con.execute("DELETE FROM boundaries WHERE list_contains(?, code)", [codes])
         con.execute("DELETE FROM boundary_display WHERE list_contains(?, code)", [codes])
         main = pa.table({"code": codes, "level": [r.level for r in rows], "source": [r.source for r in rows],
@@ -111,6 +112,7 @@ def move_points(con: Con, regions: list[tuple[str, float, float]],
     if not regions and not posyandu:
         return
     with store.transaction(con):
+        store.touch_reference(con)
         for table, key, moved in (("regions", "code", regions), ("posyandu", "posyandu_id", posyandu)):
             if not moved:
                 continue

@@ -14,12 +14,12 @@ from present.tables import judge_quality_frames
 from ui import cached
 from ui.context import sidebar_context, tr
 from ui.results import load_inputs, load_results
-from ui.state import store_version
+from ui.state import result_version
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _quality(path: str, competition_id: str, stage: str | None, version: int) -> dict[str, pl.DataFrame]:
-    """Severity, agreement, outliers and adjusted ranks: ~2 s of model fitting, so computed once per data version."""
+def _quality(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> dict[str, pl.DataFrame]:
+    """Severity, agreement, outliers and adjusted ranks: ~2 s of model fitting, so computed once per competition version."""
     from scoring.agreement import agreement_summary
     from scoring.judges import adjusted_ranking, judge_severity, outlier_choices
 
@@ -35,7 +35,7 @@ L = ctx.lang
 st.title(tr("pages_juri_title"))
 if ctx.competition_id is None:
     st.stop()
-q = _quality(str(store.store_path()), ctx.competition_id, ctx.stage, store_version())
+q = _quality(str(store.store_path()), ctx.competition_id, ctx.stage, result_version(ctx.competition_id))
 table = cached.results_table(ctx.competition_id, ctx.stage)
 view = judge_quality_frames(q, cached.judges(ctx.competition_id), table, cached.criteria_texts(ctx.competition_id), L)
 

@@ -25,12 +25,12 @@ from scoring.fields import STRATA
 from ui import cached
 from ui.context import sidebar_context, tr
 from ui.results import load_inputs, load_results
-from ui.state import store_version
+from ui.state import result_version
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _confidence(path: str, competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
-    """90 % rank interval and P(top 3) from the judge bootstrap, once per data version (to move into ui/results)."""
+def _confidence(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
+    """90 % rank interval and P(top 3) from the judge bootstrap, once per competition version (to move into ui/results)."""
     from scoring.confidence import rank_confidence
 
     return rank_confidence(load_inputs(competition_id), load_results(competition_id, stage).config, stage=stage)
@@ -62,7 +62,7 @@ if field == "total" and min_score:
 sort_col = "total" if field == "total" else f"sec_{field}"
 shown = shown.sort([sort_col, "rank_final"], descending=[True, False], nulls_last=True)
 
-conf = _confidence(str(store.store_path()), ctx.competition_id, ctx.stage, store_version())
+conf = _confidence(str(store.store_path()), ctx.competition_id, ctx.stage, result_version(ctx.competition_id))
 df = scorecard_frame(shown, L, conf, keep_order=True)
 bands = score_bands()
 score_cols = scorecard_score_columns(L, secs)

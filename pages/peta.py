@@ -22,11 +22,11 @@ from present.i18n import t
 from present.theme import score_bands
 from ui.context import sidebar_context, tr
 from ui.results import load_results
-from ui.state import get_con, store_version
+from ui.state import get_con, reference_version, result_version
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _shapes(version: int) -> dict[int, gpd.GeoDataFrame]:
+def _shapes(reference: int) -> dict[int, gpd.GeoDataFrame]:
     con = get_con()
     out = {0: boundary_frame(con, level=0, zoom="nasional")}
     for level in (1, 2, 3):
@@ -35,25 +35,25 @@ def _shapes(version: int) -> dict[int, gpd.GeoDataFrame]:
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _profiles_and_names(version: int) -> tuple[pl.DataFrame, dict[str, str]]:
+def _profiles_and_names(reference: int) -> tuple[pl.DataFrame, dict[str, str]]:
     con = get_con()
     regions = boundaries.region_points(con)
     return reads.posyandu_profiles(con), dict(zip(regions["code"], regions["name"], strict=True))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _competition_name(version: int, cid: str) -> str:
+def _competition_name(version: tuple[int, int], cid: str) -> str:
     comp = reads.competition(get_con(), cid)
     return comp["name"] if comp else cid
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _flags(version: int) -> pl.DataFrame:
+def _flags(reference: int) -> pl.DataFrame:
     return flag_posyandu(get_con())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _png(version: int, cid: str, stage: str | None, region: str | None, level: str, measure: str, lang: str,
+def _png(version: tuple[int, int], cid: str, stage: str | None, region: str | None, level: str, measure: str, lang: str,
          title: str, _table: pl.DataFrame, _points: pl.DataFrame) -> bytes:
     return static_map_png(get_con(), _table, _points, level=level, measure=measure, lang=lang, title=title)
 
@@ -85,8 +85,8 @@ if ctx.region_code:
 if table.height == 0:
     st.info(tr("geo_no_results"))
     st.stop()
-version = store_version()
-profiles, names = _profiles_and_names(version)
+reference, version = reference_version(), result_version(ctx.competition_id)
+profiles, names = _profiles_and_names(reference)
 sections = [c for c in table.columns if c.startswith("sec_")]
 
 c1, c2, c3 = st.columns(3)
@@ -107,7 +107,7 @@ opts = MapOptions(measure, size_by, level, *shown[:2], show_kecamatan=shown[2], 
                   show_province=shown[4])
 
 kab_codes = sorted(table[LEVEL_CODE_COLUMN["kabupaten"]].drop_nulls().unique().to_list())
-shapes = _cut(_shapes(version), kab_codes)
+shapes = _cut(_shapes(reference), kab_codes)
 view_key = (ctx.competition_id, ctx.region_code)
 saved = st.session_state.get("peta.view")
 view = saved[1] if saved and saved[0] == view_key else None
@@ -157,7 +157,7 @@ d3.download_button(tr("geo_download_png"), _png(version, ctx.competition_id, ctx
                                                 measure, L, title, table, profiles),
                    "peta.png", "image/png", key="peta_dl_png")
 
-flags = _flags(version)
+flags = _flags(reference)
 ids = set(table["posyandu_id"].to_list())
 flags = flags.filter(pl.col("posyandu_id").is_in(list(ids)))
 with st.expander(tr("geo_flagged_title", count=fmt_int(flags.height, L))):

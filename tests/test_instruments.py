@@ -202,12 +202,15 @@ def test_saved_instruments_read_back_identical_and_resaving_replaces(con) -> Non
                "instrument_thresholds")]
     # 60 + 25 criteria; options: 52 choice criteria × 4 in the six-field file, 19 × 4 in the classic one
     assert counts[:3] == [2, 12, 85] and counts[3] == 4 * 52 + 4 * 19
-    version = store.data_version(con)
+    con.execute("INSERT INTO competitions (competition_id, name, year, level, scope_code, instrument_id) "
+                "VALUES ('K1', 'Lomba', 2026, 'kabupaten', '36.02', ?)", [ins.SIX_FIELD_2026])
+    before = store.competition_version(con, "K1"), store.reference_version(con)
     ins.save_bundled_instruments(con)
     assert [con.sql(f"SELECT count(*) FROM {t}").fetchone()[0] for t in
             ("instruments", "instrument_sections", "instrument_criteria", "instrument_options",
              "instrument_thresholds")] == counts
-    assert store.data_version(con) == version + 2
+    # The contest scored with the six-field instrument reads it: its results go cold; nothing else does.
+    assert (store.competition_version(con, "K1"), store.reference_version(con)) == (before[0] + 1, before[1])
     listing = ins.list_instruments(con)
     assert listing["instrument_id"].to_list() == [ins.SIX_FIELD_2026, ins.CLASSIC_2018]
     assert listing["criteria"].to_list() == [60, 25] and listing["sections"].to_list() == [8, 4]

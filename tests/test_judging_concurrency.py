@@ -90,4 +90,4 @@ def test_a_write_conflict_is_retried_not_shown_to_the_judge():
             raise duckdb.TransactionException("Conflict on tuple")
         return "saved"
 
-    assert judging.with_retry(flaky) == "saved" and len(calls) == 3
+    assert store.with_retry(flaky) == "saved" and len(calls) == 3

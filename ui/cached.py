@@ -1,7 +1,9 @@
-"""Cached reads for the leader and delegation pages, computed once per store version.
+"""Cached reads for the leader and delegation pages, computed once per version of what they read.
 
 Same pattern as `ui/results.py`: every function is an `st.cache_data` entry keyed on (store path, arguments,
-data version), so changing a filter re-reads the cache and only a write to the store recomputes. The values are
+version), so changing a filter re-reads the cache and only a write to what the read depends on recomputes:
+`result_version(competition)` for a contest's reads, `reference_version()` for posyandu, regions, practices and
+boundaries, `store_version()` for reads spanning contests. Sign-ins and sessions move none of them. The values are
 eager Polars frames and plain values on purpose: `st.cache_data` unpickles its value on every hit, and the engine's
 `CompetitionResults` carries lazy frames whose plans cost 10–20 ms each to deserialise; a page that only needs the
 league table should not pay ~80 ms for the whole result on every re-run.
@@ -18,7 +20,7 @@ from data import store
 from data.store import page_reads as reads_pages
 from data.store import reads
 from ui.results import load_inputs, load_results
-from ui.state import get_con, store_version
+from ui.state import get_con, reference_version, result_version, store_version
 
 
 def _path() -> str:
@@ -29,49 +31,49 @@ def _path() -> str:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _table(path: str, competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
+def _table(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
     return load_results(competition_id, stage).table
 
 
 def results_table(competition_id: str, stage: str | None = None) -> pl.DataFrame:
     """The engine's league table (`CompetitionResults.table`) for a competition and stage (None: combined)."""
-    return _table(_path(), competition_id, stage, store_version())
+    return _table(_path(), competition_id, stage, result_version(competition_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _stages(path: str, competition_id: str, version: int) -> tuple[str, ...]:
+def _stages(path: str, competition_id: str, version: tuple[int, int]) -> tuple[str, ...]:
     return tuple(load_results(competition_id).stages)
 
 
 def results_stages(competition_id: str) -> tuple[str, ...]:
     """The stages the engine scored for a competition, in order."""
-    return _stages(_path(), competition_id, store_version())
+    return _stages(_path(), competition_id, result_version(competition_id))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _fix_first(path: str, competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
+def _fix_first(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
     return load_results(competition_id, stage).fix_first.collect()
 
 
 def fix_first(competition_id: str, stage: str | None, entrant_id: str) -> pl.DataFrame:
     """The engine's "fix first" rows of one entrant. Collected for the whole contest once (a contest has at most a
     few hundred entrants), so picking another posyandu costs a filter, not another read of the engine's result."""
-    ff = _fix_first(_path(), competition_id, stage, store_version())
+    ff = _fix_first(_path(), competition_id, stage, result_version(competition_id))
     return ff.filter(pl.col("entrant_id") == entrant_id)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _criteria(path: str, competition_id: str, stage: str | None, version: int) -> pl.DataFrame:
+def _criteria(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
     return load_results(competition_id, stage).criteria.collect()
 
 
 def criteria_points(competition_id: str, stage: str | None = None) -> pl.DataFrame:
     """The engine's criterion frame (entrant × criterion points and maximum), collected."""
-    return _criteria(_path(), competition_id, stage, store_version())
+    return _criteria(_path(), competition_id, stage, result_version(competition_id))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _texts(path: str, competition_id: str, version: int) -> pl.DataFrame:
+def _texts(path: str, competition_id: str, version: tuple[int, int]) -> pl.DataFrame:
     from scoring.instrument import criteria_frame
 
     return criteria_frame(load_inputs(competition_id).instrument)
@@ -79,20 +81,20 @@ def _texts(path: str, competition_id: str, version: int) -> pl.DataFrame:
 
 def criteria_texts(competition_id: str) -> pl.DataFrame:
     """The competition's instrument as one row per criterion (criterion_id, section_id, text, …)."""
-    return _texts(_path(), competition_id, store_version())
+    return _texts(_path(), competition_id, result_version(competition_id))
 
 
 # --- store reads -----------------------------------------------------------------------------------------------
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _progress(path: str, competition_id: str, version: int) -> pl.DataFrame:
+def _progress(path: str, competition_id: str, version: tuple[int, int]) -> pl.DataFrame:
     return reads_pages.judging_progress(get_con(), competition_id)
 
 
 def judging_progress(competition_id: str) -> pl.DataFrame:
     """Scores expected and entered per stage (see `reads_pages.judging_progress`)."""
-    return _progress(_path(), competition_id, store_version())
+    return _progress(_path(), competition_id, result_version(competition_id))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -118,37 +120,38 @@ def previous_competition(competition_id: str) -> str | None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _contacts(path: str, competition_id: str, version: int) -> pl.DataFrame:
+def _contacts(path: str, competition_id: str, version: tuple[int, int]) -> pl.DataFrame:
     return reads_pages.entrant_contacts(get_con(), competition_id)
 
 
 def entrant_contact(competition_id: str, posyandu_id: str) -> dict:
     """Contact, address and total kader of one entrant's posyandu ({} when unknown); read once per contest."""
-    hit = _redact(_contacts(_path(), competition_id, store_version()).filter(pl.col("posyandu_id") == posyandu_id))
+    hit = _redact(_contacts(_path(), competition_id, result_version(competition_id)).filter(pl.col("posyandu_id") == posyandu_id))
     return hit.row(0, named=True) if hit.height else {}
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _score_details(path: str, entrant_id: str, version: int) -> pl.DataFrame:
+def _score_details(path: str, entrant_id: str, version: tuple[int, int]) -> pl.DataFrame:
     return reads.score_details(get_con(), entrant_id)
 
 
-def score_details(entrant_id: str) -> pl.DataFrame:
-    """Every judge's raw choice for one entrant (the audit trail)."""
-    return _score_details(_path(), entrant_id, store_version())
+def score_details(competition_id: str, entrant_id: str) -> pl.DataFrame:
+    """Every judge's raw choice for one entrant of a competition (the audit trail)."""
+    return _score_details(_path(), entrant_id, result_version(competition_id))
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _choices(path: str, entrant_id: str, sections: tuple[str, ...], lang: str, version: int) -> dict:
+def _choices(path: str, competition_id: str, entrant_id: str, sections: tuple[str, ...], lang: str,
+             version: tuple[int, int]) -> dict:
     from present.tables import judge_choice_rows
 
-    details = score_details(entrant_id)
+    details = score_details(competition_id, entrant_id)
     return {s: judge_choice_rows(details, s, lang) for s in sections}
 
 
-def judge_choices(entrant_id: str, sections: Sequence[str], lang: str) -> dict:
+def judge_choices(competition_id: str, entrant_id: str, sections: Sequence[str], lang: str) -> dict:
     """Per section, the display table of every judge's choice for one entrant (`judge_choice_rows`), translated."""
-    return _choices(_path(), entrant_id, tuple(sections), lang, store_version())
+    return _choices(_path(), competition_id, entrant_id, tuple(sections), lang, result_version(competition_id))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -167,7 +170,7 @@ def history(posyandu_id: str) -> pl.DataFrame:
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _peers(path: str, competition_id: str, stage: str | None, posyandu_id: str, fields: tuple[str, ...], k: int,
-           version: int) -> pl.DataFrame:
+           version: tuple[int, int]) -> pl.DataFrame:
     from present.tables import field_peers
 
     table = results_table(competition_id, stage)
@@ -175,7 +178,7 @@ def _peers(path: str, competition_id: str, stage: str | None, posyandu_id: str, 
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _peer_profiles(path: str, competition_id: str, version: int) -> pl.DataFrame:
+def _peer_profiles(path: str, competition_id: str, version: tuple[int, int]) -> pl.DataFrame:
     ids = results_table(competition_id)["posyandu_id"].to_list()
     return reads_pages.peer_profiles(get_con(), ids)
 
@@ -183,32 +186,32 @@ def _peer_profiles(path: str, competition_id: str, version: int) -> pl.DataFrame
 def field_peers(competition_id: str, stage: str | None, posyandu_id: str, fields: Sequence[str],
                 k: int = 5) -> pl.DataFrame:
     """Similar, stronger fellow entrants per field for one posyandu (see `ui.charts_tables.field_peers`)."""
-    return _peers(_path(), competition_id, stage, posyandu_id, tuple(fields), k, store_version())
+    return _peers(_path(), competition_id, stage, posyandu_id, tuple(fields), k, result_version(competition_id))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _centroids(path: str, level: int, version: int) -> pl.DataFrame:
+def _centroids(path: str, level: int, reference: int) -> pl.DataFrame:
     return reads_pages.region_centroids(get_con(), level=level)
 
 
 def region_centroids(level: int = 2) -> pl.DataFrame:
     """Regions of a level with a centre point (code, name, lat, lon)."""
-    return _centroids(_path(), level, store_version())
+    return _centroids(_path(), level, reference_version())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _locations(path: str, posyandu_ids: tuple[str, ...], version: int) -> pl.DataFrame:
+def _locations(path: str, posyandu_ids: tuple[str, ...], reference: int) -> pl.DataFrame:
     return reads_pages.locations(get_con(), list(posyandu_ids))
 
 
 def locations(posyandu_ids: Sequence[str]) -> pl.DataFrame:
     """Address, coordinates and contact of some posyandu (contact only for signed-in users)."""
-    return _redact(_locations(_path(), tuple(posyandu_ids), store_version()))
+    return _redact(_locations(_path(), tuple(posyandu_ids), reference_version()))
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _practices(path: str, spm_field: str | None, posyandu_ids: tuple[str, ...] | None,
-               version: int) -> pl.DataFrame:
+               reference: int) -> pl.DataFrame:
     return reads_pages.practices(get_con(), spm_field=spm_field,
                                  posyandu_ids=None if posyandu_ids is None else list(posyandu_ids))
 
@@ -216,22 +219,22 @@ def _practices(path: str, spm_field: str | None, posyandu_ids: tuple[str, ...] |
 def practices(spm_field: str | None = None, posyandu_ids: Sequence[str] | None = None) -> pl.DataFrame:
     """Documented practices, optionally of one field or some posyandu (see `reads_pages.practices`)."""
     ids = None if posyandu_ids is None else tuple(posyandu_ids)
-    return _practices(_path(), spm_field, ids, store_version())
+    return _practices(_path(), spm_field, ids, reference_version())
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _judges(path: str, competition_id: str, version: int) -> pl.DataFrame:
+def _judges(path: str, competition_id: str, version: tuple[int, int]) -> pl.DataFrame:
     return reads.judges_frame(get_con(), competition_id)
 
 
 def judges(competition_id: str) -> pl.DataFrame:
     """The competition's judges (judge_id, name, …)."""
-    return _judges(_path(), competition_id, store_version())
+    return _judges(_path(), competition_id, result_version(competition_id))
 
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _desa_cells(path: str, version: int):
+def _desa_cells(path: str, reference: int):
     from geo.frames import boundary_frame
 
     return boundary_frame(get_con(), level=4, zoom="provinsi")
@@ -239,4 +242,4 @@ def _desa_cells(path: str, version: int):
 
 def desa_cells():
     """Desa boundaries (GeoDataFrame; illustrative in the demo), the base of the visit-plan map."""
-    return _desa_cells(_path(), store_version())
+    return _desa_cells(_path(), reference_version())

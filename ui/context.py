@@ -18,7 +18,7 @@ from scoring.fields import LEVELS
 from ui.auth import current_user
 from ui.language import lang as lang
 from ui.language import tr as tr
-from ui.state import get_con, store_version
+from ui.state import get_con, reference_version, result_version, store_version
 
 COMBINED = "gabungan"
 _PARAMS = {"lang": "ctx.lang", "competition": "ctx.competition", "stage": "ctx.stage", "region": "ctx.region"}
@@ -43,12 +43,12 @@ def _competitions(path: str, version: int) -> pl.DataFrame:
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _stages(path: str, competition_id: str, version: int) -> list[str]:
+def _stages(path: str, competition_id: str, version: tuple[int, int]) -> list[str]:
     return reads.stages_frame(get_con(), competition_id)["stage"].to_list()
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _regions(path: str, scope_code: str, level: int, version: int) -> dict[str, str]:
+def _regions(path: str, scope_code: str, level: int, reference: int) -> dict[str, str]:
     opts = reads.region_options(get_con(), scope_code, level)
     return dict(zip(opts["code"], opts["name"], strict=True))
 
@@ -150,14 +150,14 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Contex
 
     stage = None
     if show_stage:
-        stages = [COMBINED] + _stages(path, cid, version)
+        stages = [COMBINED] + _stages(path, cid, result_version(cid))
         picked = _select(t("stage", language), stages, "ctx.stage",
                          fmt=lambda s: t("stage_combined" if s == COMBINED else f"stage_{s}", language))
         stage = None if picked == COMBINED else picked
 
     region = None
     if show_region:
-        labels = _regions(path, row["scope_code"], _REGION_LEVEL_BELOW.get(row["level"], 3), version)
+        labels = _regions(path, row["scope_code"], _REGION_LEVEL_BELOW.get(row["level"], 3), reference_version())
         picked = _select(t("region", language), [""] + list(labels), "ctx.region",
                          fmt=lambda c: labels.get(c, t("all_regions", language)))
         region = picked or None

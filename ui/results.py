@@ -1,6 +1,7 @@
-"""Scoring results for pages, computed once per store version and cached.
+"""Scoring results for pages, computed once per competition version and cached.
 
-Changing a filter re-reads the cache; only a write to the store (a new data_version) recomputes.
+Changing a filter re-reads the cache; only a write to this competition or to the reference tables (a new
+`result_version`) recomputes. Sign-ins and other contests' scores leave it warm.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import streamlit as st
 
 from data import store
 from data.store import reads
-from ui.state import get_con, store_version
+from ui.state import get_con, result_version
 
 
 def _config_for(competition: dict):
@@ -20,7 +21,7 @@ def _config_for(competition: dict):
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _results(path: str, competition_id: str, stage: str | None, version: int):
+def _results(path: str, competition_id: str, stage: str | None, version: tuple[int, int]):
     from scoring.engine import score_competition
 
     con = get_con()
@@ -31,14 +32,14 @@ def _results(path: str, competition_id: str, stage: str | None, version: int):
 
 def load_results(competition_id: str, stage: str | None = None):
     """The engine's CompetitionResults for a competition (all stages combined when stage is None)."""
-    return _results(str(store.store_path()), competition_id, stage, store_version())
+    return _results(str(store.store_path()), competition_id, stage, result_version(competition_id))
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _inputs(path: str, competition_id: str, version: int):
+def _inputs(path: str, competition_id: str, version: tuple[int, int]):
     return reads.competition_inputs(get_con(), competition_id)
 
 
 def load_inputs(competition_id: str):
     """The engine's inputs (instrument, raw scores, entrants, stages), cached like the results."""
-    return _inputs(str(store.store_path()), competition_id, store_version())
+    return _inputs(str(store.store_path()), competition_id, result_version(competition_id))

@@ -66,6 +66,18 @@ def get_con() -> duckdb.DuckDBPyConnection:
     return cur
 
 
+def result_version(competition_id: str) -> tuple[int, int]:
+    """(competition version, reference version): the key of a competition's cached results. Moves only when
+    that competition's data or the shared reference tables change, not on sign-ins or other contests' scores."""
+    return store.result_version(get_con(), competition_id)
+
+
+def reference_version() -> int:
+    """The key of cached reads of the shared reference tables (posyandu, regions, practices, boundaries, ...)."""
+    return store.reference_version(get_con())
+
+
 def store_version() -> int:
-    """The store's data version: the key every cached result depends on."""
+    """The key of cached reads that span competitions (the list of contests, a posyandu's history): grows with
+    any write that changes a result, never with a sign-in or a session."""
     return store.data_version(get_con())

@@ -23,15 +23,16 @@ from data import store
 from data.exchange.problems import Problem
 
 FORMAT = "posyandu-backup/1"
-# Bumped on every committed write, so it is set forward after a restore instead of taken from the backup.
-VOLATILE_META = ("data_version",)
+# The cache versions of this store, not of the data: kept out of a backup, and moved forward (never back) by a
+# restore, so a result cached before the restore is never served after it.
+VOLATILE_TABLES = ("versions",)
 
 
 def base_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Every base table of the store (views left out), sorted."""
+    """Every base table of the store that holds data (views and the cache versions left out), sorted."""
     return [r[0] for r in con.sql(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_type = 'BASE TABLE' ORDER BY 1").fetchall()]
+        "AND table_type = 'BASE TABLE' ORDER BY 1").fetchall() if r[0] not in VOLATILE_TABLES]
 
 
 def _quoted(name: str) -> str:
@@ -40,12 +41,9 @@ def _quoted(name: str) -> str:
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """Row count and an order-independent digest of every row's hash: equal iff the same rows (as a multiset)."""
-    where = ""
-    if table == "meta":
-        where = " WHERE key NOT IN (" + ", ".join(f"'{k}'" for k in VOLATILE_META) + ")"
     n, total, xor = con.sql(
         f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0), coalesce(bit_xor(hash(t)), 0) "
-        f"FROM {_quoted(table)} t{where}").fetchone()
+        f"FROM {_quoted(table)} t").fetchone()
     return f"{n}:{total}:{xor}"
 
 
@@ -127,7 +125,6 @@ def restore_backup(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str =
     if missing:
         return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_schema",
                                              {"found": sorted(manifest["tables"]), "expected": tables}),))
-    version_before = store.data_version(con)
     rows = 0
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         try:
@@ -146,9 +143,7 @@ def restore_backup(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str =
                 bad = [t for t in tables if table_checksum(con, t) != manifest["tables"][t]["checksum"]]
                 if bad:
                     raise _ChecksumMismatch(bad)
-                # Cached results are keyed on the version: never let it go back to a number already seen.
-                backup_version = int(store.get_meta(con, "data_version") or 0)
-                store.set_meta(con, "data_version", str(max(version_before, backup_version)))
+                store.touch_everything(con)   # every cached result, of every contest, goes cold
                 _advance_sequences(con, manifest.get("sequences", {}))
         except _ChecksumMismatch as err:
             return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_damaged",

@@ -26,7 +26,7 @@ from pyxform.xls2xform import convert
 from data import store
 from data.exchange.problems import Problem
 from data.judging.auth import User
-from data.judging.forms import UNSET, _write_score, with_retry
+from data.judging.forms import UNSET, _write_score
 from scoring.fields import STAGES
 from scoring.instrument import Criterion, Instrument
 
@@ -341,6 +341,7 @@ def import_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: st
     def write() -> int:
         written = 0
         with store.transaction(con):
+            store.touch(con, competition_id)
             for sub in report.accepted:
                 for crit, got in sub.answers.items():
                     changes = {"option_code": got.get("option_code", UNSET), "real_value": got.get("real_value", UNSET),
@@ -352,5 +353,5 @@ def import_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: st
                             [sub.instance_id, competition_id, sub.stage, sub.entrant_id, sub.judge_id, sub.lat,
                              sub.lon, filename, user.username])
         return written
-    report.scores_written = with_retry(write)
+    report.scores_written = store.with_retry(write)
     return report

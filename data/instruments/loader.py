@@ -382,6 +382,10 @@ def save_instrument(con: duckdb.DuckDBPyConnection, instrument: Instrument, sour
         raise ValueError(f"source_text does not describe instrument {instrument.instrument_id}")
     iid = instrument.instrument_id
     with store.transaction(con):
+        # The contests scored with this instrument read it: their results change with it.
+        users = [r[0] for r in con.sql("SELECT competition_id FROM competitions WHERE instrument_id = ?",
+                                       params=[iid]).fetchall()]
+        store.touch(con, *users)
         for table in ("instrument_thresholds", "instrument_options", "instrument_criteria",
                       "instrument_sections", "instruments"):
             con.execute(f"DELETE FROM {table} WHERE instrument_id = ?", [iid])

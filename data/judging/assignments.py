@@ -12,7 +12,7 @@ import polars as pl
 
 from data import store
 from data.judging.auth import PermissionDenied, User, require_role
-from data.judging.forms import Con, _audit, with_retry
+from data.judging.forms import Con, _audit
 
 COI_RULES: tuple[str, ...] = ("none", "same_desa", "same_kecamatan")
 DEFAULT_COI_RULE = "same_desa"
@@ -45,7 +45,8 @@ def set_coi_rule(con: Con, user: User, competition_id: str, rule: str) -> None:
             con.execute("INSERT INTO judging_settings VALUES (?, ?) ON CONFLICT (competition_id) "
                         "DO UPDATE SET coi_rule = excluded.coi_rule", [competition_id, rule])
             _audit(con, user.username, "set_coi_rule", "competition", competition_id, old, rule, None)
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
 
 
 _PLACE_SQL = (
@@ -97,7 +98,8 @@ def assign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id
                         "ON CONFLICT DO NOTHING", [competition_id, stage, judge_id, entrant_id])
             _audit(con, user.username, "assign", "assignment", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
                    None, judge_id, None)
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
     return None
 
 
@@ -115,7 +117,8 @@ def unassign_judge(con: Con, user: User, competition_id: str, stage: str, judge_
                         "AND entrant_id = ?", [competition_id, stage, judge_id, entrant_id])
             _audit(con, user.username, "unassign", "assignment", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
                    judge_id, None, None)
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
 
 
 def judge_candidates(con: Con, user: User, competition_id: str, stage: str, entrant_id: str) -> pl.DataFrame:

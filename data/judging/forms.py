@@ -11,11 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import random
-import threading
-import time
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -24,10 +21,8 @@ from data import store
 from data.judging.auth import PermissionDenied, User, require_role
 
 Con = duckdb.DuckDBPyConnection
-T = TypeVar("T")
 
 COMBINED = "gabungan"   # the snapshot of all stages combined (as ui.context.COMBINED)
-MAX_RETRIES = 40
 
 
 class _Unset:
@@ -42,25 +37,6 @@ UNSET: Any = _Unset()   # "leave this part of the score as it is" in save_score
 
 def _now() -> dt.datetime:
     return dt.datetime.now()
-
-
-# Every write transaction bumps meta.data_version, so two concurrent writers always conflict in DuckDB's
-# optimistic concurrency. Serialising this process's judging writes turns 20 browsers saving at once from a
-# storm of conflicts and retries into a short queue; the retry stays for writers outside this lock.
-_WRITE_LOCK = threading.Lock()
-
-
-def with_retry(fn: Callable[[], T], attempts: int = MAX_RETRIES) -> T:
-    """Run a write; on a DuckDB write-write conflict wait (exponential backoff with jitter) and try again."""
-    for i in range(attempts):
-        try:
-            with _WRITE_LOCK:
-                return fn()
-        except duckdb.TransactionException:
-            if i == attempts - 1:
-                raise
-            time.sleep(min(0.2, 0.002 * 2 ** min(i, 7)) * (0.5 + random.random()))
-    raise AssertionError("unreachable")
 
 
 def _in_region(code: str | None, region: str | None) -> bool:
@@ -198,6 +174,7 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
                      entrant_id, stage, judge_id, criterion_id])
     _audit(con, actor, "score", "score", _score_key(competition_id, stage, entrant_id, judge_id, criterion_id),
            old, new, reason)
+    store.touch(con, competition_id)
     return True
 
 
@@ -230,7 +207,7 @@ def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id
         with store.transaction(con):
             return _write_score(con, user.username, competition_id, stage, entrant_id, judge, criterion_id,
                                 changes, reason)
-    return with_retry(write)
+    return store.with_retry(write)
 
 
 def read_scores(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
@@ -295,7 +272,8 @@ def submit_form(con: Con, user: User, competition_id: str, stage: str, entrant_i
                         [competition_id, stage, entrant_id, judge, _now()])
             _audit(con, user.username, "submit", "form", f"{competition_id}/{stage}/{entrant_id}/{judge}",
                    "open", "submitted", None)
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
     return []
 
 
@@ -313,7 +291,8 @@ def reopen_form(con: Con, user: User, competition_id: str, stage: str, entrant_i
                         [_now(), reason.strip(), entrant_id, stage, judge_id])
             _audit(con, user.username, "reopen", "form", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
                    "submitted", "open", reason.strip())
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
 
 
 def audit_entries(con: Con, user: User, key_prefix: str = "", limit: int = 500) -> pl.DataFrame:

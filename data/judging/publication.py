@@ -15,7 +15,7 @@ import polars as pl
 
 from data import store
 from data.judging.auth import PermissionDenied, User, require_role
-from data.judging.forms import COMBINED, Con, _audit, _now, with_retry
+from data.judging.forms import COMBINED, Con, _audit, _now
 
 _PERSONAL = re.compile(r"phone|contact|kader_name|email|address|judge_name|nik", re.IGNORECASE)
 
@@ -75,8 +75,9 @@ def finalise_stage(con: Con, user: User, competition_id: str, stage: str) -> int
                         [now, competition_id, stage])
             if combined is not None:
                 _snapshot(con, user, competition_id, COMBINED, combined, version, now)
+            store.touch(con, competition_id)
             return sid
-    return with_retry(write)
+    return store.with_retry(write)
 
 
 def reopen_stage(con: Con, user: User, competition_id: str, stage: str, reason: str) -> None:
@@ -91,7 +92,8 @@ def reopen_stage(con: Con, user: User, competition_id: str, stage: str, reason: 
                         [competition_id, stage])
             _audit(con, user.username, "reopen", "stage", f"{competition_id}/{stage}", "final", "open",
                    reason.strip())
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
 
 
 def stage_status(con: Con, competition_id: str) -> pl.DataFrame:
@@ -133,8 +135,9 @@ def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> li
 
         def write(cid: str = cid, table: pl.DataFrame = table, version: str = version) -> int:
             with store.transaction(con):
+                store.touch(con, cid)
                 return _snapshot(con, user, cid, COMBINED, table, version, _now())
-        with_retry(write)
+        store.with_retry(write)
         frozen.append(cid)
     return frozen
 

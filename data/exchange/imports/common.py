@@ -318,6 +318,21 @@ def _upsert(con: duckdb.DuckDBPyConnection, table: str, key: Sequence[str], fram
         con.unregister("_exchange_chunk")
 
 
+def _touch_written(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> None:
+    """Mark what the plan changes: a table with a competition_id column changes those competitions (entrants,
+    scores), any other table is reference data every contest reads (posyandu, judges, practices, ...)."""
+    competitions: set[str] = set()
+    reference = False
+    for frame in plan.frames.values():
+        if "competition_id" in frame.columns:
+            competitions.update(frame["competition_id"].drop_nulls().unique().to_list())
+        elif frame.height:
+            reference = True
+    store.touch(con, *sorted(competitions))
+    if reference:
+        store.touch_reference(con)
+
+
 def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, progress: Progress | None = None,
                actor: str = "system", chunk_rows: int = CHUNK_ROWS) -> ImportResult:
     """Write every frame of an error-free plan in one transaction, or nothing; a repeated file is a no-op."""
@@ -336,6 +351,7 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, progress: Progr
                 done += chunk.height
                 if progress is not None:
                     progress(done, total)
+        _touch_written(con, plan)
         con.execute(
             "INSERT INTO import_batches (batch_id, kind, scope, file_name, file_sha256, rows_total, rows_new,"
             " rows_updated, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

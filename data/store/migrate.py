@@ -1,0 +1,71 @@
+"""The schema: the numbered SQL files in `data/store/migrations/`, applied in order, each in its own transaction
+and recorded in `schema_migrations`, so a killed process never leaves a half-migrated store."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import duckdb
+
+from data.store.versions import touch_everything
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+_MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
+
+
+def migrations() -> list[tuple[int, str, Path]]:
+    """The migration files as (number, name, path), in order; numbers must be unique."""
+    found: list[tuple[int, str, Path]] = []
+    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+        m = _MIGRATION_NAME.match(path.name)
+        if not m:
+            raise ValueError(f"migration file name must look like 001_name.sql: {path.name}")
+        found.append((int(m.group(1)), m.group(2), path))
+    numbers = [n for n, _, _ in found]
+    if len(numbers) != len(set(numbers)):
+        raise ValueError(f"duplicate migration numbers in {MIGRATIONS_DIR}")
+    return found
+
+
+def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Numbers of the migrations this store has run."""
+    con.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+        " applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)"
+    )
+    return [r[0] for r in con.sql("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply every migration not yet applied, each in its own transaction; return the ones applied now.
+
+    A migration may change what any result reads, so applying one marks every competition and the reference
+    tables changed (see `versions.touch_everything`).
+    """
+    done = set(applied_migrations(con))
+    applied: list[int] = []
+    for number, name, path in migrations():
+        if number in done:
+            continue
+        sql = path.read_text(encoding="utf-8")
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(number)
+    if applied:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            touch_everything(con)
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return applied
