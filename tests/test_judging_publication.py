@@ -71,7 +71,9 @@ def test_finalising_freezes_results_and_later_changes_need_a_reopen(demo):
     status = publication.stage_status(demo, cid).filter(judging.pl.col("stage") == stage).row(0, named=True)
     assert status["snapshots"] == 2 and status["finalized_at"] is not None
     trail = judging.audit_entries(demo, PANITIA, f"{cid}/{stage}").sort("audit_id")
-    assert trail["action"].to_list()[-4:] == ["finalise", "reopen", "score", "finalise"]
+    # Each finalisation also opens a protest window (the results are provisional until declared final).
+    assert trail["action"].to_list()[-6:] == ["finalise", "provisional", "reopen", "score", "finalise",
+                                              "provisional"]
     assert json.loads(trail.filter(judging.pl.col("action") == "score")["new_value"][-1])["option_code"] == other
 
 

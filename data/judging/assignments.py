@@ -12,7 +12,7 @@ import polars as pl
 
 from data import store
 from data.judging.auth import PermissionDenied, User, require_role
-from data.judging.forms import Con, _audit
+from data.judging.forms import Con, _audit, check_finalist
 
 COI_RULES: tuple[str, ...] = ("none", "same_desa", "same_kecamatan")
 DEFAULT_COI_RULE = "same_desa"
@@ -88,6 +88,7 @@ def assign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id
                  entrant_id: str) -> Conflict | None:
     """Assign a judge to an entrant for a stage; a conflict of interest blocks it and is returned instead."""
     require_role(user, ["panitia"])
+    check_finalist(con, competition_id, stage, entrant_id)
     conflict = conflict_of_interest(con, judge_id, entrant_id, coi_rule(con, competition_id))
     if conflict is not None:
         return conflict

@@ -25,6 +25,15 @@ Con = duckdb.DuckDBPyConnection
 COMBINED = "gabungan"   # the snapshot of all stages combined (as ui.context.COMBINED)
 
 
+class DisagreementPending(PermissionDenied):
+    """Submitting is refused until the judge answers (keeps or changes, with a reason) every criterion on which
+    the judges of this entrant disagree too much; `criteria` lists them."""
+
+    def __init__(self, criteria: Sequence[str]) -> None:
+        super().__init__("life_flags_pending", n=len(criteria), criteria=", ".join(criteria))
+        self.criteria = list(criteria)
+
+
 class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
@@ -122,12 +131,40 @@ def _criterion(con: Con, competition_id: str, criterion_id: str) -> tuple[str, l
     return row[0], [c for c in row[1] if c is not None]
 
 
-def _check_writable(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str) -> None:
-    """Raise when the stage is finalised or the form is submitted (locked)."""
+def reopened_criteria(con: Con, competition_id: str, stage: str, entrant_id: str) -> set[str]:
+    """Criteria of an entrant that an upheld protest opened again in a finalised stage (not yet re-scored)."""
+    return {r[0] for r in con.sql(
+        "SELECT criterion_id FROM reopened_criteria WHERE competition_id = ? AND stage = ? AND entrant_id = ? "
+        "AND closed_at IS NULL", params=[competition_id, stage, entrant_id]).fetchall()}
+
+
+def finalists_of(con: Con, competition_id: str, stage: str) -> set[str] | None:
+    """The entrants picked as finalists for `stage`, or None when no finalist cut was made for it."""
+    cut = con.sql("SELECT 1 FROM finalist_cuts WHERE competition_id = ? AND stage = ?",
+                  params=[competition_id, stage]).fetchone()
+    if cut is None:
+        return None
+    return {r[0] for r in con.sql("SELECT entrant_id FROM finalists WHERE competition_id = ? AND stage = ?",
+                                  params=[competition_id, stage]).fetchall()}
+
+
+def check_finalist(con: Con, competition_id: str, stage: str, entrant_id: str) -> None:
+    """Raise when finalists were picked for `stage` and the entrant is not one of them."""
+    chosen = finalists_of(con, competition_id, stage)
+    if chosen is not None and entrant_id not in chosen:
+        raise PermissionDenied("life_not_finalist", entrant_id=entrant_id, stage=stage)
+
+
+def _check_writable(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str,
+                    criterion_id: str | None = None) -> None:
+    """Raise when the stage is finalised or the form is submitted (locked). In a finalised stage, the criteria
+    an upheld protest reopened for this entrant stay writable (`criterion_id` None: any of them)."""
     final = con.sql("SELECT finalized_at FROM competition_stages WHERE competition_id = ? AND stage = ?",
                     params=[competition_id, stage]).fetchone()
     if final and final[0] is not None:
-        raise PermissionDenied("judging_stage_final", stage=stage)
+        reopened = reopened_criteria(con, competition_id, stage, entrant_id)
+        if not reopened or (criterion_id is not None and criterion_id not in reopened):
+            raise PermissionDenied("judging_stage_final", stage=stage)
     status = con.sql("SELECT status FROM judging_forms WHERE entrant_id = ? AND stage = ? AND judge_id = ?",
                      params=[entrant_id, stage, judge_id]).fetchone()
     if status and status[0] == "submitted":
@@ -151,7 +188,7 @@ def _validate_value(kind: str, codes: list[str], option_code: Any, real_value: A
 def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_id: str, judge_id: str,
                  criterion_id: str, changes: dict[str, Any], reason: str | None) -> bool:
     """Upsert one score and its audit entry inside the caller's transaction; False when nothing changed."""
-    _check_writable(con, competition_id, stage, entrant_id, judge_id)
+    _check_writable(con, competition_id, stage, entrant_id, judge_id, criterion_id)
     row = con.sql("SELECT option_code, real_value, note, evidence FROM scores WHERE entrant_id = ? AND stage = ? "
                   "AND judge_id = ? AND criterion_id = ?", params=[entrant_id, stage, judge_id, criterion_id]).fetchone()
     old = dict(zip(_SCORE_COLS, row, strict=True)) if row else None
@@ -191,6 +228,7 @@ def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id
     judge = _acting_judge(user, judge_id)
     if not _is_assigned(con, competition_id, stage, judge, entrant_id):
         raise PermissionDenied("judging_denied_not_assigned", entrant_id=entrant_id)
+    check_finalist(con, competition_id, stage, entrant_id)
     kind, codes = _criterion(con, competition_id, criterion_id)
     _validate_value(kind, codes, option_code, real_value)
     if real_value is not UNSET and real_value is not None:
@@ -262,6 +300,11 @@ def submit_form(con: Con, user: User, competition_id: str, stage: str, entrant_i
         params=[entrant_id, stage, judge, competition_id]).fetchall()]
     if missing:
         return missing
+    from data.judging import contest_life  # the send-back and protest rules build on this module
+
+    pending = contest_life.unanswered_flags(con, competition_id, stage, entrant_id, judge)
+    if pending:
+        raise DisagreementPending(pending)
 
     def write() -> None:
         with store.transaction(con):
@@ -272,6 +315,7 @@ def submit_form(con: Con, user: User, competition_id: str, stage: str, entrant_i
                         [competition_id, stage, entrant_id, judge, _now()])
             _audit(con, user.username, "submit", "form", f"{competition_id}/{stage}/{entrant_id}/{judge}",
                    "open", "submitted", None)
+            contest_life.after_submit(con, user, competition_id, stage, entrant_id)
             store.touch(con, competition_id)
     store.with_retry(write)
     return []

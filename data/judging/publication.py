@@ -16,6 +16,7 @@ import polars as pl
 from data import store
 from data.judging.auth import PermissionDenied, User, require_role
 from data.judging.forms import COMBINED, Con, _audit, _now
+from scoring.protests import protest_deadline
 
 _PERSONAL = re.compile(r"phone|contact|kader_name|email|address|judge_name|nik", re.IGNORECASE)
 
@@ -67,17 +68,72 @@ def finalise_stage(con: Con, user: User, competition_id: str, stage: str) -> int
     all_final = all(f is not None or s == stage for s, f in stages)
     combined = compute_results(con, competition_id, None)[0] if all_final else None
 
+    days = protest_days(con, competition_id)
+
     def write() -> int:
         with store.transaction(con):
             now = _now()
             sid = _snapshot(con, user, competition_id, stage, table, version, now)
             con.execute("UPDATE competition_stages SET finalized_at = ? WHERE competition_id = ? AND stage = ?",
                         [now, competition_id, stage])
+            deadline = protest_deadline(now, days)
+            con.execute("INSERT INTO stage_results (competition_id, stage, provisional_at, protest_deadline) "
+                        "VALUES (?, ?, ?, ?) ON CONFLICT (competition_id, stage) DO UPDATE SET provisional_at = "
+                        "excluded.provisional_at, protest_deadline = excluded.protest_deadline, "
+                        "declared_final_at = NULL, declared_final_by = NULL",
+                        [competition_id, stage, now, deadline])
+            _audit(con, user.username, "provisional", "stage", f"{competition_id}/{stage}", None,
+                   {"protest_deadline": deadline.isoformat(timespec="seconds")}, None)
             if combined is not None:
                 _snapshot(con, user, competition_id, COMBINED, combined, version, now)
             store.touch(con, competition_id)
             return sid
     return store.with_retry(write)
+
+
+def protest_days(con: Con, competition_id: str) -> int:
+    """The length of the sanggahan window of a competition in days (default 3)."""
+    row = con.sql("SELECT protest_days FROM contest_rules WHERE competition_id = ?",
+                  params=[competition_id]).fetchone()
+    return int(row[0]) if row else 3
+
+
+def refresh_snapshots(con: Con, user: User, competition_id: str, stage: str) -> int:
+    """Inside the caller's transaction: freeze a finalised stage's results again (after re-scoring upheld by a
+    protest), and the combined results when every stage is finalised; the stage keeps its status."""
+    table, version = compute_results(con, competition_id, stage)
+    now = _now()
+    sid = _snapshot(con, user, competition_id, stage, table, version, now)
+    open_stages = con.sql("SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL",
+                          params=[competition_id]).fetchone()[0]
+    if open_stages == 0:
+        _snapshot(con, user, competition_id, COMBINED, compute_results(con, competition_id, None)[0], version, now)
+    return sid
+
+
+def is_final(con: Con, competition_id: str, stage: str | None = None) -> bool:
+    """Whether results are final (public): the stage (default: every stage of the competition) is finalised and,
+    when it went through a protest window, declared final by the panitia. A finalised stage with no
+    provisional record (the demo, or a store older than migration 007) counts as final."""
+    row = con.sql(
+        "SELECT count(*), count(*) FILTER (WHERE cs.finalized_at IS NOT NULL AND (sr.stage IS NULL OR "
+        "sr.declared_final_at IS NOT NULL)) FROM competition_stages cs LEFT JOIN stage_results sr "
+        "USING (competition_id, stage) WHERE cs.competition_id = ? AND (? IS NULL OR cs.stage = ?)",
+        params=[competition_id, stage, stage]).fetchone()
+    return bool(row[0]) and row[0] == row[1]
+
+
+def result_status(con: Con, competition_id: str) -> pl.DataFrame:
+    """Per stage: status (open, provisional, final), when finalised, the protest deadline, when declared final,
+    and the protests still open or being re-scored."""
+    return con.sql(
+        "SELECT cs.stage, cs.ord, cs.finalized_at, sr.protest_deadline, sr.declared_final_at, "
+        "  CASE WHEN cs.finalized_at IS NULL THEN 'open' WHEN sr.stage IS NULL OR sr.declared_final_at IS NOT NULL "
+        "       THEN 'final' ELSE 'provisional' END AS status, "
+        "  (SELECT count(*) FROM protests p WHERE p.competition_id = cs.competition_id AND p.stage = cs.stage "
+        "     AND p.status IN ('open', 'upheld')) AS unsettled "
+        "FROM competition_stages cs LEFT JOIN stage_results sr USING (competition_id, stage) "
+        "WHERE cs.competition_id = ? ORDER BY cs.ord", params=[competition_id]).pl()
 
 
 def reopen_stage(con: Con, user: User, competition_id: str, stage: str, reason: str) -> None:
@@ -90,6 +146,7 @@ def reopen_stage(con: Con, user: User, competition_id: str, stage: str, reason: 
         with store.transaction(con):
             con.execute("UPDATE competition_stages SET finalized_at = NULL WHERE competition_id = ? AND stage = ?",
                         [competition_id, stage])
+            con.execute("DELETE FROM stage_results WHERE competition_id = ? AND stage = ?", [competition_id, stage])
             _audit(con, user.username, "reopen", "stage", f"{competition_id}/{stage}", "final", "open",
                    reason.strip())
             store.touch(con, competition_id)
