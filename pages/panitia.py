@@ -1,18 +1,22 @@
-"""Panitia: the organisers' desk — overview, entrants and judges, assignments with conflict-of-interest
-explanations and workload, reopening submitted forms with a reason, finalising and publishing a stage."""
+"""Panitia: the organisers' desk — overview, entrants and judges (and those who advanced here from the level
+below), assignments with conflict-of-interest explanations and workload, reopening submitted forms with a
+reason and the judges' disagreement answers, picking finalists after the desk stage, finalising a stage as
+provisional results, protests (sanggahan), and declaring results final so the winners advance."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import polars as pl
 import streamlit as st
 
-from data.judging import assignments, publication
+from data.instruments.loader import read_instrument
+from data.judging import assignments, contest_life, publication
 from data.judging import forms as judging
 from data.judging.auth import PermissionDenied
 from data.store import reads
-from present.fmt import fmt_date, fmt_int
+from present.fmt import fmt_date, fmt_int, fmt_number
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
 from ui.state import get_con
@@ -29,7 +33,24 @@ stages = reads.stages_frame(con, cid)["stage"].to_list()
 stage = st.selectbox(tr("stage"), stages, index=stages.index(ctx.stage) if ctx.stage in stages else 0,
                      format_func=lambda s: tr(f"stage_{s}"), key="pt.stage")
 tabs = st.tabs([tr("judging_tab_overview"), tr("judging_tab_assign"), tr("judging_tab_forms"),
-                tr("judging_tab_publish")])
+                tr("life_tab_finalists"), tr("judging_tab_publish"), tr("life_tab_protests")])
+L = lang()
+
+
+def _when(value: dt.datetime | None) -> str:
+    """A moment as "20 Oktober 2025 pukul 23.59"."""
+    if value is None:
+        return "–"
+    return tr("life_at", date=fmt_date(value, L), time=value.strftime("%H.%M" if L == "id" else "%H:%M"))
+
+
+def _done(key: str, **params: object) -> None:
+    st.session_state["pt.done"] = (key, params)
+
+
+if "pt.done" in st.session_state:
+    _k, _p = st.session_state.pop("pt.done")
+    st.success(tr(_k, **_p))
 
 with tabs[0]:
     entrants = reads.entrants_frame(con, cid)
@@ -48,6 +69,19 @@ with tabs[0]:
     st.dataframe(entrants.select(pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
                                  pl.col("desa_name").alias(tr("judging_col_desa")),
                                  pl.col("kecamatan_name").alias(tr("judging_col_kecamatan"))), hide_index=True)
+    arrived = contest_life.arrivals(con, user, cid)
+    st.subheader(tr("life_arrivals"))
+    if arrived.height:
+        st.caption(tr("life_arrivals_help", n=arrived.height))
+        st.dataframe(arrived.select(
+            pl.col("posyandu_name").alias(tr("judging_col_posyandu")), pl.col("desa_name").alias(tr("judging_col_desa")),
+            pl.col("source_competition").alias(tr("life_col_from")), pl.col("award").alias(tr("life_col_award")),
+            pl.col("total").map_elements(lambda v: fmt_number(v, 2, L), return_dtype=pl.String)
+            .alias(tr("life_col_total")),
+            pl.col("advanced_at").map_elements(_when, return_dtype=pl.String).alias(tr("life_col_arrived"))),
+            hide_index=True, key="pt.arrivals")
+    else:
+        st.caption(tr("life_arrivals_none"))
 
 with tabs[1]:
     rule = assignments.coi_rule(con, cid)
@@ -57,40 +91,53 @@ with tabs[1]:
         assignments.set_coi_rule(con, user, cid, new_rule)
         st.rerun()
     names = dict(zip(entrants["entrant_id"], entrants["posyandu_name"], strict=True))
-    entrant = st.selectbox(tr("judging_entrant"), list(names), format_func=lambda e: names[e], key="pt.entrant")
-    cands = assignments.judge_candidates(con, user, cid, stage, entrant)
+    chosen = judging.finalists_of(con, cid, stage)
+    if chosen is not None:
+        st.info(tr("life_assign_finalists_only", n=len(chosen), stage=tr(f"stage_{stage}")))
+    elif contest_life.previous_stage(con, cid, stage) is not None:
+        st.caption(tr("life_assign_no_cut_yet", stage=tr(f"stage_{stage}")))
+    pickable = [e for e in names if chosen is None or e in chosen]
+    if not pickable:
+        st.info(tr("life_no_finalists"))
+    else:
+        entrant = st.selectbox(tr("judging_entrant"), pickable, format_func=lambda e: names[e], key="pt.entrant")
+        cands = assignments.judge_candidates(con, user, cid, stage, entrant)
 
-    def _why(key: str | None, detail: str | None) -> str:
-        return tr(key, **json.loads(detail)) if key else ""
+        def _why(key: str | None, detail: str | None) -> str:
+            return tr(key, **json.loads(detail)) if key else ""
 
-    shown = cands.with_columns(pl.struct("conflict_key", "conflict_detail").map_elements(
-        lambda s: _why(s["conflict_key"], s["conflict_detail"]), return_dtype=pl.String).alias("why"))
-    # Assigned judges first, then those free of conflict with the lightest load: the natural next pick on top.
-    shown = shown.sort(["assigned", "conflict_key", "workload"], descending=[True, False, False], nulls_last=False)
-    st.dataframe(shown.select(
-        pl.col("name").alias(tr("judging_col_judge")), pl.col("institution").alias(tr("judging_col_institution")),
-        pl.col("assigned").alias(tr("judging_col_is_assigned")), pl.col("workload").alias(tr("judging_col_assigned")),
-        pl.col("why").alias(tr("judging_col_conflict"))), hide_index=True)
-    free = cands.filter(~pl.col("assigned"))
-    judge_names = dict(zip(cands["judge_id"], cands["name"], strict=True))
-    pick = st.selectbox(tr("judging_pick_judge"), free["judge_id"].to_list(), index=None,
-                        format_func=lambda j: judge_names[j], key="pt.judge", placeholder=tr("judging_choose"))
-    if pick and st.button(tr("judging_assign"), key="pt.assign"):
-        conflict = assignments.assign_judge(con, user, cid, stage, pick, entrant)
-        if conflict:
-            st.error(tr("judging_assign_blocked", judge=judge_names[pick]) + " " + tr(conflict.message_key,
-                                                                                     **conflict.detail))
-        else:
-            st.success(tr("judging_assigned", judge=judge_names[pick], posyandu=names[entrant]))
-    mine = cands.filter(pl.col("assigned"))["judge_id"].to_list()
-    drop = st.selectbox(tr("judging_unassign"), mine, index=None, format_func=lambda j: judge_names[j],
-                        key="pt.drop", placeholder=tr("judging_choose"))
-    if drop and st.button(tr("judging_unassign"), key="pt.unassign"):
-        try:
-            assignments.unassign_judge(con, user, cid, stage, drop, entrant)
-            st.rerun()
-        except PermissionDenied as err:
-            show_denied(err)
+        shown = cands.with_columns(pl.struct("conflict_key", "conflict_detail").map_elements(
+            lambda s: _why(s["conflict_key"], s["conflict_detail"]), return_dtype=pl.String).alias("why"))
+        # Assigned judges first, then those free of conflict with the lightest load: the natural next pick on top.
+        shown = shown.sort(["assigned", "conflict_key", "workload"], descending=[True, False, False], nulls_last=False)
+        st.dataframe(shown.select(
+            pl.col("name").alias(tr("judging_col_judge")), pl.col("institution").alias(tr("judging_col_institution")),
+            pl.col("assigned").alias(tr("judging_col_is_assigned")), pl.col("workload").alias(tr("judging_col_assigned")),
+            pl.col("why").alias(tr("judging_col_conflict"))), hide_index=True)
+        free = cands.filter(~pl.col("assigned"))
+        judge_names = dict(zip(cands["judge_id"], cands["name"], strict=True))
+        pick = st.selectbox(tr("judging_pick_judge"), free["judge_id"].to_list(), index=None,
+                            format_func=lambda j: judge_names[j], key="pt.judge", placeholder=tr("judging_choose"))
+        if pick and st.button(tr("judging_assign"), key="pt.assign"):
+            try:
+                conflict = assignments.assign_judge(con, user, cid, stage, pick, entrant)
+            except PermissionDenied as err:
+                show_denied(err)
+            else:
+                if conflict:
+                    st.error(tr("judging_assign_blocked", judge=judge_names[pick]) + " " + tr(conflict.message_key,
+                                                                                             **conflict.detail))
+                else:
+                    st.success(tr("judging_assigned", judge=judge_names[pick], posyandu=names[entrant]))
+        mine = cands.filter(pl.col("assigned"))["judge_id"].to_list()
+        drop = st.selectbox(tr("judging_unassign"), mine, index=None, format_func=lambda j: judge_names[j],
+                            key="pt.drop", placeholder=tr("judging_choose"))
+        if drop and st.button(tr("judging_unassign"), key="pt.unassign"):
+            try:
+                assignments.unassign_judge(con, user, cid, stage, drop, entrant)
+                st.rerun()
+            except PermissionDenied as err:
+                show_denied(err)
 
 with tabs[2]:
     forms = assignments.assignments_frame(con, user, cid, stage)
@@ -112,19 +159,108 @@ with tabs[2]:
                 st.success(tr("judging_reopened"))
             except PermissionDenied as err:
                 show_denied(err)
+    st.subheader(tr("life_disagreements"))
+    st.caption(tr("life_disagreements_help"))
+    dis = contest_life.disagreement_overview(con, user, cid, stage)
+    if dis.height:
+        st.dataframe(dis.select(
+            pl.col("posyandu_name").alias(tr("judging_col_posyandu")), pl.col("criterion_id").alias(tr("life_col_criterion")),
+            pl.struct("kind", "spread").map_elements(
+                lambda r: tr("life_spread_levels", n=fmt_number(r["spread"], 0, L)) if r["kind"] == "choice"
+                else tr("life_spread_pct", pct=fmt_number(r["spread"], 0, L)), return_dtype=pl.String)
+            .alias(tr("life_col_spread")),
+            pl.col("judge_name").alias(tr("judging_col_judge")),
+            pl.col("decision").replace_strict({"kept": tr("life_decision_kept"), "changed": tr("life_decision_changed")},
+                                              default=tr("life_decision_pending"), return_dtype=pl.String)
+            .alias(tr("life_col_decision")), pl.col("reason").fill_null("").alias(tr("life_col_reason"))),
+            hide_index=True, key="pt.disagreements")
+    else:
+        st.caption(tr("life_disagreements_none"))
 
 with tabs[3]:
+    source = contest_life.previous_stage(con, cid, stage)
+    if source is None:
+        st.info(tr("life_finalists_first_stage", stage=tr(f"stage_{stage}")))
+    else:
+        cut = contest_life.finalist_cut_of(con, cid, stage)
+        if cut:
+            rule_text = tr(f"life_rule_{cut['rule']}", value=fmt_number(cut["value"], 0 if cut["rule"] == "top_n"
+                                                                        else 2, L))
+            st.success(tr("life_finalists_made", n=len(cut["finalists"]), stage=tr(f"stage_{stage}"), rule=rule_text,
+                          by=cut["picked_by"], at=_when(cut["picked_at"])))
+        st.caption(tr("life_finalists_help", source=tr(f"stage_{source}"), stage=tr(f"stage_{stage}")))
+        rule = st.radio(tr("life_cut_rule"), ["top_n", "min_score"], horizontal=True, key="pt.cut_rule",
+                        format_func=lambda r: tr(f"life_cut_{r}"))
+        if rule == "top_n":
+            value = float(st.number_input(tr("life_cut_n"), min_value=0, value=5, step=1, key="pt.cut_n"))
+        else:
+            value = float(st.number_input(tr("life_cut_min"), min_value=0.0, max_value=100.0, value=70.0, step=0.5,
+                                          key="pt.cut_min"))
+        try:
+            preview = contest_life.finalist_preview(con, user, cid, stage, rule, value)
+        except PermissionDenied as err:
+            show_denied(err)
+        else:
+            n_in = int(preview["finalist"].sum())
+            st.write(tr("life_cut_preview", n=n_in, total=preview.height))
+            st.dataframe(preview.select(
+                pl.col("cut_place").alias(tr("life_col_place")), pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
+                pl.col("desa_name").alias(tr("judging_col_desa")),
+                pl.col("total").map_elements(lambda v: fmt_number(v, 2, L), return_dtype=pl.String)
+                .alias(tr("life_col_total")),
+                pl.col("finalist").replace_strict({True: tr("life_finalist_yes"), False: ""}, return_dtype=pl.String)
+                .alias(tr("life_col_finalist"))), hide_index=True, key="pt.cut_preview")
+            if st.button(tr("life_cut_save", n=n_in, stage=tr(f"stage_{stage}")), type="primary", key="pt.cut_save"):
+                try:
+                    picked = contest_life.pick_finalists(con, user, cid, stage, rule, value)
+                    _done("life_finalists_saved", n=len(picked), stage=tr(f"stage_{stage}"))
+                    st.rerun()
+                except PermissionDenied as err:
+                    show_denied(err)
+
+with tabs[4]:
     status = publication.stage_status(con, cid)
+    life = {r["stage"]: r for r in publication.result_status(con, cid).iter_rows(named=True)}
     for r in status.iter_rows(named=True):
-        when = fmt_date(r["finalized_at"], lang()) if r["finalized_at"] else tr("judging_status_open")
+        info = life.get(r["stage"], {})
         label = tr("stage_" + r["stage"])
-        st.write(f"**{label}** — {when} · {tr('judging_snapshots', n=r['snapshots'])}")
-    final = status.filter(pl.col("stage") == stage)["finalized_at"][0] is not None
+        if info.get("status") == "provisional":
+            state = tr("life_status_provisional", deadline=_when(info["protest_deadline"]))
+        elif info.get("status") == "final":
+            state = tr("life_status_final", when=_when(info["declared_final_at"] or r["finalized_at"]))
+        else:
+            state = tr("judging_status_open")
+        st.write(f"**{label}** — {state} · {tr('judging_snapshots', n=r['snapshots'])}")
+    mine = life.get(stage, {})
+    final = mine.get("finalized_at") is not None
     if not final:
-        st.caption(tr("judging_finalise_help"))
+        st.caption(tr("life_finalise_help", days=contest_life.rules(con, cid)["protest_days"]))
         if st.button(tr("judging_finalise", stage=tr(f"stage_{stage}")), type="primary", key="pt.finalise"):
             publication.finalise_stage(con, user, cid, stage)
+            _done("life_finalised", stage=tr(f"stage_{stage}"))
             st.rerun()
+    elif mine.get("status") == "provisional":
+        st.info(tr("life_provisional_help", deadline=_when(mine["protest_deadline"]), n=mine["unsettled"]))
+        if st.button(tr("life_declare_final", stage=tr(f"stage_{stage}")), type="primary", key="pt.declare"):
+            try:
+                created = contest_life.declare_final(con, user, cid, stage)
+                _done("life_declared", stage=tr(f"stage_{stage}"), n=len(created))
+                st.rerun()
+            except PermissionDenied as err:
+                show_denied(err)
+        with st.form("pt.deadline"):
+            st.caption(tr("life_deadline_help"))
+            day = st.date_input(tr("life_deadline_date"), value=mine["protest_deadline"].date(), format="DD/MM/YYYY")
+            close_now = st.checkbox(tr("life_deadline_close_now"))
+            why = st.text_input(tr("judging_reason"), key="pt.deadline_reason")
+            if st.form_submit_button(tr("life_deadline_save")):
+                when = dt.datetime.now() if close_now else dt.datetime.combine(day, dt.time(23, 59, 59))
+                try:
+                    contest_life.set_protest_deadline(con, user, cid, stage, when, why)
+                    _done("life_deadline_saved", stage=tr(f"stage_{stage}"))
+                    st.rerun()
+                except PermissionDenied as err:
+                    show_denied(err)
     else:
         with st.form("pt.reopen_stage"):
             reason = st.text_input(tr("judging_reason"))
@@ -134,9 +270,73 @@ with tabs[3]:
                     st.rerun()
                 except PermissionDenied as err:
                     show_denied(err)
+    with st.expander(tr("life_rules"), icon=":material/tune:"):
+        rules = contest_life.rules(con, cid)
+        with st.form("pt.rules"):
+            days = st.number_input(tr("life_rules_days"), min_value=0, max_value=30, value=rules["protest_days"])
+            levels = st.number_input(tr("life_rules_levels"), min_value=1, max_value=5, value=rules["disagree_levels"])
+            pct = st.number_input(tr("life_rules_pct"), min_value=0.0, max_value=100.0,
+                                  value=float(rules["disagree_real_pct"]), step=5.0)
+            if st.form_submit_button(tr("life_rules_save")):
+                contest_life.set_rules(con, user, cid, protest_days=int(days), disagree_levels=int(levels),
+                                       disagree_real_pct=float(pct))
+                _done("life_rules_saved")
+                st.rerun()
     published = publication.published_results(con, cid)
     st.subheader(tr("judging_published"))
     if published.height:
         st.dataframe(published, hide_index=True)
     else:
         st.info(tr("judging_nothing_published"))
+
+with tabs[5]:
+    texts = {c.id: c.text for c in read_instrument(con, ctx.instrument_id).criteria}
+    protests = contest_life.protests_frame(con, user, cid)
+    st.subheader(tr("life_protests"))
+    if protests.height == 0:
+        st.caption(tr("life_protests_none"))
+    else:
+        st.dataframe(protests.select(
+            pl.col("protest_id").alias("#"), pl.col("stage").map_elements(lambda v: tr(f"stage_{v}"),
+                                                                           return_dtype=pl.String).alias(tr("stage")),
+            pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
+            pl.col("criteria").list.join(", ").alias(tr("life_col_criteria")),
+            pl.col("reason").alias(tr("life_col_reason")),
+            pl.format("{} ({})", "filed_by", "filed_role").alias(tr("life_col_filed_by")),
+            pl.col("status").map_elements(lambda v: tr(f"life_protest_{v}"), return_dtype=pl.String)
+            .alias(tr("judging_col_status")),
+            pl.col("decision_note").fill_null("").alias(tr("life_col_note"))), hide_index=True, key="pt.protests")
+    pending = protests.filter(pl.col("status") == "open")
+    if pending.height:
+        labels = {r["protest_id"]: f"#{r['protest_id']} · {r['posyandu_name']} · {', '.join(r['criteria'])}"
+                  for r in pending.iter_rows(named=True)}
+        with st.form("pt.decide"):
+            pick = st.selectbox(tr("life_decide_which"), list(labels), format_func=labels.get)
+            decision = st.radio(tr("life_decide"), ["upheld", "rejected"], horizontal=True,
+                                format_func=lambda d: tr(f"life_decide_{d}"))
+            note = st.text_input(tr("life_decide_note"))
+            if st.form_submit_button(tr("life_decide_save"), type="primary"):
+                try:
+                    contest_life.decide_protest(con, user, int(pick), decision, note)
+                    _done(f"life_decided_{decision}", id=pick)
+                    st.rerun()
+                except PermissionDenied as err:
+                    show_denied(err)
+    provisional = [s_ for s_, r in life.items() if r["status"] == "provisional"]
+    st.subheader(tr("life_file_for_entrant"))
+    if not provisional:
+        st.caption(tr("life_file_none_provisional"))
+    else:
+        with st.form("pt.file"):
+            p_stage = st.selectbox(tr("stage"), provisional, format_func=lambda v: tr(f"stage_{v}"))
+            p_entrant = st.selectbox(tr("judging_entrant"), list(names), format_func=names.get)
+            p_crit = st.multiselect(tr("life_col_criteria"), list(texts),
+                                    format_func=lambda c: f"{c} · {texts[c]}")
+            p_reason = st.text_area(tr("life_file_reason"))
+            if st.form_submit_button(tr("life_file_save")):
+                try:
+                    pid = contest_life.file_protest(con, user, cid, p_stage, p_entrant, p_crit, p_reason)
+                    _done("life_filed", id=pid)
+                    st.rerun()
+                except PermissionDenied as err:
+                    show_denied(err)

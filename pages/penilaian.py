@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data.instruments.loader import read_instrument
-from data.judging import assignments, evidence
+from data.judging import assignments, contest_life, evidence
 from data.judging import forms as judging
 from data.judging.auth import PermissionDenied
 from data.store import reads
@@ -20,6 +20,7 @@ from ui.context import lang, sidebar_context, tr
 from ui.state import get_con
 
 ERR_KEY = "pn.error"
+DONE_KEY = "pn.done"
 
 
 def _save(cid: str, stage: str, entrant: str, judge: str, crit: str, part: str, key: str) -> None:
@@ -50,6 +51,40 @@ def _upload(cid: str, stage: str, entrant: str, judge: str, crit: str, key: str,
                                evidence=[*current, stored.sha256])
         except PermissionDenied as err:
             st.session_state[ERR_KEY] = (err.message_key, err.detail)
+
+
+def _answer(cid: str, stage: str, entrant: str, judge: str, crit: str, decision: str, reason_key: str,
+            value_key: str, part: str) -> None:
+    """on_click of a disagreement answer: keep the choice, or change it to what the form now shows."""
+    reason = (st.session_state.get(reason_key) or "").strip()
+    value = {part: st.session_state.get(value_key)} if decision == "changed" else {}
+    try:
+        contest_life.answer_flag(get_con(), current_user(), cid, stage, entrant, crit, decision, reason,
+                                 judge_id=judge, **value)
+        st.session_state[DONE_KEY] = ("life_flag_answered", {"criterion": crit})
+    except PermissionDenied as err:
+        st.session_state[ERR_KEY] = (err.message_key, err.detail)
+    except ValueError as err:
+        st.session_state[ERR_KEY] = ("judging_value_refused", {"detail": str(err)})
+
+
+def _flag_box(c: Criterion, flag: dict, key: str, part: str) -> None:
+    """The send-back on one criterion: how far the judges differ, and keep / change with a short reason."""
+    spread = (tr("life_spread_levels", n=fmt_number(flag["spread"], 0, lang())) if flag["kind"] == "choice"
+              else tr("life_spread_pct", pct=fmt_number(flag["spread"], 0, lang())))
+    if flag["decision"]:
+        st.success(tr("life_flag_done", decision=tr(f"life_decision_{flag['decision']}"), reason=flag["reason"]),
+                   icon=":material/task_alt:")
+        return
+    st.warning(tr("life_flag_here", spread=spread), icon=":material/compare_arrows:")
+    st.text_input(tr("life_flag_reason"), key=f"{key}.why", placeholder=tr("life_flag_reason_help"))
+    b1, b2 = st.columns(2)
+    b1.button(tr("life_keep"), key=f"{key}.keep", on_click=_answer,
+              args=(*args, c.id, "kept", f"{key}.why", f"{key}.{'opt' if part == 'option_code' else 'real'}", part),
+              width="stretch")
+    b2.button(tr("life_changed"), key=f"{key}.chg", on_click=_answer,
+              args=(*args, c.id, "changed", f"{key}.why", f"{key}.{'opt' if part == 'option_code' else 'real'}",
+                    part), width="stretch")
 
 
 def _bands(c: Criterion) -> str:
@@ -95,14 +130,28 @@ cid = ctx.competition_id
 if ERR_KEY in st.session_state:
     key, detail = st.session_state.pop(ERR_KEY)
     st.error(tr(key, **{k: str(v) for k, v in detail.items()}))
+if DONE_KEY in st.session_state:
+    key, detail = st.session_state.pop(DONE_KEY)
+    st.success(tr(key, **detail))
 
 status = judging.form_status(con, user, cid, stage, entrant, judge)
 final = reads.stage_dates(con, cid).filter(stage=stage)["finalized_at"][0] is not None
-locked = status == "submitted" or final
-if final:
+# After an upheld protest, just the protested criteria of this entrant are open again in a finalised stage.
+reopened = judging.reopened_criteria(con, cid, stage, entrant) if final else set()
+locked = status == "submitted" or (final and not reopened)
+if final and reopened and status != "submitted":
+    st.warning(tr("life_reopened_info", criteria=", ".join(sorted(reopened))), icon=":material/gavel:")
+elif final:
     st.info(tr("judging_stage_final", stage=tr(f"stage_{stage}")))
 elif locked:
     st.info(tr("judging_form_locked_info"))
+flags = {r["criterion_id"]: r for r in contest_life.entrant_flags(con, user, cid, stage, entrant, judge)
+         .filter("involved").iter_rows(named=True)}
+if flags and not locked:
+    pending = [c for c, f in flags.items() if not f["decision"]]
+    if pending:
+        st.warning(tr("life_flags_banner", n=len(pending), criteria=", ".join(pending)),
+                   icon=":material/compare_arrows:")
 
 progress = judging.form_progress(con, user, cid, stage, entrant, judge)
 done = {r["section_id"]: (r["answered"], r["total"]) for r in progress.iter_rows(named=True)}
@@ -117,10 +166,12 @@ for section in instrument.sections:
     a, total = done.get(section.id, (0, len(section.criteria)))
     title = tr(f"field_{section.spm_field}") if section.spm_field else (
         section.title_en if lang() == "en" and section.title_en else section.title)
-    with st.expander(f"{title} — {a}/{total}", expanded=a < total and not locked,
+    attention = any(c.id in reopened or (c.id in flags and not flags[c.id]["decision"]) for c in section.criteria)
+    with st.expander(f"{title} — {a}/{total}", expanded=(a < total and not locked) or attention,
                      icon=":material/check_circle:" if a == total else ":material/edit_note:"):
         for c in section.criteria:
             have = scores.get(c.id, {})
+            frozen = locked or (final and c.id not in reopened)
             with st.container(border=True):
                 st.markdown(f"**{c.id}** · {c.text}")
                 if c.evidence:
@@ -132,21 +183,23 @@ for section in instrument.sections:
                     st.radio(tr("judging_choice"), codes, index=codes.index(current) if current in codes else None,
                              format_func=lambda code, texts=texts: f"{code}. {texts[code]}", key=f"{base}.{c.id}.opt",
                              on_change=_save, args=(*args, c.id, "option_code", f"{base}.{c.id}.opt"),
-                             disabled=locked, label_visibility="collapsed")
+                             disabled=frozen, label_visibility="collapsed")
                 else:
                     unit = f" ({c.unit})" if c.unit else ""
                     st.number_input(tr("judging_real_value") + unit, min_value=0.0, value=have.get("real_value"),
                                     key=f"{base}.{c.id}.real", on_change=_save,
-                                    args=(*args, c.id, "real_value", f"{base}.{c.id}.real"), disabled=locked)
+                                    args=(*args, c.id, "real_value", f"{base}.{c.id}.real"), disabled=frozen)
                     if c.thresholds:
                         st.caption(_bands(c))
+                if c.id in flags and not frozen:
+                    _flag_box(c, flags[c.id], f"{base}.{c.id}", "option_code" if c.kind == "choice" else "real_value")
                 st.text_input(tr("judging_note"), value=have.get("note") or "", key=f"{base}.{c.id}.note",
-                              on_change=_save, args=(*args, c.id, "note", f"{base}.{c.id}.note"), disabled=locked)
+                              on_change=_save, args=(*args, c.id, "note", f"{base}.{c.id}.note"), disabled=frozen)
                 files = list(have.get("evidence") or [])
                 for info in evidence.evidence_info(con, files):
                     st.caption(f":material/attach_file: {info['original_name'] or info['sha256'][:12]} · "
                                f"{fmt_number(info['size_bytes'] / 1024, 0, lang())} KB")
-                if not locked:
+                if not frozen:
                     st.file_uploader(tr("judging_evidence_upload"), type=list(evidence.ACCEPTED_EXTENSIONS),
                                      max_upload_size=evidence.MAX_MEGABYTES, key=f"{base}.{c.id}.file",
                                      on_change=_upload, args=(*args, c.id, f"{base}.{c.id}.file", files))
@@ -154,6 +207,8 @@ for section in instrument.sections:
 if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit"):
     try:
         missing = judging.submit_form(con, user, cid, stage, entrant, judge)
+    except judging.DisagreementPending as err:
+        st.warning(tr("life_flags_pending", n=len(err.criteria), criteria=", ".join(err.criteria)))
     except PermissionDenied as err:
         show_denied(err)
     else:

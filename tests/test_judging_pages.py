@@ -103,7 +103,7 @@ def test_panitia_desk_shows_workload_and_publishes_without_phone_numbers(demo):
     cid, stage, _ = _open_work(demo, auth.get_user(demo, "juri1").judge_id)
     at = _page("pages/panitia.py", demo, "panitia", "panitia-demo", cid, stage)
     assert not at.exception
-    assert len(at.tabs) == 4 and at.dataframe
+    assert len(at.tabs) == 6 and at.dataframe   # overview, assign, forms, finalists, publish, protests
     at.button(key="pt.finalise").click().run()
     assert not at.exception
     published = publication.published_results(demo, cid, stage)
