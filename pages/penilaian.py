@@ -206,8 +206,8 @@ for section in instrument.sections:
 
 if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit"):
     try:
-        missing = judging.submit_form(con, user, cid, stage, entrant, judge)
-    except judging.DisagreementPending as err:
+        missing = contest_life.submit_form(con, user, cid, stage, entrant, judge)
+    except contest_life.DisagreementPending as err:
         st.warning(tr("life_flags_pending", n=len(err.criteria), criteria=", ".join(err.criteria)))
     except PermissionDenied as err:
         show_denied(err)

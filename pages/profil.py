@@ -5,13 +5,17 @@ The state is in the URL (?posyandu=…&competition=…), so a leader can send th
 
 from __future__ import annotations
 
+import datetime as dt
 from urllib.parse import urlencode
 
 import polars as pl
 import streamlit as st
 
+from data.instruments.loader import read_instrument
+from data.judging import contest_life, publication
+from data.judging.auth import PermissionDenied
 from present import charts
-from present.fmt import fmt_int, fmt_number, fmt_percent
+from present.fmt import fmt_date, fmt_int, fmt_number, fmt_percent
 from present.tables import (
     entrant_fields,
     field_means,
@@ -21,7 +25,9 @@ from present.tables import (
 )
 from present.theme import field_colour
 from ui import cached
+from ui.auth import current_user, show_denied
 from ui.context import sidebar_context, tr
+from ui.state import get_con
 
 ctx = sidebar_context(show_region=False)
 L = ctx.lang
@@ -81,6 +87,56 @@ for tab, sec in zip(st.tabs([tr(f"field_{s}") for s in secs]), secs, strict=True
             st.info(tr("pages_no_choices"))
         else:
             st.dataframe(rows, hide_index=True, key=f"profil_choices_{sec}")
+
+def _when(value: dt.datetime | None) -> str:
+    return "–" if value is None else tr("life_at", date=fmt_date(value, L),
+                                        time=value.strftime("%H.%M" if L == "id" else "%H:%M"))
+
+
+# Result status and protests (sanggahan): every step of a protest about this entrant, and filing one while a
+# stage's results are provisional (a pembina of the entrant's region, or the panitia on its behalf).
+con, viewer = get_con(), current_user()
+life = publication.result_status(con, ctx.competition_id)
+provisional = life.filter(pl.col("status") == "provisional")
+moved = contest_life.advancement_of(con, eid)
+protests = contest_life.protests_frame(con, viewer, ctx.competition_id, entrant_id=eid)
+may_file = provisional.height > 0 and (viewer.role == "panitia" or (
+    viewer.role == "pembina" and viewer.region_code and (row["desa_code"] or "").startswith(viewer.region_code)))
+if provisional.height or moved or protests.height or may_file:
+    st.subheader(tr("life_profile_title"))
+    for r in provisional.iter_rows(named=True):
+        st.info(tr("life_profile_provisional", stage=tr(f"stage_{r['stage']}"), deadline=_when(r["protest_deadline"])),
+                icon=":material/hourglass_top:")
+    if moved and moved["target_entrant_id"] == eid:
+        st.success(tr("life_profile_came_from", competition=moved["source_name"], award=moved["award"] or "–"))
+    elif moved:
+        st.success(tr("life_profile_went_to", competition=moved["target_name"]), icon=":material/trending_up:")
+    if protests.height:
+        st.dataframe(protests.select(
+            pl.col("protest_id").alias("#"),
+            pl.col("stage").map_elements(lambda v: tr(f"stage_{v}"), return_dtype=pl.String).alias(tr("stage")),
+            pl.col("criteria").list.join(", ").alias(tr("life_col_criteria")), pl.col("reason").alias(tr("life_col_reason")),
+            pl.col("filed_by").alias(tr("life_col_filed_by")),
+            pl.col("filed_at").map_elements(_when, return_dtype=pl.String).alias(tr("life_col_filed_at")),
+            pl.col("status").map_elements(lambda v: tr(f"life_protest_{v}"), return_dtype=pl.String)
+            .alias(tr("life_col_status")), pl.col("decision_note").fill_null("").alias(tr("life_col_note"))),
+            hide_index=True, key="profil_protests")
+    elif viewer.role in ("panitia", "pembina"):
+        st.caption(tr("life_profile_no_protests"))
+    if may_file:
+        crit_texts = {c.id: c.text for c in read_instrument(con, ctx.instrument_id).criteria}
+        with st.expander(tr("life_profile_file"), icon=":material/gavel:"), st.form("profil_protest"):
+            p_stage = st.selectbox(tr("stage"), provisional["stage"].to_list(), format_func=lambda v: tr(f"stage_{v}"))
+            p_crit = st.multiselect(tr("life_col_criteria"), list(crit_texts),
+                                    format_func=lambda c: f"{c} · {crit_texts[c]}")
+            p_reason = st.text_area(tr("life_file_reason"))
+            if st.form_submit_button(tr("life_file_save"), type="primary"):
+                try:
+                    pid_new = contest_life.file_protest(con, viewer, ctx.competition_id, p_stage, eid, p_crit,
+                                                        p_reason)
+                    st.success(tr("life_filed", id=pid_new))
+                except PermissionDenied as err:
+                    show_denied(err)
 
 st.subheader(tr("pages_history"))
 history = cached.history(pid)

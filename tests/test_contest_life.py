@@ -99,7 +99,7 @@ def _judge_stage(con, stage: str, entrants=ALL, answers=DESK) -> None:
     for e in entrants:
         assert assignments.assign_judge(con, PANITIA, CID, stage, "J2", e) is None
         _fill(con, JURI2, e, stage, answers[e])
-        assert judging.submit_form(con, JURI2, CID, stage, e) == []
+        assert contest_life.submit_form(con, JURI2, CID, stage, e) == []
 
 
 @pytest.fixture
@@ -184,8 +184,8 @@ def test_disagreeing_judges_must_answer_before_submitting(contest):
     assert flags["criterion_id"].to_list() == ["KES_01", "KES_03"]
     assert flags["involved"].all() and flags["decision"].null_count() == 2
     assert "option_code" not in flags.columns          # another judge's choice is not shown
-    with pytest.raises(judging.DisagreementPending) as err:
-        judging.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    with pytest.raises(contest_life.DisagreementPending) as err:
+        contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3")
     assert err.value.criteria == ["KES_01", "KES_03"]
     assert judging.form_status(contest, JURI1, CID, "lapangan", "E3") == "open"
 
@@ -195,15 +195,15 @@ def test_disagreeing_judges_must_answer_before_submitting(contest):
                              "SK kader dirinci per anggota, dilihat langsung")
     contest_life.answer_flag(contest, JURI1, CID, "lapangan", "E3", "KES_03", "changed",
                              "Register D/S dihitung ulang", real_value=62.0)
-    assert judging.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
+    assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
     actions = _audit_actions(contest)
     assert "disagreement_kept" in actions and "disagreement_changed" in actions
     reasons = contest.sql("SELECT reason FROM audit_log WHERE action = 'score' AND reason IS NOT NULL").fetchall()
     assert reasons == [("Register D/S dihitung ulang",)]
 
     # J2 still differs on KES_01 (the kept choice); 62 against 50 is within 25 %, so only KES_01 is asked.
-    with pytest.raises(judging.DisagreementPending) as err:
-        judging.submit_form(contest, JURI2, CID, "lapangan", "E3")
+    with pytest.raises(contest_life.DisagreementPending) as err:
+        contest_life.submit_form(contest, JURI2, CID, "lapangan", "E3")
     assert err.value.criteria == ["KES_01"]
     # Changing the choice afterwards makes an earlier answer stale: the judge answers again for the new value.
     contest_life.answer_flag(contest, JURI2, CID, "lapangan", "E3", "KES_01", "kept", "Belum ada SK terbaru")
@@ -212,7 +212,7 @@ def test_disagreeing_judges_must_answer_before_submitting(contest):
     contest_life.answer_flag(contest, JURI2, CID, "lapangan", "E3", "KES_01", "changed", "Sepakat setelah diskusi",
                              option_code="b")
     assert contest_life.unanswered_flags(contest, CID, "lapangan", "E3", "J2") == []
-    assert judging.submit_form(contest, JURI2, CID, "lapangan", "E3") == []
+    assert contest_life.submit_form(contest, JURI2, CID, "lapangan", "E3") == []
     over = contest_life.disagreement_overview(contest, PANITIA, CID, "lapangan")
     assert over.height == 0                          # a vs b is one level: the flag is gone
 
@@ -241,7 +241,7 @@ def _to_provisional(con) -> None:
     _judge_stage(con, "lapangan", ("E1", "E2", "E3"))
     assignments.assign_judge(con, PANITIA, CID, "lapangan", "J1", "E3")
     _fill(con, JURI1, "E3", "lapangan", DESK["E3"])
-    judging.submit_form(con, JURI1, CID, "lapangan", "E3")
+    contest_life.submit_form(con, JURI1, CID, "lapangan", "E3")
     publication.finalise_stage(con, PANITIA, CID, "lapangan")
 
 
@@ -290,7 +290,7 @@ def test_protest_filed_upheld_rescored_then_final_and_the_winner_advances(contes
     with pytest.raises(PermissionDenied) as err:
         contest_life.declare_final(contest, PANITIA, CID, "lapangan", now=LATER)
     assert err.value.message_key == "life_final_protest_unsettled"
-    assert judging.submit_form(contest, JURI2, CID, "lapangan", "E2") == []
+    assert contest_life.submit_form(contest, JURI2, CID, "lapangan", "E2") == []
     assert contest.sql("SELECT status FROM protests WHERE protest_id = ?", params=[pid]).fetchone()[0] == "resolved"
     assert judging.reopened_criteria(contest, CID, "lapangan", "E2") == set()
     after = publication.published_results(contest, CID, "lapangan")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from data.judging import assignments, evidence
+from data.judging import assignments, contest_life, evidence
 from data.judging import forms as judging
 from data.judging.auth import PUBLIC, PermissionDenied
 from tests.test_judging_fixtures import (
@@ -188,12 +188,12 @@ def test_evidence_outside_the_limits_is_refused_by_its_bytes(contest, data, key)
 
 def test_submit_needs_a_finished_form_then_locks_it(contest):
     judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", option_code="a")
-    assert judging.submit_form(contest, JURI1, CID, "lapangan", "E3") == ["KES_02", "KES_03", "PDD_01"]
+    assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == ["KES_02", "KES_03", "PDD_01"]
     assert judging.form_status(contest, JURI1, CID, "lapangan", "E3") == "open"
     fill_form(contest, JURI1, "E3")
     progress = judging.form_progress(contest, JURI1, CID, "lapangan", "E3")
     assert progress.select("section_id", "answered", "total").rows() == [("kesehatan", 3, 3), ("pendidikan", 1, 1)]
-    assert judging.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
+    assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
     assert judging.form_status(contest, JURI1, CID, "lapangan", "E3") == "submitted"
     with pytest.raises(PermissionDenied) as err:
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", option_code="d")
@@ -204,7 +204,7 @@ def test_submit_needs_a_finished_form_then_locks_it(contest):
 
 def test_reopen_needs_panitia_and_a_reason_and_leaves_a_trace(contest):
     fill_form(contest, JURI1, "E3")
-    judging.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3")
     with pytest.raises(PermissionDenied):
         judging.reopen_form(contest, JURI1, CID, "lapangan", "E3", "J1", "saya salah pilih")
     with pytest.raises(PermissionDenied) as err:

@@ -149,6 +149,29 @@ def finalist_cut_of(con: Con, competition_id: str, stage: str) -> dict | None:
 
 # --- disagreement send-back -----------------------------------------------------------------------------------
 
+class DisagreementPending(PermissionDenied):
+    """Submitting is refused until the judge answers (keeps or changes, with a reason) every criterion on which
+    the judges of this entrant disagree too much; `criteria` lists them."""
+
+    def __init__(self, criteria: Sequence[str]) -> None:
+        super().__init__("life_flags_pending", n=len(criteria), criteria=", ".join(criteria))
+        self.criteria = list(criteria)
+
+
+def submit_form(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+                judge_id: str | None = None) -> list[str]:
+    """Submit and lock a judge's finished form. Returns the unanswered criteria (nothing is locked then).
+    Refused with DisagreementPending while the judge has not answered a disagreement flag; once every judge
+    of an entrant has submitted again after an upheld protest, the protest is settled (see after_submit)."""
+    def check(judge: str) -> None:
+        pending = unanswered_flags(con, competition_id, stage, entrant_id, judge)
+        if pending:
+            raise DisagreementPending(pending)
+
+    return forms.lock_form(con, user, competition_id, stage, entrant_id, judge_id, check=check,
+                           then=lambda: after_submit(con, user, competition_id, stage, entrant_id))
+
+
 def _instrument_frames(con: Con, competition_id: str) -> tuple[dict[str, str], pl.DataFrame, dict[str, str]]:
     kinds = dict(con.sql("SELECT ic.criterion_id, ic.kind FROM competitions c JOIN instrument_criteria ic "
                          "USING (instrument_id) WHERE c.competition_id = ?", params=[competition_id]).fetchall())

@@ -25,15 +25,6 @@ Con = duckdb.DuckDBPyConnection
 COMBINED = "gabungan"   # the snapshot of all stages combined (as ui.context.COMBINED)
 
 
-class DisagreementPending(PermissionDenied):
-    """Submitting is refused until the judge answers (keeps or changes, with a reason) every criterion on which
-    the judges of this entrant disagree too much; `criteria` lists them."""
-
-    def __init__(self, criteria: Sequence[str]) -> None:
-        super().__init__("life_flags_pending", n=len(criteria), criteria=", ".join(criteria))
-        self.criteria = list(criteria)
-
-
 class _Unset:
     def __repr__(self) -> str:
         return "UNSET"
@@ -286,9 +277,14 @@ def form_status(con: Con, user: User, competition_id: str, stage: str, entrant_i
     return row[0] if row else "open"
 
 
-def submit_form(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
-                judge_id: str | None = None) -> list[str]:
-    """Lock a finished form. Returns the unanswered criteria; when any remain nothing is locked."""
+def lock_form(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+              judge_id: str | None = None, check: Callable[[str], None] | None = None,
+              then: Callable[[], None] | None = None) -> list[str]:
+    """Lock a finished form. Returns the unanswered criteria; when any remain nothing is locked.
+
+    The step under `data.judging.contest_life.submit_form`, which every caller uses: it passes `check` (raises
+    to refuse, given the acting judge: the disagreement send-back) and `then` (run inside the locking
+    transaction: settling a protest once its criteria are re-scored)."""
     judge = _acting_judge(user, judge_id)
     check_can_read(con, user, competition_id, stage, entrant_id, judge)
     missing = [r[0] for r in con.sql(
@@ -300,11 +296,8 @@ def submit_form(con: Con, user: User, competition_id: str, stage: str, entrant_i
         params=[entrant_id, stage, judge, competition_id]).fetchall()]
     if missing:
         return missing
-    from data.judging import contest_life  # the send-back and protest rules build on this module
-
-    pending = contest_life.unanswered_flags(con, competition_id, stage, entrant_id, judge)
-    if pending:
-        raise DisagreementPending(pending)
+    if check is not None:
+        check(judge)
 
     def write() -> None:
         with store.transaction(con):
@@ -315,7 +308,8 @@ def submit_form(con: Con, user: User, competition_id: str, stage: str, entrant_i
                         [competition_id, stage, entrant_id, judge, _now()])
             _audit(con, user.username, "submit", "form", f"{competition_id}/{stage}/{entrant_id}/{judge}",
                    "open", "submitted", None)
-            contest_life.after_submit(con, user, competition_id, stage, entrant_id)
+            if then is not None:
+                then()
             store.touch(con, competition_id)
     store.with_retry(write)
     return []
