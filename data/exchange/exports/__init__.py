@@ -74,7 +74,11 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
     config = ScoringConfig(aggregation=comp.get("aggregation") or "mean",
                            advance_count=int(comp.get("advance_count") or 1))
     results = score_competition(competition_inputs(con, competition_id), config, stage=stage)
-    snapshot = _published(con, competition_id, stage, stages)
+    # Documents people sign come from FINAL results only: provisional results (in their protest window) are
+    # computed afresh and printed without the "published" line.
+    from data.judging.publication import is_final
+
+    snapshot = _published(con, competition_id, stage, stages) if is_final(con, competition_id, stage) else pl.DataFrame()
     judges = con.sql(
         """
         SELECT DISTINCT j.judge_id, j.name, j.institution FROM judges j
