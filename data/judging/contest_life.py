@@ -18,7 +18,7 @@ import polars as pl
 from data import store
 from data.judging import forms, publication
 from data.judging.auth import PermissionDenied, User, require_role
-from data.judging.forms import COMBINED, UNSET, Con, _audit, _in_region, _now, with_retry
+from data.judging.forms import COMBINED, UNSET, Con, _audit, _in_region, _now
 from scoring.disagreement import FLAGS_SCHEMA, disagreements, option_levels
 from scoring.finalists import CUT_RULES, finalist_cut
 from scoring.protests import can_move, final_blockers, window_open
@@ -61,7 +61,8 @@ def set_rules(con: Con, user: User, competition_id: str, *, protest_days: int | 
                         [competition_id, int(new["protest_days"]), int(new["disagree_levels"]),
                          float(new["disagree_real_pct"])])
             _audit(con, user.username, "set_rules", "competition", competition_id, old, new, None)
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
     return new
 
 
@@ -133,7 +134,8 @@ def pick_finalists(con: Con, user: User, competition_id: str, stage: str, rule: 
                         "WHERE competition_id = ?", [chosen, stage, source, competition_id])
             _audit(con, user.username, "pick_finalists", "stage", f"{competition_id}/{stage}", old,
                    {"rule": rule, "value": value, "finalists": sorted(chosen)}, None)
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
     return chosen
 
 
@@ -282,7 +284,8 @@ def answer_flag(con: Con, user: User, competition_id: str, stage: str, entrant_i
             _audit(con, user.username, f"disagreement_{decision}", "score",
                    f"{competition_id}/{stage}/{entrant_id}/{judge}/{criterion_id}", None, json.loads(value),
                    reason.strip())
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
 
 
 def disagreement_overview(con: Con, user: User, competition_id: str, stage: str) -> pl.DataFrame:
@@ -334,7 +337,8 @@ def set_protest_deadline(con: Con, user: User, competition_id: str, stage: str, 
                         [deadline, competition_id, stage])
             _audit(con, user.username, "set_protest_deadline", "stage", f"{competition_id}/{stage}",
                    row[1].isoformat(timespec="seconds"), deadline.isoformat(timespec="seconds"), reason.strip())
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
 
 
 def _entrant_region(con: Con, competition_id: str, entrant_id: str) -> str | None:
@@ -379,8 +383,9 @@ def file_protest(con: Con, user: User, competition_id: str, stage: str, entrant_
                                   now]).fetchone()[0]
             _audit(con, user.username, "protest_filed", "protest", f"{competition_id}/{stage}/{entrant_id}/{pid}",
                    None, {"criteria": crits, "status": "open"}, reason.strip())
+            store.touch(con, competition_id)
             return int(pid)
-    return with_retry(write)
+    return store.with_retry(write)
 
 
 def _protest(con: Con, protest_id: int) -> dict:
@@ -425,7 +430,8 @@ def decide_protest(con: Con, user: User, protest_id: int, decision: str, note: s
                            note.strip())
             _audit(con, user.username, f"protest_{decision}", "protest", f"{cid}/{stage}/{entrant}/{protest_id}",
                    p["status"], {"status": decision, "criteria": list(p["criteria"])}, note.strip())
-    with_retry(write)
+            store.touch(con, cid)
+    store.with_retry(write)
 
 
 def after_submit(con: Con, user: User, competition_id: str, stage: str, entrant_id: str) -> None:
@@ -497,7 +503,8 @@ def declare_final(con: Con, user: User, competition_id: str, stage: str, now: dt
                         "competition_id = ? AND stage = ?", [_now(), user.username, competition_id, stage])
             _audit(con, user.username, "declare_final", "stage", f"{competition_id}/{stage}", "provisional", "final",
                    None)
-    with_retry(write)
+            store.touch(con, competition_id)
+    store.with_retry(write)
     if not publication.is_final(con, competition_id):
         return []
     return advance_winners(con, user, competition_id)
@@ -548,8 +555,9 @@ def advance_winners(con: Con, user: User, competition_id: str) -> list[str]:
                        {"to": parent, "entrant_id": target}, None)
                 created.append(target)
             con.execute("UPDATE competitions SET status = 'final' WHERE competition_id = ?", [competition_id])
+            store.touch(con, competition_id, parent)
         return created
-    return with_retry(write)
+    return store.with_retry(write)
 
 
 def arrivals(con: Con, user: User, competition_id: str) -> pl.DataFrame:
