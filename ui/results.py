@@ -9,15 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from data import store
+from data.setup.competitions import scoring_config
 from data.store import reads
 from ui.state import get_con, result_version
-
-
-def _config_for(competition: dict):
-    from scoring.config import ScoringConfig
-
-    return ScoringConfig(aggregation=competition.get("aggregation") or "mean",
-                         advance_count=int(competition.get("advance_count") or 1))
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -27,7 +21,7 @@ def _results(path: str, competition_id: str, stage: str | None, version: tuple[i
     con = get_con()
     comp = reads.competition(con, competition_id)
     inputs = reads.competition_inputs(con, competition_id)
-    return score_competition(inputs, _config_for(comp), stage=stage)
+    return score_competition(inputs, scoring_config(comp), stage=stage)
 
 
 def load_results(competition_id: str, stage: str | None = None):

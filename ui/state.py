@@ -1,7 +1,8 @@
 """The Streamlit shell's hold on the store: one DuckDB connection per process, one cursor per session.
 
 Only this module opens the store for pages. On first start, when no store file exists, it builds the demo
-with a progress bar; later starts open the file at once.
+with a progress bar for the default store path, and an empty store (regions and shipped instruments, no demo)
+for any other path (`POSYANDU_STORE=var/kudus.duckdb`); later starts open the file at once.
 """
 
 from __future__ import annotations
@@ -33,11 +34,16 @@ def close_all() -> None:
 
 
 def _ensure_store(path: Path) -> None:
-    """Build the demo store when the file does not exist yet, showing progress."""
+    """Create the store when the file does not exist yet: the demo (with progress) or an empty real store."""
     if path.exists():
         return
     with _build_lock:
         if path.exists():
+            return
+        from data.setup.first_start import create_empty_store, wants_demo
+
+        if not wants_demo(path):
+            create_empty_store(path)
             return
         from demo.build import build_demo
         from present.i18n import t

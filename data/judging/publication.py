@@ -27,16 +27,15 @@ def _public_columns(df: pl.DataFrame) -> pl.DataFrame:
 
 def compute_results(con: Con, competition_id: str, stage: str | None) -> tuple[pl.DataFrame, str]:
     """The engine's results table for a competition (one stage, or all combined when None), and the engine
-    version. Uses the competition's own aggregation and advance count, as the result pages do."""
+    version. Uses the competition's own rules (`scoring_config`), as the result pages do."""
+    from data.setup.competitions import scoring_config
     from data.store.reads import competition, competition_inputs
-    from scoring.config import ScoringConfig
     from scoring.engine import score_competition
 
     comp = competition(con, competition_id)
     if comp is None:
         raise KeyError(competition_id)
-    config = ScoringConfig(aggregation=comp.get("aggregation") or "mean",
-                           advance_count=int(comp.get("advance_count") or 1))
+    config = scoring_config(comp)
     out = score_competition(competition_inputs(con, competition_id), config, stage=stage)
     return out.table, out.engine_version
 

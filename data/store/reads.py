@@ -25,6 +25,7 @@ def _frame(con: Con, sql: str, params: list | None, schema: dict[str, pl.DataTyp
 _COMPETITIONS_SQL = """
         SELECT c.competition_id, c.name, c.year, c.level, c.scope_code, r.name AS scope_name, c.category,
                c.instrument_id, c.aggregation, c.advance_count, c.parent_competition_id, c.status,
+               c.tie_breaks, c.strata_thresholds, c.trim_share, c.n_awards, c.total_decimals,
                (SELECT count(*) FROM entrants e WHERE e.competition_id = c.competition_id) AS n_entrants,
                NOT EXISTS (SELECT 1 FROM competition_stages s WHERE s.competition_id = c.competition_id
                            AND s.finalized_at IS NULL)

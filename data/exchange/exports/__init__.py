@@ -61,8 +61,8 @@ def _published(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str |
 def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None = None) -> ExportData:
     """Gather the results of a competition (one stage, or combined when `stage` is None) for the documents."""
     from data.instruments.loader import read_instrument
+    from data.setup.competitions import scoring_config
     from data.store.reads import competition, competition_inputs, stage_dates
-    from scoring.config import ScoringConfig
     from scoring.engine import score_competition
     from scoring.instrument import sections_frame
 
@@ -71,8 +71,7 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
         raise KeyError(competition_id)
     instrument = read_instrument(con, comp["instrument_id"])
     stages = stage_dates(con, competition_id)
-    config = ScoringConfig(aggregation=comp.get("aggregation") or "mean",
-                           advance_count=int(comp.get("advance_count") or 1))
+    config = scoring_config(comp)
     results = score_competition(competition_inputs(con, competition_id), config, stage=stage)
     # Documents people sign come from FINAL results only: provisional results (in their protest window) are
     # computed afresh and printed without the "published" line.

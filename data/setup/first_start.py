@@ -1,0 +1,43 @@
+"""A real contest's first start: an empty store with the Kemendagri regions and the shipped instruments, no demo.
+
+The demo is built only for the default store path (`make run`); any other path (`POSYANDU_STORE=… make run`,
+`make run STORE=…`) opens an empty store, and the first visitor is asked to create the first panitia account
+(only while the store has none).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from data import regions, store
+from data.instruments import loader
+
+
+def wants_demo(path: Path) -> bool:
+    """The demo is built on first start of the default store only; POSYANDU_DEMO=0 turns even that off."""
+    if os.environ.get("POSYANDU_DEMO", "").strip() == "0":
+        return False
+    if os.environ.get("POSYANDU_DEMO", "").strip() == "1":
+        return True
+    return Path(path).resolve() == store.DEFAULT_STORE.resolve()
+
+
+def prepare_empty_store(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a new store what set-up needs: every region (for scopes, entrants, judges' home desa) and the
+    shipped instruments (a contest may use one as it is). Running it again changes nothing."""
+    if con.sql("SELECT count(*) FROM regions").fetchone()[0] == 0:
+        regions.load_regions(con)
+    if con.sql("SELECT count(*) FROM instruments").fetchone()[0] == 0:
+        loader.save_bundled_instruments(con)
+
+
+def create_empty_store(path: Path) -> None:
+    """Create and prepare the store file at `path` (the caller checked it does not exist)."""
+    con = store.connect(path)
+    try:
+        prepare_empty_store(con)
+    finally:
+        con.close()
