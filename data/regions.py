@@ -248,3 +248,33 @@ def package_counts() -> dict[int, int]:
     for _, level, _, _ in _region_rows().values():
         counts[level] = counts.get(level, 0) + 1
     return dict(sorted(counts.items()))
+
+
+@lru_cache(maxsize=4)
+def _choices_of_level(level: int) -> tuple[tuple[str, str], ...]:
+    rows = _region_rows()
+
+    def short(code: str) -> str:
+        name, _, kind, _ = rows[code]
+        return display_name(name, kind)
+
+    out = []
+    for code in sorted(c for c, r in rows.items() if r[1] == level):
+        parts = code.split(".")
+        chain = [".".join(parts[: i + 1]) for i in range(len(parts) - 1)]
+        out.append((code, f"{code} · " + ", ".join([short(code), *(short(c) for c in reversed(chain))])))
+    return tuple(out)
+
+
+def region_choices(level: int, query: str | None = None, limit: int | None = None) -> dict[str, str]:
+    """Regions of one level (1 provinsi … 4 desa) as code → "33.19 · Kab. Kudus, Jawa Tengah", for pickers;
+    with `query`, only those whose code or label contains every word of it (case-insensitive)."""
+    words = (query or "").casefold().split()
+    out: dict[str, str] = {}
+    for code, label in _choices_of_level(level):
+        text = label.casefold()
+        if all(w in text for w in words):
+            out[code] = label
+            if limit is not None and len(out) >= limit:
+                break
+    return out

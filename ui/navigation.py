@@ -23,6 +23,8 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/masuk.py", "nav_masuk", ":material/login:", "nav_judging"),
     PageEntry("pages/penilaian.py", "nav_penilaian", ":material/edit_note:", "nav_judging"),
     PageEntry("pages/panitia.py", "nav_panitia", ":material/folder_managed:", "nav_admin"),
+    PageEntry("pages/lomba.py", "nav_lomba", ":material/emoji_events:", "nav_admin"),
+    PageEntry("pages/instrumen.py", "nav_instrumen", ":material/checklist:", "nav_admin"),
     PageEntry("pages/formulir_lapangan.py", "nav_formulir_lapangan", ":material/assignment:", "nav_admin"),
     PageEntry("pages/pertukaran_data.py", "nav_data", ":material/upload_file:", "nav_admin"),
 )

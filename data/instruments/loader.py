@@ -373,7 +373,8 @@ def bundled_instrument(instrument_id: str) -> Instrument:
 
 # ---------------------------------------------------------------------------------------------- the store
 def save_instrument(con: duckdb.DuckDBPyConnection, instrument: Instrument, source_text: str) -> None:
-    """Write the instrument and its flat tables in one transaction, replacing any earlier copy of the same id.
+    """Write the instrument and its flat tables in one transaction, replacing any earlier copy of the same id
+    (refused, ValueError, when a competition has already scored with that id and the text differs).
 
     `source_text` must be the YAML the instrument was loaded from: `read_instrument` rebuilds from it.
     """
@@ -381,6 +382,12 @@ def save_instrument(con: duckdb.DuckDBPyConnection, instrument: Instrument, sour
     if reloaded != instrument:
         raise ValueError(f"source_text does not describe instrument {instrument.instrument_id}")
     iid = instrument.instrument_id
+    prior = con.sql("SELECT source_text FROM instruments WHERE instrument_id = ?", params=[iid]).fetchone()
+    if prior and prior[0] != source_text and con.sql(
+            "SELECT 1 FROM competitions c JOIN scores s USING (competition_id) WHERE c.instrument_id = ? LIMIT 1",
+            params=[iid]).fetchone():
+        # A contest has scored with this version: it must never change under it (upload a new version instead).
+        raise ValueError(f"instrument {iid} is in use by a scored competition and cannot be replaced")
     with store.transaction(con):
         # The contests scored with this instrument read it: their results change with it.
         users = [r[0] for r in con.sql("SELECT competition_id FROM competitions WHERE instrument_id = ?",

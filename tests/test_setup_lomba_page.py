@@ -1,0 +1,83 @@
+"""The Competitions page (pages/lomba.py) on an empty real store, through AppTest: create Kab. Kudus 2025 with
+two stages 40/60, see problems in the user's language, edit a rule after scoring started with a reason."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from data.setup import competitions as comps
+from data.store import reads
+from tests.setup_support import empty_store, empty_store_template, run_page, setup_app, texts  # noqa: F401
+
+
+def _fill_kudus(at) -> None:
+    at.text_input(key="lomba.new.name").set_value("Lomba Posyandu Kabupaten Kudus 2025")
+    at.number_input(key="lomba.new.year").set_value(2025)
+    at.selectbox(key="lomba.new.level").set_value("kabupaten")
+    at.run()
+    at.selectbox(key="lomba.new.scope2").set_value("33.19")
+    at.date_input(key="lomba.new.administrasi.start").set_value(dt.date(2025, 10, 13))
+    at.date_input(key="lomba.new.administrasi.end").set_value(dt.date(2025, 10, 17))
+    at.date_input(key="lomba.new.lapangan.start").set_value(dt.date(2025, 10, 20))
+    at.date_input(key="lomba.new.lapangan.end").set_value(dt.date(2025, 10, 24))
+
+
+def test_a_visitor_or_juri_cannot_open_the_competitions_page(setup_app):
+    at = run_page("lomba", setup_app, username=None)
+    assert not at.exception
+    assert "Halaman ini untuk panitia" in texts(at)
+    assert not at.button
+
+
+def test_panitia_creates_kudus_2025_with_two_stages_40_60(setup_app):
+    at = run_page("lomba", setup_app)
+    assert not at.exception
+    assert "Belum ada lomba" in texts(at)
+    _fill_kudus(at)
+    at.button(key="lomba.create").click().run()
+    assert not at.exception, at.exception
+    assert "Lomba Posyandu Kabupaten Kudus 2025 (LP2025-KAB-33.19) dibuat" in texts(at)
+    comp = reads.competition(setup_app, "LP2025-KAB-33.19")
+    assert (comp["level"], comp["scope_code"], comp["category"]) == ("kabupaten", "33.19", "umum")
+    assert reads.stage_dates(setup_app, "LP2025-KAB-33.19").select("stage", "weight", "start_date").rows() == [
+        ("administrasi", 40.0, dt.date(2025, 10, 13)), ("lapangan", 60.0, dt.date(2025, 10, 20))]
+    # The form now edits the new competition.
+    assert at.selectbox(key="lomba.pick").value == "LP2025-KAB-33.19"
+
+
+def test_problems_are_listed_by_field_in_english_and_nothing_is_saved(setup_app):
+    at = run_page("lomba", setup_app, lang="en")
+    _fill_kudus(at)
+    at.number_input(key="lomba.new.lapangan.weight").set_value(50.0)
+    at.text_input(key="lomba.new.name").set_value("")
+    at.button(key="lomba.create").click().run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Not saved yet" in shown
+    assert "Stage weights add up to 90" in shown and "The competition needs a name" in shown
+    assert reads.list_competitions(setup_app).height == 0
+
+
+def test_after_scoring_started_a_rule_change_needs_a_reason_and_lands_in_the_history(setup_app):
+    at = run_page("lomba", setup_app)
+    _fill_kudus(at)
+    at.button(key="lomba.create").click().run()
+    cid = "LP2025-KAB-33.19"
+    setup_app.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code) "
+                      "VALUES (?, 'administrasi', 'E1', 'J1', 'KES-01', 'a')", [cid])
+    at = run_page("lomba", setup_app)
+    assert "Penilaian sudah dimulai" in texts(at)
+    at.selectbox(key=f"lomba.{cid}.agg").set_value("median")
+    at.button(key="lomba.save").click().run()
+    assert "tulis alasan perubahan aturan" in texts(at)
+    assert reads.competition(setup_app, cid)["aggregation"] == "mean"
+    at.text_input(key=f"lomba.{cid}.reason").set_value("Juri tidak lengkap, rapat 21/10")
+    at.button(key="lomba.save").click().run()
+    assert not at.exception
+    assert reads.competition(setup_app, cid)["aggregation"] == "median"
+    assert "Perubahan disimpan" in texts(at)
+    hist = comps.competition_history(setup_app, cid)
+    assert hist.row(0, named=True)["reason"] == "Juri tidak lengkap, rapat 21/10"
+    shown = at.dataframe[0].value
+    assert shown["Tindakan"].iloc[0] == "aturan diubah setelah penilaian dimulai (dihitung ulang)"
+    assert shown["Apa"].iloc[0] == "aggregation" and shown["Oleh"].iloc[0] == "ketua"
