@@ -102,3 +102,7 @@ def league(demo_env: Path):
         return score_competition(reads.competition_inputs(con, COMP), ScoringConfig()).table
     finally:
         con.close()
+
+
+# The contest set-up fixtures (an empty real store with a panitia): tests/setup_support.py.
+from tests.setup_support import empty_store, empty_store_template, setup_app  # noqa: E402, F401

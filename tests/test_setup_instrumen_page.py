@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from data.instruments.upload import instruments_in_use
 from tests.instrument_workbooks import kudus_rows_with, workbook
-from tests.setup_support import empty_store, empty_store_template, run_page, setup_app, texts  # noqa: F401
+from tests.setup_support import run_page, texts
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

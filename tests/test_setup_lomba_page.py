@@ -7,7 +7,7 @@ import datetime as dt
 
 from data.setup import competitions as comps
 from data.store import reads
-from tests.setup_support import empty_store, empty_store_template, run_page, setup_app, texts  # noqa: F401
+from tests.setup_support import run_page, texts
 
 
 def _fill_kudus(at) -> None:
