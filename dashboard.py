@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from data.judging import accounts
 from present.i18n import t
 from ui.context import lang, restore_from_url
 from ui.navigation import PAGES
@@ -14,13 +15,16 @@ from ui.state import get_con
 ROOT = Path(__file__).resolve().parent
 
 st.set_page_config(page_title="Lomba Posyandu", page_icon="🏅", layout="wide")
-get_con()  # builds the demo store on first start, with a progress bar
+con = get_con()  # builds the demo store on first start (with a progress bar), or opens an empty real store
+# An empty real store opens on Masuk, which asks for the first panitia account.
+first_start = not accounts.has_panitia(con)
 
 restore_from_url()  # a shared link's language names the menu too
 L = lang()
 groups: dict[str, list[st.Page]] = {}
 for i, entry in enumerate(p for p in PAGES if (ROOT / p.path).exists()):
-    page = st.Page(entry.path, title=t(entry.title_key, L), icon=entry.icon, default=(i == 0),
+    default = entry.path == "pages/masuk.py" if first_start else i == 0
+    page = st.Page(entry.path, title=t(entry.title_key, L), icon=entry.icon, default=default,
                    url_path=Path(entry.path).stem)
     groups.setdefault(t(entry.group_key, L), []).append(page)
 st.navigation(groups).run()

@@ -98,13 +98,13 @@ def test_accounts_that_make_no_sense_are_refused(con, role, link, password):
 
 def test_cli_creates_the_first_panitia_from_stdin(tmp_path, monkeypatch, capsys):
     path = tmp_path / "cli.duckdb"
-    monkeypatch.setattr(sys, "stdin", io.StringIO("kata-sandi-ketua\n"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("kata-sandi-kudus\n"))
     assert accounts.main(["create-panitia", "--username", "ketua", "--password-stdin", "--store", str(path)]) == 0
     monkeypatch.setattr(sys, "stdin", io.StringIO("pendek\n"))
     assert accounts.main(["create-panitia", "--username", "wakil", "--password-stdin", "--store", str(path)]) == 2
     c = store.connect(path)
     try:
-        assert auth.authenticate(c, "ketua", "kata-sandi-ketua").user.role == "panitia"
+        assert auth.authenticate(c, "ketua", "kata-sandi-kudus").user.role == "panitia"
         assert auth.get_user(c, "wakil") is None
     finally:
         c.close()

@@ -21,7 +21,10 @@ _opened: list[duckdb.DuckDBPyConnection] = []
 
 @st.cache_resource(show_spinner=False)
 def _root(path: str) -> duckdb.DuckDBPyConnection:
+    from data.setup.first_start import prepare_empty_store
+
     con = store.connect(path)
+    prepare_empty_store(con)   # a real store created elsewhere (the CLI) still gets its regions and instruments
     _opened.append(con)
     return con
 

@@ -34,12 +34,14 @@ _hasher = PasswordHasher()
 
 @dataclass(frozen=True)
 class User:
-    """The acting person. `judge_id` is set for juri, `region_code` for pembina."""
+    """The acting person. `judge_id` is set for juri, `region_code` for pembina. `must_change_password`: the
+    account has a temporary password (new or reset by the panitia) to replace before doing anything else."""
     username: str
     role: str
     judge_id: str | None = None
     region_code: str | None = None
     display_name: str | None = None
+    must_change_password: bool = False
 
     @property
     def is_public(self) -> bool:
@@ -103,7 +105,8 @@ def password_problem(password: str) -> str | None:
 
 def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str, *,
                 judge_id: str | None = None, region_code: str | None = None,
-                display_name: str | None = None, replace: bool = False) -> User:
+                display_name: str | None = None, replace: bool = False,
+                must_change_password: bool = False) -> User:
     """Create (or with `replace`, overwrite) an account. Raises ValueError on a role/link mismatch."""
     if role not in ACCOUNT_ROLES:
         raise ValueError(f"role must be one of {ACCOUNT_ROLES}, not {role!r}")
@@ -124,17 +127,17 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, ro
         if exists:
             con.execute("DELETE FROM users WHERE username = ?", [username])
         con.execute(
-            "INSERT INTO users (username, password_hash, role, judge_id, region_code, display_name) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [username, encoded, role, judge_id, region_code, display_name],
+            "INSERT INTO users (username, password_hash, role, judge_id, region_code, display_name, "
+            "must_change_password) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [username, encoded, role, judge_id, region_code, display_name, must_change_password],
         )
-    return User(username, role, judge_id, region_code, display_name)
+    return User(username, role, judge_id, region_code, display_name, must_change_password)
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     row = con.sql(
-        "SELECT username, role, judge_id, region_code, display_name FROM users WHERE username = ? AND active",
-        params=[username],
+        "SELECT username, role, judge_id, region_code, display_name, coalesce(must_change_password, FALSE) "
+        "FROM users WHERE username = ? AND active", params=[username],
     ).fetchone()
     return User(*row) if row else None
 
