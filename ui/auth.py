@@ -53,8 +53,7 @@ def require_role(roles: Iterable[str]) -> User:
     user = current_user()
     if user.role in allowed and user.must_change_password:
         # A temporary password (new account or reset) is replaced on the Masuk page before any work.
-        st.warning(tr("setup_must_change_elsewhere"))
-        st.page_link("pages/masuk.py", label=tr("auth_title"), icon=":material/key:")
+        st.warning(tr("setup_must_change_elsewhere"), icon=":material/key:")
         st.stop()
     if user.role in allowed:
         return user

@@ -25,6 +25,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/panitia.py", "nav_panitia", ":material/folder_managed:", "nav_admin"),
     PageEntry("pages/lomba.py", "nav_lomba", ":material/emoji_events:", "nav_admin"),
     PageEntry("pages/instrumen.py", "nav_instrumen", ":material/checklist:", "nav_admin"),
+    PageEntry("pages/akun.py", "nav_akun", ":material/manage_accounts:", "nav_admin"),
     PageEntry("pages/formulir_lapangan.py", "nav_formulir_lapangan", ":material/assignment:", "nav_admin"),
     PageEntry("pages/pertukaran_data.py", "nav_data", ":material/upload_file:", "nav_admin"),
 )

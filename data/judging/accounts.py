@@ -341,6 +341,15 @@ def create_judge_accounts(con: duckdb.DuckDBPyConnection, actor: User, judge_ids
                                       "password": pl.String})
 
 
+def credentials_xlsx(frame: pl.DataFrame) -> bytes:
+    """The new accounts and their temporary passwords as an Excel sheet to hand out (the panitia's copy)."""
+    import io
+
+    buf = io.BytesIO()
+    frame.write_excel(buf, worksheet="Akun", autofit=True)
+    return buf.getvalue()
+
+
 def _read_password(from_stdin: bool) -> str:
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
