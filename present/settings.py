@@ -69,7 +69,23 @@ SCORE_BANDS: Final = Setting(
     "thresholds of the scorecard cell colours",
     _three_cutoffs, example="55,70,85")
 
-SETTINGS: Final[tuple[Setting, ...]] = (STORE, SCORE_BANDS)
+
+
+def _demo_choice(raw: str) -> str:
+    """auto (the demo for the default store only), 1 (always build it for a missing store), 0 (never)."""
+    value = raw.strip().casefold()
+    if value not in ("auto", "1", "0"):
+        raise ValueError("must be auto, 1 or 0")
+    return value
+
+
+DEMO: Final = Setting(
+    "POSYANDU_DEMO", "auto",
+    "build the demo when the store file is missing: auto (only for the default store; any other path opens an "
+    "empty store for a real contest), 1 (always), 0 (never)",
+    _demo_choice, example="0")
+
+SETTINGS: Final[tuple[Setting, ...]] = (STORE, SCORE_BANDS, DEMO)
 
 
 def unknown_settings(env: Mapping[str, str] | None = None) -> list[str]:

@@ -7,21 +7,20 @@ The demo is built only for the default store path (`make run`); any other path (
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb
 
 from data import regions, store
 from data.instruments import loader
+from present.settings import DEMO
 
 
 def wants_demo(path: Path) -> bool:
-    """The demo is built on first start of the default store only; POSYANDU_DEMO=0 turns even that off."""
-    if os.environ.get("POSYANDU_DEMO", "").strip() == "0":
-        return False
-    if os.environ.get("POSYANDU_DEMO", "").strip() == "1":
-        return True
+    """The demo is built on first start of the default store only ($POSYANDU_DEMO=auto); 1 always, 0 never."""
+    choice = DEMO.read()
+    if choice != "auto":
+        return choice == "1"
     return Path(path).resolve() == store.DEFAULT_STORE.resolve()
 
 
