@@ -19,8 +19,9 @@ $(STAMP_TEST): requirements.txt requirements-test.txt | $(BIN)/python
 	$(BIN)/pip install -q -r requirements-test.txt
 	touch $@ $(STAMP_RUN)
 
+# `make run STORE=var/kudus.duckdb` serves a real contest's store (empty on first start, no demo).
 run: $(STAMP_RUN)
-	$(BIN)/python -m ui.serve
+	$(if $(STORE),POSYANDU_STORE=$(STORE) )$(BIN)/python -m ui.serve
 
 demo: $(STAMP_RUN)
 	$(BIN)/python -m demo --force
