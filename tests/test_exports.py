@@ -66,8 +66,9 @@ def test_recap_lists_every_entrant_in_rank_order_with_engine_values(scored):
     assert header[1] == "Nama Posyandu" and "Nilai Akhir" in col and "Predikat" in col
     assert weights[col["Kesehatan"]] == 20 and weights[col["Nilai Tahap Lapangan"]] == 60
     expected = data.ranked
-    body = list(ws.iter_rows(min_row=FIRST_DATA_ROW + 1, values_only=True))
+    body = list(ws.iter_rows(min_row=FIRST_DATA_ROW + 1, max_row=FIRST_DATA_ROW + expected.height, values_only=True))
     assert len(body) == expected.height == len(scored["entrants"])
+    assert ws.cell(FIRST_DATA_ROW + expected.height + 1, 1).value is None    # a blank row, then the signatures
     for got, want in zip(body, expected.iter_rows(named=True), strict=True):
         assert got[1] == want["posyandu_name"]
         assert got[col["Nilai Akhir"]] == pytest.approx(want["total"])
@@ -82,7 +83,7 @@ def test_recap_lists_every_entrant_in_rank_order_with_engine_values(scored):
 def test_recap_speaks_english_when_asked(scored):
     wb = openpyxl.load_workbook(io.BytesIO(recap_workbook(export_data(scored["con"], COMPETITION), "en")))
     assert wb.worksheets[0]["A1"].value == "POSYANDU COMPETITION SCORE RECAP"
-    assert wb.sheetnames == ["Recap", "Weights and rules"]
+    assert wb.sheetnames == ["Recap", "Desk review", "Field visit", "Weights and rules"]
 
 
 @needs_poppler

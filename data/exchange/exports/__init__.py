@@ -33,6 +33,8 @@ class ExportData:
     published: bool = False         # True when `table` is the frozen, published snapshot
     fix_first: pl.DataFrame = field(default_factory=pl.DataFrame)
     fields: pl.DataFrame = field(default_factory=pl.DataFrame)   # entrant_id, section_id, spm_field, score_pct
+    points: pl.DataFrame = field(default_factory=pl.DataFrame)   # entrant_id, stage, judge_id, criterion_id, points
+    next_level: str | None = None   # the level of the parent contest winners advance to ("maju ke tingkat …")
     generated_on: dt.date = field(default_factory=dt.date.today)
 
     @property
@@ -89,4 +91,12 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
         competition=comp, instrument=instrument, stages=stages, sections=sections_frame(instrument),
         table=snapshot if snapshot.height else results.table, judges=judges, stage=stage,
         published=bool(snapshot.height), fix_first=results.fix_first.collect(), fields=results.fields,
+        points=results.points.select("entrant_id", "stage", "judge_id", "criterion_id", "points").collect(),
+        next_level=_parent_level(con, comp.get("parent_competition_id")),
     )
+
+
+def _parent_level(con: duckdb.DuckDBPyConnection, parent: str | None) -> str | None:
+    row = con.sql("SELECT level FROM competitions WHERE competition_id = ?", params=[parent]).fetchone() if parent \
+        else None
+    return row[0] if row else None

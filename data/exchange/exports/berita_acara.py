@@ -35,7 +35,7 @@ def berita_acara_pdf(data: ExportData, lang: str = "id") -> bytes:
     doc.table([t("exchange_col_no", lang), t("exchange_col_posyandu", lang), t("exchange_col_desa", lang),
                t("exchange_col_kecamatan", lang), t("exchange_col_total", lang), t("exchange_col_rank", lang),
                t("exchange_col_award", lang)], rows, widths=(9, 48, 30, 26, 21, 20, 20),
-              aligns=("C", "L", "L", "L", "R", "C", "C"))
+              aligns=("C", "L", "L", "L", "R", "C", "C"), wrap=(False, True, True, True, False, False, False))
     doc.ln(3)
     if data.published:
         doc.line_text(t("exchange_recap_published", lang), 8)
@@ -50,5 +50,5 @@ def berita_acara_pdf(data: ExportData, lang: str = "id") -> bytes:
             for i, r in enumerate(data.judges.iter_rows(named=True))]
     doc.table([t("exchange_col_no", lang), t("exchange_col_name", lang), t("exchange_col_institution", lang),
                t("exchange_col_signature", lang)], rows, widths=(9, 58, 50, 57), aligns=("C", "L", "L", "L"),
-              row_h=12)
+              row_h=12, wrap=(False, True, True, False))
     return doc.output_bytes()

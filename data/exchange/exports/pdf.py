@@ -47,9 +47,13 @@ class Document(FPDF):
         self.multi_cell(0, h, self.clean(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def table(self, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],
-              aligns: Sequence[str] | None = None, size: float = 9, row_h: float = 6.5) -> None:
-        """A bordered table; the header repeats when a row would not fit on the page."""
+              aligns: Sequence[str] | None = None, size: float = 9, row_h: float = 6.5,
+              wrap: Sequence[bool] | None = None) -> None:
+        """A bordered table; the header repeats when a row would not fit on the page. Columns marked in `wrap`
+        break long text over several lines (the row grows) instead of shortening it with an ellipsis."""
         aligns = aligns or ["L"] * len(header)
+        wrap = wrap or [False] * len(header)
+        line_h = size * 0.48
 
         def draw_header() -> None:
             self.font(size, bold=True)
@@ -66,15 +70,26 @@ class Document(FPDF):
 
         draw_header()
         for r in rows:
-            if self.get_y() + row_h > self.h - self.b_margin:
+            texts = [self.clean(v) for v in r]
+            lines = [len(self.multi_cell(w - 2, line_h, t, dry_run=True, output="LINES")) if wr and t else 1
+                     for t, w, wr in zip(texts, widths, wrap, strict=True)]
+            height = max(row_h, max(lines) * line_h + 2.5)
+            if self.get_y() + height > self.h - self.b_margin:
                 self.add_page()
                 draw_header()
-            for value, w, a in zip(r, widths, aligns, strict=True):
-                text = self.clean(value)
+            x0, y0 = self.get_x(), self.get_y()
+            for text, w, a, wr, n in zip(texts, widths, aligns, wrap, lines, strict=True):
+                if wr:
+                    self.rect(self.get_x(), y0, w, height)
+                    x = self.get_x()
+                    self.set_xy(x + 1, y0 + (height - n * line_h) / 2)
+                    self.multi_cell(w - 2, line_h, text, align=a)
+                    self.set_xy(x + w, y0)
+                    continue
                 while text and self.get_string_width(text) > w - 2:
                     text = text[:-2] + "…" if self.family == "dejavu" else text[:-1]
-                self.cell(w, row_h, text, border=1, align=a)
-            self.ln(row_h)
+                self.cell(w, height, text, border=1, align=a)
+            self.set_xy(x0, y0 + height)
 
     def output_bytes(self) -> bytes:
         return bytes(self.output())

@@ -3,8 +3,10 @@
 One row per entrant in rank order: identity and region, the score of every section (its SPM field and weight
 in a two-row header), the total of each stage with its weight, the nilai akhir, rank, award, strata and
 completeness. Numbers are real numbers with a two-decimal format (Excel shows them with the reader's own
-decimal mark); panes are frozen under the header and right of the name; a second sheet states the weights
-and the rules used.
+decimal mark); panes are frozen under the header and right of the name. Then one sheet per stage, the way a
+committee signs it: every criterion's points per judge and their mean, entrant by entrant, with the stage total;
+every sheet ends with who advances ("maju ke tingkat …") and a signature block for the judges and the chair.
+A last sheet states the weights and the rules used.
 """
 
 from __future__ import annotations
@@ -75,10 +77,11 @@ def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
                 ws.set_column(col, col, 13)
                 stage_cols.append((f"total_{stage}", col))
                 col += 1
-    tail = [("total", 12), ("rank", 10), ("award", 13), ("strata", 11), ("completeness", 13)]
+    tail = [("total", 12), ("rank", 10), ("award", 13), ("strata", 11), ("completeness", 13), ("advances", 26)]
     tail_cols: dict[str, int] = {}
     for key, width in tail:
-        ws.merge_range(4, col, 5, col, t(f"exchange_col_{key}", lang), head)
+        ws.merge_range(4, col, 5, col, t("life_recap_col_advances" if key == "advances" else f"exchange_col_{key}",
+                                         lang), head)
         ws.set_column(col, col, width)
         tail_cols[key] = col
         col += 1
@@ -98,12 +101,17 @@ def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
         strata = r.get("strata")
         ws.write(row, tail_cols["strata"], t(f"strata_{strata}", lang) if strata else "", text)
         _num(ws, row, tail_cols["completeness"], r.get("completeness_pct"), num)
+        ws.write(row, tail_cols["advances"], _advances(data, r, lang), award)
     ws.freeze_panes(FIRST_DATA_ROW, 2)
     if table.height:
         ws.autofilter(5, 0, FIRST_DATA_ROW + table.height - 1, col - 1)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(4, 5)
+    _signatures(wb, ws, FIRST_DATA_ROW + table.height + 2, data, lang)
+    for stage in data.stages["stage"].to_list():
+        if data.stage is None or data.stage == stage:
+            _stage_sheet(wb, data, stage, lang)
 
     rules = wb.add_worksheet(t("exchange_rules_sheet", lang))
     rules.write_row(0, 0, [t("exchange_tpl_section", lang), t("exchange_col_field", lang),
@@ -128,3 +136,98 @@ def _num(ws, row: int, col: int, value: object, fmt) -> None:  # noqa: ANN001 - 
         ws.write_blank(row, col, None, fmt)
     else:
         ws.write_number(row, col, float(value), fmt)
+
+
+def _advances(data: ExportData, r: dict, lang: str) -> str:
+    if not r.get("advances") or not data.next_level:
+        return ""
+    return t("life_recap_advances", lang, level=t(f"level_{data.next_level}", lang))
+
+
+def _signatures(wb, ws, row: int, data: ExportData, lang: str) -> None:  # noqa: ANN001 - xlsxwriter objects
+    """Place, date and a signature line for every judge and for the chair (names in full)."""
+    bold = wb.add_format({"bold": True})
+    place = data.competition.get("scope_name") or ""
+    ws.write(row, 1, f"{place}, {fmt_date(data.generated_on, lang)}")
+    ws.write(row + 1, 1, t("life_recap_sign_judges", lang), bold)
+    for i, j in enumerate(data.judges.iter_rows(named=True)):
+        r = row + 2 + i
+        ws.write(r, 0, i + 1)
+        ws.write(r, 1, j["name"])
+        ws.write(r, 2, j.get("institution") or "")
+        ws.write(r, 3, f"{i + 1}. " + "." * 30)
+    r = row + 3 + data.judges.height
+    ws.write(r, 1, t("life_recap_sign_chair", lang), bold)
+    ws.write(r + 3, 1, "(" + "." * 40 + ")")
+
+
+def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: ANN001 - xlsxwriter objects
+    """One stage as the committee signs it: per entrant, each criterion's points per judge and their mean."""
+    import polars as pl
+
+    title = wb.add_format({"bold": True, "font_size": 13})
+    head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
+                          "text_wrap": True, "align": "center", "valign": "vcenter"})
+    entrant_fmt = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
+    text = wb.add_format({"border": 1, "text_wrap": True, "valign": "top"})
+    num = wb.add_format({"num_format": "0.00", "border": 1})
+    mean = wb.add_format({"num_format": "0.00", "border": 1, "bold": True})
+    total = wb.add_format({"num_format": "0.00", "border": 1, "bold": True, "bg_color": "#FFF2CC"})
+    label = t(f"stage_{stage}", lang)
+    ws = wb.add_worksheet(label[:31])
+    comp = data.competition
+    ws.write(0, 0, t("exchange_recap_title", lang), title)
+    ws.write(1, 0, comp["name"], wb.add_format({"bold": True}))
+    ws.write(2, 0, t("life_recap_stage_line", lang, stage=label, year=comp["year"],
+                     date=fmt_date(data.generated_on, lang)))
+    ws.write(3, 0, t("life_recap_final" if data.published else "life_recap_provisional", lang))
+    pts = data.points.filter(pl.col("stage") == stage) if data.points.height else data.points
+    judge_ids = sorted(set(pts["judge_id"].to_list())) if pts.height else []
+    names = dict(zip(data.judges["judge_id"], data.judges["name"], strict=True)) if data.judges.height else {}
+    header = [t("exchange_col_no", lang), t("exchange_col_posyandu", lang), t("life_col_criterion", lang),
+              *[names.get(j, j) for j in judge_ids], t("life_recap_col_mean", lang)]
+    ws.write_row(5, 0, header, head)
+    ws.set_row(5, 45)
+    ws.set_column(0, 0, 5)
+    ws.set_column(1, 1, 28)
+    ws.set_column(2, 2, 46)
+    ws.set_column(3, 3 + len(judge_ids), 12)
+    texts = {c.id: c.text for c in data.instrument.criteria}
+    order = [c.id for c in data.instrument.criteria]
+    by = {}
+    for e, j, c, p in pts.select("entrant_id", "judge_id", "criterion_id", "points").iter_rows():
+        by[(e, c, j)] = p
+    stage_total = "total" if data.stage == stage else f"total_{stage}"
+    row = 6
+    mean_col = 3 + len(judge_ids)
+    for i, r in enumerate(data.ranked.iter_rows(named=True)):
+        e = r["entrant_id"]
+        ws.write(row, 0, i + 1, entrant_fmt)
+        ws.merge_range(row, 1, row, mean_col, f"{r.get('posyandu_name') or ''} — {r.get('desa_name') or ''}, "
+                       f"{r.get('kecamatan_name') or ''}", entrant_fmt)
+        row += 1
+        for c in order:
+            got = [by.get((e, c, j)) for j in judge_ids]
+            if all(v is None for v in got):
+                continue
+            ws.write(row, 2, f"{c} · {texts.get(c, '')}", text)
+            for k, v in enumerate(got):
+                _num(ws, row, 3 + k, v, num)
+            vals = [v for v in got if v is not None]
+            _num(ws, row, mean_col, sum(vals) / len(vals) if vals else None, mean)
+            row += 1
+        ws.write(row, 2, t("life_recap_stage_total", lang, stage=label), entrant_fmt)
+        _num(ws, row, mean_col, r.get(stage_total), total)
+        row += 1
+        if data.stage is None or data.stage == stage:
+            line = " · ".join(x for x in (
+                t("life_recap_final_score", lang, score=f"{r['total']:.2f}") if r.get("total") is not None else "",
+                t("life_recap_rank", lang, rank=r.get("rank_final")) if r.get("rank_final") is not None else "",
+                r.get("award") or "", _advances(data, r, lang)) if x)
+            ws.write(row, 2, line, wb.add_format({"italic": True}))
+            row += 1
+    ws.freeze_panes(6, 3)
+    ws.repeat_rows(5, 5)
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)
+    _signatures(wb, ws, row + 2, data, lang)
