@@ -328,7 +328,8 @@ with tabs[5]:
         st.caption(tr("life_file_none_provisional"))
     else:
         with st.form("pt.file"):
-            p_stage = st.selectbox(tr("stage"), provisional, format_func=lambda v: tr(f"stage_{v}"))
+            p_stage = st.selectbox(tr("stage"), provisional, format_func=lambda v: tr(f"stage_{v}"),
+                                   index=provisional.index(stage) if stage in provisional else 0)
             p_entrant = st.selectbox(tr("judging_entrant"), list(names), format_func=names.get)
             p_crit = st.multiselect(tr("life_col_criteria"), list(texts),
                                     format_func=lambda c: f"{c} · {texts[c]}")

@@ -126,7 +126,9 @@ if provisional.height or moved or protests.height or may_file:
     if may_file:
         crit_texts = {c.id: c.text for c in read_instrument(con, ctx.instrument_id).criteria}
         with st.expander(tr("life_profile_file"), icon=":material/gavel:"), st.form("profil_protest"):
-            p_stage = st.selectbox(tr("stage"), provisional["stage"].to_list(), format_func=lambda v: tr(f"stage_{v}"))
+            open_stages = provisional["stage"].to_list()
+            p_stage = st.selectbox(tr("stage"), open_stages, format_func=lambda v: tr(f"stage_{v}"),
+                                   index=open_stages.index(ctx.stage) if ctx.stage in open_stages else 0)
             p_crit = st.multiselect(tr("life_col_criteria"), list(crit_texts),
                                     format_func=lambda c: f"{c} · {crit_texts[c]}")
             p_reason = st.text_area(tr("life_file_reason"))
