@@ -27,4 +27,5 @@ for i, entry in enumerate(p for p in PAGES if (ROOT / p.path).exists()):
     page = st.Page(entry.path, title=t(entry.title_key, L), icon=entry.icon, default=default,
                    url_path=Path(entry.path).stem)
     groups.setdefault(t(entry.group_key, L), []).append(page)
-st.navigation(groups).run()
+# Every page listed: the organisers' set-up pages would otherwise hide behind "View 5 more".
+st.navigation(groups, expanded=True).run()

@@ -40,7 +40,8 @@ if flash := st.session_state.pop("akun.flash", None):
     st.success(flash)
 if secret := st.session_state.pop("akun.secret", None):    # shown once, on the run right after it was made
     st.warning(tr("setup_akun_temp_password", username=secret[0], password=secret[1]), icon=":material/key:")
-tabs = st.tabs([tr("setup_akun_tab_list"), tr("setup_akun_tab_create"), tr("setup_akun_tab_import")])
+tabs = st.tabs([tr("setup_akun_tab_list"), tr("setup_akun_tab_create"), tr("setup_akun_tab_import")],
+               key="akun.tab")   # keyed: the chosen tab stays open after creating an account
 
 with tabs[0]:
     frame = accounts.accounts_frame(con)
@@ -116,6 +117,8 @@ with tabs[1]:
             st.session_state["akun.flash"] = tr("setup_akun_created", username=new.username.strip(),
                                                 role=tr(f"auth_role_{role}"))
             st.session_state["akun.secret"] = (new.username.strip(), password)
+            for field in ("username", "name", "opd", "phone", "home"):   # an empty form for the next account
+                st.session_state.pop(f"akun.{field}", None)
             st.rerun()
 
 with tabs[2]:

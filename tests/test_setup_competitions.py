@@ -195,3 +195,14 @@ def test_a_competition_with_no_stored_rules_gets_the_engine_defaults():
     from scoring.config import ScoringConfig
 
     assert comps.scoring_config({"aggregation": "mean", "advance_count": 1}) == ScoringConfig()
+
+
+def test_creating_and_editing_a_competition_marks_it_changed_for_the_caches(setup_con):
+    from data import store
+
+    before = store.data_version(setup_con)
+    cid, _ = comps.create_competition(setup_con, PANITIA, kudus_2025())
+    created = store.result_version(setup_con, cid)
+    assert store.data_version(setup_con) > before          # the list of competitions (sidebar) goes cold
+    comps.update_competition(setup_con, PANITIA, cid, kudus_2025(aggregation="median"))
+    assert store.result_version(setup_con, cid) > created   # its results go cold: re-scored under the new rule

@@ -215,6 +215,7 @@ def create_account(con: duckdb.DuckDBPyConnection, actor: User, new: NewAccount)
                         "VALUES (?, ?, ?, ?, ?, ?)",
                         [judge_id, new.display_name.strip(), new.institution, new.spm_field, new.phone,
                          regions.normalize_code(new.home_desa_code) if new.home_desa_code else None])
+            store.touch_reference(con)   # judges are a reference table (names on every judge list)
     password = temporary_password()
     auth.create_user(con, username, password, new.role, judge_id=judge_id if new.role == "juri" else None,
                      region_code=regions.normalize_code(new.region_code) if new.role == "pembina" else None,

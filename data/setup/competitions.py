@@ -336,6 +336,7 @@ def create_competition(con: Con, user: User, spec: CompetitionSpec) -> tuple[str
                     [cid, *_row(spec), user.username, dt.datetime.now()])
         _write_stages(con, cid, spec.stages)
         _audit(con, user.username, "create", cid, None, spec.values(), None)
+        store.touch(con, cid, spec.parent_competition_id or "")   # the parent lists where winners come from
     return cid, []
 
 
@@ -384,6 +385,8 @@ def update_competition(con: Con, user: User, competition_id: str, spec: Competit
         for f in changed:
             _audit(con, user.username, action if f in rules else "update", f"{competition_id}/{f}", a.get(f),
                    b.get(f), reason)
+        # The rules are what results are computed from: this contest's cached results go cold (re-scored).
+        store.touch(con, competition_id, old.parent_competition_id or "", spec.parent_competition_id or "")
     return []
 
 

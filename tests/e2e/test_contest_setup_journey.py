@@ -1,0 +1,185 @@
+"""A real committee's set-up in the browser, from an empty store and without the demo: the first panitia →
+a competition (Kab. Kudus 2025, kabupaten, administrasi 40 / lapangan 60) → an instrument uploaded from an Excel
+file with one warning shown before saving → three juri accounts. Screenshots: test-artifacts/setup-*.png."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from data import store
+from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port
+from tests.instrument_workbooks import workbook
+
+PASSWORD = "Kudus-Sehat-2025"
+JURI = (("ratna", "dr. Ratna Dewi", "Dinas Kesehatan"), ("budi", "Ir. Budi Santoso", "Dinas PUPR"),
+        ("sari", "Sari Wulandari, S.Sos", "Dinas Sosial"))
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path) -> Iterator[tuple[str, Path, object]]:
+    """The dashboard on a store path that does not exist yet (not the default one): it must open empty."""
+    store_file = tmp_path / "kudus.duckdb"
+    port = _free_port()
+    env = {**os.environ, "POSYANDU_STORE": str(store_file)}
+    env.pop("POSYANDU_DEMO", None)
+    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless",
+                             "true", "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError(f"streamlit did not become healthy; see {log.name}")
+
+    def stop() -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+    try:
+        yield url, store_file, stop
+    finally:
+        stop()
+        log.close()
+
+
+def _nav(page: Page, name: str) -> None:
+    """Follow the sidebar link (the same Streamlit session, so the sign-in stays)."""
+    page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+
+
+def _pick(page: Page, label: str, typed: str, option: str | re.Pattern) -> None:
+    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
+    box.click()
+    page.keyboard.type(typed)
+    page.get_by_role("option", name=option).first.click()
+
+
+def _fill(page: Page, label: str, value: str) -> None:
+    """Type into the input Streamlit labels `label` (a help icon shares the label, so go by aria-label)."""
+    page.locator(f"input[aria-label='{label}']").fill(value)
+
+
+def _shot(page: Page, name: str) -> None:
+    page.screenshot(path=str(ARTIFACTS / f"setup-{name}.png"), full_page=True)
+
+
+def test_a_committee_sets_up_kudus_2025_from_an_empty_store(empty_app, browser, tmp_path):
+    url, store_file, stop = empty_app
+    ARTIFACTS.mkdir(exist_ok=True)
+    xlsx = tmp_path / "instrumen-kudus-2025.xlsx"
+    xlsx.write_bytes(workbook())
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    expect.set_options(timeout=30_000)      # a busy machine reruns a page in seconds, not milliseconds
+    try:
+        # 1. An empty store opens on Masuk and asks for the first panitia; a weak password is refused.
+        page.goto(url)
+        # The first request creates the empty store (regions, shipped instruments): allow it a while.
+        expect(page.get_by_role("heading", name="Akun panitia pertama")).to_be_visible(timeout=180_000)
+        expect(page.get_by_text("Lomba Posyandu Kabupaten Lebak")).to_have_count(0)   # no demo anywhere
+        _fill(page, "Nama pengguna", "ketua")
+        _fill(page, "Nama lengkap", "Ketua Panitia Kab. Kudus")
+        _fill(page, "Kata sandi", "kudus2025")
+        _fill(page, "Ulangi kata sandi", "kudus2025")
+        page.get_by_role("button", name="Buat akun panitia").click()
+        expect(page.get_by_text("minimal 12 karakter", exact=False).last).to_be_visible()
+        _fill(page, "Kata sandi", PASSWORD)
+        _fill(page, "Ulangi kata sandi", PASSWORD)
+        _shot(page, "1-first-panitia")
+        page.get_by_role("button", name="Buat akun panitia").click()
+        expect(page.get_by_text("Akun panitia ketua dibuat")).to_be_visible()
+        expect(page.get_by_role("button", name="Buat akun panitia")).to_have_count(0)   # the form is gone for good
+        _fill(page, "Nama pengguna", "ketua")
+        _fill(page, "Kata sandi", PASSWORD)
+        page.get_by_role("button", name="Masuk", exact=True).click()
+        expect(page.get_by_text("Masuk sebagai Ketua Panitia Kab. Kudus")).to_be_visible()
+        _shot(page, "1b-signed-in")
+
+        # 2. The competition: Kab. Kudus 2025, kabupaten, administrasi 40 / lapangan 60 (the form's defaults).
+        _nav(page, "Lomba")
+        expect(page.get_by_text("Belum ada lomba. Isi formulir")).to_be_visible()
+        _fill(page, "Nama lomba", "Lomba Posyandu Kabupaten Kudus 2025")
+        _fill(page, "Tahun", "2025")
+        page.locator("input[aria-label='Tahun']").press("Enter")
+        _pick(page, "Wilayah lomba", "Kudus", re.compile(r"33\.19 · Kab\. Kudus"))
+        _shot(page, "2-competition-form")
+        page.get_by_role("button", name="Buat lomba").click()
+        expect(page.get_by_text("Lomba Posyandu Kabupaten Kudus 2025 (LP2025-KAB-33.19) dibuat")).to_be_visible()
+        _shot(page, "3-competition-created")
+
+        # 3. The instrument from Excel: one warning, with its row and criterion, before anything is saved.
+        _nav(page, "Instrumen")
+        page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(str(xlsx))
+        expect(page.get_by_text("instrumen-kudus-2025.xlsx: 0 kesalahan, 1 peringatan.")).to_be_visible()
+        table = page.locator("[data-testid='stTable']")
+        expect(table).to_contain_text("Kriteria › baris 8")
+        expect(table).to_contain_text("KLB-02")
+        expect(table).to_contain_text("sama dengan teks opsi 'b'")
+        _shot(page, "4-instrument-warning")
+        page.get_by_role("button", name="Simpan sebagai kudus-2025@1").click()
+        expect(page.get_by_text("Instrumen kudus-2025@1 disimpan")).to_be_visible()
+
+        # The competition takes the new instrument (no score yet: a free change).
+        _nav(page, "Lomba")
+        _pick(page, "Instrumen (versi)", "kudus", re.compile(r"kudus-2025@1"))
+        page.get_by_role("button", name="Simpan perubahan").click()
+        expect(page.get_by_text("Perubahan disimpan")).to_be_visible()
+
+        # 4. Three juri accounts, each with a temporary password shown once.
+        _nav(page, "Akun")
+        page.get_by_role("tab", name="Buat akun").click()
+        _pick(page, "Peran", "Juri", "Juri")
+        for username, name, opd in JURI:
+            _fill(page, "Nama pengguna", username)
+            _fill(page, "Nama", name)
+            _fill(page, "OPD / instansi asal", opd)
+            page.get_by_role("button", name="Buat akun", exact=True).click()
+            expect(page.get_by_text(f"Akun {username} (Juri) dibuat")).to_be_visible()
+            expect(page.get_by_text(f"Kata sandi sementara untuk {username}")).to_be_visible()
+        _shot(page, "5-juri-created")
+        page.get_by_role("tab", name="Daftar akun").click()
+        _shot(page, "6-accounts")
+        expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    finally:
+        expect.set_options(timeout=5_000)
+        context.close()
+
+    # What the browser did, read back from the store once the server has let go of it.
+    stop()
+    con = store.connect(store_file, read_only=True)
+    try:
+        assert con.sql("SELECT instrument_id FROM competitions").fetchall() == [("kudus-2025@1",)]
+        assert con.sql("SELECT stage, weight FROM competition_stages ORDER BY ord").fetchall() == [
+            ("administrasi", 40.0), ("lapangan", 60.0)]
+        assert con.sql("SELECT count(*) FROM posyandu").fetchone()[0] == 0        # no demo
+        juri = con.sql("SELECT u.username, j.institution, u.must_change_password FROM users u "
+                       "JOIN judges j USING (judge_id) ORDER BY u.username").fetchall()
+        assert juri == [("budi", "Dinas PUPR", True), ("ratna", "Dinas Kesehatan", True),
+                        ("sari", "Dinas Sosial", True)]
+    finally:
+        con.close()
