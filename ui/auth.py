@@ -12,6 +12,7 @@ import streamlit as st
 
 from data.judging import auth
 from data.judging.auth import PUBLIC, SignIn, User
+from scoring.fields import STAGES
 from ui.language import tr
 from ui.state import get_con
 
@@ -70,4 +71,6 @@ def require_role(roles: Iterable[str]) -> User:
 
 def show_denied(err: auth.PermissionDenied) -> None:
     """Show a refusal from the data layer in the user's language."""
-    st.error(tr(err.message_key, **{k: str(v) for k, v in err.detail.items()}))
+    # Stage codes come from the data layer as codes (administrasi); the message names the stage in words.
+    st.error(tr(err.message_key, **{k: tr(f"stage_{v}") if k == "stage" and v in STAGES else str(v)
+                                    for k, v in err.detail.items()}))
