@@ -18,6 +18,8 @@ from PIL import Image, ImageDraw, ImageFont
 from shapely.geometry import box
 from shapely.geometry.base import BaseGeometry
 
+from data import access
+from data.judging.auth import PUBLIC, User
 from geo.aggregate import LEVEL_NUMBER, region_scores, scored_points
 from geo.frames import boundary_frame
 from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL, SEA, colour_for
@@ -28,9 +30,10 @@ from present.theme import score_bands
 DEJAVU = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 
 
-def points_geojson(table: pl.DataFrame, points: pl.DataFrame) -> bytes:
-    """A FeatureCollection with one Point per scored posyandu and every column of the results table."""
-    rows = scored_points(table, points)
+def points_geojson(table: pl.DataFrame, points: pl.DataFrame, viewer: User = PUBLIC) -> bytes:
+    """A FeatureCollection with one Point per scored posyandu and every column of the results table; personal
+    columns (contact, phone, registration number) only for a viewer who may see them (`data.access`)."""
+    rows = access.for_download(scored_points(table, points), viewer)
     feats = []
     for rec in rows.to_dicts():
         lon, lat = rec.pop("lon"), rec.pop("lat")

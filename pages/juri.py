@@ -7,11 +7,12 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from data import store
+from data import access, store
 from present import charts
 from present.fmt import fmt_number
 from present.tables import judge_quality_frames
 from ui import cached
+from ui.auth import current_user
 from ui.context import sidebar_context, tr
 from ui.results import load_inputs, load_results
 from ui.state import result_version
@@ -34,6 +35,10 @@ ctx = sidebar_context(show_region=False)
 L = ctx.lang
 st.title(tr("pages_juri_title"))
 if ctx.competition_id is None:
+    st.stop()
+viewer = current_user()
+if not access.can_see_judge_quality(viewer, cached.contest(ctx.competition_id)):
+    st.info(tr("access_judge_quality_denied_juri" if viewer.role == "juri" else "access_judge_quality_denied"))
     st.stop()
 q = _quality(str(store.store_path()), ctx.competition_id, ctx.stage, result_version(ctx.competition_id))
 table = cached.results_table(ctx.competition_id, ctx.stage)

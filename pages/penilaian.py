@@ -94,7 +94,7 @@ def _bands(c: Criterion) -> str:
     return tr("judging_bands", bands=" · ".join(parts))
 
 
-ctx = sidebar_context(show_region=False)
+ctx = sidebar_context(show_region=False, purpose="judging")
 user = require_role(["juri", "panitia"])
 con = get_con()
 if ctx.competition_id is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from data import access
 from data.exchange.backup import export_tables, make_backup, restore_backup
 from data.exchange.exports import export_data
 from data.exchange.exports.berita_acara import berita_acara_pdf
@@ -142,7 +143,7 @@ with tabs["export"]:
         st.download_button(tr("exchange_scorecard"), key="ex.sc", mime="application/pdf",
                            icon=":material/badge:", file_name=f"kartu_nilai_{picked}.pdf",
                            data=lambda: scorecard_pdf(export_data(con, cid, stage), picked, L))
-    if is_panitia:     # raw tables hold personal data (phones, names): organisers only
+    if access.can_download_raw_tables(user):     # raw tables hold phones and names
         c = st.columns(2, wrap=True)
         c[0].download_button(tr("exchange_tables_csv"), key="ex.csv", mime="application/zip",
                              file_name="tabel_csv.zip", data=lambda: export_tables(con, "csv"))

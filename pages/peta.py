@@ -9,6 +9,7 @@ import polars as pl
 import streamlit as st
 from shapely.geometry import box
 
+from data import access
 from data.store import reads
 from geo import boundary_store as boundaries
 from geo.aggregate import LEVEL_CODE_COLUMN
@@ -20,8 +21,9 @@ from geo.validate import flag_posyandu
 from present.fmt import fmt_int, fmt_number
 from present.i18n import t
 from present.theme import score_bands
+from ui import cached
+from ui.auth import current_user
 from ui.context import sidebar_context, tr
-from ui.results import load_results
 from ui.state import get_con, reference_version, result_version
 
 
@@ -79,14 +81,16 @@ st.caption(tr("geo_page_caption"))
 if ctx.competition_id is None:
     st.info(tr("geo_no_competition"))
     st.stop()
-table = load_results(ctx.competition_id, ctx.stage).table
+table = cached.results_table(ctx.competition_id, ctx.stage)   # what this user may see, published once final
 if ctx.region_code:
     table = table.filter(pl.col("desa_code").str.starts_with(ctx.region_code))
 if table.height == 0:
     st.info(tr("geo_no_results"))
     st.stop()
 reference, version = reference_version(), result_version(ctx.competition_id)
+viewer = current_user()
 profiles, names = _profiles_and_names(reference)
+profiles = access.redact(profiles, viewer)   # contact, phone and registration number only for who may see them
 sections = [c for c in table.columns if c.startswith("sec_")]
 
 c1, c2, c3 = st.columns(3)
@@ -148,7 +152,7 @@ st.caption(tr("geo_payload", size=f"{fmt_number(payload_bytes(mv.deck) / 1e6, 2,
               count=fmt_int(mv.n_points, L)))
 
 d1, d2, d3 = st.columns(3)
-d1.download_button(tr("geo_download_points"), points_geojson(table, profiles), "posyandu.geojson",
+d1.download_button(tr("geo_download_points"), points_geojson(table, profiles, viewer), "posyandu.geojson",
                    "application/geo+json", key="peta_dl_points")
 d2.download_button(tr("geo_download_regions"), regions_geojson(get_con(), table, level, measure),
                    f"{level}.geojson", "application/geo+json", key="peta_dl_regions")

@@ -79,7 +79,7 @@ st.dataframe(fix, hide_index=True, key="profil_fix_first")
 
 st.subheader(tr("pages_judge_choices"))
 secs = section_ids(table)
-choices = cached.judge_choices(ctx.competition_id, eid, secs, L)
+choices = cached.judge_choices(ctx.competition_id, eid, secs, L, ctx.stage)
 for tab, sec in zip(st.tabs([tr(f"field_{s}") for s in secs]), secs, strict=True):
     with tab:
         rows = choices[sec]

@@ -48,6 +48,21 @@ def test_points_geojson_has_one_point_per_entrant_in_indonesia(demo) -> None:
         assert feat["properties"]["posyandu_id"] and feat["properties"]["total"] is not None
 
 
+def test_points_geojson_for_visitors_has_no_contact_phone_or_registration_number(demo) -> None:
+    from data.judging.auth import User
+
+    con, table = demo
+    profiles = reads.posyandu_profiles(con)              # what the Peta page joins: contact, phone, reg_number
+    public = json.loads(points_geojson(table, profiles))
+    keys = set().union(*(f["properties"] for f in public["features"]))
+    assert not keys & {"contact_name", "contact_phone", "reg_number"}
+    assert {"posyandu_name", "total", "desa_name"} <= keys
+    phones = {r[0] for r in con.sql("SELECT contact_phone FROM posyandu WHERE contact_phone IS NOT NULL").fetchall()}
+    assert not [p for p in phones if p in json.dumps(public)]
+    pembina = json.loads(points_geojson(table, profiles, User("pembina-lebak", "pembina", region_code="36.02")))
+    assert all(f["properties"]["contact_phone"] for f in pembina["features"])   # Lebak is their region
+
+
 def test_regions_geojson_reads_back_with_the_average_per_kecamatan(demo) -> None:
     con, table = demo
     gdf = gpd.read_file(io.BytesIO(regions_geojson(con, table, "kecamatan", "total")))

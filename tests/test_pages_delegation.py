@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from tests.pages_support import page
+from tests.pages_support import page, sign_in
 
 
 def errors(at: AppTest) -> list[str]:
@@ -64,8 +64,14 @@ def test_praktik_baik_distance_filter_and_english(demo_env):
     assert "No posyandu match these choices." in [i.value for i in at.info]
 
 
-def test_juri_shows_agreement_severity_outliers_and_adjusted_ranks(demo_env, league):
-    at = page("juri")
+def test_juri_shows_agreement_severity_outliers_and_adjusted_ranks(demo_app):
+    from data.store import reads
+    from scoring.config import ScoringConfig
+    from scoring.engine import score_competition
+    from tests.pages_support import COMP
+
+    league = score_competition(reads.competition_inputs(demo_app, COMP), ScoringConfig()).table
+    at = page("juri", token=sign_in(demo_app, "panitia"))   # judge quality is for organisers
     assert not at.exception, errors(at)
     labels = [m.label for m in at.metric]
     assert labels[:3] == ["Alfa Krippendorff (ordinal)", "ICC(1) satu juri", "ICC(1,k) tim juri"]
@@ -76,7 +82,7 @@ def test_juri_shows_agreement_severity_outliers_and_adjusted_ranks(demo_env, lea
     assert list(ranks["Sebelum penyesuaian"]) == sorted(league["rank"].to_list())
 
 
-def test_juri_in_english(demo_env):
-    at = page("juri", lang="en")
+def test_juri_in_english(demo_app):
+    at = page("juri", token=sign_in(demo_app, "panitia"), lang="en")
     assert not at.exception, errors(at)
     assert at.title[0].value == "Judge quality" and "Outlying choices" in [h.value for h in at.subheader]

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 import polars as pl
 import streamlit as st
 
-from data import store
+from data import access, store
 from data.store import page_reads as reads_pages
 from data.store import reads
+from ui.auth import current_user
 from ui.results import load_inputs, load_results
 from ui.state import get_con, reference_version, result_version, store_version
 
@@ -30,14 +32,42 @@ def _path() -> str:
 # --- engine results, eager parts only ------------------------------------------------------------------------
 
 
+@st.cache_data(max_entries=256, show_spinner=False)
+def _contest(path: str, competition_id: str, version: tuple[int, int]) -> access.Contest:
+    from data.judging.publication import read_contest
+
+    return read_contest(get_con(), competition_id) or access.Contest(competition_id, None)
+
+
+def contest(competition_id: str) -> access.Contest:
+    """What the access rules know about a competition (scope, final stages, published snapshots)."""
+    return _contest(_path(), competition_id, result_version(competition_id))
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _table(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
     return load_results(competition_id, stage).table
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _official(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
+    from data.judging.publication import official_results
+
+    return official_results(get_con(), competition_id, stage)
+
+
 def results_table(competition_id: str, stage: str | None = None) -> pl.DataFrame:
-    """The engine's league table (`CompetitionResults.table`) for a competition and stage (None: combined)."""
-    return _table(_path(), competition_id, stage, result_version(competition_id))
+    """The league table of a competition and stage (None: combined) as the signed-in user may see it: the
+    published snapshot once the stage is final, live results for those who may follow the judging, and no rows
+    for anyone else (`data.access.results_source`)."""
+    path, version = _path(), result_version(competition_id)
+    source = access.results_source(current_user(), contest(competition_id), stage)
+    if source == "snapshot":
+        snap = _official(path, competition_id, stage, version)
+        if snap.height:
+            return snap
+    live = _table(path, competition_id, stage, version)
+    return live if source is not None else live.head(0)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -102,21 +132,15 @@ def _previous(path: str, competition_id: str, version: int) -> str | None:
     return reads_pages.previous_competition(get_con(), competition_id)
 
 
-PERSONAL_COLUMNS = ("contact_name", "contact_phone")
-
-
 def _redact(frame: pl.DataFrame) -> pl.DataFrame:
-    """Blank contact names and phone numbers for visitors who are not signed in (the cache is shared by all)."""
-    from ui.auth import current_user
-
-    if not current_user().is_public:
-        return frame
-    return frame.with_columns([pl.lit(None, pl.String).alias(c) for c in PERSONAL_COLUMNS if c in frame.columns])
+    """Personal data only for those who may see it (`data.access.redact`): the cache is shared by all users."""
+    return access.redact(frame, current_user())
 
 
 def previous_competition(competition_id: str) -> str | None:
-    """The same contest one edition earlier, or None."""
-    return _previous(_path(), competition_id, store_version())
+    """The same contest one edition earlier, or None (also when the user may not see its results)."""
+    prev = _previous(_path(), competition_id, store_version())
+    return prev if prev is not None and access.can_see_results(current_user(), contest(prev)) else None
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -149,44 +173,67 @@ def _choices(path: str, competition_id: str, entrant_id: str, sections: tuple[st
     return {s: judge_choice_rows(details, s, lang) for s in sections}
 
 
-def judge_choices(competition_id: str, entrant_id: str, sections: Sequence[str], lang: str) -> dict:
-    """Per section, the display table of every judge's choice for one entrant (`judge_choice_rows`), translated."""
-    return _choices(_path(), competition_id, entrant_id, tuple(sections), lang, result_version(competition_id))
+@st.cache_data(max_entries=128, show_spinner=False)
+def _anonymous_choices(path: str, competition_id: str, entrant_id: str, sections: tuple[str, ...], lang: str,
+                       version: tuple[int, int]) -> dict:
+    from present.tables import judge_choice_rows
+
+    details = access.hide_judge_names(score_details(competition_id, entrant_id), access.PUBLIC,
+                                      contest(competition_id), lang)
+    return {s: judge_choice_rows(details, s, lang) for s in sections}
+
+
+def judge_choices(competition_id: str, entrant_id: str, sections: Sequence[str], lang: str,
+                  stage: str | None = None) -> dict:
+    """Per section, the display table of every judge's choice for one entrant (`judge_choice_rows`), translated;
+    judges named only for those who may see who chose what, and nothing of a stage the user may not see
+    (`data.access`)."""
+    user, comp, version = current_user(), contest(competition_id), result_version(competition_id)
+    if not access.can_see_results(user, comp, stage):
+        return {s: pd.DataFrame() for s in sections}
+    if access.can_see_judge_names(user, comp):
+        return _choices(_path(), competition_id, entrant_id, tuple(sections), lang, version)
+    return _anonymous_choices(_path(), competition_id, entrant_id, tuple(sections), lang, version)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _history(path: str, posyandu_id: str, version: int) -> pl.DataFrame:
-    from present.tables import history_rows
-
-    entries = reads_pages.posyandu_entries(get_con(), posyandu_id)
-    tables = {c: results_table(c) for c in entries["competition_id"].unique().to_list()}
-    return history_rows(entries, tables)
+def _entries(path: str, posyandu_id: str, version: int) -> pl.DataFrame:
+    return reads_pages.posyandu_entries(get_con(), posyandu_id)
 
 
 def history(posyandu_id: str) -> pl.DataFrame:
-    """The posyandu's result in every contest it entered (year, level, name, total, rank, award, n)."""
-    return _history(_path(), posyandu_id, store_version())
+    """The posyandu's result in every contest it entered that the user may see (year, level, name, total, rank,
+    award, n): a visitor's history lists final contests only, each from its published table."""
+    from present.tables import history_rows
+
+    user = current_user()
+    entries = _entries(_path(), posyandu_id, store_version())
+    seen = [c for c in entries["competition_id"].unique(maintain_order=True).to_list()
+            if access.can_see_results(user, contest(c))]
+    return history_rows(entries.filter(pl.col("competition_id").is_in(seen)), {c: results_table(c) for c in seen})
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
 def _peers(path: str, competition_id: str, stage: str | None, posyandu_id: str, fields: tuple[str, ...], k: int,
-           version: tuple[int, int]) -> pl.DataFrame:
+           source: str | None, version: tuple[int, int], _table: pl.DataFrame) -> pl.DataFrame:
     from present.tables import field_peers
 
-    table = results_table(competition_id, stage)
-    return field_peers(_peer_profiles(path, competition_id, version), table, posyandu_id, fields, k=k)
+    # `_table` is the league table the user sees; `source` (snapshot, live or none) stands for it in the key.
+    return field_peers(_peer_profiles(path, competition_id, version), _table, posyandu_id, fields, k=k)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _peer_profiles(path: str, competition_id: str, version: tuple[int, int]) -> pl.DataFrame:
-    ids = results_table(competition_id)["posyandu_id"].to_list()
+    ids = _table(path, competition_id, None, version)["posyandu_id"].to_list()
     return reads_pages.peer_profiles(get_con(), ids)
 
 
 def field_peers(competition_id: str, stage: str | None, posyandu_id: str, fields: Sequence[str],
                 k: int = 5) -> pl.DataFrame:
     """Similar, stronger fellow entrants per field for one posyandu (see `ui.charts_tables.field_peers`)."""
-    return _peers(_path(), competition_id, stage, posyandu_id, tuple(fields), k, result_version(competition_id))
+    source = access.results_source(current_user(), contest(competition_id), stage)
+    return _peers(_path(), competition_id, stage, posyandu_id, tuple(fields), k, source,
+                  result_version(competition_id), results_table(competition_id, stage))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -205,7 +252,7 @@ def _locations(path: str, posyandu_ids: tuple[str, ...], reference: int) -> pl.D
 
 
 def locations(posyandu_ids: Sequence[str]) -> pl.DataFrame:
-    """Address, coordinates and contact of some posyandu (contact only for signed-in users)."""
+    """Address, coordinates and contact of some posyandu (contact only for who may see it, `data.access`)."""
     return _redact(_locations(_path(), tuple(posyandu_ids), reference_version()))
 
 
@@ -217,9 +264,10 @@ def _practices(path: str, spm_field: str | None, posyandu_ids: tuple[str, ...] |
 
 
 def practices(spm_field: str | None = None, posyandu_ids: Sequence[str] | None = None) -> pl.DataFrame:
-    """Documented practices, optionally of one field or some posyandu (see `reads_pages.practices`)."""
+    """Documented practices, optionally of one field or some posyandu (see `reads_pages.practices`); contacts
+    only for those who may see them."""
     ids = None if posyandu_ids is None else tuple(posyandu_ids)
-    return _practices(_path(), spm_field, ids, reference_version())
+    return _redact(_practices(_path(), spm_field, ids, reference_version()))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import polars as pl
 import streamlit as st
 
-from data import store
+from data import access, store
 from data.store import reads
 from present.i18n import LANGUAGES, t
 from scoring.fields import LEVELS
@@ -105,28 +105,38 @@ def _default_competition(comps: pl.DataFrame) -> str:
     return pick["competition_id"][0]
 
 
-def sidebar_context(show_stage: bool = True, show_region: bool = True) -> Context:
-    """Draw the sidebar selectors and return the context; every page calls this first."""
+def _assigned(user) -> list[str]:
+    from data.judging.assignments import assigned_competitions
+
+    return assigned_competitions(get_con(), user)
+
+
+def sidebar_context(show_stage: bool = True, show_region: bool = True, purpose: str = "results") -> Context:
+    """Draw the sidebar selectors and return the context; every page calls this first. `purpose` "judging"
+    (the Penilaian page) offers a juri the contests they are assigned to; "results" what the user may see of
+    the results (`data.access.visible_competitions`)."""
     restore_from_url()
     sb = st.sidebar
     language = _select(t("language", lang()), list(LANGUAGES), "ctx.lang",
                        fmt=lambda c: {"id": "Bahasa Indonesia", "en": "English"}[c])
     path, version = str(store.store_path()), store_version()
-    comps = _competitions(path, version)
+    every = _competitions(path, version)
     user = current_user()
+    # Visitors and judges see final results only; a pembina follows judging inside their region (data.access).
+    comps = access.visible_competitions(every, user, purpose,   # type: ignore[arg-type]
+                                        _assigned(user) if purpose == "judging" and user.role == "juri" else ())
     if user.is_public:
-        # Visitors who are not signed in see finalised competitions only; judging in progress stays internal.
-        comps = comps.filter(pl.col("all_final"))
         sb.caption(t("public_view_note", language))
-    elif user.role == "pembina" and user.region_code:
-        # A pembina follows judging in progress inside their own region; elsewhere, published results only.
-        comps = comps.filter(pl.col("all_final") | pl.col("scope_code").str.starts_with(user.region_code))
+    elif user.role == "juri" and purpose == "results":
+        sb.caption(t("access_juri_results_note", language))
     if comps.height == 0:
         sb.info(t("no_competitions", language))
         return Context(language, None, None, None, None, None)
 
     visible = comps["competition_id"].to_list()
     pending = st.session_state.get("ctx.pending_competition")
+    if pending and pending not in visible and purpose == "results" and pending in every["competition_id"]:
+        st.info(t("access_competition_not_public", language))   # a link to a contest this user may not see yet
     if pending in visible:
         st.session_state["ctx.competition"] = st.session_state.pop("ctx.pending_competition")
         st.session_state.pop("ctx.year", None)

@@ -184,3 +184,11 @@ def workload(con: Con, user: User, competition_id: str, stage: str) -> pl.DataFr
         "AND x.competition_id = ?)) "
         "GROUP BY j.judge_id, j.name, j.institution ORDER BY assigned DESC, j.judge_id",
         params=[competition_id, competition_id, stage, competition_id, stage, competition_id, competition_id]).pl()
+
+
+def assigned_competitions(con: Con, user: User) -> list[str]:
+    """The competitions a juri is assigned to (any stage): the ones their Penilaian page offers."""
+    if user.role != "juri" or not user.judge_id:
+        return []
+    return [r[0] for r in con.sql("SELECT DISTINCT competition_id FROM assignments WHERE judge_id = ? ORDER BY 1",
+                                  params=[user.judge_id]).fetchall()]

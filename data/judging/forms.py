@@ -18,6 +18,7 @@ import duckdb
 import polars as pl
 
 from data import store
+from data.access import in_region
 from data.judging.auth import PermissionDenied, User, require_role
 
 Con = duckdb.DuckDBPyConnection
@@ -39,8 +40,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now()
 
 
-def _in_region(code: str | None, region: str | None) -> bool:
-    return bool(code and region and (code == region or code.startswith(region + ".")))
 
 
 def _entrant_place(con: Con, entrant_id: str) -> tuple[str, str] | None:
@@ -82,7 +81,7 @@ def check_can_read(con: Con, user: User, competition_id: str, stage: str, entran
         return
     if user.role == "pembina":
         place = _entrant_place(con, entrant_id)
-        if place is None or not _in_region(place[1], user.region_code):
+        if place is None or not in_region(place[1], user.region_code):
             raise PermissionDenied("judging_denied_region", entrant_id=entrant_id)
         return
     raise PermissionDenied("judging_denied_role", role=user.role, allowed="panitia, juri, pembina")

@@ -8,21 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from collections.abc import Sequence
 
 import polars as pl
 
 from data import store
+from data.access import Contest, in_region_expr, public_columns
 from data.judging.auth import PermissionDenied, User, require_role
 from data.judging.forms import COMBINED, Con, _audit, _now
 from scoring.protests import protest_deadline
 
-_PERSONAL = re.compile(r"phone|contact|kader_name|email|address|judge_name|nik", re.IGNORECASE)
-
 
 def _public_columns(df: pl.DataFrame) -> pl.DataFrame:
-    return df.select([c for c in df.columns if not _PERSONAL.search(c)])
+    """A snapshot carries no personal data (data.access) and no address (the snapshot is the announcement)."""
+    return public_columns(df).select(pl.exclude("address"))
 
 
 def compute_results(con: Con, competition_id: str, stage: str | None) -> tuple[pl.DataFrame, str]:
@@ -172,7 +171,58 @@ def published_results(con: Con, competition_id: str, stage: str | None = None) -
     if row is None:
         return pl.DataFrame()
     rows = json.loads(row[0])
-    return _public_columns(pl.DataFrame(rows, infer_schema_length=None)) if rows else pl.DataFrame()
+    return _typed(_public_columns(pl.DataFrame(rows, infer_schema_length=None))) if rows else pl.DataFrame()
+
+
+# The engine's league-table types, which a JSON round trip loses (ranks come back Int64, a column of nulls as
+# Null): a page reading the snapshot must get the same frame as one reading live results.
+_INT_COLUMNS = ("rank", "rank_final")
+_BOOL_COLUMNS = ("advances",)
+_FLOAT_PREFIXES = ("total", "sec_", "completeness_pct")
+
+
+def _typed(df: pl.DataFrame) -> pl.DataFrame:
+    def kind(c: str) -> pl.DataType:
+        if c in _INT_COLUMNS:
+            return pl.Int32()
+        if c in _BOOL_COLUMNS:
+            return pl.Boolean()
+        if c.startswith(_FLOAT_PREFIXES):
+            return pl.Float64()
+        return pl.String() if df.schema[c] == pl.Null else df.schema[c]
+    return df.cast({c: kind(c) for c in df.columns})
+
+
+def read_contests(con: Con, competition_ids: Sequence[str] | None = None) -> dict[str, Contest]:
+    """What `data.access` needs to decide about competitions: scope, which stages are final, which results were
+    published. Every competition, or those in `competition_ids`."""
+    ids = None if competition_ids is None else list(competition_ids)
+    comps = con.sql("SELECT competition_id, scope_code FROM competitions WHERE ? IS NULL OR "
+                    "list_contains(?, competition_id)", params=[ids, ids]).fetchall()
+    final: dict[str, dict[str, bool]] = {c: {} for c, _ in comps}
+    # final as in `is_final`: finalised and, when it went through a protest window, declared final
+    for cid, stage, is_final in con.sql(
+            "SELECT cs.competition_id, cs.stage, cs.finalized_at IS NOT NULL AND (sr.stage IS NULL OR "
+            "sr.declared_final_at IS NOT NULL) FROM competition_stages cs LEFT JOIN stage_results sr "
+            "USING (competition_id, stage) WHERE ? IS NULL OR list_contains(?, cs.competition_id) "
+            "ORDER BY cs.competition_id, cs.ord", params=[ids, ids]).fetchall():
+        final.setdefault(cid, {})[stage] = bool(is_final)
+    snaps: dict[str, set[str | None]] = {}
+    for cid, stage in con.sql("SELECT DISTINCT competition_id, stage FROM result_snapshots "
+                              "WHERE ? IS NULL OR list_contains(?, competition_id)", params=[ids, ids]).fetchall():
+        snaps.setdefault(cid, set()).add(None if stage == COMBINED else stage)
+    return {cid: Contest(cid, scope, final.get(cid, {}), frozenset(snaps.get(cid, set()))) for cid, scope in comps}
+
+
+def read_contest(con: Con, competition_id: str) -> Contest | None:
+    """`read_contests` for one competition (None when it does not exist)."""
+    return read_contests(con, [competition_id]).get(competition_id)
+
+
+def official_results(con: Con, competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """The published snapshot of exactly `stage` (None: all stages combined), typed like the engine's table;
+    an empty frame when that stage was never frozen."""
+    return published_results(con, competition_id, COMBINED if stage is None else stage)
 
 
 def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> list[str]:
@@ -205,6 +255,5 @@ def regional_results(con: Con, user: User, competition_id: str, stage: str | Non
     require_role(user, ["panitia", "pembina"])
     table = _public_columns(compute_results(con, competition_id, stage)[0])
     if user.role == "pembina":
-        region = user.region_code or "\x00"
-        table = table.filter((pl.col("desa_code") == region) | pl.col("desa_code").str.starts_with(region + "."))
+        table = table.filter(in_region_expr("desa_code", user.region_code or "\x00"))
     return table

@@ -170,13 +170,14 @@ def region_name(con: Con, code: str) -> str | None:
 
 
 def locations(con: Con, posyandu_ids: list[str]) -> pl.DataFrame:
-    """Where some posyandu are and whom to call: posyandu_id, address, lat, lon, contact_name, contact_phone."""
+    """Where some posyandu are and whom to call: posyandu_id, desa_code, address, lat, lon, contact_name,
+    contact_phone (the desa code lets `data.access.redact` decide per row)."""
     return con.sql(
-        "SELECT posyandu_id, address, lat, lon, contact_name, contact_phone FROM posyandu "
+        "SELECT posyandu_id, desa_code, address, lat, lon, contact_name, contact_phone FROM posyandu "
         "WHERE list_contains(?, posyandu_id) ORDER BY posyandu_id",
         params=[posyandu_ids],
-    ).pl().cast({"posyandu_id": pl.String, "address": pl.String, "lat": pl.Float64, "lon": pl.Float64,
-                 "contact_name": pl.String, "contact_phone": pl.String})
+    ).pl().cast({"posyandu_id": pl.String, "desa_code": pl.String, "address": pl.String, "lat": pl.Float64,
+                 "lon": pl.Float64, "contact_name": pl.String, "contact_phone": pl.String})
 
 
 def peer_profiles(con: Con, posyandu_ids: list[str]) -> pl.DataFrame:
@@ -205,7 +206,8 @@ def entrant_contacts(con: Con, competition_id: str) -> pl.DataFrame:
     kader_total): one query for a whole contest, so switching posyandu on the profile page reads nothing."""
     return con.sql(
         """
-        SELECT p.posyandu_id, p.contact_name, p.contact_phone, p.address, coalesce(k.kader_total, 0) AS kader_total
+        SELECT p.posyandu_id, p.desa_code, p.contact_name, p.contact_phone, p.address,
+               coalesce(k.kader_total, 0) AS kader_total
         FROM entrants e JOIN posyandu p ON p.posyandu_id = e.posyandu_id
         LEFT JOIN (SELECT posyandu_id, sum(kader_count) AS kader_total FROM posyandu_kader GROUP BY posyandu_id) k
                ON k.posyandu_id = p.posyandu_id
@@ -213,6 +215,6 @@ def entrant_contacts(con: Con, competition_id: str) -> pl.DataFrame:
         ORDER BY p.posyandu_id
         """,
         params=[competition_id],
-    ).pl().cast({"posyandu_id": pl.String, "contact_name": pl.String, "contact_phone": pl.String,
-                 "address": pl.String, "kader_total": pl.Int64})
+    ).pl().cast({"posyandu_id": pl.String, "desa_code": pl.String, "contact_name": pl.String,
+                 "contact_phone": pl.String, "address": pl.String, "kader_total": pl.Int64})
 

@@ -27,10 +27,12 @@ _COMPETITIONS_SQL = """
                c.instrument_id, c.aggregation, c.advance_count, c.parent_competition_id, c.status,
                c.tie_breaks, c.strata_thresholds, c.trim_share, c.n_awards, c.total_decimals,
                (SELECT count(*) FROM entrants e WHERE e.competition_id = c.competition_id) AS n_entrants,
-               NOT EXISTS (SELECT 1 FROM competition_stages s WHERE s.competition_id = c.competition_id
-                           AND s.finalized_at IS NULL)
+               -- final: there is a stage, every stage is finalised, and none is provisional (protest window)
+               EXISTS (SELECT 1 FROM competition_stages s WHERE s.competition_id = c.competition_id)
+               AND NOT EXISTS (SELECT 1 FROM competition_stages s WHERE s.competition_id = c.competition_id
+                               AND s.finalized_at IS NULL)
                AND NOT EXISTS (SELECT 1 FROM stage_results sr WHERE sr.competition_id = c.competition_id
-                               AND sr.declared_final_at IS NULL) AS all_final  -- provisional is not final
+                               AND sr.declared_final_at IS NULL) AS all_final
         FROM competitions c LEFT JOIN regions r ON r.code = c.scope_code
         WHERE ? IS NULL OR c.competition_id = ?
         ORDER BY c.year DESC,
