@@ -135,8 +135,10 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True, purpose: 
 
     visible = comps["competition_id"].to_list()
     pending = st.session_state.get("ctx.pending_competition")
-    if pending and pending not in visible and purpose == "results" and pending in every["competition_id"]:
-        st.info(t("access_competition_not_public", language))   # a link to a contest this user may not see yet
+    if (pending and pending not in visible and purpose == "results" and pending in every["competition_id"]
+            and st.query_params.get("competition") == pending):
+        # The link itself asked for a contest this user may not see yet (said once; kept in case they sign in).
+        st.info(t("access_competition_not_public", language))
     if pending in visible:
         st.session_state["ctx.competition"] = st.session_state.pop("ctx.pending_competition")
         st.session_state.pop("ctx.year", None)
