@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import polars as pl
 import streamlit as st
 
+from data import access
 from data.instruments.loader import read_instrument
 from data.judging import contest_life, publication
 from data.judging.auth import PermissionDenied
@@ -101,7 +102,7 @@ provisional = life.filter(pl.col("status") == "provisional")
 moved = contest_life.advancement_of(con, eid)
 protests = contest_life.protests_frame(con, viewer, ctx.competition_id, entrant_id=eid)
 may_file = provisional.height > 0 and (viewer.role == "panitia" or (
-    viewer.role == "pembina" and viewer.region_code and (row["desa_code"] or "").startswith(viewer.region_code)))
+    viewer.role == "pembina" and access.in_region(row["desa_code"], viewer.region_code)))
 if provisional.height or moved or protests.height or may_file:
     st.subheader(tr("life_profile_title"))
     for r in provisional.iter_rows(named=True):

@@ -16,9 +16,10 @@ from typing import Any
 import polars as pl
 
 from data import store
+from data.access import in_region, in_region_expr
 from data.judging import forms, publication
 from data.judging.auth import PermissionDenied, User, require_role
-from data.judging.forms import COMBINED, UNSET, Con, _audit, _in_region, _now
+from data.judging.forms import COMBINED, UNSET, Con, _audit, _now
 from scoring.disagreement import FLAGS_SCHEMA, disagreements, option_levels
 from scoring.finalists import CUT_RULES, finalist_cut
 from scoring.protests import can_move, final_blockers, window_open
@@ -355,7 +356,7 @@ def file_protest(con: Con, user: User, competition_id: str, stage: str, entrant_
     desa = _entrant_region(con, competition_id, entrant_id)
     if desa is None:
         raise ValueError(f"{entrant_id!r} is not an entrant of {competition_id!r}")
-    if user.role == "pembina" and not _in_region(desa, user.region_code):
+    if user.role == "pembina" and not in_region(desa, user.region_code):
         raise PermissionDenied("judging_denied_region", entrant_id=entrant_id)
     if not reason or not reason.strip():
         raise PermissionDenied("life_reason_required")
@@ -473,8 +474,7 @@ def protests_frame(con: Con, user: User, competition_id: str, stage: str | None 
     if user.role == "panitia":
         return df
     if user.role == "pembina":
-        region = user.region_code or "\x00"
-        return df.filter((pl.col("desa_code") == region) | pl.col("desa_code").str.starts_with(region + "."))
+        return df.filter(in_region_expr("desa_code", user.region_code or "\x00"))
     if publication.is_final(con, competition_id):
         return df.with_columns(pl.col("filed_role").alias("filed_by"), pl.col("decided_by").is_not_null()
                                .replace_strict({True: "panitia", False: None}, return_dtype=pl.String)
