@@ -148,3 +148,17 @@ def test_a_renamed_posyandu_keeps_its_published_name_on_public_pages(demo_app) -
     staff = pl.from_pandas(page("peringkat", token=sign_in(demo_app, "panitia"),
                                 competition=FINAL).dataframe[0].value)
     assert staff["Posyandu"].to_list() == ranked                  # organisers read the same official table
+
+
+def test_provisional_results_in_their_protest_window_stay_off_the_public_pages(demo_app) -> None:
+    from data.judging.auth import get_user
+
+    publication.finalise_stage(demo_app, get_user(demo_app, "panitia"), OPEN, "lapangan")   # provisional now
+    contest = publication.read_contest(demo_app, OPEN)
+    assert contest.final == {"administrasi": True, "lapangan": False}                # not declared final yet
+    assert not publication.is_final(demo_app, OPEN)
+    at = page("peringkat", competition=OPEN)
+    assert not at.exception, at.exception
+    assert OPEN not in at.selectbox(key="w.ctx.competition").options
+    staff = page("peringkat", token=sign_in(demo_app, "panitia"), competition=OPEN)
+    assert staff.selectbox(key="w.ctx.competition").value == OPEN
