@@ -98,11 +98,12 @@ def prepare_arrays(points: pl.DataFrame, criteria: pl.DataFrame, sections: pl.Da
     n_e, n_s, n_c = len(ent_ids), len(stage_list), len(crit_ids)
     n_k = int(df["_k"].max()) + 1 if df.height else 1
     arr = np.full((n_e, n_s, n_c, n_k), np.nan)
-    arr[df["_e"].to_numpy(), df["_s"].to_numpy(), df["_c"].to_numpy(), df["_k"].to_numpy()] = \
-        df["points"].cast(pl.Float64).to_numpy()
     n_j = np.zeros((n_e, n_s), dtype=np.int64)
-    per_cell = df.group_by("_e", "_s").agg(pl.col("_k").max() + 1)
-    n_j[per_cell["_e"].to_numpy(), per_cell["_s"].to_numpy()] = per_cell["_k"].to_numpy()
+    if df.height:                       # no points yet (a new contest): every cell stays empty
+        arr[df["_e"].to_numpy(), df["_s"].to_numpy(), df["_c"].to_numpy(), df["_k"].to_numpy()] = \
+            df["points"].cast(pl.Float64).to_numpy()
+        per_cell = df.group_by("_e", "_s").agg(pl.col("_k").max() + 1)
+        n_j[per_cell["_e"].to_numpy(), per_cell["_s"].to_numpy()] = per_cell["_k"].to_numpy()
 
     sec_index = {s: i for i, s in enumerate(sec_ids)}
     membership = np.zeros((n_c, len(sec_ids)))

@@ -35,7 +35,12 @@ def _categories(s: pl.Series, cache: dict[tuple[str, str], pl.Series] | None = N
 
 
 def _runs(s: pl.Series) -> tuple[pl.Series, np.ndarray] | None:
-    """The value and length of each run of equal values, or None when runs are too short to pay."""
+    """The value and length of each run of equal values, or None when runs are too short to pay.
+
+    An empty column has no runs to pay for: None (its codes are the empty array of a plain cast).
+    """
+    if len(s) == 0:
+        return None
     probe = s.head(1 << 16)                    # a cheap look at the first rows before encoding every run
     if len(probe) and (probe.rle_id().max() or 0) + 1 > len(probe) // 8:
         return None
@@ -63,18 +68,24 @@ def _key_codes(s: pl.Series, known: list[str], cache: dict[tuple[str, str], pl.S
             code = pl.when(pl.col("k") == known[i]).then(pl.lit(i, pl.UInt32)).otherwise(code)
         return pl.DataFrame({"k": s}).select(code)[:, 0].to_numpy()
     runs = _runs(s)
-    if runs is not None:
+    if runs is not None:                                        # code one head per run, then repeat it
         heads, lengths = runs
-        return np.repeat(_key_codes(heads, known), lengths)
-    return s.cast(pl.Enum(known), strict=False).to_physical().fill_null(n_known).to_numpy()
+        return np.repeat(_cast_codes(heads, known), lengths)
+    return _cast_codes(s, known)
+
+
+def _cast_codes(s: pl.Series, known: list[str]) -> np.ndarray:
+    """uint32 codes of a String column by one cast to Enum(known); null or unknown → len(known)."""
+    return s.cast(pl.Enum(known), strict=False).to_physical().fill_null(len(known)).to_numpy().astype(np.uint32, copy=False)
 
 
 def _entrant_codes(s: pl.Series, known: pl.Series, cache: dict[tuple[str, str], pl.Series] | None = None
                    ) -> tuple[np.ndarray, pl.Series]:
     """uint32 entrant codes and the label (String) of each code; a null entrant gets code len(labels).
 
-    A String column is coded against `known` (the ENTRANTS ids) when every value is known, so a long-running
-    process does not grow the process-wide Categorical space with every entrant id it scores.
+    A String column without long runs is coded against `known` (the ENTRANTS ids), so a long-running process does
+    not grow the process-wide Categorical space with every entrant id it scores. Labels may still include ids
+    ENTRANTS does not list (runs, Categorical): `_known_entrants` drops them.
     """
     if not isinstance(s.dtype, pl.Enum | pl.Categorical):
         s = s.cast(pl.String)
@@ -85,10 +96,8 @@ def _entrant_codes(s: pl.Series, known: pl.Series, cache: dict[tuple[str, str], 
             head_codes = heads.cast(pl.Enum(labels)).to_physical().fill_null(len(labels)).to_numpy()
             return np.repeat(head_codes, lengths), labels
         labels = known.cast(pl.String).drop_nulls().unique(maintain_order=True)
-        coded = s.cast(pl.Enum(labels), strict=False)
-        if coded.null_count() == s.null_count():
-            return coded.to_physical().fill_null(len(labels)).to_numpy(), labels
-        s = s.cast(pl.Categorical)         # scores of entrants ENTRANTS does not list: keep them
+        coded = s.cast(pl.Enum(labels), strict=False)  # an entrant ENTRANTS does not list: the null code
+        return coded.to_physical().fill_null(len(labels)).to_numpy(), labels
     cats = _categories(s, cache)
     phys = s.to_physical()
     if len(cats) > len(s) + 4096:           # a wide process-wide Categorical: keep only the codes in use
@@ -97,6 +106,17 @@ def _entrant_codes(s: pl.Series, known: pl.Series, cache: dict[tuple[str, str], 
         table[used] = np.arange(len(used), dtype=np.uint32)
         return table[phys.fill_null(len(cats)).to_numpy()], cats.gather(used)
     return (phys.fill_null(len(cats)) if phys.null_count() else phys).to_numpy(), cats
+
+
+def _known_entrants(e: np.ndarray, labels: pl.Series, known: pl.Series) -> tuple[np.ndarray, pl.Series]:
+    """Recode so that an entrant ENTRANTS does not list shares the null code (the engine ignores its rows, as the
+    general path does); a gather over the rows only when there is such an entrant."""
+    keep = labels.cast(pl.String).is_in(known.cast(pl.String).drop_nulls().implode()).to_numpy()
+    if keep.all():
+        return e, labels
+    table = np.full(len(labels) + 1, int(keep.sum()), dtype=np.uint32)
+    table[np.flatnonzero(keep)] = np.arange(int(keep.sum()), dtype=np.uint32)
+    return table[e], labels.filter(pl.Series(keep))
 
 
 def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, dims: tuple[int, int, int, int],
@@ -189,6 +209,7 @@ def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataF
         jobs = [(df["criterion_id"], crit_ids), (df["stage"], stage_names)]
         c_job = pool.submit(lambda js: [_key_codes(col, known, cache) for col, known in js], jobs)
         e, e_labels = _entrant_codes(df["entrant_id"], entrant_ids, cache)
+        e, e_labels = _known_entrants(e, e_labels, entrant_ids)
         o = _key_codes(df["option_code"], opt_ids, cache)
         c, s = c_job.result()
     n_e = len(e_labels)

@@ -26,7 +26,7 @@ from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 from scoring.fix_first import fix_first
 from scoring.frames import ENTRANTS_SCHEMA
 from scoring.instrument import Instrument, criteria_frame, options_frame, sections_frame, thresholds_frame
-from scoring.points import lazy, to_points
+from scoring.points import PROBLEM_KEY, ignored_reason, lazy, to_points
 from scoring.rank import assign_awards, mark_advancing, rank_entrants, round_declared, tie_break_column
 from scoring.strata import strata_of
 
@@ -56,7 +56,10 @@ class CompetitionResults:
     Eager: sections, stage_totals, fields, table. Lazy: points, criteria, completeness, fix_first.
     `tie_breaks_used` are the configured rules that applied (a stage rule is dropped when scoring one stage,
     a field rule when the instrument has no such field);
-    `problems` lists raw rows that earned no points and scored entrants unknown to ENTRANTS.
+    `problems` lists the raw rows both paths ignore (an entrant, stage or criterion the competition does not
+    hold, or none: `scoring.points.IGNORED`) and the rows that earned no points (`scoring.points.PROBLEMS`), one
+    row per distinct raw row with `key` (the column at fault) and `n_rows`; `scoring.points.problem_counts`
+    sums them per problem and value.
     """
 
     points: pl.LazyFrame
@@ -84,6 +87,20 @@ def field_aliases(sections: pl.DataFrame) -> dict[str, str]:
     return out
 
 
+PROBLEM_COLUMNS = ("entrant_id", "stage", "judge_id", "criterion_id", "option_code", "problem")
+
+
+def problem_rows(ignored: pl.LazyFrame, unscored: pl.LazyFrame) -> pl.LazyFrame:
+    """The engine's `problems`: one row per distinct raw row that was ignored (IGNORED) or earned no points
+    (PROBLEMS), with `key` (the column at fault) and `n_rows` (how many raw rows share it)."""
+    keys = list(PROBLEM_COLUMNS)
+    both = pl.concat([f.select(pl.col(c).cast(pl.String) for c in keys) for f in (ignored, unscored)])
+    return (both.group_by(keys).agg(pl.len().cast(pl.Int64).alias("n_rows"))
+            .with_columns(pl.col("problem").replace_strict(PROBLEM_KEY, return_dtype=pl.String).alias("key"))
+            .select(*keys, "key", "n_rows")
+            .sort(["problem", *keys[:5]], nulls_last=True))
+
+
 def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = None,
                       stage: str | None = None, path: str = "auto") -> CompetitionResults:
     """Score a competition (or only `stage`, for the sidebar's stage choice) under `config`'s rules.
@@ -109,13 +126,24 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     entrants = lazy(inputs.entrants).collect()
 
     stage_names = stages["stage"].to_list()
-    if not stage_names:
-        stage_names = sorted(scores.select(pl.col("stage").cast(pl.String).unique()).collect()["stage"].drop_nulls())
+    entrant_ids = entrants["entrant_id"].drop_nulls().to_list()
+    crit_ids = criteria["criterion_id"].to_list()
+    if not stage_names:     # no stages table: every stage the otherwise usable rows name, weighing the same
+        named = scores.filter(pl.col("entrant_id").cast(pl.String).is_in(entrant_ids)
+                              & pl.col("criterion_id").cast(pl.String).is_in(crit_ids))
+        stage_names = sorted(named.select(pl.col("stage").cast(pl.String).unique()).collect()["stage"].drop_nulls())
         stages = pl.DataFrame({"stage": stage_names, "ord": list(range(len(stage_names))),
                                "weight": [1.0] * len(stage_names)}, schema=stages.schema)
-    points = to_points(scores, criteria, options, thresholds)
+    # The one rule for rows that name what the competition does not hold (an unknown or empty entrant, stage or
+    # criterion): both paths ignore them and `problems` reports them. The general path and the lazy detail
+    # frames read the filtered rows; the dense path drops the same rows in code space (no 54-million-row filter).
+    reason = ignored_reason(entrant_ids, stage_names, crit_ids)
+    tagged = scores.with_columns(reason.alias("problem"))
+    usable = tagged.filter(pl.col("problem").is_null()).drop("problem")
+    assignments = assignments.filter(pl.col("entrant_id").is_in(entrant_ids) & pl.col("stage").is_in(stage_names))
+    points = to_points(usable, criteria, options, thresholds)
     crit = criterion_scores(points, config.aggregation, config.trim)
-    comp_lf = completeness(scores, assignments, criteria)
+    comp_lf = completeness(usable, assignments, criteria)
     use_dense = path == "dense" or (path == "auto" and config.aggregation == "mean")
     dec = config.total_decimals
     section_ids = sections["section_id"].to_list()
@@ -145,12 +173,12 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
         secs = secs.sort(["entrant_id", "stage", "section_id"])
         totals = totals.sort(["entrant_id", "stage"])
         fields = fields.sort(["entrant_id", "section_id"])
+    # completeness joins the entrants, not the totals: an assigned entrant nobody has scored yet is at 0 %
     comp_entrant = entrant_completeness(counts, assignments, criteria.height)
-    wide = wide.join(comp_entrant.select("entrant_id", pl.col("pct").alias("completeness_pct")),
-                     on="entrant_id", how="left")
 
     base = entrants.select(list(ENTRANTS_SCHEMA) + [c for c in entrants.columns if c not in ENTRANTS_SCHEMA])
-    table = base.join(wide, on="entrant_id", how="left")
+    table = base.join(wide, on="entrant_id", how="left").join(
+        comp_entrant.select("entrant_id", pl.col("pct").alias("completeness_pct")), on="entrant_id", how="left")
     for s in stage_names:
         if f"total_{s}" not in table.columns:
             table = table.with_columns(pl.lit(None, pl.Float64).alias(f"total_{s}"))
@@ -178,14 +206,8 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     table = strata_of(table, config.strata_thresholds, col="total", out="strata")
     table = table.sort([*config.group_by, "rank_final", "entrant_id"], nulls_last=True)
 
-    known = entrants.select("entrant_id").lazy()
-    problems = pl.concat([
-        points.filter(pl.col("problem").is_not_null())
-        .select("entrant_id", "stage", "judge_id", "criterion_id", "problem"),
-        scores.select("entrant_id", "stage").unique().join(known, on="entrant_id", how="anti")
-        .select("entrant_id", "stage", pl.lit(None, pl.String).alias("judge_id"),
-                pl.lit(None, pl.String).alias("criterion_id"), pl.lit("unknown_entrant").alias("problem")),
-    ], how="vertical_relaxed")
+    problems = problem_rows(tagged.filter(pl.col("problem").is_not_null()),
+                            points.filter(pl.col("problem").is_not_null()))
 
     return CompetitionResults(
         points=points, criteria=crit, sections=secs, stage_totals=totals, fields=fields, completeness=comp_lf,

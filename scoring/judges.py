@@ -47,6 +47,18 @@ def _codes(s: pl.Series) -> tuple[np.ndarray, pl.Series]:
     return codes.to_numpy(), uniq
 
 
+def _empty_fit(df: pl.DataFrame) -> FacetFit:
+    """The fit of no scored choices: empty effect frames of the usual columns and an undefined sigma."""
+    return FacetFit(
+        entrant=pl.DataFrame(schema={"entrant_id": pl.String, "stage": pl.String, "effect": pl.Float64}),
+        criterion=pl.DataFrame(schema={"criterion_id": pl.String, "effect": pl.Float64}),
+        judge=pl.DataFrame(schema={"judge_id": pl.String, "severity": pl.Float64, "se": pl.Float64,
+                                   "n_scores": pl.Int64, "group": pl.Int64}),
+        sigma=float("nan"),
+        rows=df.with_columns(pl.lit(None, pl.Float64).alias("expected"), pl.lit(None, pl.Float64).alias("residual")),
+    )
+
+
 def fit_facets(points_frame: pl.DataFrame, tol: float = 1e-10, max_iter: int = 2000) -> FacetFit:
     """Fit points ≈ entrant×stage + criterion + judge by least squares; rows with null points or keys are left out.
 
@@ -56,8 +68,8 @@ def fit_facets(points_frame: pl.DataFrame, tol: float = 1e-10, max_iter: int = 2
     """
     df = points_frame.select(*KEYS, pl.col("points").cast(pl.Float64)).drop_nulls()
     n = df.height
-    if n == 0:
-        raise ValueError("no scored choices to fit")
+    if n == 0:                          # nothing scored yet: no effects, no residuals (a new contest)
+        return _empty_fit(df)
     cell = df.select(pl.concat_str("entrant_id", "stage", separator="\x1f")).to_series()
     e, e_uniq = _codes(cell)
     c, c_uniq = _codes(df["criterion_id"])
@@ -105,7 +117,7 @@ def fit_facets(points_frame: pl.DataFrame, tol: float = 1e-10, max_iter: int = 2
     pairs = pl.DataFrame({"e": e, "j": j}).unique()
     k_per_cell = np.bincount(pairs["e"].to_numpy(), minlength=ne).astype(float)
     info = np.bincount(j, weights=1.0 - 1.0 / k_per_cell[e], minlength=nj)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore"):     # one judge alone: no information, se infinite
         se = np.where(info > 0, sigma / np.sqrt(info), np.inf)
 
     cell_keys = pl.DataFrame({"cell": e_uniq}).with_columns(

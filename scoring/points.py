@@ -15,6 +15,44 @@ Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 # Values of the `problem` column (null when the row earned points).
 PROBLEMS: tuple[str, ...] = ("unknown_criterion", "unknown_option", "option_without_points", "no_value")
 
+# Why the engine ignores a raw row before scoring: it names an entrant, stage or criterion the competition does
+# not hold (or none). Both engine paths ignore exactly these rows and report them in `problems`; the store's
+# writers refuse them (data/judging/forms.py, data/exchange/imports/scores.py, data/exchange/xlsform.py).
+IGNORED: tuple[str, ...] = ("no_entrant", "unknown_entrant", "no_stage", "unknown_stage", "no_criterion",
+                            "unknown_criterion")
+
+# The column each problem is about.
+PROBLEM_KEY: dict[str, str] = {
+    "no_entrant": "entrant_id", "unknown_entrant": "entrant_id", "no_stage": "stage", "unknown_stage": "stage",
+    "no_criterion": "criterion_id", "unknown_criterion": "criterion_id", "unknown_option": "option_code",
+    "option_without_points": "option_code", "no_value": "option_code",
+}
+
+
+def ignored_reason(entrant_ids: list[str], stage_names: list[str], criterion_ids: list[str]) -> pl.Expr:
+    """Per raw row, the IGNORED reason (the first key at fault: entrant, stage, criterion) or null when usable."""
+    def known(col: str, values: list[str]) -> pl.Expr:
+        return pl.col(col).cast(pl.String).is_in(pl.Series(values, dtype=pl.String).implode())
+
+    return (pl.when(pl.col("entrant_id").is_null()).then(pl.lit("no_entrant"))
+            .when(~known("entrant_id", entrant_ids)).then(pl.lit("unknown_entrant"))
+            .when(pl.col("stage").is_null()).then(pl.lit("no_stage"))
+            .when(~known("stage", stage_names)).then(pl.lit("unknown_stage"))
+            .when(pl.col("criterion_id").is_null()).then(pl.lit("no_criterion"))
+            .when(~known("criterion_id", criterion_ids)).then(pl.lit("unknown_criterion"))
+            .otherwise(pl.lit(None, pl.String)))
+
+
+def problem_counts(problems: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
+    """problem, key (the column at fault), value (its value, null when empty) and n_rows, most rows first:
+    what a page or a log shows of the engine's `problems`."""
+    lf = lazy(problems)
+    value = pl.coalesce([pl.when(pl.col("key") == k).then(pl.col(k).cast(pl.String))
+                         for k in ("entrant_id", "stage", "criterion_id", "option_code")])
+    return (lf.with_columns(value.alias("value")).group_by("problem", "key", "value")
+            .agg(pl.col("n_rows").sum()).sort(["n_rows", "problem", "value"], descending=[True, False, False],
+                                              nulls_last=True).collect())
+
 
 def lazy(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     """The frame as a LazyFrame (no copy)."""

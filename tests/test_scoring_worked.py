@@ -107,7 +107,7 @@ def test_missing_score_is_excluded_not_zeroed(results):
     # E2's k2 in administrasi rests on J1's "a" alone: 4 points, not (4 + 0) / 2 = 2
     assert _get(results.sections, "score_pct", entrant_id="E2", stage=A, section_id="kelembagaan") == 87.5
     problems = results.problems.collect()
-    assert problems.rows() == [("E2", A, "J2", "k2", "no_value")]
+    assert problems.rows() == [("E2", A, "J2", "k2", None, "no_value", "option_code", 1)]
 
 
 def test_unscored_section_is_left_out_and_reported(results):
