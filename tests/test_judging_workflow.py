@@ -155,8 +155,9 @@ def test_values_outside_the_instrument_are_refused(contest):
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_03", option_code="a")
     with pytest.raises(ValueError):
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_03", real_value=-1.0)
-    with pytest.raises(ValueError):
+    with pytest.raises(judging.NotInCompetition) as refused:
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "NOPE", option_code="a")
+    assert refused.value.message_key == "engine_unknown_criterion"
     assert contest.sql("SELECT count(*) FROM scores").fetchone()[0] == 0
 
 

@@ -184,6 +184,29 @@ def _columns(header: list[str], instrument: Instrument) -> dict[str, int]:
     return out
 
 
+def _unknown_criteria(header: list[str], instrument: Instrument) -> list[tuple[str, str]]:
+    """(column, criterion) for every column inside a section group (`grp_…`) that answers no criterion of the
+    instrument, nor its note: the export came from a form made of another instrument (or version)."""
+    groups = [group_name(s.id) for s in instrument.sections]
+    known = {xml_name(c.id) for c in instrument.criteria}
+    known |= {f"{n}{NOTE_SUFFIX}" for n in known}
+    out = []
+    for h in header:
+        path = h.split("/")
+        leaf = path[-1].split(":")[-1]
+        in_group = any(p.startswith(GROUP_PREFIX) for p in path[:-1])
+        for g in groups:
+            if leaf.startswith(g + "-"):      # ODK Central joins group paths with "-"
+                leaf, in_group = leaf[len(g) + 1:], True
+                break
+        else:
+            if leaf.startswith(GROUP_PREFIX) and "-" in leaf:    # a group this instrument does not have
+                leaf, in_group = leaf.split("-", 1)[1], True
+        if in_group and leaf and leaf not in known:
+            out.append((h, leaf.removesuffix(NOTE_SUFFIX)))
+    return out
+
+
 def _number(text: str) -> float | None:
     t = text.strip().replace(" ", "")
     if "," in t and "." not in t:
@@ -234,6 +257,11 @@ def parse_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: str
     if missing:
         report.problems.append(Problem(filename, sheet, 1, ", ".join(missing), "judging_import_missing_columns",
                                        {"columns": missing}))
+        return report
+    unknown = _unknown_criteria(header, instrument)
+    if unknown:      # the engine would ignore these answers: refuse the file rather than drop them silently
+        report.problems.extend(Problem(filename, sheet, 1, column, "engine_import_unknown_criterion",
+                                       {"column": column, "criterion": crit}) for column, crit in unknown)
         return report
 
     stages = {r[0] for r in con.sql("SELECT stage FROM competition_stages WHERE competition_id = ?",

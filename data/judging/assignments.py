@@ -12,7 +12,7 @@ import polars as pl
 
 from data import store
 from data.judging.auth import PermissionDenied, User, require_role
-from data.judging.forms import Con, _audit, check_finalist
+from data.judging.forms import Con, _audit, check_finalist, check_in_competition
 
 COI_RULES: tuple[str, ...] = ("none", "same_desa", "same_kecamatan")
 DEFAULT_COI_RULE = "same_desa"
@@ -86,8 +86,12 @@ def conflict_of_interest(con: Con, judge_id: str, entrant_id: str, rule: str) ->
 
 def assign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id: str,
                  entrant_id: str) -> Conflict | None:
-    """Assign a judge to an entrant for a stage; a conflict of interest blocks it and is returned instead."""
+    """Assign a judge to an entrant for a stage; a conflict of interest blocks it and is returned instead.
+
+    A stage the competition does not list or an entrant of another competition is refused (NotInCompetition):
+    the judge's scores would be ignored by the engine."""
     require_role(user, ["panitia"])
+    check_in_competition(con, competition_id, stage, entrant_id, need_criterion=False)
     check_finalist(con, competition_id, stage, entrant_id)
     conflict = conflict_of_interest(con, judge_id, entrant_id, coi_rule(con, competition_id))
     if conflict is not None:

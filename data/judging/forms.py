@@ -109,15 +109,42 @@ def _audit(con: Con, actor: str, action: str, entity: str, key: str, old: Any, n
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [_now(), actor, action, entity, key, enc(old), enc(new), reason])
 
 
+class NotInCompetition(PermissionDenied):
+    """A write names a stage, entrant or criterion the competition does not hold (or none). The engine would
+    ignore such a score (`scoring.points.IGNORED`), so it is refused here with a message key, shown like any
+    refusal from the data layer."""
+
+
+def check_in_competition(con: Con, competition_id: str, stage: str | None, entrant_id: str | None,
+                         criterion_id: str | None = None, *, need_criterion: bool = True) -> None:
+    """Raise NotInCompetition unless the stage is listed for the competition, the entrant is registered in it and
+    (when `need_criterion`) the criterion is in its instrument: the rows the engine scores, and no other."""
+    where = {"competition": competition_id}
+    if not stage:
+        raise NotInCompetition("engine_no_stage", **where)
+    if not entrant_id:
+        raise NotInCompetition("engine_no_entrant", **where)
+    has_stage, has_entrant = con.sql(      # one round trip: every score the form saves passes here
+        "SELECT EXISTS (SELECT 1 FROM competition_stages WHERE competition_id = ? AND stage = ?), "
+        "EXISTS (SELECT 1 FROM entrants WHERE competition_id = ? AND entrant_id = ?)",
+        params=[competition_id, stage, competition_id, entrant_id]).fetchone()
+    if not has_stage:
+        raise NotInCompetition("engine_unknown_stage", stage=stage, **where)
+    if not has_entrant:
+        raise NotInCompetition("engine_unknown_entrant", entrant=entrant_id, **where)
+    if need_criterion and not criterion_id:
+        raise NotInCompetition("engine_no_criterion", **where)
+
+
 def _criterion(con: Con, competition_id: str, criterion_id: str) -> tuple[str, list[str]]:
-    """(kind, option codes) of a criterion of the competition's instrument; ValueError when unknown."""
+    """(kind, option codes) of a criterion of the competition's instrument; NotInCompetition when unknown."""
     row = con.sql("SELECT ic.kind, list(io.option_code ORDER BY io.option_code) FROM competitions c "
                   "JOIN instrument_criteria ic USING (instrument_id) LEFT JOIN instrument_options io "
                   "ON io.instrument_id = ic.instrument_id AND io.criterion_id = ic.criterion_id "
                   "WHERE c.competition_id = ? AND ic.criterion_id = ? GROUP BY ic.kind",
                   params=[competition_id, criterion_id]).fetchone()
     if row is None:
-        raise ValueError(f"criterion {criterion_id!r} is not in the instrument of {competition_id!r}")
+        raise NotInCompetition("engine_unknown_criterion", criterion=criterion_id, competition=competition_id)
     return row[0], [c for c in row[1] if c is not None]
 
 
@@ -213,9 +240,11 @@ def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id
 
     Arguments left UNSET keep their stored value; None clears. A juri writes only as their own judge for an
     assigned entrant; panitia may write for a named judge (e.g. a field-form import). Refused on a submitted
-    form or a finalised stage. Returns False when the value did not change (no audit entry then).
+    form or a finalised stage, and (NotInCompetition) for a stage, entrant or criterion the competition does not
+    hold. Returns False when the value did not change (no audit entry then).
     """
     judge = _acting_judge(user, judge_id)
+    check_in_competition(con, competition_id, stage, entrant_id, criterion_id)
     if not _is_assigned(con, competition_id, stage, judge, entrant_id):
         raise PermissionDenied("judging_denied_not_assigned", entrant_id=entrant_id)
     check_finalist(con, competition_id, stage, entrant_id)
