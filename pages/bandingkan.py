@@ -19,6 +19,9 @@ st.title(tr("pages_bandingkan_title"))
 if ctx.competition_id is None:
     st.stop()
 table = filter_table(cached.results_table(ctx.competition_id, ctx.stage), ctx.region_code)
+if table.height == 0:
+    st.info(tr("pages_no_entrants"))
+    st.stop()
 secs = section_ids(table)
 
 modes = ["posyandu", *REGION_LEVELS]
@@ -58,6 +61,9 @@ chosen = wide.filter(pl.col("key").is_in(picked)).sort(pl.col("key").replace_str
     {k: i for i, k in enumerate(picked)}, return_dtype=pl.Int64))
 # Region names can repeat across kecamatan (two "Sukamaju"): keep the label unique for the charts.
 chosen = chosen.with_columns(pl.col("key").replace_strict(labels, return_dtype=pl.String).alias("name"))
+if chosen["total"].null_count() == chosen.height:
+    st.info(tr("empty_compare_no_scores"))
+    st.stop()
 series = [(r["name"], {s: r[s] for s in secs}) for r in chosen.iter_rows(named=True)]
 
 left, right = st.columns(2)
@@ -80,7 +86,7 @@ if crit_key is not None:
             .with_columns(pl.col(crit_key).alias("entrant_id")))
 names = dict(zip(chosen["key"].to_list(), chosen["name"].to_list(), strict=True))
 diff = criteria_differences(crit, names, cached.criteria_texts(ctx.competition_id))
-value_cols = [*names.values(), "spread"]
+value_cols = [c for c in [*names.values(), "spread"] if c in diff.columns]   # entrants without scores have none
 st.dataframe(
     diff.with_columns(pl.col("section_id").map_elements(lambda s: tr(f"field_{s}"), return_dtype=pl.String))
     .rename({"section_id": tr("pages_field"), "text": tr("pages_criterion"), "spread": tr("pages_spread")})

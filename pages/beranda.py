@@ -19,6 +19,9 @@ st.title(tr("pages_beranda_title"))
 if ctx.competition_id is None:
     st.stop()
 table = filter_table(cached.results_table(ctx.competition_id, ctx.stage), ctx.region_code)
+if table.height == 0:
+    st.info(tr("pages_no_entrants"))
+    st.stop()
 scored = table.filter(pl.col("total").is_not_null())
 progress = cached.judging_progress(ctx.competition_id)
 if ctx.stage is not None:
@@ -38,6 +41,9 @@ for row in progress.iter_rows(named=True):
                                          entered=fmt_int(row["entered"], L), expected=fmt_int(row["expected"], L),
                                          judges=fmt_int(row["judges"], L)))
 
+if scored.height == 0:
+    st.info(tr("empty_no_scores"))
+    st.stop()
 left, right = st.columns(2)
 with left:
     st.subheader(tr("pages_field_averages"))

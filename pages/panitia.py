@@ -66,9 +66,12 @@ with tabs[0]:
         pl.format("{} / {}", "scores_entered", "scores_expected").alias(tr("judging_col_scores"))),
         hide_index=True)
     st.subheader(tr("judging_entrants"))
-    st.dataframe(entrants.select(pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
-                                 pl.col("desa_name").alias(tr("judging_col_desa")),
-                                 pl.col("kecamatan_name").alias(tr("judging_col_kecamatan"))), hide_index=True)
+    if entrants.height == 0:
+        st.info(tr("pages_no_entrants"))
+    else:
+        st.dataframe(entrants.select(pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
+                                     pl.col("desa_name").alias(tr("judging_col_desa")),
+                                     pl.col("kecamatan_name").alias(tr("judging_col_kecamatan"))), hide_index=True)
     arrived = contest_life.arrivals(con, user, cid)
     st.subheader(tr("life_arrivals"))
     if arrived.height:
@@ -98,7 +101,7 @@ with tabs[1]:
         st.caption(tr("life_assign_no_cut_yet", stage=tr(f"stage_{stage}")))
     pickable = [e for e in names if chosen is None or e in chosen]
     if not pickable:
-        st.info(tr("life_no_finalists"))
+        st.info(tr("life_no_finalists") if names else tr("pages_no_entrants"))
     else:
         entrant = st.selectbox(tr("judging_entrant"), pickable, format_func=lambda e: names[e], key="pt.entrant")
         cands = assignments.judge_candidates(con, user, cid, stage, entrant)
@@ -141,10 +144,15 @@ with tabs[1]:
 
 with tabs[2]:
     forms = assignments.assignments_frame(con, user, cid, stage)
-    st.dataframe(forms.select(
-        pl.col("posyandu_name").alias(tr("judging_col_posyandu")), pl.col("judge_name").alias(tr("judging_col_judge")),
-        pl.col("status").replace_strict({"open": tr("judging_status_open"), "submitted": tr("judging_status_submitted")})
-        .alias(tr("judging_col_status")), pl.col("answered").alias(tr("judging_col_answered"))), hide_index=True)
+    if forms.height == 0:
+        st.info(tr("judging_no_assignments"))
+    else:
+        st.dataframe(forms.select(
+            pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
+            pl.col("judge_name").alias(tr("judging_col_judge")),
+            pl.col("status").replace_strict({"open": tr("judging_status_open"),
+                                             "submitted": tr("judging_status_submitted")})
+            .alias(tr("judging_col_status")), pl.col("answered").alias(tr("judging_col_answered"))), hide_index=True)
     submitted = forms.filter(pl.col("status") == "submitted")
     pairs = list(zip(submitted["entrant_id"], submitted["judge_id"], strict=True))
     labels = {p: f"{n} · {j}" for p, n, j in zip(pairs, submitted["posyandu_name"], submitted["judge_name"],

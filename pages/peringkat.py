@@ -42,6 +42,11 @@ st.title(tr("pages_peringkat_title"))
 if ctx.competition_id is None:
     st.stop()
 table = cached.results_table(ctx.competition_id, ctx.stage)
+if table.height == 0:
+    st.info(tr("pages_no_entrants"))
+    st.stop()
+if table["total"].null_count() == table.height:
+    st.info(tr("empty_no_scores"))
 secs = section_ids(table)
 
 f1, f2, f3, f4 = st.columns([1, 1.4, 1.2, 1])

@@ -87,6 +87,8 @@ if ctx.region_code:
 if table.height == 0:
     st.info(tr("geo_no_results"))
     st.stop()
+if table["total"].null_count() == table.height:
+    st.info(tr("empty_no_scores"))
 reference, version = reference_version(), result_version(ctx.competition_id)
 viewer = current_user()
 profiles, names = _profiles_and_names(reference)

@@ -53,7 +53,7 @@ else:
 profiles = cached.locations(table["posyandu_id"].to_list())
 strongest = (table.select("posyandu_id", "posyandu_name", "desa_name", "kecamatan_name", "kabupaten_name",
                           pl.col(f"sec_{field}").alias("field_score"), "total")
-             .join(profiles, on="posyandu_id", how="left"))
+             .join(profiles, on="posyandu_id", how="left").filter(pl.col("field_score").is_not_null()))
 if start is not None:
     strongest = visit_plan.with_distance(strongest, *start).filter(pl.col("distance_km") <= max_km)
 strongest = strongest.sort("field_score", descending=True, nulls_last=True).head(top_n)
@@ -61,7 +61,7 @@ practices = cached.practices(spm_field=field, posyandu_ids=strongest["posyandu_i
 
 st.subheader(tr("pages_praktik_strongest", field=tr(f"field_{field}")))
 if strongest.height == 0:
-    st.info(tr("pages_praktik_none"))
+    st.info(tr("pages_praktik_none") if table["total"].drop_nulls().len() else tr("empty_no_field_scores"))
     st.stop()
 bands = score_bands()
 for card in practice_cards(strongest, practices):

@@ -58,6 +58,8 @@ m3.metric(tr("pages_award"), row["award"] or "–")
 m4.metric(tr("pages_strata"), tr(f"strata_{row['strata']}") if row["strata"] else "–")
 m5.metric(tr("pages_kader"), fmt_int(detail.get("kader_total"), L))
 
+if row["total"] is None:
+    st.info(tr("empty_entrant_no_scores"))
 mine, avg = entrant_fields(table, eid), field_means(table)
 left, right = st.columns(2)
 with left:
@@ -76,7 +78,10 @@ ff = cached.fix_first(ctx.competition_id, ctx.stage, eid)
 # Numbers pre-formatted as text (1,25): a pandas Styler costs ~15 ms a table on every re-run.
 fix = fix_first_rows(ff, texts, L)
 fix[tr("pages_lost")] = fix[tr("pages_lost")].map(lambda v: fmt_number(v, 2, L))
-st.dataframe(fix, hide_index=True, key="profil_fix_first")
+if len(fix):
+    st.dataframe(fix, hide_index=True, key="profil_fix_first")
+else:
+    st.info(tr("empty_entrant_no_scores"))
 
 st.subheader(tr("pages_judge_choices"))
 secs = section_ids(table)
