@@ -9,6 +9,7 @@ message in the user's language) and shows no empty table (Streamlit writes an En
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ def _copy_contest(con, cid: str, name: str, *, entrants: bool, scores: str | Non
     """A 2027 edition of COMP: its stages (open), and when asked its entrants, assignments and scores
     ("some": administrasi only, two judges, the first half of each section's criteria; "all": every score)."""
     prefix = cid.removeprefix("LP2027-") + "-"
+    store.touch(con, cid)
     con.execute("INSERT INTO competitions (competition_id, name, year, level, scope_code, category, instrument_id, "
                 "aggregation, advance_count) SELECT ?, ?, 2027, level, scope_code, category, instrument_id, "
                 "aggregation, advance_count FROM competitions WHERE competition_id = ?", [cid, name, COMP])
@@ -64,7 +66,7 @@ def life_store(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     import streamlit as st
     from argon2 import PasswordHasher
 
-    from data.judging import accounts, auth, publication
+    from data.judging import accounts, auth, contest_life, publication
     from ui.state import close_all
 
     path = tmp_path_factory.mktemp("life") / "life.duckdb"
@@ -80,8 +82,11 @@ def life_store(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
         _copy_contest(con, FINAL, "Lomba Posyandu Kab. Lebak 2027 (final)", entrants=True, scores="all")
     accounts.create_demo_accounts(con)
     panitia = auth.get_user(con, "panitia")
+    after_protests = dt.datetime.now() + dt.timedelta(days=30)     # the sanggahan window has closed
     for stage in ("administrasi", "lapangan"):
         publication.finalise_stage(con, panitia, FINAL, stage)
+        contest_life.declare_final(con, panitia, FINAL, stage, now=after_protests)
+    assert publication.is_final(con, FINAL) and not publication.is_final(con, PARTLY)
     token = auth.authenticate(con, "panitia", "panitia-demo").token
     con.close()
     st.cache_data.clear()
