@@ -180,11 +180,14 @@ else:
             st.rerun()
     history = comps.competition_history(con, cid)
     with st.expander(tr("setup_history")):
-        st.dataframe(history.select(
-            pl.col("changed_at").map_elements(lambda d: f"{fmt_date(d, L)} {d:%H.%M}", return_dtype=pl.String)
-            .alias(tr("setup_col_when")), pl.col("actor").alias(tr("setup_col_who")),
-            pl.col("action").replace_strict({a: say(f"setup_action_{a}") for a in comps.AUDIT_ACTIONS},
-                                            default=pl.col("action")).alias(tr("setup_col_action")),
-            pl.col("entity_key").str.replace(f"^{cid}/?", "").alias(tr("setup_col_what")),
-            pl.col("old_value").alias(tr("setup_col_old")), pl.col("new_value").alias(tr("setup_col_new")),
-            pl.col("reason").alias(tr("setup_col_reason"))), hide_index=True)
+        if history.height == 0:
+            st.caption(tr("empty_no_changes"))
+        else:
+            st.dataframe(history.select(
+                pl.col("changed_at").map_elements(lambda d: f"{fmt_date(d, L)} {d:%H.%M}", return_dtype=pl.String)
+                .alias(tr("setup_col_when")), pl.col("actor").alias(tr("setup_col_who")),
+                pl.col("action").replace_strict({a: say(f"setup_action_{a}") for a in comps.AUDIT_ACTIONS},
+                                                default=pl.col("action")).alias(tr("setup_col_action")),
+                pl.col("entity_key").str.replace(f"^{cid}/?", "").alias(tr("setup_col_what")),
+                pl.col("old_value").alias(tr("setup_col_old")), pl.col("new_value").alias(tr("setup_col_new")),
+                pl.col("reason").alias(tr("setup_col_reason"))), hide_index=True)
