@@ -79,37 +79,42 @@ with tabs[0]:
 with tabs[1]:
     role = st.selectbox(tr("setup_akun_role"), ACCOUNT_ROLES, format_func=lambda r: say(f"auth_role_{r}"),
                         key="akun.role")
-    username = st.text_input(tr("setup_akun_col_username"), help=tr("setup_akun_username_help"), key="akun.username")
-    new = NewAccount(username, role, "")
+    judge, level = None, None
     if role == "juri":
         free = accounts.judges_without_account(con)
         judges = dict(zip(free["judge_id"], free["name"], strict=True))
         judge = st.selectbox(tr("setup_akun_judge"), [NEW, *judges], key="akun.judge",
                              format_func=lambda j: say("setup_akun_judge_new") if j == NEW else judges[j])
-        if judge == NEW:
+    if role == "pembina":
+        level = st.selectbox(tr("setup_akun_region_level"), [2, 1, 3], key="akun.rlevel",
+                             format_func=lambda lv: say(("", "level_provinsi", "level_kabupaten",
+                                                         "level_kecamatan")[lv]))
+    # A form that empties itself once the account is made, ready for the next one.
+    with st.form("akun.new", clear_on_submit=True):
+        username = st.text_input(tr("setup_akun_col_username"), help=tr("setup_akun_username_help"),
+                                 key="akun.username")
+        if role == "juri" and judge != NEW:
+            new = NewAccount(username, role, judges[judge], judge_id=judge)
+        elif role == "juri":
             name = st.text_input(tr("setup_akun_col_name"), key="akun.name")
             c1, c2 = st.columns(2, wrap=True)
             opd = c1.text_input(tr("setup_akun_opd"), key="akun.opd")
-            field = c2.selectbox(tr("setup_akun_field"), [None, *SPM_FIELDS], key="akun.field",
-                                 format_func=lambda f: say("setup_akun_field_none") if f is None else say(f"field_{f}"))
+            field = c2.selectbox(tr("setup_akun_field"), SPM_FIELDS, index=None, key="akun.field",
+                                 placeholder=say("setup_akun_field_none"), format_func=lambda f: say(f"field_{f}"))
             phone = c1.text_input(tr("setup_akun_phone"), key="akun.phone")
             home = c2.text_input(tr("setup_akun_home_desa"), key="akun.home")
             new = NewAccount(username, role, name, institution=opd or None, spm_field=field, phone=phone or None,
                              home_desa_code=home or None)
         else:
-            new = NewAccount(username, role, judges[judge], judge_id=judge)
-    else:
-        name = st.text_input(tr("setup_akun_col_name"), key="akun.name")
-        region = None
-        if role == "pembina":
-            level = st.selectbox(tr("setup_akun_region_level"), [2, 1, 3], key="akun.rlevel",
-                                 format_func=lambda lv: say(("", "level_provinsi", "level_kabupaten",
-                                                             "level_kecamatan")[lv]))
-            choices = regions.region_choices(level)
-            region = st.selectbox(tr("setup_akun_region"), list(choices), index=None, format_func=choices.get,
-                                  key=f"akun.region{level}")
-        new = NewAccount(username, role, name, region_code=region)
-    if st.button(tr("setup_akun_create"), type="primary", key="akun.create"):
+            name = st.text_input(tr("setup_akun_col_name"), key="akun.name")
+            region = None
+            if level is not None:
+                choices = regions.region_choices(level)
+                region = st.selectbox(tr("setup_akun_region"), list(choices), index=None, format_func=choices.get,
+                                      key=f"akun.region{level}")
+            new = NewAccount(username, role, name, region_code=region)
+        create = st.form_submit_button(tr("setup_akun_create"), type="primary")
+    if create:
         password, problems = accounts.create_account(con, user, new)
         if problems:
             _problems(problems)
@@ -117,8 +122,6 @@ with tabs[1]:
             st.session_state["akun.flash"] = tr("setup_akun_created", username=new.username.strip(),
                                                 role=tr(f"auth_role_{role}"))
             st.session_state["akun.secret"] = (new.username.strip(), password)
-            for field in ("username", "name", "opd", "phone", "home"):   # an empty form for the next account
-                st.session_state.pop(f"akun.{field}", None)
             st.rerun()
 
 with tabs[2]:
