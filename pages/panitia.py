@@ -14,8 +14,8 @@ import streamlit as st
 from data.instruments.loader import read_instrument
 from data.judging import assignments, contest_life, publication
 from data.judging import forms as judging
-from data.judging.auth import PermissionDenied
 from data.store import reads
+from present.errors import UserError
 from present.fmt import fmt_date, fmt_int, fmt_number
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
@@ -124,7 +124,7 @@ with tabs[1]:
         if pick and st.button(tr("judging_assign"), key="pt.assign"):
             try:
                 conflict = assignments.assign_judge(con, user, cid, stage, pick, entrant)
-            except PermissionDenied as err:
+            except UserError as err:
                 show_denied(err)
             else:
                 if conflict:
@@ -139,7 +139,7 @@ with tabs[1]:
             try:
                 assignments.unassign_judge(con, user, cid, stage, drop, entrant)
                 st.rerun()
-            except PermissionDenied as err:
+            except UserError as err:
                 show_denied(err)
 
 with tabs[2]:
@@ -165,7 +165,7 @@ with tabs[2]:
             try:
                 judging.reopen_form(con, user, cid, stage, pair[0], pair[1], reason)
                 st.success(tr("judging_reopened"))
-            except PermissionDenied as err:
+            except UserError as err:
                 show_denied(err)
     st.subheader(tr("life_disagreements"))
     st.caption(tr("life_disagreements_help"))
@@ -206,7 +206,7 @@ with tabs[3]:
                                           key="pt.cut_min"))
         try:
             preview = contest_life.finalist_preview(con, user, cid, stage, rule, value)
-        except PermissionDenied as err:
+        except UserError as err:
             show_denied(err)
         else:
             n_in = int(preview["finalist"].sum())
@@ -223,7 +223,7 @@ with tabs[3]:
                     picked = contest_life.pick_finalists(con, user, cid, stage, rule, value)
                     _done("life_finalists_saved", n=len(picked), stage=tr(f"stage_{stage}"))
                     st.rerun()
-                except PermissionDenied as err:
+                except UserError as err:
                     show_denied(err)
 
 with tabs[4]:
@@ -254,7 +254,7 @@ with tabs[4]:
                 created = contest_life.declare_final(con, user, cid, stage)
                 _done("life_declared", stage=tr(f"stage_{stage}"), n=len(created))
                 st.rerun()
-            except PermissionDenied as err:
+            except UserError as err:
                 show_denied(err)
         with st.form("pt.deadline"):
             st.caption(tr("life_deadline_help"))
@@ -267,7 +267,7 @@ with tabs[4]:
                     contest_life.set_protest_deadline(con, user, cid, stage, when, why)
                     _done("life_deadline_saved", stage=tr(f"stage_{stage}"))
                     st.rerun()
-                except PermissionDenied as err:
+                except UserError as err:
                     show_denied(err)
     else:
         with st.form("pt.reopen_stage"):
@@ -276,7 +276,7 @@ with tabs[4]:
                 try:
                     publication.reopen_stage(con, user, cid, stage, reason)
                     st.rerun()
-                except PermissionDenied as err:
+                except UserError as err:
                     show_denied(err)
     with st.expander(tr("life_rules"), icon=":material/tune:"):
         rules = contest_life.rules(con, cid)
@@ -328,7 +328,7 @@ with tabs[5]:
                     contest_life.decide_protest(con, user, int(pick), decision, note)
                     _done(f"life_decided_{decision}", id=pick)
                     st.rerun()
-                except PermissionDenied as err:
+                except UserError as err:
                     show_denied(err)
     provisional = [s_ for s_, r in life.items() if r["status"] == "provisional"]
     st.subheader(tr("life_file_for_entrant"))
@@ -347,5 +347,5 @@ with tabs[5]:
                     pid = contest_life.file_protest(con, user, cid, p_stage, p_entrant, p_crit, p_reason)
                     _done("life_filed", id=pid)
                     st.rerun()
-                except PermissionDenied as err:
+                except UserError as err:
                     show_denied(err)

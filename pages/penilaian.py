@@ -11,8 +11,8 @@ import streamlit as st
 from data.instruments.loader import read_instrument
 from data.judging import assignments, contest_life, evidence
 from data.judging import forms as judging
-from data.judging.auth import PermissionDenied
 from data.store import reads
+from present.errors import UserError
 from present.fmt import fmt_number
 from scoring.instrument import Criterion
 from ui.auth import current_user, require_role, show_denied
@@ -30,10 +30,9 @@ def _save(cid: str, stage: str, entrant: str, judge: str, crit: str, part: str, 
         value = (value or "").strip() or None
     try:
         judging.save_score(get_con(), current_user(), cid, stage, entrant, crit, judge_id=judge, **{part: value})
-    except PermissionDenied as err:
-        st.session_state[ERR_KEY] = (err.message_key, err.detail)
-    except ValueError as err:
-        st.session_state[ERR_KEY] = ("judging_value_refused", {"detail": str(err)})
+    except UserError as err:   # a refusal or a value the store will not take: shown in the judge's language
+        st.session_state[ERR_KEY] = err
+        del st.session_state[key]   # the widget shows the stored value again, not the refused one
 
 
 def _upload(cid: str, stage: str, entrant: str, judge: str, crit: str, key: str, current: list[str]) -> None:
@@ -43,14 +42,14 @@ def _upload(cid: str, stage: str, entrant: str, judge: str, crit: str, key: str,
     con, user = get_con(), current_user()
     stored = evidence.store_evidence(con, user, file.getvalue(), file.name)
     if not stored.ok:
-        st.session_state[ERR_KEY] = (stored.message_key, stored.detail)
+        st.session_state[ERR_KEY] = UserError(stored.message_key, **stored.detail)
         return
     if stored.sha256 not in current:
         try:
             judging.save_score(con, user, cid, stage, entrant, crit, judge_id=judge,
                                evidence=[*current, stored.sha256])
-        except PermissionDenied as err:
-            st.session_state[ERR_KEY] = (err.message_key, err.detail)
+        except UserError as err:
+            st.session_state[ERR_KEY] = err
 
 
 def _answer(cid: str, stage: str, entrant: str, judge: str, crit: str, decision: str, reason_key: str,
@@ -62,10 +61,8 @@ def _answer(cid: str, stage: str, entrant: str, judge: str, crit: str, decision:
         contest_life.answer_flag(get_con(), current_user(), cid, stage, entrant, crit, decision, reason,
                                  judge_id=judge, **value)
         st.session_state[DONE_KEY] = ("life_flag_answered", {"criterion": crit})
-    except PermissionDenied as err:
-        st.session_state[ERR_KEY] = (err.message_key, err.detail)
-    except ValueError as err:
-        st.session_state[ERR_KEY] = ("judging_value_refused", {"detail": str(err)})
+    except UserError as err:
+        st.session_state[ERR_KEY] = err
 
 
 def _flag_box(c: Criterion, flag: dict, key: str, part: str) -> None:
@@ -128,8 +125,7 @@ entrant, judge = st.selectbox(tr("judging_entrant"), pairs, index=start, format_
 cid = ctx.competition_id
 
 if ERR_KEY in st.session_state:
-    key, detail = st.session_state.pop(ERR_KEY)
-    st.error(tr(key, **{k: str(v) for k, v in detail.items()}))
+    show_denied(st.session_state.pop(ERR_KEY))
 if DONE_KEY in st.session_state:
     key, detail = st.session_state.pop(DONE_KEY)
     st.success(tr(key, **detail))
@@ -186,7 +182,8 @@ for section in instrument.sections:
                              disabled=frozen, label_visibility="collapsed")
                 else:
                     unit = f" ({c.unit})" if c.unit else ""
-                    st.number_input(tr("judging_real_value") + unit, min_value=0.0, value=have.get("real_value"),
+                    # No min_value: Streamlit would silently reset a negative entry; the store refuses it with a reason.
+                    st.number_input(tr("judging_real_value") + unit, value=have.get("real_value"),
                                     key=f"{base}.{c.id}.real", on_change=_save,
                                     args=(*args, c.id, "real_value", f"{base}.{c.id}.real"), disabled=frozen)
                     if c.thresholds:
@@ -209,7 +206,7 @@ if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit
         missing = contest_life.submit_form(con, user, cid, stage, entrant, judge)
     except contest_life.DisagreementPending as err:
         st.warning(tr("life_flags_pending", n=len(err.criteria), criteria=", ".join(err.criteria)))
-    except PermissionDenied as err:
+    except UserError as err:
         show_denied(err)
     else:
         if missing:

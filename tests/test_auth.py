@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 
 from data import store
 from data.judging import accounts, auth
+from present.errors import BadInput
 from tests.test_judging_fixtures import assign_defaults, build_contest
 
 T0 = dt.datetime(2026, 10, 20, 8, 0, 0)
@@ -91,7 +92,7 @@ def test_a_success_resets_the_failure_count(con):
     ("panitia", {}, "short"),                         # too short a password
 ])
 def test_accounts_that_make_no_sense_are_refused(con, role, link, password):
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput):
         auth.create_user(con, "x", password, role, **link)
     assert con.sql("SELECT count(*) FROM users").fetchone()[0] == 0
 

@@ -140,3 +140,21 @@ def test_sign_in_page_refuses_a_wrong_password_and_accepts_the_right_one(demo):
     assert not at.exception
     assert at.success and "juri1" in at.success[0].value
     assert TOKEN_KEY in at.session_state
+
+
+def test_a_refused_value_is_explained_in_indonesian_on_the_form(demo):
+    # A measurement below zero (a phone keyboard lets a judge type "-3") is refused by the store, and the judge
+    # reads why in Indonesian with the number written the Indonesian way, not an English ValueError text.
+    juri = auth.get_user(demo, "juri1")
+    cid, stage, _ = _open_work(demo, juri.judge_id)
+    at = _page("pages/penilaian.py", demo, "juri1", "juri-demo", cid, stage)
+    real = [n for n in at.number_input if not n.disabled]
+    assert real, "the form shows a nilai-riil criterion"
+    before = real[0].value
+    real[0].set_value(-2.5).run()
+    assert not at.exception
+    shown = [e.value for e in at.error]
+    assert shown == ["Nilai riil harus berupa angka 0 atau lebih, bukan -2,5."]
+    # The field shows what the store holds again, and nothing negative was written.
+    assert at.number_input(key=real[0].key).value == before
+    assert demo.sql("SELECT count(*) FROM scores WHERE real_value < 0").fetchone()[0] == 0

@@ -9,6 +9,7 @@ import pytest
 from data.judging import assignments, contest_life, evidence
 from data.judging import forms as judging
 from data.judging.auth import PUBLIC, PermissionDenied
+from present.errors import BadInput
 from tests.test_judging_fixtures import (
     CID,
     JURI1,
@@ -149,11 +150,11 @@ def test_every_change_is_audited_with_old_and_new(contest):
 
 
 def test_values_outside_the_instrument_are_refused(contest):
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput):
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", option_code="e")
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput):
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_03", option_code="a")
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput):
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_03", real_value=-1.0)
     with pytest.raises(judging.NotInCompetition) as refused:
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "NOPE", option_code="a")
@@ -169,7 +170,7 @@ def test_evidence_is_stored_once_by_hash_and_referenced(contest, tmp_path):
     assert evidence.evidence_path(contest, first.sha256).is_relative_to(tmp_path)
     judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", evidence=[first.sha256])
     assert judging.read_scores(contest, JURI1, CID, "lapangan", "E3")["evidence"].to_list() == [[first.sha256]]
-    with pytest.raises(ValueError):
+    with pytest.raises(BadInput, match="error_judging_unknown_evidence"):
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", evidence=["0" * 64])
 
 

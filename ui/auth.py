@@ -12,8 +12,8 @@ import streamlit as st
 
 from data.judging import auth
 from data.judging.auth import PUBLIC, SignIn, User
-from scoring.fields import STAGES
-from ui.language import tr
+from present.errors import UserError
+from ui.language import lang, tr
 from ui.state import get_con
 
 TOKEN_KEY = "auth.token"
@@ -69,8 +69,6 @@ def require_role(roles: Iterable[str]) -> User:
     raise AssertionError("st.stop() returned")   # only reachable outside a script run
 
 
-def show_denied(err: auth.PermissionDenied) -> None:
-    """Show a refusal from the data layer in the user's language."""
-    # Stage codes come from the data layer as codes (administrasi); the message names the stage in words.
-    st.error(tr(err.message_key, **{k: tr(f"stage_{v}") if k == "stage" and v in STAGES else str(v)
-                                    for k, v in err.detail.items()}))
+def show_denied(err: UserError) -> None:
+    """Show a refusal or a refused value from the data layer in the user's language."""
+    st.error(err.text(lang()))

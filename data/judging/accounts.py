@@ -28,6 +28,7 @@ import polars as pl
 from data import regions, store
 from data.judging import auth
 from data.judging.auth import User, require_role
+from present.errors import BadInput
 
 DEMO_PASSWORDS = {"panitia": "panitia-demo", "juri": "juri-demo", "pembina": "pembina-demo"}
 DEMO_PEMBINA_REGION = "36.02"   # Kab. Lebak, Banten
@@ -384,7 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         auth.create_user(con, args.username, password, "panitia", display_name=args.username,
                          replace=args.replace)
     except ValueError as exc:
-        print(f"not created: {exc}", file=sys.stderr)
+        print(f"not created: {exc.text('en') if isinstance(exc, BadInput) else exc}", file=sys.stderr)
         return 1
     finally:
         con.close()

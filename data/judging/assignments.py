@@ -13,6 +13,7 @@ import polars as pl
 from data import store
 from data.judging.auth import PermissionDenied, User, require_role
 from data.judging.forms import Con, _audit, check_finalist, check_in_competition
+from present.errors import BadInput
 
 COI_RULES: tuple[str, ...] = ("none", "same_desa", "same_kecamatan")
 DEFAULT_COI_RULE = "same_desa"
@@ -37,7 +38,7 @@ def set_coi_rule(con: Con, user: User, competition_id: str, rule: str) -> None:
     """Choose the conflict-of-interest rule of a competition (none, same_desa, same_kecamatan)."""
     require_role(user, ["panitia"])
     if rule not in COI_RULES:
-        raise ValueError(f"rule must be one of {COI_RULES}")
+        raise BadInput("error_judging_unknown_coi_rule", rule=rule, rules=COI_RULES)
     old = coi_rule(con, competition_id)
 
     def write() -> None:

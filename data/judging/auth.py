@@ -19,6 +19,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from data import store
+from present.errors import BadInput, UserError
 
 Role = Literal["panitia", "juri", "pembina", "publik"]
 ROLES: tuple[str, ...] = ("panitia", "juri", "pembina", "publik")
@@ -51,13 +52,8 @@ class User:
 PUBLIC = User(username="publik", role="publik")
 
 
-class PermissionDenied(Exception):
+class PermissionDenied(UserError):
     """The acting user may not do this; `message_key` names the catalogue text to show."""
-
-    def __init__(self, message_key: str, **detail: object) -> None:
-        super().__init__(f"{message_key} {detail}" if detail else message_key)
-        self.message_key = message_key
-        self.detail = detail
 
 
 def require_role(user: User, roles: Iterable[str]) -> None:
@@ -107,23 +103,23 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, ro
                 judge_id: str | None = None, region_code: str | None = None,
                 display_name: str | None = None, replace: bool = False,
                 must_change_password: bool = False) -> User:
-    """Create (or with `replace`, overwrite) an account. Raises ValueError on a role/link mismatch."""
+    """Create (or with `replace`, overwrite) an account. Raises BadInput on a role/link mismatch or a taken name."""
     if role not in ACCOUNT_ROLES:
-        raise ValueError(f"role must be one of {ACCOUNT_ROLES}, not {role!r}")
+        raise BadInput("error_auth_unknown_role", role=role, roles=ACCOUNT_ROLES)
     if role == "juri" and not judge_id:
-        raise ValueError("a juri account needs a judge_id")
+        raise BadInput("error_auth_juri_needs_judge")
     if role == "pembina" and not region_code:
-        raise ValueError("a pembina account needs a region_code")
+        raise BadInput("error_auth_pembina_needs_region")
     if not username or username != username.strip() or username == PUBLIC.username:
-        raise ValueError(f"invalid username {username!r}")
+        raise BadInput("error_auth_bad_username", username=username)
     problem = password_problem(password)
     if problem:
-        raise ValueError(problem)
+        raise BadInput(problem)
     encoded = hash_password(password)
     with store.transaction(con):
         exists = con.sql("SELECT 1 FROM users WHERE username = ?", params=[username]).fetchone()
         if exists and not replace:
-            raise ValueError(f"user {username!r} exists")
+            raise BadInput("error_auth_user_exists", username=username)
         if exists:
             con.execute("DELETE FROM users WHERE username = ?", [username])
         con.execute(

@@ -20,6 +20,7 @@ from data.access import in_region, in_region_expr
 from data.judging import forms, publication
 from data.judging.auth import PermissionDenied, User, require_role
 from data.judging.forms import COMBINED, UNSET, Con, _audit, _now
+from present.errors import BadInput
 from scoring.disagreement import FLAGS_SCHEMA, disagreements, option_levels
 from scoring.finalists import CUT_RULES, finalist_cut
 from scoring.protests import can_move, final_blockers, window_open
@@ -50,7 +51,7 @@ def set_rules(con: Con, user: User, competition_id: str, *, protest_days: int | 
         if value is not None:
             new[key] = value
     if int(new["protest_days"]) < 0 or int(new["disagree_levels"]) < 1 or float(new["disagree_real_pct"]) < 0:
-        raise ValueError("protest_days >= 0, disagree_levels >= 1 and disagree_real_pct >= 0")
+        raise BadInput("error_life_bad_settings")
     if new == old:
         return old
 
@@ -86,7 +87,7 @@ def finalist_preview(con: Con, user: User, competition_id: str, stage: str, rule
     require_role(user, ["panitia"])
     source = previous_stage(con, competition_id, stage)
     if source is None:
-        raise ValueError(f"{stage!r} has no stage before it in {competition_id!r}")
+        raise BadInput("error_life_no_previous_stage", stage=stage, competition=competition_id)
     if dict(_stages(con, competition_id))[source] is None:
         raise PermissionDenied("life_finalists_need_final", stage=source)
     table = publication.published_results(con, competition_id, source)
@@ -103,7 +104,7 @@ def pick_finalists(con: Con, user: User, competition_id: str, stage: str, rule: 
     score, ties at the cut kept in). Assignments of others at `stage` are removed; refused when any of them
     already has scores there. Picking again replaces the cut. Returns the finalists' entrant ids."""
     if rule not in CUT_RULES:
-        raise ValueError(f"rule must be one of {CUT_RULES}")
+        raise BadInput("error_life_unknown_cut_rule", rule=rule, rules=CUT_RULES)
     preview = finalist_preview(con, user, competition_id, stage, rule, value)
     chosen = preview.filter(pl.col("finalist"))["entrant_id"].to_list()
     scored = [r[0] for r in con.sql(
@@ -258,20 +259,20 @@ def answer_flag(con: Con, user: User, competition_id: str, stage: str, entrant_i
     """A judge answers a disagreement flag: keep the choice, or change it (give the new option or value), with a
     short reason. Both the answer and any change of score are audited."""
     if decision not in DECISIONS:
-        raise ValueError(f"decision must be one of {DECISIONS}")
+        raise BadInput("error_life_unknown_decision", decision=decision, decisions=DECISIONS)
     if not reason or not reason.strip():
         raise PermissionDenied("life_reason_required")
     judge = forms._acting_judge(user, judge_id)
     if decision == "changed":
         if option_code is UNSET and real_value is UNSET:
-            raise ValueError("a changed answer names the new option or value")
+            raise BadInput("error_life_change_needs_value")
         forms.save_score(con, user, competition_id, stage, entrant_id, criterion_id, option_code=option_code,
                          real_value=real_value, judge_id=judge, reason=reason.strip())
     forms.check_can_read(con, user, competition_id, stage, entrant_id, judge)
     row = con.sql("SELECT option_code, real_value FROM scores WHERE entrant_id = ? AND stage = ? AND judge_id = ? "
                   "AND criterion_id = ?", params=[entrant_id, stage, judge, criterion_id]).fetchone()
     if row is None:
-        raise ValueError(f"{criterion_id!r} has no score of {judge!r} to answer for")
+        raise BadInput("error_life_no_score_to_answer", criterion=criterion_id)
     value = _value_json(row[0], row[1])
 
     def write() -> None:
@@ -355,7 +356,7 @@ def file_protest(con: Con, user: User, competition_id: str, stage: str, entrant_
     require_role(user, ["panitia", "pembina"])
     desa = _entrant_region(con, competition_id, entrant_id)
     if desa is None:
-        raise ValueError(f"{entrant_id!r} is not an entrant of {competition_id!r}")
+        raise BadInput("error_life_not_an_entrant", entrant=entrant_id, competition=competition_id)
     if user.role == "pembina" and not in_region(desa, user.region_code):
         raise PermissionDenied("judging_denied_region", entrant_id=entrant_id)
     if not reason or not reason.strip():
@@ -368,7 +369,7 @@ def file_protest(con: Con, user: User, competition_id: str, stage: str, entrant_
                                    params=[competition_id]).fetchall()}
     unknown = [c for c in crits if c not in known]
     if unknown:
-        raise ValueError(f"criteria {unknown} are not in the instrument of {competition_id!r}")
+        raise BadInput("error_life_unknown_criteria", criteria=unknown, competition=competition_id)
     row = _stage_result(con, competition_id, stage)
     if row is None or row[2] is not None:
         raise PermissionDenied("life_not_provisional", stage=stage)
@@ -401,7 +402,7 @@ def decide_protest(con: Con, user: User, protest_id: int, decision: str, note: s
     for its judges (their forms open again). The note is required and audited."""
     require_role(user, ["panitia"])
     if decision not in ("rejected", "upheld"):
-        raise ValueError("decision must be rejected or upheld")
+        raise BadInput("error_life_unknown_decision", decision=decision, decisions=("rejected", "upheld"))
     if not note or not note.strip():
         raise PermissionDenied("life_reason_required")
     p = _protest(con, protest_id)

@@ -2,7 +2,7 @@
 
 Every function takes the acting `User` and checks permission here, not only in the page, so a juri cannot
 read or write another judge's scores or an entrant not assigned to them through any caller (page, import, CLI).
-Refusals raise `PermissionDenied` with a message key. Every change to a score is written to `audit_log` in the
+Refusals raise `PermissionDenied` and unusable values `BadInput`, each with a message key. Every change to a score is written to `audit_log` in the
 same transaction (who, when, old, new, reason). Conflicting concurrent writes are retried with backoff.
 """
 
@@ -20,6 +20,7 @@ import polars as pl
 from data import store
 from data.access import in_region
 from data.judging.auth import PermissionDenied, User, require_role
+from present.errors import BadInput
 
 Con = duckdb.DuckDBPyConnection
 
@@ -64,7 +65,7 @@ def _acting_judge(user: User, judge_id: str | None) -> str:
         return user.judge_id
     if user.role == "panitia":
         if not judge_id:
-            raise ValueError("panitia must name the judge whose scores are meant")
+            raise BadInput("error_judging_name_the_judge")
         return judge_id
     raise PermissionDenied("judging_denied_role", role=user.role, allowed="panitia, juri")
 
@@ -191,15 +192,16 @@ def _check_writable(con: Con, competition_id: str, stage: str, entrant_id: str, 
 def _validate_value(kind: str, codes: list[str], option_code: Any, real_value: Any) -> None:
     if kind == "choice":
         if real_value is not UNSET and real_value is not None:
-            raise ValueError("a choice criterion takes an option, not a real value")
+            raise BadInput("error_judging_choice_takes_option")
         if option_code is not UNSET and option_code is not None and option_code not in codes:
-            raise ValueError(f"option {option_code!r} is not one of {codes}")
+            raise BadInput("error_judging_unknown_option", option=option_code, options=codes)
     else:
         if option_code is not UNSET and option_code is not None:
-            raise ValueError("a nilai-riil criterion takes a real value, not an option")
+            raise BadInput("error_judging_real_takes_number")
         if real_value is not UNSET and real_value is not None:
-            if not isinstance(real_value, int | float) or not math.isfinite(real_value) or real_value < 0:
-                raise ValueError(f"real value must be a finite number >= 0, not {real_value!r}")
+            if isinstance(real_value, bool) or not isinstance(real_value, int | float) \
+                    or not math.isfinite(real_value) or real_value < 0:
+                raise BadInput("error_judging_real_value", value=real_value)
 
 
 def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_id: str, judge_id: str,
@@ -257,7 +259,7 @@ def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id
                                        params=[list(evidence)]).fetchall()}
         missing = [e for e in evidence if e not in known]
         if missing:
-            raise ValueError(f"unknown evidence files {missing}")
+            raise BadInput("error_judging_unknown_evidence", files=missing)
     changes = {"option_code": option_code, "real_value": real_value, "note": note, "evidence": evidence}
 
     def write() -> bool:

@@ -16,6 +16,7 @@ from data import store
 from data.access import Contest, in_region_expr, public_columns
 from data.judging.auth import PermissionDenied, User, require_role
 from data.judging.forms import COMBINED, Con, _audit, _now
+from present.errors import BadInput
 from scoring.protests import protest_deadline
 
 
@@ -62,7 +63,7 @@ def finalise_stage(con: Con, user: User, competition_id: str, stage: str) -> int
     stages = con.sql("SELECT stage, finalized_at FROM competition_stages WHERE competition_id = ?",
                      params=[competition_id]).fetchall()
     if stage not in {s for s, _ in stages}:
-        raise ValueError(f"{competition_id!r} has no stage {stage!r}")
+        raise BadInput("error_judging_unknown_stage", competition=competition_id, stage=stage)
     all_final = all(f is not None or s == stage for s, f in stages)
     combined = compute_results(con, competition_id, None)[0] if all_final else None
 
