@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test test-fast e2e-deps demo bench clean
+.PHONY: run test test-fast typecheck e2e-deps demo bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -29,7 +29,12 @@ demo: $(STAMP_RUN)
 # Browser tests need Debian's chromium (see e2e-deps); they are skipped with a reason when it is absent.
 test: $(STAMP_TEST)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
+
+# The type checker over the packages listed in pyproject.toml ([tool.mypy] files: scoring, data/store, present).
+typecheck: $(STAMP_TEST)
+	$(BIN)/mypy
 
 test-fast: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q -m "not e2e"
@@ -41,4 +46,4 @@ bench: $(STAMP_RUN)
 	$(BIN)/python bench/scoring.py
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache .hypothesis

@@ -12,6 +12,7 @@ import html
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import polars as pl
 
@@ -149,7 +150,7 @@ def plan_html(plan: pl.DataFrame, lang: str, title: str, planned_on=None) -> str
              f"<h1>{e(title)}</h1>"]
     if planned_on is not None:
         parts.append(f"<p>{e(fmt_date(planned_on, lang))}</p>")
-    total = plan["total_km"].max() if plan.height else 0.0
+    total = cast(float, plan["total_km"].max()) if plan.height else 0.0
     parts.append(f"<p>{e(t('pages_plan_summary', lang, n=plan.height, km=fmt_number(total, 1, lang)))}</p>")
     for row in plan.iter_rows(named=True):
         s = _stop_lines(row, lang)
@@ -191,7 +192,7 @@ def plan_pdf(plan: pl.DataFrame, lang: str, title: str, planned_on=None) -> byte
     pdf.set_font(family, "", 10)
     if planned_on is not None:
         pdf.multi_cell(w, 6, clean(fmt_date(planned_on, lang)), new_x="LMARGIN", new_y="NEXT")
-    total = plan["total_km"].max() if plan.height else 0.0
+    total = cast(float, plan["total_km"].max()) if plan.height else 0.0
     pdf.multi_cell(w, 6, clean(t("pages_plan_summary", lang, n=plan.height, km=fmt_number(total, 1, lang))),
                    new_x="LMARGIN", new_y="NEXT")
     for row in plan.iter_rows(named=True):

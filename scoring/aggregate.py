@@ -147,7 +147,7 @@ def completeness(scores: Frame, assignments: pl.DataFrame | pl.LazyFrame,
     """
     crit = lazy(criteria).select("criterion_id", "section_id")
     per_section = crit.group_by("section_id").agg(pl.len().cast(pl.Int32).alias("expected"))
-    keys = ["entrant_id", "stage", "judge_id"]
+    keys: list[str] = ["entrant_id", "stage", "judge_id"]
     sc = lazy(scores)
     seen = sc.select(keys).unique()
     teams = pl.concat([lazy(assignments).select(keys), seen], how="vertical").unique()

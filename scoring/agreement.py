@@ -9,6 +9,7 @@ information about agreement and are left out.
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import krippendorff
 import numpy as np
@@ -63,7 +64,7 @@ def icc_oneway(points_frame: pl.DataFrame, value: str = "points") -> dict[str, f
     big_n = k.sum()
     if n_units < 2 or big_n <= n_units:
         return out
-    grand = float(df[value].mean())
+    grand = float(cast(float, df[value].mean()))
     ssb = float((k * (units["m"].to_numpy() - grand) ** 2).sum())
     ssw = float((k * units["v"].to_numpy()).sum())
     msb = ssb / (n_units - 1)

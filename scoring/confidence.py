@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import polars as pl
@@ -96,7 +96,7 @@ def prepare_arrays(points: pl.DataFrame, criteria: pl.DataFrame, sections: pl.Da
         pl.col("criterion_id").replace_strict(c_map, return_dtype=pl.Int64).alias("_c"),
     ).with_columns(pl.col("judge_id").rank("dense").over("_e", "_s").cast(pl.Int64).sub(1).alias("_k"))
     n_e, n_s, n_c = len(ent_ids), len(stage_list), len(crit_ids)
-    n_k = int(df["_k"].max()) + 1 if df.height else 1
+    n_k = cast(int, df["_k"].max()) + 1 if df.height else 1
     arr = np.full((n_e, n_s, n_c, n_k), np.nan)
     n_j = np.zeros((n_e, n_s), dtype=np.int64)
     if df.height:                       # no points yet (a new contest): every cell stays empty

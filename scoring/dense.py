@@ -8,6 +8,7 @@ group-bys in `scoring/aggregate.py`. A property test holds both paths to the sam
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import cast
 
 import numpy as np
 import polars as pl
@@ -24,7 +25,7 @@ def _categories(s: pl.Series, cache: dict[tuple[str, str], pl.Series] | None = N
     dt = s.dtype
     if isinstance(dt, pl.Enum):
         return dt.categories.cast(pl.String)
-    cats = dt.categories  # type: ignore[union-attr]
+    cats = dt.categories  # type: ignore[attr-defined]   # a Categorical (the Enum case returned above)
     key = (cats.name(), cats.namespace())
     if cache is not None and key in cache:
         return cache[key]
@@ -42,7 +43,7 @@ def _runs(s: pl.Series) -> tuple[pl.Series, np.ndarray] | None:
     if len(s) == 0:
         return None
     probe = s.head(1 << 16)                    # a cheap look at the first rows before encoding every run
-    if len(probe) and (probe.rle_id().max() or 0) + 1 > len(probe) // 8:
+    if len(probe) and cast(int, probe.rle_id().max() or 0) + 1 > len(probe) // 8:
         return None
     rle = s.rle().struct.unnest()
     if rle.height > len(s) // 8:
@@ -254,7 +255,7 @@ def _labelled(index: dict[str, np.ndarray], e_labels: pl.Series, stage_lab: pl.S
     if "_k" in index:
         for name in ("section_id", "spm_field", "n_criteria"):
             label[name] = pl.lit(sec_info[name]).gather(pl.col("_k"))
-    return frame.select([label[c].alias(c) if label.get(c) is not None else pl.col(c) for c in columns])
+    return frame.select([e.alias(c) if (e := label.get(c)) is not None else pl.col(c) for c in columns])
 
 
 def _dense_frames(sums: np.ndarray, cnt: np.ndarray, e_labels: pl.Series, criteria: pl.DataFrame,
@@ -297,7 +298,7 @@ def _dense_frames(sums: np.ndarray, cnt: np.ndarray, e_labels: pl.Series, criter
         f_w = np.einsum("esk,s->ek", sc3.astype(np.float64), sw)
         f_val = np.einsum("esk,s->ek", np.where(sc3, pct3, 0.0), sw)
         fields = np.where(f_w > 0, f_val / np.where(f_w > 0, f_w, 1.0), np.nan)
-        f_row = row.reshape(n_e, n_s, n_sec).any(axis=1)
+        f_row = np.asarray(row.reshape(n_e, n_s, n_sec).any(axis=1))
 
     # output order: entrant label, stage label, section id (as the general path sorts)
     e_ord = e_labels.arg_sort().to_numpy()

@@ -97,7 +97,7 @@ def to_points(scores: Frame, criteria: pl.DataFrame | pl.LazyFrame, options: pl.
     ).with_columns(
         points=pl.when(pl.col("problem").is_null()).then(pl.col("_thr_points").fill_null(0.0)))
 
-    cols = list(lazy(scores).collect_schema().names())
+    cols: list[str] = list(lazy(scores).collect_schema().names())
     out_cols = [*cols, "section_id", "spm_field", "weight", "max_points", "points", "problem"]
     typed = [pl.col("points").cast(pl.Float64), pl.col("problem").cast(pl.String)]
     out = pl.concat([choice.select(out_cols).with_columns(typed), real.select(out_cols).with_columns(typed)],

@@ -127,7 +127,7 @@ def simulate_competition(
                 "option_code": code_names.gather(pts - 1),
                 "real_value": pl.repeat(None, n_e * n_c, eager=True, dtype=pl.Float64),
             }))
-    scores = pl.concat(blocks).cast(SCORES_SCHEMA)
+    scores = pl.concat(blocks).cast(pl.Schema(SCORES_SCHEMA))
 
     truth_sev = pl.DataFrame({"judge_id": judge_names, "severity": severity})
     truth_q = pl.DataFrame({

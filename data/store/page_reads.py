@@ -28,7 +28,8 @@ PRACTICES_SCHEMA: dict[str, pl.DataType] = {
 
 def practices(con: Con, spm_field: str | None = None, posyandu_ids: list[str] | None = None) -> pl.DataFrame:
     """Documented practices with where they are and whom to call; optionally one field or some posyandu only."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[object] = []
     if spm_field is not None:
         where.append("pr.spm_field = ?")
         params.append(spm_field)
