@@ -142,13 +142,12 @@ def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: C
         store.touch_everything(con)   # the demo's bulk writes bypass the touching write paths
 
 
-def build_demo(path: Path, seed: int = DEFAULT_SEED, progress: Progress | None = None, scale: float = 1.0,
-               lang: str = "id") -> None:
-    """Build the demo store at `path`; same seed and scale → same contents.
+def build_store_file(path: Path, fill: Callable[[duckdb.DuckDBPyConnection, Progress], None],
+                     progress: Progress | None = None, lang: str = "id") -> None:
+    """Create a migrated store at `path.with_suffix('.building')`, let `fill(con, step)` write it, rename it.
 
-    The file is built as `path.with_suffix('.building')` and renamed at the end, so a killed build never
-    leaves a half-built store behind. `progress(fraction, label)` gets 0..1 and a translated step label.
-    `scale` < 1 samples fewer desa (for fast tests) while keeping every structure and the story posyandu.
+    A killed or failed build leaves neither a half-built store nor its WAL behind; `step(fraction, key)` reports
+    0..1 with the translated label of message `key` to `progress`.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -163,7 +162,7 @@ def build_demo(path: Path, seed: int = DEFAULT_SEED, progress: Progress | None =
     con = store.connect(building)
     con.execute("SET enable_progress_bar = false")
     try:
-        _build_into(con, seed, scale, step)
+        fill(con, step)
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
@@ -174,3 +173,14 @@ def build_demo(path: Path, seed: int = DEFAULT_SEED, progress: Progress | None =
     Path(f"{path}.wal").unlink(missing_ok=True)
     building.replace(path)
     step(1.0, "demo_step_done")
+
+
+def build_demo(path: Path, seed: int = DEFAULT_SEED, progress: Progress | None = None, scale: float = 1.0,
+               lang: str = "id") -> None:
+    """Build the demo store at `path`; same seed and scale → same contents.
+
+    The file is built as `path.with_suffix('.building')` and renamed at the end, so a killed build never
+    leaves a half-built store behind. `progress(fraction, label)` gets 0..1 and a translated step label.
+    `scale` < 1 samples fewer desa (for fast tests) while keeping every structure and the story posyandu.
+    """
+    build_store_file(path, lambda con, step: _build_into(con, seed, scale, step), progress, lang)

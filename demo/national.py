@@ -16,7 +16,7 @@ import polars as pl
 
 from data import regions as regions_mod
 from data import store
-from demo.build import DEMO_LOADED_AT, load_bundled_instruments, write_frame
+from demo.build import DEMO_LOADED_AT, build_store_file, load_bundled_instruments, write_frame
 from demo.contests import SIX_FIELD
 from demo.people import OPD, person_names, phone_numbers, rng_for
 from demo.places import BASE_NAMES
@@ -28,7 +28,6 @@ from demo.scores import (
     _band,
     criterion_difficulty,
 )
-from present.i18n import t
 from scoring.fields import SPM_FIELDS
 
 NATIONAL_YEAR = 2026
@@ -69,27 +68,8 @@ def _normal(seed: int, *parts: str) -> str:
 def build_national(path: Path, n_posyandu: int = 300_000, n_judges_per_entrant: int = 3, seed: int = 2026,
                    progress: Callable[[float, str], None] | None = None, lang: str = "id") -> None:
     """Write the national benchmark store at `path` (built as `.building`, renamed at the end)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    building = path.with_suffix(".building")
-    building.unlink(missing_ok=True)
-
-    def step(fraction: float, key: str) -> None:
-        if progress is not None:
-            progress(min(max(fraction, 0.0), 1.0), t(key, lang))
-
-    con = store.connect(building)
-    con.execute("SET enable_progress_bar = false")
-    try:
-        _build(con, n_posyandu, n_judges_per_entrant, seed, step)
-        con.execute("CHECKPOINT")
-    except BaseException:
-        con.close()
-        building.unlink(missing_ok=True)
-        raise
-    con.close()
-    building.replace(path)
-    step(1.0, "demo_step_done")
+    build_store_file(path, lambda con, step: _build(con, n_posyandu, n_judges_per_entrant, seed, step), progress,
+                     lang)
 
 
 def _build(con, n: int, k: int, seed: int, step: Callable[[float, str], None]) -> None:
