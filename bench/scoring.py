@@ -120,7 +120,7 @@ def load_inputs(args: argparse.Namespace) -> CompetitionInputs:
             "(SELECT DISTINCT competition_id FROM scores)").fetchall()}
         if len(instruments) != 1:
             raise SystemExit(f"the store's competitions use {len(instruments)} instruments; pass --competition")
-        from data.instruments.loader import read_instrument
+        from data.instruments.persistence import read_instrument
 
         scores = reads._frame(con, "SELECT entrant_id, stage, judge_id, criterion_id, option_code, real_value "
                                    "FROM scores", None, SCORES_SCHEMA)

@@ -18,6 +18,7 @@ import polars as pl
 
 from data import regions as regions_mod
 from data import store
+from data.instruments import persistence
 from data.judging.accounts import create_demo_accounts
 from data.judging.auth import User
 from data.judging.publication import freeze_finalised
@@ -51,13 +52,7 @@ def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame)
 
 def load_bundled_instruments(con: duckdb.DuckDBPyConnection) -> dict[str, Instrument]:
     """Save every shipped instrument into the store and return them by id."""
-    from data.instruments import loader as instruments_mod
-
-    found: dict[str, Instrument] = {}
-    for path in instruments_mod.bundled_instrument_paths():
-        instrument = instruments_mod.load_instrument(path)
-        instruments_mod.save_instrument(con, instrument, path.read_text(encoding="utf-8"))
-        found[instrument.instrument_id] = instrument
+    found = {iid: persistence.read_instrument(con, iid) for iid in persistence.save_bundled_instruments(con)}
     with store.transaction(con):
         con.execute("UPDATE instruments SET loaded_at = ?", [DEMO_LOADED_AT])
     return found

@@ -12,7 +12,7 @@ import streamlit as st
 
 from data.exchange import xlsform
 from data.exchange.problems import problems_frame
-from data.instruments.loader import read_instrument
+from data.instruments.persistence import read_instrument
 from data.store import reads
 from present.fmt import fmt_int
 from ui.auth import require_role

@@ -10,7 +10,7 @@ import streamlit as st
 
 from data import regions
 from data.exchange.problems import Problem
-from data.instruments.loader import list_instruments
+from data.instruments.persistence import list_instruments
 from data.setup import competitions as comps
 from data.setup.competitions import CompetitionSpec, StageSpec
 from data.store import reads

@@ -11,7 +11,7 @@ import json
 import polars as pl
 import streamlit as st
 
-from data.instruments.loader import read_instrument
+from data.instruments.persistence import read_instrument
 from data.judging import assignments, contest_life, publication
 from data.judging import forms as judging
 from data.store import reads

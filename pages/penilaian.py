@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data.instruments.loader import read_instrument
+from data.instruments.persistence import read_instrument
 from data.judging import assignments, contest_life, evidence
 from data.judging import forms as judging
 from data.store import reads

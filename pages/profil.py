@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from data import access
-from data.instruments.loader import read_instrument
+from data.instruments.persistence import read_instrument
 from data.judging import contest_life, publication
 from data.judging.auth import PermissionDenied
 from present import charts

@@ -37,7 +37,7 @@ def test_panitia_downloads_an_xlsform_of_the_competition(demo) -> None:
 
 def test_xlsform_lists_every_entrant_of_the_competition(demo) -> None:
     from data.exchange import xlsform
-    from data.instruments.loader import read_instrument
+    from data.instruments.persistence import read_instrument
     from data.store import reads
 
     cid = demo.sql("SELECT competition_id FROM competitions WHERE level = 'kabupaten' LIMIT 1").fetchone()[0]

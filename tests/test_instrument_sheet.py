@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.instruments import loader
+from data.instruments import loader, persistence
 from data.instruments.sheet import instrument_template, parse_instrument_sheet
 from data.instruments.upload import check_upload, instruments_in_use, save_upload
 from data.judging.auth import PermissionDenied, User
@@ -87,9 +87,9 @@ def test_saving_makes_versions_and_never_rewrites_one(con):
     fixed = check_upload(con, workbook(kudus_rows_with(6, teks_opsi="1 kali")), "instrumen-kudus-v2.xlsx")
     assert fixed.warnings == [] and fixed.target_id == "kudus-2025@2" and fixed.version_moved_from == 1
     assert save_upload(con, PANITIA, fixed) == "kudus-2025@2"
-    v1 = loader.read_instrument(con, "kudus-2025@1")
+    v1 = persistence.read_instrument(con, "kudus-2025@1")
     assert [o.text for o in v1.criteria[1].options] == ["3 kali atau lebih", "2 kali", "2 kali", "Tidak ada rapat"]
-    assert loader.read_instrument(con, "kudus-2025@2").criteria[1].options[2].text == "1 kali"
+    assert persistence.read_instrument(con, "kudus-2025@2").criteria[1].options[2].text == "1 kali"
     stored = instruments_in_use(con).filter(instrument_id="kudus-2025@2").row(0, named=True)
     assert (stored["uploaded_by"], stored["source_file"], stored["criteria"]) == (
         "ketua", "instrumen-kudus-v2.xlsx", 4)
@@ -107,7 +107,7 @@ def test_an_instrument_a_contest_scored_with_cannot_be_replaced(con):
                 "VALUES ('K', 'administrasi', 'E1', 'J1', 'KLB-01', 'a')")
     other = check_upload(con, workbook(kudus_rows_with(6, teks_opsi="1 kali")), "x.xlsx")
     with pytest.raises(ValueError, match="in use"):
-        loader.save_instrument(con, loader.load_instrument_text(other.yaml_text.replace(
+        persistence.save_instrument(con, loader.load_instrument_text(other.yaml_text.replace(
             "version: 2", "version: 1")).instrument, other.yaml_text.replace("version: 2", "version: 1"))
     assert instruments_in_use(con).filter(instrument_id="kudus-2025@1")["scored"].to_list() == [True]
 

@@ -10,7 +10,7 @@ import pytest
 
 from data import store
 from data.instruments import loader as ins
-from data.instruments import schema
+from data.instruments import persistence, schema
 from present.i18n import catalogue
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 from scoring.instrument import criteria_frame, options_frame, sections_frame, thresholds_frame
@@ -193,10 +193,10 @@ def test_every_message_key_the_loader_uses_is_in_the_catalogue() -> None:
 
 # ------------------------------------------------------------------------------------------ the store
 def test_saved_instruments_read_back_identical_and_resaving_replaces(con) -> None:
-    saved = ins.save_bundled_instruments(con)
+    saved = persistence.save_bundled_instruments(con)
     assert saved == [ins.SIX_FIELD_2026, ins.CLASSIC_2018]
     for iid in saved:
-        assert ins.read_instrument(con, iid) == ins.bundled_instrument(iid)
+        assert persistence.read_instrument(con, iid) == ins.bundled_instrument(iid)
     counts = [con.sql(f"SELECT count(*) FROM {t}").fetchone()[0] for t in
               ("instruments", "instrument_sections", "instrument_criteria", "instrument_options",
                "instrument_thresholds")]
@@ -205,13 +205,13 @@ def test_saved_instruments_read_back_identical_and_resaving_replaces(con) -> Non
     con.execute("INSERT INTO competitions (competition_id, name, year, level, scope_code, instrument_id) "
                 "VALUES ('K1', 'Lomba', 2026, 'kabupaten', '36.02', ?)", [ins.SIX_FIELD_2026])
     before = store.competition_version(con, "K1"), store.reference_version(con)
-    ins.save_bundled_instruments(con)
+    persistence.save_bundled_instruments(con)
     assert [con.sql(f"SELECT count(*) FROM {t}").fetchone()[0] for t in
             ("instruments", "instrument_sections", "instrument_criteria", "instrument_options",
              "instrument_thresholds")] == counts
     # The contest scored with the six-field instrument reads it: its results go cold; nothing else does.
     assert (store.competition_version(con, "K1"), store.reference_version(con)) == (before[0] + 1, before[1])
-    listing = ins.list_instruments(con)
+    listing = persistence.list_instruments(con)
     assert listing["instrument_id"].to_list() == [ins.SIX_FIELD_2026, ins.CLASSIC_2018]
     assert listing["criteria"].to_list() == [60, 25] and listing["sections"].to_list() == [8, 4]
     row = con.sql("SELECT kind, unit, max_points, spm_field FROM instrument_criteria "
@@ -222,10 +222,10 @@ def test_saved_instruments_read_back_identical_and_resaving_replaces(con) -> Non
 def test_store_survives_reopening_the_file(tmp_path: Path) -> None:
     path = tmp_path / "s.duckdb"
     c = store.connect(path)
-    ins.save_bundled_instruments(c)
+    persistence.save_bundled_instruments(c)
     c.close()
     c = store.connect(path)
-    assert ins.read_instrument(c, ins.CLASSIC_2018).criterion("KEC-02").options[0].text == "8 kali atau lebih"
+    assert persistence.read_instrument(c, ins.CLASSIC_2018).criterion("KEC-02").options[0].text == "8 kali atau lebih"
     c.close()
 
 
@@ -233,10 +233,10 @@ def test_saving_with_a_source_text_of_another_instrument_is_refused(con) -> None
     six = ins.bundled_instrument(ins.SIX_FIELD_2026)
     classic_text = ins.bundled_instrument_paths()[1].read_text(encoding="utf-8")
     with pytest.raises(ValueError):
-        ins.save_instrument(con, six, classic_text)
+        persistence.save_instrument(con, six, classic_text)
     assert con.sql("SELECT count(*) FROM instruments").fetchone() == (0,)
     with pytest.raises(KeyError):
-        ins.read_instrument(con, ins.SIX_FIELD_2026)
+        persistence.read_instrument(con, ins.SIX_FIELD_2026)
 
 
 def test_json_schema_declares_the_format() -> None:

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from data.exchange.problems import message_keys
-from data.instruments import loader
+from data.instruments import loader, persistence
 from data.judging.auth import PermissionDenied, User
 from data.setup import competitions as comps
 from data.setup.competitions import CompetitionSpec, StageSpec
@@ -29,7 +29,7 @@ def kudus_2025(**changes) -> CompetitionSpec:
 
 @pytest.fixture
 def setup_con(con):
-    loader.save_bundled_instruments(con)
+    persistence.save_bundled_instruments(con)
     return con
 
 

@@ -38,8 +38,8 @@ def _clean_str(value: str) -> str:
 
 # ---- numbers ---------------------------------------------------------------------------------------------
 
-_ID_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")          # 13.415, 1.234.567
-_EN_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3}){2,}$")        # 1,234,567 (two or more groups: never a decimal)
+_INDONESIAN_THOUSANDS = re.compile(r"^\d{1,3}(\.\d{3})+$")     # 13.415, 1.234.567
+_ENGLISH_THOUSANDS = re.compile(r"^\d{1,3}(,\d{3}){2,}$")      # 1,234,567 (two or more groups: never a decimal)
 _PLAIN = re.compile(r"^\d+([.,]\d+)?$")
 
 
@@ -76,9 +76,9 @@ def parse_number(value: object) -> float | Bad | None:
         if not re.fullmatch(r"\d{1,3}(" + re.escape(grp) + r"\d{3})*", int_part) or not frac.isdigit():
             return Bad("exchange_not_a_number", {"value": raw})
         return sign * float(int_part.replace(grp, "") + "." + frac)
-    if _ID_THOUSANDS.match(text):
+    if _INDONESIAN_THOUSANDS.match(text):
         return sign * float(text.replace(".", ""))
-    if _EN_THOUSANDS.match(text):
+    if _ENGLISH_THOUSANDS.match(text):
         return sign * float(text.replace(",", ""))
     if _PLAIN.match(text):
         return sign * float(text.replace(",", "."))

@@ -18,7 +18,7 @@ from data.exchange.imports import IMPORTERS
 from data.exchange.imports.common import Column
 from data.exchange.imports.scores import INFO_SHEET
 from data.exchange.imports.scores import SHEET as SCORES_SHEET
-from data.instruments.loader import read_instrument
+from data.instruments.persistence import read_instrument
 from present.i18n import t
 from scoring.instrument import Instrument
 

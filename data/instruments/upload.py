@@ -20,7 +20,8 @@ import polars as pl
 
 from data import store
 from data.instruments import sheet as sheet_mod
-from data.instruments.loader import load_instrument_text, save_instrument
+from data.instruments.loader import load_instrument_text
+from data.instruments.persistence import save_instrument
 from data.instruments.schema import InstrumentProblem
 from data.judging.auth import User, require_role
 from present.i18n import t

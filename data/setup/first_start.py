@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 
 from data import regions, store
-from data.instruments import loader
+from data.instruments import persistence
 from present.settings import DEMO
 
 
@@ -30,7 +30,7 @@ def prepare_empty_store(con: duckdb.DuckDBPyConnection) -> None:
     if con.sql("SELECT count(*) FROM regions").fetchone()[0] == 0:
         regions.load_regions(con)
     if con.sql("SELECT count(*) FROM instruments").fetchone()[0] == 0:
-        loader.save_bundled_instruments(con)
+        persistence.save_bundled_instruments(con)
 
 
 def create_empty_store(path: Path) -> None:

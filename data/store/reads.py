@@ -132,7 +132,7 @@ def judges_frame(con: Con, competition_id: str | None = None) -> pl.DataFrame:
 
 def competition_inputs(con: Con, competition_id: str):  # -> scoring.engine.CompetitionInputs
     """Everything the scoring engine needs for one competition, read in one place."""
-    from data.instruments.loader import read_instrument
+    from data.instruments.persistence import read_instrument
     from scoring.engine import CompetitionInputs
 
     comp = competition(con, competition_id)

@@ -62,7 +62,7 @@ def _published(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str |
 
 def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None = None) -> ExportData:
     """Gather the results of a competition (one stage, or combined when `stage` is None) for the documents."""
-    from data.instruments.loader import read_instrument
+    from data.instruments.persistence import read_instrument
     from data.setup.competitions import scoring_config
     from data.store.reads import competition, competition_inputs, stage_dates
     from scoring.engine import score_competition

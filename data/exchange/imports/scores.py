@@ -26,7 +26,7 @@ from data.exchange.imports.common import (
 from data.exchange.imports.reader import Table, read_key_values, read_table
 from data.exchange.parse_indonesian import Bad, is_blank, parse_number, parse_text
 from data.exchange.problems import Problem
-from data.instruments.loader import read_instrument
+from data.instruments.persistence import read_instrument
 from scoring.instrument import Criterion, Instrument
 
 KIND = "scores"
