@@ -13,8 +13,8 @@ from collections.abc import Mapping
 
 import polars as pl
 
-FLAGS_SCHEMA = {"criterion_id": pl.String, "kind": pl.String, "spread": pl.Float64, "low_judge": pl.String,
-                "high_judge": pl.String, "judges": pl.List(pl.String)}
+FLAGS_SCHEMA = pl.Schema({"criterion_id": pl.String(), "kind": pl.String(), "spread": pl.Float64(),
+                          "low_judge": pl.String(), "high_judge": pl.String(), "judges": pl.List(pl.String)})
 
 
 def option_levels(options: pl.DataFrame) -> pl.DataFrame:
@@ -67,4 +67,4 @@ def disagreements(scores: pl.DataFrame, kinds: Mapping[str, str], levels: pl.Dat
                               "high_judge", pl.col("judges").list.sort()))
     if not parts:
         return pl.DataFrame(schema=FLAGS_SCHEMA)
-    return pl.concat(parts).cast(FLAGS_SCHEMA).sort("criterion_id")  # type: ignore[arg-type]
+    return pl.concat(parts).cast(FLAGS_SCHEMA).sort("criterion_id")

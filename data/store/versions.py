@@ -63,6 +63,7 @@ def result_version(con: duckdb.DuckDBPyConnection, competition_id: str) -> tuple
     row = con.sql("SELECT coalesce(max(version) FILTER (WHERE scope = ?), 0), "
                   "coalesce(max(version) FILTER (WHERE scope = ?), 0) FROM versions",
                   params=[competition_scope(competition_id), REFERENCE]).fetchone()
+    assert row is not None   # an aggregate always returns one row
     return int(row[0]), int(row[1])
 
 
