@@ -98,14 +98,8 @@ def assign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id
     if conflict is not None:
         return conflict
 
-    def write() -> None:
-        with store.transaction(con):
-            con.execute("INSERT INTO assignments (competition_id, stage, judge_id, entrant_id) VALUES (?, ?, ?, ?) "
-                        "ON CONFLICT DO NOTHING", [competition_id, stage, judge_id, entrant_id])
-            _audit(con, user.username, "assign", "assignment", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
-                   None, judge_id, None)
-            store.touch(con, competition_id)
-    store.with_retry(write)
+    _change_assignment(con, user, "assign", "INSERT INTO assignments (competition_id, stage, judge_id, entrant_id) "
+                       "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING", competition_id, stage, judge_id, entrant_id)
     return None
 
 
@@ -117,12 +111,20 @@ def unassign_judge(con: Con, user: User, competition_id: str, stage: str, judge_
     if has:
         raise PermissionDenied("judging_unassign_has_scores", judge_id=judge_id, entrant_id=entrant_id)
 
+    _change_assignment(con, user, "unassign", "DELETE FROM assignments WHERE competition_id = ? AND stage = ? "
+                       "AND judge_id = ? AND entrant_id = ?", competition_id, stage, judge_id, entrant_id)
+
+
+def _change_assignment(con: Con, user: User, action: str, sql: str, competition_id: str, stage: str, judge_id: str,
+                       entrant_id: str) -> None:
+    """Run one assignment write (`sql` takes competition, stage, judge, entrant), audit it, mark the contest changed."""
+    old, new = (None, judge_id) if action == "assign" else (judge_id, None)
+
     def write() -> None:
         with store.transaction(con):
-            con.execute("DELETE FROM assignments WHERE competition_id = ? AND stage = ? AND judge_id = ? "
-                        "AND entrant_id = ?", [competition_id, stage, judge_id, entrant_id])
-            _audit(con, user.username, "unassign", "assignment", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
-                   judge_id, None, None)
+            con.execute(sql, [competition_id, stage, judge_id, entrant_id])
+            _audit(con, user.username, action, "assignment", f"{competition_id}/{stage}/{entrant_id}/{judge_id}",
+                   old, new, None)
             store.touch(con, competition_id)
     store.with_retry(write)
 
