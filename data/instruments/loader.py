@@ -144,7 +144,7 @@ def _validate_criterion(raw: object, path: Path_, col: _Collector, cid: str | No
         return None
     head = _validate(CriterionHeaderSpec, {k: v for k, v in raw.items() if k not in ("options", "thresholds")},
                      path, col, cid)
-    parts: dict[str, list] = {}
+    parts: dict[str, Any] = {}
     indexed: dict[str, list] = {"options": [], "thresholds": []}
     complete = True
     for key, model in (("options", OptionSpec), ("thresholds", ThresholdSpec)):
