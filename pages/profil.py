@@ -14,8 +14,8 @@ import streamlit as st
 from data import access
 from data.instruments.persistence import read_instrument
 from data.judging import contest_life, publication
-from data.judging.auth import PermissionDenied
 from present import charts
+from present.errors import UserError
 from present.fmt import fmt_date, fmt_int, fmt_number, fmt_percent
 from present.tables import (
     entrant_fields,
@@ -143,7 +143,7 @@ if provisional.height or moved or protests.height or may_file:
                     pid_new = contest_life.file_protest(con, viewer, ctx.competition_id, p_stage, eid, p_crit,
                                                         p_reason)
                     st.success(tr("life_filed", id=pid_new))
-                except PermissionDenied as err:
+                except UserError as err:
                     show_denied(err)
 
 st.subheader(tr("pages_history"))
