@@ -60,6 +60,7 @@ with tabs[0]:
     names = dict(zip(frame["username"], frame["role"], strict=True))
     active = dict(zip(frame["username"], frame["active"], strict=True))
     pick = st.selectbox(tr("setup_akun_pick"), list(names), index=None, key="akun.pick",
+                        placeholder=say("judging_choose"),
                         format_func=lambda u: f"{u} ({say('auth_role_' + names[u])})")
     if pick:
         c1, c2 = st.columns(2, wrap=True)
@@ -111,7 +112,7 @@ with tabs[1]:
             if level is not None:
                 choices = regions.region_choices(level)
                 region = st.selectbox(tr("setup_akun_region"), list(choices), index=None, format_func=choices.get,
-                                      key=f"akun.region{level}")
+                                      placeholder=say("setup_field_scope_help"), key=f"akun.region{level}")
             new = NewAccount(username, role, name, region_code=region)
         create = st.form_submit_button(tr("setup_akun_create"), type="primary")
     if create:
