@@ -91,15 +91,14 @@ def demo_app(demo_copy: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: Non
 
 @pytest.fixture
 def league(demo_env: Path):
-    """The official table of the page tests' competition (tests/pages_support.COMP), straight from the engine."""
-    from data.store import reads
-    from scoring.config import ScoringConfig
-    from scoring.engine import score_competition
+    """The official table of the page tests' competition (tests/pages_support.COMP), through the one door to the
+    engine (`data.results`) with the competition's own rules, without the page caches."""
+    from data.results import competition_results
     from tests.pages_support import COMP
 
     con = store.connect(demo_env)
     try:
-        return score_competition(reads.competition_inputs(con, COMP), ScoringConfig()).table
+        return competition_results(con, COMP).table
     finally:
         con.close()
 

@@ -1,7 +1,8 @@
 """Scoring results for pages, computed once per competition version and cached.
 
 Changing a filter re-reads the cache; only a write to this competition or to the reference tables (a new
-`result_version`) recomputes. Sign-ins and other contests' scores leave it warm.
+`result_version`) recomputes. Sign-ins and other contests' scores leave it warm. The results themselves come
+from `data.results.competition_results`, the same function the exports and publication call.
 """
 
 from __future__ import annotations
@@ -9,19 +10,14 @@ from __future__ import annotations
 import streamlit as st
 
 from data import store
-from data.setup.competitions import scoring_config
+from data.results import competition_results
 from data.store import reads
 from ui.state import get_con, result_version
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _results(path: str, competition_id: str, stage: str | None, version: tuple[int, int]):
-    from scoring.engine import score_competition
-
-    con = get_con()
-    comp = reads.competition(con, competition_id)
-    inputs = reads.competition_inputs(con, competition_id)
-    return score_competition(inputs, scoring_config(comp), stage=stage)
+    return competition_results(get_con(), competition_id, stage, inputs=load_inputs(competition_id))
 
 
 def load_results(competition_id: str, stage: str | None = None):

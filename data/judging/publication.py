@@ -27,16 +27,10 @@ def _public_columns(df: pl.DataFrame) -> pl.DataFrame:
 
 def compute_results(con: Con, competition_id: str, stage: str | None) -> tuple[pl.DataFrame, str]:
     """The engine's results table for a competition (one stage, or all combined when None), and the engine
-    version. Uses the competition's own rules (`scoring_config`), as the result pages do."""
-    from data.setup.competitions import scoring_config
-    from data.store.reads import competition, competition_inputs
-    from scoring.engine import score_competition
+    version, from `data.results.competition_results`: the same function the result pages and exports call."""
+    from data.results import competition_results
 
-    comp = competition(con, competition_id)
-    if comp is None:
-        raise KeyError(competition_id)
-    config = scoring_config(comp)
-    out = score_competition(competition_inputs(con, competition_id), config, stage=stage)
+    out = competition_results(con, competition_id, stage)
     return out.table, out.engine_version
 
 

@@ -29,7 +29,8 @@ from data import regions as regions_mod
 from data import store
 from data.exchange.problems import Problem
 from data.judging.auth import User, require_role
-from scoring.config import AGGREGATIONS, ScoringConfig
+from data.results import scoring_config as scoring_config  # the one mapping lives in data/results.py
+from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, OTHER_SECTIONS, SPM_FIELDS, STAGES
 
 Con = duckdb.DuckDBPyConnection
@@ -116,23 +117,6 @@ def competition_spec(con: Con, competition_id: str) -> CompetitionSpec | None:
         strata_thresholds=tuple(float(x) for x in strata) if strata else CompetitionSpec.strata_thresholds,
         advance_count=1 if adv is None else int(adv), n_awards=6 if awards is None else int(awards),
         parent_competition_id=parent, total_decimals=2 if dec is None else int(dec))
-
-
-def scoring_config(comp: dict) -> ScoringConfig:
-    """The scoring rules of a competition row (`reads.competition`): the one door pages, exports and publication
-    use, so all three rank with the same aggregation, tie-breaks, strata, awards and advance count."""
-    ties = comp.get("tie_breaks")
-    strata = comp.get("strata_thresholds")
-    trim = comp.get("trim_share")
-    return ScoringConfig(
-        aggregation=comp.get("aggregation") or "mean",
-        trim=0.2 if trim is None else float(trim),
-        total_decimals=2 if comp.get("total_decimals") is None else int(comp["total_decimals"]),
-        tie_breaks=tuple(ties) if ties is not None else ScoringConfig.tie_breaks,
-        strata_thresholds=tuple(float(x) for x in strata) if strata else ScoringConfig.strata_thresholds,
-        n_awards=6 if comp.get("n_awards") is None else int(comp["n_awards"]),
-        advance_count=1 if comp.get("advance_count") is None else int(comp["advance_count"]),
-    )
 
 
 def scoring_started(con: Con, competition_id: str) -> bool:

@@ -62,19 +62,17 @@ def _published(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str |
 
 def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None = None) -> ExportData:
     """Gather the results of a competition (one stage, or combined when `stage` is None) for the documents."""
-    from data.instruments.persistence import read_instrument
-    from data.setup.competitions import scoring_config
+    from data.results import competition_results
     from data.store.reads import competition, competition_inputs, stage_dates
-    from scoring.engine import score_competition
     from scoring.instrument import sections_frame
 
     comp = competition(con, competition_id)
     if comp is None:
         raise KeyError(competition_id)
-    instrument = read_instrument(con, comp["instrument_id"])
+    inputs = competition_inputs(con, competition_id)
+    instrument = inputs.instrument
     stages = stage_dates(con, competition_id)
-    config = scoring_config(comp)
-    results = score_competition(competition_inputs(con, competition_id), config, stage=stage)
+    results = competition_results(con, competition_id, stage, inputs=inputs)
     # Documents people sign come from FINAL results only: provisional results (in their protest window) are
     # computed afresh and printed without the "published" line.
     from data.judging.publication import is_final

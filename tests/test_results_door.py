@@ -1,0 +1,105 @@
+"""One door to the engine: the ranking on screen, in the Excel rekap and in the berita acara is the same.
+
+Pages (through the cache in ui/results.py), the exports and publication all get results from
+`data.results.competition_results`; this checks the documents people see and sign, not only the function.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from data import store
+from data.exchange.exports import export_data
+from data.exchange.exports.berita_acara import berita_acara_pdf
+from data.exchange.exports.recap_xlsx import FIRST_DATA_ROW, recap_workbook
+from data.judging.publication import compute_results, published_results
+from data.results import competition_results, scoring_config
+from present.fmt import fmt_number
+
+PUBLISHED = "LP2026-KAB-36.02"     # every stage final, frozen by the demo's panitia: the rekap reads the snapshot
+LIVE = "LP2026-PROV-63"            # still being judged: the rekap computes now
+
+
+def _page_ranking(competition_id: str) -> list[tuple]:
+    """(posyandu, total, rank, award) in rank order, as the result pages get it (through the ui cache)."""
+    from streamlit.testing.v1 import AppTest
+
+    def script(cid: str) -> None:
+        import json
+
+        import streamlit as st
+
+        from ui import cached
+
+        table = cached.results_table(cid).sort(["rank_final", "posyandu_name"], nulls_last=True)
+        st.text(json.dumps(table.select("posyandu_name", "total", "rank_final", "award").rows()))
+
+    at = AppTest.from_function(script, args=(competition_id,), default_timeout=120).run()
+    assert not at.exception
+    return [tuple(r) for r in json.loads(at.text[0].value)]
+
+
+def _rekap_ranking(con, competition_id: str) -> list[tuple]:
+    ws = openpyxl.load_workbook(io.BytesIO(recap_workbook(export_data(con, competition_id)))).worksheets[0]
+    header = [c.value for c in ws[FIRST_DATA_ROW - 1]]
+    col = {name: i for i, name in enumerate(header)}
+    return [(r[1], r[col["Nilai Akhir"]], r[col["Peringkat"]], r[col["Predikat"]] or None)
+            for r in ws.iter_rows(min_row=FIRST_DATA_ROW + 1, values_only=True)]
+
+
+@pytest.mark.parametrize("competition_id", [PUBLISHED, LIVE])
+def test_page_rekap_and_berita_acara_rank_the_same(demo_env: Path, competition_id: str, tmp_path: Path) -> None:
+    on_page = _page_ranking(competition_id)
+    con = store.connect(demo_env)
+    try:
+        in_rekap = _rekap_ranking(con, competition_id)
+        data = export_data(con, competition_id)
+        assert data.published == (competition_id == PUBLISHED)
+        snapshot = published_results(con, competition_id)
+        live = compute_results(con, competition_id, None)[0]
+        pdf = berita_acara_pdf(data)
+    finally:
+        con.close()
+    assert len(on_page) > 1
+    assert [(n, pytest.approx(t), r, a) for n, t, r, a in on_page] == in_rekap
+    if competition_id == PUBLISHED:
+        # What was announced is what the engine says today (nothing changed since the stage was finalised).
+        frozen = snapshot.sort(["rank_final", "posyandu_name"], nulls_last=True)
+        assert frozen.select("posyandu_name", "total", "rank_final", "award").rows() == \
+            [tuple(r) for r in on_page]
+    assert live.sort(["rank_final", "posyandu_name"], nulls_last=True).select(
+        "posyandu_name", "total", "rank_final", "award").rows() == on_page
+    _check_berita_acara(pdf, on_page, tmp_path)
+
+
+def _check_berita_acara(pdf: bytes, ranking: list[tuple], tmp_path: Path) -> None:
+    """Every entrant appears in the berita acara in the page's order, on a line with its total and award."""
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext missing: apt-get install poppler-utils (make e2e-deps)")
+    path = tmp_path / "ba.pdf"
+    path.write_bytes(pdf)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    lines = text.splitlines()
+    at = 0
+    for place, (name, total, rank, award) in enumerate(ranking, start=1):
+        hit = next(i for i in range(at, len(lines)) if lines[i].lstrip().startswith(f"{place} ") and name in lines[i])
+        row = lines[hit].split()
+        assert fmt_number(total, 2, "id") in row, lines[hit]
+        assert str(rank) in row and (award is None or award.split()[0] in row), lines[hit]
+        at = hit + 1
+
+
+def test_the_rules_of_a_contest_are_read_once(con) -> None:
+    assert scoring_config({"aggregation": "median", "advance_count": 3}).aggregation == "median"
+    assert scoring_config({"aggregation": None, "advance_count": None}).advance_count == 1
+    assert scoring_config({"aggregation": "mean", "advance_count": 0}).advance_count == 0   # nobody advances
+    with pytest.raises(KeyError):
+        competition_results(con, "no-such-contest")
