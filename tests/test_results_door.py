@@ -50,8 +50,12 @@ def _rekap_ranking(con, competition_id: str) -> list[tuple]:
     ws = openpyxl.load_workbook(io.BytesIO(recap_workbook(export_data(con, competition_id)))).worksheets[0]
     header = [c.value for c in ws[FIRST_DATA_ROW - 1]]
     col = {name: i for i, name in enumerate(header)}
-    return [(r[1], r[col["Nilai Akhir"]], r[col["Peringkat"]], r[col["Predikat"]] or None)
-            for r in ws.iter_rows(min_row=FIRST_DATA_ROW + 1, values_only=True)]
+    rows = []
+    for r in ws.iter_rows(min_row=FIRST_DATA_ROW + 1, values_only=True):
+        if r[0] is None:          # a blank row ends the table; who advances and the signatures follow
+            break
+        rows.append((r[1], r[col["Nilai Akhir"]], r[col["Peringkat"]], r[col["Predikat"]] or None))
+    return rows
 
 
 @pytest.mark.parametrize("competition_id", [PUBLISHED, LIVE])
