@@ -24,7 +24,7 @@ from data.results import competition_results, scoring_config
 from present.fmt import fmt_number
 
 PUBLISHED = "LP2026-KAB-36.02"     # every stage final, frozen by the demo's panitia: the rekap reads the snapshot
-LIVE = "LP2026-PROV-63"            # still being judged: the rekap computes now
+LIVE = "live"                      # the contest still being judged with the most entrants: the rekap computes now
 
 
 def _page_ranking(competition_id: str) -> list[tuple]:
@@ -60,8 +60,19 @@ def _rekap_ranking(con, competition_id: str) -> list[tuple]:
 
 @pytest.mark.parametrize("competition_id", [PUBLISHED, LIVE])
 def test_page_rekap_and_berita_acara_rank_the_same(demo_env: Path, competition_id: str, tmp_path: Path) -> None:
-    on_page = _page_ranking(competition_id)
     con = store.connect(demo_env)
+    if competition_id == LIVE:
+        competition_id = con.sql(
+            "SELECT e.competition_id FROM entrants e JOIN competition_stages cs USING (competition_id) "
+            "WHERE cs.finalized_at IS NULL GROUP BY ALL ORDER BY count(DISTINCT e.entrant_id) DESC, 1 LIMIT 1"
+        ).fetchone()[0]
+        # A visitor's page shows no unfinished contest (data/access.py): read it as the page cache does, through
+        # the one door, instead of signing in here.
+        on_page = [tuple(r) for r in competition_results(con, competition_id).table.sort(
+            ["rank_final", "posyandu_name"], nulls_last=True).select(
+            "posyandu_name", "total", "rank_final", "award").rows()]
+    else:
+        on_page = _page_ranking(competition_id)
     try:
         in_rekap = _rekap_ranking(con, competition_id)
         data = export_data(con, competition_id)

@@ -113,7 +113,8 @@ def test_a_cached_ranking_stays_warm_through_sign_ins_and_other_contests(demo_ap
 
     at = AppTest.from_function(script, args=(COMP, other), default_timeout=120).run()
     assert not at.exception
-    assert sorted(runs) == sorted([COMP, other])
+    baseline = sorted(runs)              # a final contest may be read from its snapshot; a live one is computed
+    assert other in baseline
 
     now = dt.datetime.now()
     assert not auth.authenticate(con, "juri2", "bukan-sandinya", now=now).ok
@@ -121,9 +122,9 @@ def test_a_cached_ranking_stays_warm_through_sign_ins_and_other_contests(demo_ap
     auth.session_user(con, token, now=now + dt.timedelta(minutes=2))
     at.run()
     assert not at.exception
-    assert sorted(runs) == sorted([COMP, other]), "a sign-in made a cached ranking recompute"
+    assert sorted(runs) == baseline, "a sign-in made a cached ranking recompute"
 
     assert judging.save_score(con, user, other, stage, entrant, criterion, note="dicek ulang di lapangan")
     at.run()
     assert not at.exception
-    assert sorted(runs) == sorted([COMP, other, other]), "a score in one contest recomputed another contest"
+    assert sorted(runs) == sorted([*baseline, other]), "a score in one contest recomputed another contest"
