@@ -8,8 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data.judging import accounts
-from present.fmt import fmt_date
-from ui.auth import EXPIRED_KEY, current_user, sign_in, sign_out
+from ui.auth import EXPIRED_KEY, current_user, sign_in, sign_out, wait_text
 from ui.context import lang, sidebar_context, tr
 from ui.state import get_con
 
@@ -83,8 +82,7 @@ if submitted:
     result = sign_in(username, password)
     if result.ok:
         st.rerun()
-    elif result.locked_until is not None:
-        until = result.locked_until
-        st.error(tr("auth_locked", time=f"{fmt_date(until, lang())} {until:%H.%M}"))
     else:
         st.error(tr(result.message_key))
+        if result.wait_until is not None:
+            st.warning(tr("safety_wait", wait=wait_text(result.wait_until)))

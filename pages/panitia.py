@@ -12,7 +12,7 @@ import polars as pl
 import streamlit as st
 
 from data.instruments.persistence import read_instrument
-from data.judging import assignments, contest_life, publication
+from data.judging import assignments, auth, contest_life, publication
 from data.judging import forms as judging
 from data.store import reads
 from present.errors import UserError
@@ -85,6 +85,20 @@ with tabs[0]:
             hide_index=True, key="pt.arrivals")
     else:
         st.caption(tr("life_arrivals_none"))
+    slowed = auth.slowed_accounts(con, user)
+    with st.expander(tr("safety_slowed_title") + (f" ({len(slowed)})" if slowed else ""), expanded=bool(slowed)):
+        st.caption(tr("safety_slowed_help"))
+        if not slowed:
+            st.info(tr("safety_slowed_none"))
+        else:
+            st.dataframe(pl.DataFrame(slowed).select(
+                pl.col("username").alias(tr("safety_col_username")), pl.col("failures").alias(tr("safety_col_failures")),
+                pl.col("clients").alias(tr("safety_col_clients")), pl.col("last_failure").alias(tr("safety_col_last"))),
+                hide_index=True)
+            who = st.selectbox(tr("safety_unlock_pick"), [r["username"] for r in slowed], key="pt.unlock_who")
+            if st.button(tr("safety_unlock"), key="pt.unlock"):
+                cleared = auth.unlock_account(con, user, who)
+                st.success(tr("safety_unlocked", username=who, n=cleared))
 
 with tabs[1]:
     rule = assignments.coi_rule(con, cid)

@@ -6,6 +6,9 @@ expiry, sign-out), so the rules are the same for every caller. Not signed in mea
 
 from __future__ import annotations
 
+import datetime as dt
+import ipaddress
+import secrets
 from collections.abc import Iterable
 
 import streamlit as st
@@ -18,6 +21,34 @@ from ui.state import get_con
 
 TOKEN_KEY = "auth.token"
 EXPIRED_KEY = "auth.expired"
+CLIENT_KEY = "auth.client"
+
+
+def _behind_proxy(ip: str | None) -> bool:
+    """True when the connection comes from this machine or a private network: a reverse proxy, whose
+    X-Forwarded-For then names the real client. From a public address that header is the visitor's own claim."""
+    if ip is None:
+        return True
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_private
+
+
+def client_id() -> str:
+    """Who is knocking, for sign-in throttling: the address the nearest proxy saw (last X-Forwarded-For entry),
+    else the connection's address, else this browser session (a local connection has no address)."""
+    ip = getattr(st.context, "ip_address", None)
+    ip = ip if isinstance(ip, str) else None          # no runtime (tests, bare mode): no address
+    forwarded = st.context.headers.get("X-Forwarded-For") if _behind_proxy(ip) else None
+    if isinstance(forwarded, str) and forwarded.split(",")[-1].strip():
+        return "ip:" + forwarded.split(",")[-1].strip()[:64]
+    if ip:
+        return "ip:" + ip
+    if CLIENT_KEY not in st.session_state:
+        st.session_state[CLIENT_KEY] = "session:" + secrets.token_hex(8)
+    return st.session_state[CLIENT_KEY]
 
 
 def current_user() -> User:
@@ -35,11 +66,19 @@ def current_user() -> User:
 
 def sign_in(username: str, password: str) -> SignIn:
     """Check the password; on success remember the session token for this browser session."""
-    result = auth.authenticate(get_con(), username, password)
+    result = auth.authenticate(get_con(), username, password, client=client_id())
     if result.ok:
         st.session_state[TOKEN_KEY] = result.token
         st.session_state.pop(EXPIRED_KEY, None)
     return result
+
+
+def wait_text(until: dt.datetime, now: dt.datetime | None = None) -> str:
+    """"12 detik" / "3 menit": how long until the next sign-in try, rounded up, in the session's language."""
+    seconds = max(1, int(-(-(until - (now or dt.datetime.now())).total_seconds() // 1)))
+    if seconds < 90:
+        return tr("safety_seconds", n=seconds)
+    return tr("safety_minutes", n=-(-seconds // 60))
 
 
 def sign_out() -> None:
