@@ -18,6 +18,9 @@ import duckdb
 import geopandas as gpd
 import polars as pl
 import pyogrio
+import pyogrio.raw
+import shapely
+import shapely.errors
 
 from data.exchange.problems import Problem
 from geo import boundary_store as store_boundaries
@@ -94,6 +97,8 @@ def read_boundary_file(
     checked = _check_frame(frame, label)
     if isinstance(checked, Problem):
         load.problems.append(checked)
+        load.problems.extend(Problem(label, None, i + 1, None, "safety_geo_shape_broken", {})
+                             for i in frame.attrs.get("broken_rows", ()))
         return load
     frame = checked
 
@@ -109,10 +114,12 @@ def read_boundary_file(
     load.match_column = column
 
     rows, codes, methods, repaired, geoms = [], [], [], [], []
+    broken = set(frame.attrs.get("broken_rows", ()))
     for i, (raw, geom) in enumerate(zip(frame[column], frame.geometry, strict=True)):
         fixed, was_repaired = repair(geom)
         if fixed is None:
-            load.problems.append(Problem(label, None, i + 1, None, "geo_feature_no_geometry", {"value": raw}))
+            key = "safety_geo_shape_broken" if i in broken else "geo_feature_no_geometry"
+            load.problems.append(Problem(label, None, i + 1, None, key, {"value": raw}))
             continue
         m: NameMatch = matcher.by_code(raw) if by_code else matcher.by_name(raw)
         if m.code is None:
@@ -156,11 +163,34 @@ def _read_frame(path: Path) -> tuple[gpd.GeoDataFrame | None, Problem | None]:
         layer = with_geometry[0] if with_geometry else (layers[0][0] if len(layers) else None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL chatter about odd fields is not the user's problem here
-            frame = pyogrio.read_dataframe(path, layer=layer)
+            try:
+                frame = pyogrio.read_dataframe(path, layer=layer)
+            except shapely.errors.GEOSException:
+                frame = _read_frame_shape_by_shape(path, layer)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
-            pyogrio.errors.GeometryError, pyogrio.errors.FeatureError, UnicodeDecodeError, ValueError) as exc:
-        return None, Problem(label, None, None, None, "geo_file_unreadable", {"reason": str(exc).splitlines()[0]})
+            pyogrio.errors.GeometryError, pyogrio.errors.FeatureError, shapely.errors.GEOSException,
+            UnicodeDecodeError, ValueError) as exc:
+        # GDAL's own words name the temporary path and driver options: kept for logs, not shown to the user
+        reason = str(exc).splitlines()[0].replace(str(path), label) if str(exc) else type(exc).__name__
+        return None, Problem(label, None, None, None, "geo_file_unreadable", {"reason": reason})
     return frame, None
+
+
+def _read_frame_shape_by_shape(path: Path, layer: str | None) -> gpd.GeoDataFrame:
+    """Read a file in which some shape cannot even be built (a polygon ring that does not close): every other
+    feature keeps its shape, the broken ones get none and are listed in `attrs["broken_rows"]` (0-based)."""
+    meta, _, wkb, _ = pyogrio.raw.read(path, layer=layer)
+    attributes = pyogrio.read_dataframe(path, layer=layer, read_geometry=False)
+    shapes, broken = [], []
+    for i, blob in enumerate(wkb):
+        try:
+            shapes.append(shapely.from_wkb(blob) if blob is not None else None)
+        except shapely.errors.GEOSException:
+            shapes.append(None)
+            broken.append(i)
+    frame = gpd.GeoDataFrame(attributes, geometry=shapes, crs=meta.get("crs"))
+    frame.attrs["broken_rows"] = broken
+    return frame
 
 
 def _check_frame(frame: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame | Problem:

@@ -10,7 +10,9 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+import geopandas as gpd
 
+from data.exchange.problems import Problem
 from geo.load import BoundaryLoad, read_boundary_file, save_boundaries
 
 KIND = "boundaries"
@@ -19,6 +21,12 @@ EXTENSIONS: tuple[str, ...] = ("geojson", "json", "gpkg", "zip")
 
 def read_boundary_upload(data: bytes, file_name: str, level: int, scope_code: str | None = None) -> BoundaryLoad:
     """Read an uploaded boundary file for `level` (2 kabupaten … 4 desa); nothing is written."""
+    if not data.strip():
+        empty = BoundaryLoad(file_name, level, file_name, gpd.GeoDataFrame(
+            {"row": [], "code": [], "method": [], "repaired": [], "geometry": []}, geometry="geometry",
+            crs="EPSG:4326"))
+        empty.problems.append(Problem(file_name, None, None, None, "geo_file_empty", {}))
+        return empty
     safe = re.sub(r"[^A-Za-z0-9._-]+", "_", Path(file_name).name) or "batas.geojson"
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / safe

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import pandas as pd
 import polars as pl
 
+from present.cells import csv_safe, openpyxl_cells_as_text
 from present.fmt import fmt_number
 from present.i18n import t
 from present.theme import SCORECARD_SECTIONS, ScoreBands
@@ -190,13 +191,17 @@ def band_legend_html(bands: ScoreBands, lang: str) -> str:
 def excel_bytes(styler: pd.io.formats.style.Styler, sheet: str) -> bytes:
     """The styled scorecard as an .xlsx file with the same cell colours."""
     buf = io.BytesIO()
-    styler.to_excel(buf, sheet_name=sheet[:31], index=False, engine="openpyxl")
+    with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+        styler.to_excel(writer, sheet_name=sheet[:31], index=False)
+        for ws in writer.sheets.values():
+            openpyxl_cells_as_text(ws)     # a posyandu named "=HYPERLINK(…)" is a name, not a formula
     return buf.getvalue()
 
 
 def csv_bytes(df: pd.DataFrame) -> bytes:
-    """Plain CSV (UTF-8 with BOM so Excel on Windows reads Indonesian names right; decimals with a dot)."""
-    return df.to_csv(index=False).encode("utf-8-sig")
+    """Plain CSV (UTF-8 with BOM so Excel on Windows reads Indonesian names right; decimals with a dot); text
+    cells that a spreadsheet would run as a formula are defused with a leading quote."""
+    return csv_safe(df).to_csv(index=False).encode("utf-8-sig")
 
 
 def history_rows(entries: pl.DataFrame, tables: Mapping[str, pl.DataFrame]) -> pl.DataFrame:

@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from data import store
 from data.exchange.problems import Problem
+from present.cells import csv_safe
 
 FORMAT = "posyandu-backup/1"
 # The cache versions of this store, not of the data: kept out of a backup, and moved forward (never back) by a
@@ -196,7 +197,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, fmt: str = "csv") -> bytes:
             frame = con.sql(f"SELECT {', '.join(select)} FROM {_quoted(table)}").pl()
             out = io.BytesIO()
             if fmt == "csv":
-                frame.write_csv(out)
+                csv_safe(frame).write_csv(out)     # text a spreadsheet would run as a formula gets a quote
             else:
                 frame.write_parquet(out)
             z.writestr(f"{table}.{fmt}", out.getvalue())

@@ -19,6 +19,7 @@ from data.exchange.imports.common import Column
 from data.exchange.imports.scores import INFO_SHEET
 from data.exchange.imports.scores import SHEET as SCORES_SHEET
 from data.instruments.persistence import read_instrument
+from present.cells import text_workbook, write_text
 from present.i18n import t
 from scoring.instrument import Instrument
 
@@ -46,7 +47,7 @@ def import_template(kind: str, lang: str = "id") -> bytes:
     module = IMPORTERS[kind]
     columns: Sequence[Column] = module.COLUMNS
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = text_workbook(buf)
     ws = wb.add_worksheet(module.SHEET)
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1})
     text = wb.add_format({"num_format": "@"})
@@ -87,7 +88,7 @@ def build_score_template(instrument: Instrument, competition_id: str, competitio
     from data.exchange.imports.scores import header_for
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = text_workbook(buf)   # names like "=HYPERLINK(…)" stay text and import back unchanged
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                           "text_wrap": True, "valign": "top"})
     grey = wb.add_format({"bg_color": "#F2F2F2", "num_format": "@"})
@@ -95,7 +96,8 @@ def build_score_template(instrument: Instrument, competition_id: str, competitio
     header = header_for(instrument)
     ws.write_row(0, 0, header, head)
     for r, (eid, pname, jid, jname) in enumerate(rows, start=1):
-        ws.write_row(r, 0, [eid, pname, jid or "", jname or ""], grey)
+        for c, value in enumerate((eid, pname, jid, jname)):
+            write_text(ws, r, c, value, grey)
     last = max(len(rows), 1) + 500
     for i, c in enumerate(instrument.criteria, start=4):
         ws.write_comment(0, i, f"{c.text}\n" + "\n".join(f"{o.code}: {o.text} ({o.points:g})" for o in c.options

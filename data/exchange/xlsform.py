@@ -27,6 +27,7 @@ from data import store
 from data.exchange.problems import Problem
 from data.judging.auth import User
 from data.judging.forms import UNSET, _write_score
+from present.cells import openpyxl_cells_as_text
 from scoring.fields import STAGES
 from scoring.instrument import Criterion, Instrument
 
@@ -105,6 +106,7 @@ def build_xlsform(instrument: Instrument, entrants: Sequence[tuple[str, str]] | 
         ws.append(columns)
         for r in rows:
             ws.append([r.get(k, "") for k in columns])
+        openpyxl_cells_as_text(ws)    # criterion and posyandu texts are labels, never Excel formulas
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

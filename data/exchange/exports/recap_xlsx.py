@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import io
 
-import xlsxwriter
-
 from data.exchange.exports import ExportData
+from present.cells import text_workbook, write_text
 from present.fmt import fmt_date
 from present.i18n import t
 
@@ -33,7 +32,7 @@ def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
     comp = data.competition
     table = data.ranked
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = text_workbook(buf)      # every name from a user is written as text, never as a formula
     title = wb.add_format({"bold": True, "font_size": 14})
     sub = wb.add_format({"italic": True, "font_color": "#404040"})
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
@@ -92,12 +91,12 @@ def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
         row = FIRST_DATA_ROW + i
         ws.write_number(row, 0, i + 1, integer)
         for c, key in enumerate(("posyandu_name", "desa_name", "kecamatan_name", "kabupaten_name"), start=1):
-            ws.write(row, c, r.get(key) or "", text)
+            write_text(ws, row, c, r.get(key), text)
         for name, c in sec_cols + stage_cols:
             _num(ws, row, c, r.get(name), num)
         _num(ws, row, tail_cols["total"], r.get("total"), total)
         _num(ws, row, tail_cols["rank"], r.get(rank_col), integer)
-        ws.write(row, tail_cols["award"], r.get("award") or "", award)
+        write_text(ws, row, tail_cols["award"], r.get("award"), award)
         strata = r.get("strata")
         ws.write(row, tail_cols["strata"], t(f"strata_{strata}", lang) if strata else "", text)
         _num(ws, row, tail_cols["completeness"], r.get("completeness_pct"), num)

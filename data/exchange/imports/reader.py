@@ -22,6 +22,7 @@ from data.exchange.problems import Problem
 
 MAX_BYTES = 25 * 1024 * 1024      # an upload larger than this is refused before it is parsed
 MAX_ROWS = 100_000                # data rows per sheet
+MAX_CELL_CHARS = 32_767           # Excel's own limit per cell; no name, code or note is longer
 
 _MERGE = re.compile(rb'<mergeCell\s+ref="([A-Z]+\d+:[A-Z]+\d+)"')
 
@@ -88,8 +89,18 @@ def _read_csv(data: bytes, file_name: str, max_rows: int) -> tuple[Table | None,
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     table: Table | None = None
     problems: list[Problem] = []
-    for number, values in enumerate(reader, start=1):
+    number = 0
+    while True:
+        number += 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            return None, [_csv_problem(err, text, reader.line_num, delimiter, file_name, number)]
         cells: list[Any] = [v if v.strip() else None for v in values]
+        problems.extend(_long_cell(file_name, None, number, i, len(v)) for i, v in enumerate(values)
+                        if len(v) > MAX_CELL_CHARS)
         if not any(c is not None for c in cells):
             continue
         if table is None:
@@ -101,6 +112,25 @@ def _read_csv(data: bytes, file_name: str, max_rows: int) -> tuple[Table | None,
     if table is None or not table.rows:
         return None, [Problem(file_name, None, None, None, "exchange_sheet_empty", {"sheet": file_name})]
     return table, problems
+
+
+def _csv_problem(err: csv.Error, text: str, line_num: int, delimiter: str, file_name: str, number: int) -> Problem:
+    """The csv module's refusal as a Problem at its row: a field over its limit (128 KB), found on the physical
+    line the reader stopped at to name its column, or a malformed line (a stray NUL byte, say)."""
+    if "field larger" not in str(err):
+        return Problem(file_name, None, number, None, "safety_csv_malformed", {})
+    lines = text.split("\n")
+    line = lines[line_num - 1] if 0 < line_num <= len(lines) else ""
+    parts = line.split(delimiter)
+    index = next((i for i, part in enumerate(parts) if len(part) > MAX_CELL_CHARS), None)
+    return Problem(file_name, None, number, get_column_letter(index + 1) if index is not None else None,
+                   "safety_cell_too_long", {"length": len(parts[index]) if index is not None else len(line),
+                                            "limit": MAX_CELL_CHARS})
+
+
+def _long_cell(file_name: str, sheet: str | None, row: int, index: int, length: int) -> Problem:
+    return Problem(file_name, sheet, row, get_column_letter(index + 1), "safety_cell_too_long",
+                   {"length": length, "limit": MAX_CELL_CHARS})
 
 
 def _merged_ranges(data: bytes, worksheet_path: str | None) -> list[str]:
@@ -129,14 +159,18 @@ def _read_xlsx(data: bytes, file_name: str, sheet: str | None,
         problems = [Problem(file_name, name, None, None, "exchange_merged_cells", {"range": r})
                     for r in _merged_ranges(data, getattr(ws, "_worksheet_path", None))]
         table: Table | None = None
-        for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
+        for number, row in enumerate(ws.iter_rows(), start=1):
+            values = [c.value for c in row]
             cells = [None if isinstance(v, str) and not v.strip() else v for v in values]
             if not any(c is not None for c in cells):
                 continue
-            for i, v in enumerate(cells):
-                if isinstance(v, str) and v.startswith("="):
+            for i, c in enumerate(row):
+                # A real formula (cell type "f") is refused; text that merely starts with "=" is a value.
+                if c.data_type == "f":
                     problems.append(Problem(file_name, name, number, get_column_letter(i + 1),
-                                            "exchange_formula_cell", {"formula": v[:60]}))
+                                            "exchange_formula_cell", {"formula": str(c.value)[:60]}))
+                elif isinstance(c.value, str) and len(c.value) > MAX_CELL_CHARS:
+                    problems.append(_long_cell(file_name, name, number, i, len(c.value)))
             if table is None:
                 table = Table(file_name, name, [str(c).strip() if c is not None else "" for c in cells],
                               header_row=number)
