@@ -12,6 +12,7 @@ from present.tables import award_places, field_means, filter_table
 from present.theme import score_bands
 from ui import cached
 from ui.context import sidebar_context, tr
+from ui.safe import plain
 
 ctx = sidebar_context()
 L = ctx.lang
@@ -60,7 +61,7 @@ cols = st.columns(3)
 for i, row in enumerate(awards.iter_rows(named=True)):
     with cols[i % 3]:
         st.metric(row["award"], fmt_number(row["total"], 2, L))
-        st.caption(f"**{row['posyandu_name']}** · {row['desa_name']}, {row['kecamatan_name']}")
+        st.caption(f"**{plain(row['posyandu_name'])}** · {plain(row['desa_name'])}, {plain(row['kecamatan_name'])}")
 
 st.subheader(tr("pages_since_last_year"))
 prev_id = cached.previous_competition(ctx.competition_id)

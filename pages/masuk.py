@@ -10,6 +10,7 @@ import streamlit as st
 from data.judging import accounts
 from ui.auth import EXPIRED_KEY, current_user, sign_in, sign_out, wait_text
 from ui.context import lang, sidebar_context, tr
+from ui.safe import plain
 from ui.state import get_con
 
 sidebar_context(show_stage=False, show_region=False)
@@ -23,7 +24,8 @@ def _problems(keys: list[str]) -> None:
 
 
 if not user.is_public:
-    st.success(tr("auth_signed_in_as", name=user.display_name or user.username, role=tr(f"auth_role_{user.role}")))
+    st.success(tr("auth_signed_in_as", name=plain(user.display_name or user.username),
+                  role=tr(f"auth_role_{user.role}")))
     if user.must_change_password:
         st.warning(tr("setup_must_change"))
         st.caption(tr("setup_password_rule"))
@@ -41,7 +43,7 @@ if not user.is_public:
     if flash := st.session_state.pop("masuk.flash", None):
         st.success(flash)
     if user.region_code:
-        st.caption(tr("auth_region", region=user.region_code))
+        st.caption(tr("auth_region", region=plain(user.region_code)))
     if st.button(tr("auth_sign_out"), key="masuk.signout"):
         sign_out()
         st.rerun()
@@ -65,7 +67,7 @@ if not accounts.has_panitia(con):
         if problems := accounts.create_first_panitia(con, username, name, password, again):
             _problems(problems)
         else:
-            st.session_state["masuk.flash"] = tr("setup_first_created", username=username.strip())
+            st.session_state["masuk.flash"] = tr("setup_first_created", username=plain(username.strip()))
             st.rerun()
     st.stop()
 

@@ -19,6 +19,7 @@ from present.errors import UserError
 from present.fmt import fmt_date, fmt_int, fmt_number
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
+from ui.safe import plain_params
 from ui.state import get_con
 
 ctx = sidebar_context(show_region=False)
@@ -98,7 +99,7 @@ with tabs[0]:
             who = st.selectbox(tr("safety_unlock_pick"), [r["username"] for r in slowed], key="pt.unlock_who")
             if st.button(tr("safety_unlock"), key="pt.unlock"):
                 cleared = auth.unlock_account(con, user, who)
-                st.success(tr("safety_unlocked", username=who, n=cleared))
+                st.success(tr("safety_unlocked", **plain_params(username=who, n=cleared)))
 
 with tabs[1]:
     rule = assignments.coi_rule(con, cid)
@@ -142,10 +143,11 @@ with tabs[1]:
                 show_denied(err)
             else:
                 if conflict:
-                    st.error(tr("judging_assign_blocked", judge=judge_names[pick]) + " " + tr(conflict.message_key,
-                                                                                             **conflict.detail))
+                    st.error(tr("judging_assign_blocked", **plain_params(judge=judge_names[pick])) + " "
+                             + tr(conflict.message_key, **plain_params(**conflict.detail)))
                 else:
-                    st.success(tr("judging_assigned", judge=judge_names[pick], posyandu=names[entrant]))
+                    st.success(tr("judging_assigned", **plain_params(judge=judge_names[pick],
+                                                                     posyandu=names[entrant])))
         mine = cands.filter(pl.col("assigned"))["judge_id"].to_list()
         drop = st.selectbox(tr("judging_unassign"), mine, index=None, format_func=lambda j: judge_names[j],
                             key="pt.drop", placeholder=tr("judging_choose"))

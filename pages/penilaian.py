@@ -17,9 +17,11 @@ from present.fmt import fmt_number
 from scoring.instrument import Criterion
 from ui.auth import current_user, require_role, show_denied
 from ui.context import lang, sidebar_context, tr
+from ui.safe import plain
 from ui.state import get_con
 
 ERR_KEY = "pn.error"
+NOTE_MAX_CHARS = 2000
 DONE_KEY = "pn.done"
 
 
@@ -40,7 +42,8 @@ def _upload(cid: str, stage: str, entrant: str, judge: str, crit: str, key: str,
     if file is None:
         return
     con, user = get_con(), current_user()
-    stored = evidence.store_evidence(con, user, file.getvalue(), file.name)
+    stored = evidence.store_evidence(con, user, file.getvalue(), file.name, competition_id=cid, stage=stage,
+                                     entrant_id=entrant, judge_id=judge, criterion_id=crit)
     if not stored.ok:
         st.session_state[ERR_KEY] = UserError(stored.message_key, **stored.detail)
         return
@@ -70,7 +73,7 @@ def _flag_box(c: Criterion, flag: dict, key: str, part: str) -> None:
     spread = (tr("life_spread_levels", n=fmt_number(flag["spread"], 0, lang())) if flag["kind"] == "choice"
               else tr("life_spread_pct", pct=fmt_number(flag["spread"], 0, lang())))
     if flag["decision"]:
-        st.success(tr("life_flag_done", decision=tr(f"life_decision_{flag['decision']}"), reason=flag["reason"]),
+        st.success(tr("life_flag_done", decision=tr(f"life_decision_{flag['decision']}"), reason=plain(flag["reason"])),
                    icon=":material/task_alt:")
         return
     st.warning(tr("life_flag_here", spread=spread), icon=":material/compare_arrows:")
@@ -85,7 +88,7 @@ def _flag_box(c: Criterion, flag: dict, key: str, part: str) -> None:
 
 
 def _bands(c: Criterion) -> str:
-    unit = f" {c.unit}" if c.unit else ""
+    unit = f" {plain(c.unit)}" if c.unit else ""
     parts = [f"≥ {fmt_number(t.min_value, 0 if t.min_value == int(t.min_value) else 1, lang())}{unit}: "
              f"{fmt_number(t.points, 0, lang())}" for t in sorted(c.thresholds, key=lambda t: -t.min_value)]
     return tr("judging_bands", bands=" · ".join(parts))
@@ -160,7 +163,7 @@ args = (cid, stage, entrant, judge)
 
 for section in instrument.sections:
     a, total = done.get(section.id, (0, len(section.criteria)))
-    title = tr(f"field_{section.spm_field}") if section.spm_field else (
+    title = tr(f"field_{section.spm_field}") if section.spm_field else plain(
         section.title_en if lang() == "en" and section.title_en else section.title)
     attention = any(c.id in reopened or (c.id in flags and not flags[c.id]["decision"]) for c in section.criteria)
     with st.expander(f"{title} — {a}/{total}", expanded=(a < total and not locked) or attention,
@@ -169,19 +172,19 @@ for section in instrument.sections:
             have = scores.get(c.id, {})
             frozen = locked or (final and c.id not in reopened)
             with st.container(border=True):
-                st.markdown(f"**{c.id}** · {c.text}")
+                st.markdown(f"**{plain(c.id)}** · {plain(c.text)}")
                 if c.evidence:
-                    st.caption(tr("judging_evidence_asked", evidence="; ".join(c.evidence)))
+                    st.caption(tr("judging_evidence_asked", evidence=plain("; ".join(c.evidence))))
                 if c.kind == "choice":
                     codes = [o.code for o in c.options]
                     texts = {o.code: o.text for o in c.options}
                     current = have.get("option_code")
                     st.radio(tr("judging_choice"), codes, index=codes.index(current) if current in codes else None,
-                             format_func=lambda code, texts=texts: f"{code}. {texts[code]}", key=f"{base}.{c.id}.opt",
+                             format_func=lambda code, texts=texts: plain(f"{code}. {texts[code]}"), key=f"{base}.{c.id}.opt",
                              on_change=_save, args=(*args, c.id, "option_code", f"{base}.{c.id}.opt"),
                              disabled=frozen, label_visibility="collapsed")
                 else:
-                    unit = f" ({c.unit})" if c.unit else ""
+                    unit = f" ({plain(c.unit)})" if c.unit else ""
                     # No min_value: Streamlit would silently reset a negative entry; the store refuses it with a reason.
                     st.number_input(tr("judging_real_value") + unit, value=have.get("real_value"),
                                     key=f"{base}.{c.id}.real", on_change=_save,
@@ -190,15 +193,21 @@ for section in instrument.sections:
                         st.caption(_bands(c))
                 if c.id in flags and not frozen:
                     _flag_box(c, flags[c.id], f"{base}.{c.id}", "option_code" if c.kind == "choice" else "real_value")
-                st.text_input(tr("judging_note"), value=have.get("note") or "", key=f"{base}.{c.id}.note",
-                              on_change=_save, args=(*args, c.id, "note", f"{base}.{c.id}.note"), disabled=frozen)
+                # A text area saves when the judge leaves it (blur), not only on Enter: a note typed and left
+                # behind by tapping the next criterion is kept.
+                st.text_area(tr("judging_note"), value=have.get("note") or "", key=f"{base}.{c.id}.note",
+                             on_change=_save, args=(*args, c.id, "note", f"{base}.{c.id}.note"), disabled=frozen,
+                             height=68, max_chars=NOTE_MAX_CHARS, help=tr("safety_note_help"))
                 files = list(have.get("evidence") or [])
                 for info in evidence.evidence_info(con, files):
-                    st.caption(f":material/attach_file: {info['original_name'] or info['sha256'][:12]} · "
+                    st.caption(f":material/attach_file: {plain(info['original_name'] or info['sha256'][:12])} · "
                                f"{fmt_number(info['size_bytes'] / 1024, 0, lang())} KB")
                 if not frozen:
+                    # The widget lets up to 4× the limit through so that our own check answers in the judge's
+                    # language (Streamlit's refusal is English only).
                     st.file_uploader(tr("judging_evidence_upload"), type=list(evidence.ACCEPTED_EXTENSIONS),
-                                     max_upload_size=evidence.MAX_MEGABYTES, key=f"{base}.{c.id}.file",
+                                     max_upload_size=4 * evidence.MAX_MEGABYTES, key=f"{base}.{c.id}.file",
+                                     help=tr("safety_evidence_help", max_mb=evidence.MAX_MEGABYTES),
                                      on_change=_upload, args=(*args, c.id, f"{base}.{c.id}.file", files))
 
 if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit"):
@@ -210,6 +219,6 @@ if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit
         show_denied(err)
     else:
         if missing:
-            st.warning(tr("judging_submit_missing", n=len(missing), criteria=", ".join(missing)))
+            st.warning(tr("judging_submit_missing", n=len(missing), criteria=plain(", ".join(missing))))
         else:
             st.rerun()

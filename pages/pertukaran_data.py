@@ -78,7 +78,8 @@ def _table_wizard(kind: str) -> None:
         data=(lambda: score_template(con, cid, scope["stage"], L)) if kind == "scores"
         else (lambda: import_template(kind, L)))
     upload = st.file_uploader(tr("exchange_upload"), type=["xlsx", "csv"], key=f"ex.file.{kind}",
-                              max_upload_size=MAX_BYTES // (1024 * 1024) + 1)
+                              max_upload_size=4 * (MAX_BYTES // (1024 * 1024)),   # the reader refuses > limit
+                              help=tr("safety_upload_help", max_mb=MAX_BYTES // (1024 * 1024)))        # in words
     if upload is not None:
         data = upload.getvalue()
         plan_key = (kind, file_sha256(data), tuple(sorted(scope.items())), store_version())

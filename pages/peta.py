@@ -24,6 +24,7 @@ from present.theme import score_bands
 from ui import cached
 from ui.auth import current_user
 from ui.context import sidebar_context, tr
+from ui.safe import plain_html
 from ui.state import get_con, reference_version, result_version
 
 
@@ -145,7 +146,7 @@ else:
 if mv.illustrative:
     legend.append("⚠️ " + tr("geo_legend_illustrative"))
 for source in mv.sources:
-    legend.append(tr("geo_legend_province_source", source=source))
+    legend.append(tr("geo_legend_province_source", source=plain_html(source)))   # st.html below: escape
 if mv.approx_province:
     legend.append(tr("geo_legend_approx_province"))
 st.html("<div style='font-size:0.9rem;line-height:1.5'>" + "<br/>".join(

@@ -18,6 +18,7 @@ from present.theme import field_colour, score_bands
 from scoring.fields import SPM_FIELDS
 from ui import cached
 from ui.context import sidebar_context, tr
+from ui.safe import plain
 
 ctx = sidebar_context()
 L = ctx.lang
@@ -67,8 +68,8 @@ bands = score_bands()
 for card in practice_cards(strongest, practices):
     with st.container(border=True):
         head, score = st.columns([4, 1])
-        head.markdown(f"**{card['posyandu_name']}** · {card['desa_name']}, {card['kecamatan_name']}, "
-                      f"{card['kabupaten_name']}")
+        head.markdown(f"**{plain(card['posyandu_name'])}** · {plain(card['desa_name'])}, "
+                      f"{plain(card['kecamatan_name'])}, {plain(card['kabupaten_name'])}")
         if card.get("distance_km") is not None:
             head.caption(tr("pages_praktik_distance", km=fmt_number(card["distance_km"], 0, L)))
         score.markdown(f"<div style='background:{bands.colour(card['field_score'])};padding:4px 8px;"
@@ -78,7 +79,7 @@ for card in practice_cards(strongest, practices):
             st.caption(tr("pages_praktik_no_text"))
         for p in card["practices"]:
             text_col, photo_col = st.columns([3, 1])
-            text_col.markdown(f"**{p['title']}** — {p['description']}")
+            text_col.markdown(f"**{plain(p['title'])}** — {plain(p['description'])}")
             if p.get("photo_path") and Path(p["photo_path"]).is_file():
                 photo_col.image(p["photo_path"])
 

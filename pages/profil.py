@@ -28,6 +28,7 @@ from present.theme import field_colour
 from ui import cached
 from ui.auth import current_user, show_denied
 from ui.context import sidebar_context, tr
+from ui.safe import plain
 from ui.state import get_con
 
 ctx = sidebar_context(show_region=False)
@@ -48,9 +49,9 @@ row = table.filter(pl.col("posyandu_id") == pid).row(0, named=True)
 eid = row["entrant_id"]
 detail = cached.entrant_contact(ctx.competition_id, pid)
 
-st.title(f"{tr('pages_posyandu_prefix')} {row['posyandu_name']}")
-st.caption(" · ".join(x for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],
-                                  detail.get("contact_name"), detail.get("contact_phone")) if x))
+st.title(f"{tr('pages_posyandu_prefix')} {plain(row['posyandu_name'])}")
+st.caption(" · ".join(plain(x) for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],
+                                         detail.get("contact_name"), detail.get("contact_phone")) if x))
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(tr("pages_total"), fmt_number(row["total"], 2, L))
 m2.metric(tr("pages_rank"), f"{fmt_int(row['rank_final'], L)} / {fmt_int(table.height, L)}")
@@ -114,9 +115,9 @@ if provisional.height or moved or protests.height or may_file:
         st.info(tr("life_profile_provisional", stage=tr(f"stage_{r['stage']}"), deadline=_when(r["protest_deadline"])),
                 icon=":material/hourglass_top:")
     if moved and moved["target_entrant_id"] == eid:
-        st.success(tr("life_profile_came_from", competition=moved["source_name"], award=moved["award"] or "–"))
+        st.success(tr("life_profile_came_from", competition=plain(moved["source_name"]), award=moved["award"] or "–"))
     elif moved:
-        st.success(tr("life_profile_went_to", competition=moved["target_name"]), icon=":material/trending_up:")
+        st.success(tr("life_profile_went_to", competition=plain(moved["target_name"])), icon=":material/trending_up:")
     if protests.height:
         st.dataframe(protests.select(
             pl.col("protest_id").alias("#"),
@@ -182,7 +183,7 @@ for col, field in zip(st.columns(len(weak)) if weak else [], weak, strict=True):
         st.plotly_chart(charts.peer_chart(bars, L, highlight=names[pid], colour=field_colour(field)),
                         key=f"profil_peers_{field}")
         st.markdown("\n".join(
-            f"- [{p['name']}](profil?{urlencode({'posyandu': p['posyandu_id'], 'competition': ctx.competition_id})})"
-            f" · {p['desa_name'] or ''}, {p['kabupaten_name'] or ''} · **{fmt_number(p['score_pct'], 1, L)}**"
+            f"- [{plain(p['name'])}](profil?{urlencode({'posyandu': p['posyandu_id'], 'competition': ctx.competition_id})})"
+            f" · {plain(p['desa_name'])}, {plain(p['kabupaten_name'])} · **{fmt_number(p['score_pct'], 1, L)}**"
             + ("" if p["distance_km"] is None else f" · {tr('pages_peers_km', km=fmt_number(p['distance_km'], 0, L))}")
             for p in block.iter_rows(named=True)))

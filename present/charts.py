@@ -8,6 +8,7 @@ colour. League-table styling lives in `ui/charts_tables.py`.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import plotly.graph_objects as go
@@ -60,6 +61,12 @@ def layout(lang: str, title: str | None = None, height: int = 380, **extra: obje
     return out
 
 
+def label_text(value: object) -> str:
+    """A user's text (a posyandu or judge name) as Plotly shows it: Plotly reads a subset of HTML in every label
+    (<a href>, <b>, <br>), so the text is HTML-escaped and "%{" cannot open a hover-template field."""
+    return html.escape("" if value is None else str(value), quote=False).replace("%{", "%&#123;")
+
+
 def _coloured_label(section: str, lang: str) -> str:
     return f"<span style='color:{field_colour(section)}'><b>{field_label(section, lang)}</b></span>"
 
@@ -76,8 +83,9 @@ def radar_chart(series: Sequence[tuple[str, Mapping[str, float | None]]], lang: 
     traces = list(series)
     if average is not None:
         traces.append((t("pages_average", lang), average))
-    for i, (name, values) in enumerate(traces):
+    for i, (raw_name, values) in enumerate(traces):
         is_avg = average is not None and i == len(traces) - 1
+        name = raw_name if is_avg else label_text(raw_name)
         r = [values.get(f) for f in fields]
         text = [f"{field_label(f, lang)}: {fmt_number(v, 1, lang)} %" for f, v in zip(fields, r, strict=True)]
         data.append(go.Scatterpolar(
@@ -124,7 +132,7 @@ def compare_bars(frame: pl.DataFrame, lang: str, name_col: str = "name",
                  sections: Sequence[str] = SCORECARD_SECTIONS, title: str | None = None) -> go.Figure:
     """Grouped bars: one group per compared posyandu or region, one bar per section in the section's colour."""
     data = []
-    names = frame[name_col].to_list()
+    names = [label_text(n) for n in frame[name_col].to_list()]
     for s in sections:
         if s not in frame.columns:
             continue
@@ -204,7 +212,7 @@ def severity_chart(severity: pl.DataFrame, lang: str, title: str | None = None) 
     sev, lo, hi = s["severity"].to_list(), s["lo"].to_list(), s["hi"].to_list()
     flagged = s["flagged"].to_list() if "flagged" in s.columns else [False] * s.height
     dots = go.Scatter(
-        x=sev, y=s["name"].to_list(), mode="markers",
+        x=sev, y=[label_text(n) for n in s["name"].to_list()], mode="markers",
         marker={"size": 10, "color": [SERIES_COLOURS[1] if f else SERIES_COLOURS[0] for f in flagged],
                 "symbol": ["diamond" if f else "circle" for f in flagged]},
         error_x={"type": "data", "symmetric": False, "array": [h - v for h, v in zip(hi, sev, strict=True)],
@@ -231,8 +239,8 @@ def rank_shift_chart(ranks: pl.DataFrame, lang: str, top: int = 20, title: str |
         data.append(go.Scatter(
             x=[before, after], y=[row["rank_raw"], row["rank_adjusted"]], mode="lines+markers+text",
             line={"color": SERIES_COLOURS[1] if moved else AVERAGE_COLOUR, "width": 2.5 if moved else 1},
-            text=[row["name"], ""], textposition="middle left", showlegend=False,
-            hovertemplate=f"{row['name']}<br>{before}: {row['rank_raw']} → {after}: {row['rank_adjusted']}"
+            text=[label_text(row["name"]), ""], textposition="middle left", showlegend=False,
+            hovertemplate=f"{label_text(row['name'])}<br>{before}: {row['rank_raw']} → {after}: {row['rank_adjusted']}"
                           "<extra></extra>",
         ))
     return go.Figure(data, layout(lang, title, height=max(320, 40 + 26 * r.height), xaxis={"range": [-1.2, 1.2]},
@@ -245,11 +253,12 @@ def peer_chart(peers: pl.DataFrame, lang: str, highlight: str | None = None, tit
     """Scores of a posyandu and its peers as horizontal bars (columns name, total), highest first; the subject
     (`highlight`) stands out in the second series colour, the others in `colour` (e.g. the field's)."""
     p = peers.sort("total", descending=True, nulls_last=True)
-    names, totals = p["name"].to_list(), p["total"].to_list()
+    raw, totals = p["name"].to_list(), p["total"].to_list()
+    names = [label_text(n) for n in raw]
     bars = go.Bar(
         x=totals, y=names, orientation="h", text=[fmt_number(v, 1, lang) for v in totals],
         textposition="outside", cliponaxis=False,
-        marker={"color": [SERIES_COLOURS[1] if n == highlight else (colour or SERIES_COLOURS[0]) for n in names]},
+        marker={"color": [SERIES_COLOURS[1] if n == highlight else (colour or SERIES_COLOURS[0]) for n in raw]},
         hovertemplate="%{y}: %{text} %<extra></extra>", name=t("pages_total", lang),
     )
     return go.Figure([bars], layout(lang, title, height=height or 70 + 30 * max(p.height, 1),

@@ -162,9 +162,12 @@ def test_values_outside_the_instrument_are_refused(contest):
     assert contest.sql("SELECT count(*) FROM scores").fetchone()[0] == 0
 
 
+FORM_E3 = {"competition_id": CID, "stage": "lapangan", "entrant_id": "E3"}
+
+
 def test_evidence_is_stored_once_by_hash_and_referenced(contest, tmp_path):
-    first = evidence.store_evidence(contest, JURI1, PNG, "foto.png")
-    again = evidence.store_evidence(contest, JURI1, PNG, "foto-lagi.png")
+    first = evidence.store_evidence(contest, JURI1, PNG, "foto.png", **FORM_E3)
+    again = evidence.store_evidence(contest, JURI1, PNG, "foto-lagi.png", **FORM_E3)
     assert first.ok and first.sha256 == again.sha256 and first.mime_type == "image/png"
     assert evidence.evidence_path(contest, first.sha256).read_bytes() == PNG
     assert evidence.evidence_path(contest, first.sha256).is_relative_to(tmp_path)
@@ -181,7 +184,7 @@ def test_evidence_is_stored_once_by_hash_and_referenced(contest, tmp_path):
     (b"%PDF-" + b"x" * (10 * 1024 * 1024), "judging_evidence_too_large"),
 ])
 def test_evidence_outside_the_limits_is_refused_by_its_bytes(contest, data, key):
-    result = evidence.store_evidence(contest, JURI1, data, "bukti.jpg")
+    result = evidence.store_evidence(contest, JURI1, data, "bukti.jpg", **FORM_E3)
     assert not result.ok and result.message_key == key
     assert contest.sql("SELECT count(*) FROM evidence_files").fetchone()[0] == 0
 
@@ -202,6 +205,22 @@ def test_submit_needs_a_finished_form_then_locks_it(contest):
     assert err.value.message_key == "judging_form_locked"
     with pytest.raises(PermissionDenied):   # panitia too must reopen first
         judging.save_score(contest, PANITIA, CID, "lapangan", "E3", "KES_01", option_code="d", judge_id="J1")
+
+
+def test_evidence_for_a_submitted_form_is_refused_and_nothing_is_stored(contest, tmp_path):
+    fill_form(contest, JURI1, "E3")
+    judging.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    refused = evidence.store_evidence(contest, JURI1, PNG, "foto.png", **FORM_E3)
+    assert not refused.ok and refused.message_key == "judging_form_locked"
+    panitia = evidence.store_evidence(contest, PANITIA, PNG, "foto.png", **FORM_E3, judge_id="J1")
+    assert panitia.message_key == "judging_form_locked"          # panitia too must reopen first
+    elsewhere = evidence.store_evidence(contest, JURI1, PNG, "foto.png", competition_id=CID, stage="lapangan",
+                                        entrant_id="E-NOT-MINE")
+    assert elsewhere.message_key == "judging_denied_not_assigned"
+    assert contest.sql("SELECT count(*) FROM evidence_files").fetchone()[0] == 0
+    assert not list((tmp_path).rglob("evidence/*/*"))
+    judging.reopen_form(contest, PANITIA, CID, "lapangan", "E3", "J1", "Foto SK menyusul")
+    assert evidence.store_evidence(contest, JURI1, PNG, "foto.png", **FORM_E3).ok
 
 
 def test_reopen_needs_panitia_and_a_reason_and_leaves_a_trace(contest):

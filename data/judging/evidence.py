@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 
 from data import store
-from data.judging.auth import User
+from data.judging import forms
+from data.judging.auth import PermissionDenied, User
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_MEGABYTES = 10
@@ -61,10 +62,21 @@ def evidence_path(con: duckdb.DuckDBPyConnection, sha256: str) -> Path:
     return evidence_dir(con) / sha256[:2] / sha256
 
 
-def store_evidence(con: duckdb.DuckDBPyConnection, user: User, data: bytes, filename: str | None = None) -> Stored:
-    """Check and store one uploaded file; refused files are an answer (message key), not an exception."""
+def store_evidence(con: duckdb.DuckDBPyConnection, user: User, data: bytes, filename: str | None = None, *,
+                   competition_id: str, stage: str, entrant_id: str, judge_id: str | None = None,
+                   criterion_id: str | None = None) -> Stored:
+    """Check and store one uploaded file for one judge's form; refused files are an answer (message key), not an
+    exception. The form's lock applies as for scores: nothing is stored for a form that is submitted, a stage
+    that is final (unless a protest reopened `criterion_id`), or an entrant the judge is not assigned to."""
     if user.role not in ("panitia", "juri"):
         return Stored(None, None, "judging_evidence_denied", {})
+    try:
+        judge = forms._acting_judge(user, judge_id)
+        if not forms._is_assigned(con, competition_id, stage, judge, entrant_id):
+            raise PermissionDenied("judging_denied_not_assigned", entrant_id=entrant_id)
+        forms._check_writable(con, competition_id, stage, entrant_id, judge, criterion_id)
+    except PermissionDenied as err:
+        return Stored(None, None, err.message_key, dict(err.detail))
     if len(data) == 0:
         return Stored(None, None, "judging_evidence_empty", {})
     if len(data) > MAX_BYTES:
