@@ -216,25 +216,30 @@ def test_demo_accounts_sign_in_and_the_juri_has_entrants(con):
 
 
 def test_unknown_user_and_wrong_password_cost_the_same_time(con, monkeypatch):
-    """Timing must not tell who has an account: median of 50 tries each, interleaved, within 10 %.
+    """Timing must not tell who has an account: median of 50 tries each, within 10 %.
 
-    The hasher costs ~10 ms here (production ~180 ms): enough to dwarf the store's bookkeeping (~1 ms), so
-    skipping argon2 for unknown names, as before, would give a ratio near 0.1.
+    The hasher costs ~10–50 ms here (production ~180 ms): far more than the store's bookkeeping, so skipping
+    argon2 for unknown names, as before, gives a ratio near 0.3 in every round. Tries alternate which goes first
+    (the machine's load drifts), and on a busy machine a round may be re-measured, up to three.
     """
     import statistics
     import time
 
-    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=2, memory_cost=8 * 1024, parallelism=1))
+    monkeypatch.setattr(auth, "_hasher", PasswordHasher(time_cost=2, memory_cost=16 * 1024, parallelism=1))
     auth.create_user(con, "juri1", "juri-demo", "juri", judge_id="J1")
-    unknown: list[float] = []
-    wrong: list[float] = []
-    for i in range(50):
-        # a fresh client and hour per try keeps the throttle out of the measurement
-        for name, times in (("siapa-ini", unknown), ("juri1", wrong)):
-            at = T0 + dt.timedelta(days=3 * i, hours=len(times) % 2)
-            start = time.perf_counter()
-            result = auth.authenticate(con, name, "salah-salah", now=at, client=f"ip:{name}:{i}")
-            times.append(time.perf_counter() - start)
-            assert result.message_key == "auth_bad_credentials"
-    ratio = statistics.median(unknown) / statistics.median(wrong)
-    assert 0.9 <= ratio <= 1.1, f"unknown {statistics.median(unknown):.4f} s vs wrong {statistics.median(wrong):.4f} s"
+    ratios = []
+    for round_ in range(3):
+        times: dict[str, list[float]] = {"siapa-ini": [], "juri1": []}
+        for i in range(50):
+            pair = ("siapa-ini", "juri1") if i % 2 == 0 else ("juri1", "siapa-ini")
+            for name in pair:
+                # a fresh client and day per try keeps the throttle out of the measurement
+                at = T0 + dt.timedelta(days=3 * (50 * round_ + i), hours=int(name == "juri1"))
+                start = time.perf_counter()
+                result = auth.authenticate(con, name, "salah-salah", now=at, client=f"ip:{name}:{round_}:{i}")
+                times[name].append(time.perf_counter() - start)
+                assert result.message_key == "auth_bad_credentials"
+        ratios.append(statistics.median(times["siapa-ini"]) / statistics.median(times["juri1"]))
+        if 0.9 <= ratios[-1] <= 1.1:
+            break
+    assert 0.9 <= ratios[-1] <= 1.1, f"unknown / wrong password, median time per round: {ratios}"

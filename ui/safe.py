@@ -19,6 +19,7 @@ _PUNCTUATION = re.compile(r"([!\"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~])")
 _WORD_JOINER = "\u2060"
 _DASHES = re.compile(r"\\-(?=\\-)")
 _WWW = re.compile(r"(www)\\\.", re.IGNORECASE)
+_ESCAPED = re.compile(r"\\(.)")
 
 
 def plain(text: object) -> str:
@@ -45,3 +46,8 @@ def plain_html(text: object) -> str:
 def plain_params(**params: object) -> dict[str, str]:
     """Message parameters escaped for Markdown: `tr(key, **plain_params(posyandu=name))`."""
     return {k: plain(v) for k, v in params.items()}
+
+
+def as_shown(markdown: str) -> str:
+    """The text a reader sees of `plain` output (escapes and word joiners removed): for tests and logs."""
+    return _ESCAPED.sub(r"\1", markdown.replace(_WORD_JOINER, ""))

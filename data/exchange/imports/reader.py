@@ -120,7 +120,7 @@ def _csv_problem(err: csv.Error, text: str, line_num: int, delimiter: str, file_
     if "field larger" not in str(err):
         return Problem(file_name, None, number, None, "safety_csv_malformed", {})
     lines = text.split("\n")
-    line = lines[line_num - 1] if 0 < line_num <= len(lines) else ""
+    line = (lines[line_num - 1] if 0 < line_num <= len(lines) else "").rstrip("\r")
     parts = line.split(delimiter)
     index = next((i for i, part in enumerate(parts) if len(part) > MAX_CELL_CHARS), None)
     return Problem(file_name, None, number, get_column_letter(index + 1) if index is not None else None,

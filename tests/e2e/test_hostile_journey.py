@@ -1,0 +1,215 @@
+"""Hostile names in a real browser (issue #19): panitia imports a posyandu registry whose names, addresses and
+contacts are Markdown, HTML and formulas; practices, judges, notes and an evidence file carry the same. Then
+every page is walked as the public and as panitia, and none of it may become a link, an image, a script or a
+request to evil.example. What must not happen is asserted on every page; what must happen (the name shown as
+typed) on the profile."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from data import store
+from data.exchange.imports import import_file
+from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port
+from tests.fixtures import hostile
+
+COMP = "LP2026-KAB-36.02"       # Kab. Lebak 2026, every stage final: the public sees it
+NAME = hostile.MARKUP[0]        # "[klik](https://evil.example) **tebal**"
+WAIT = 90_000                   # ms: a busy test machine takes its time over argon2 and the engine
+
+# Every element attribute that could fetch or run something; none may name the hostile host.
+FIND_HOSTILE = """() => {
+  const bad = [];
+  for (const el of document.querySelectorAll('*')) {
+    for (const a of el.getAttributeNames()) {
+      const v = el.getAttribute(a) || '';
+      if ((a.endsWith('href') || a === 'src' || a === 'srcset' || a.startsWith('on')) && v.includes('evil.example'))
+        bad.push(el.tagName + ' ' + a + '=' + v);
+    }
+    if (el.tagName === 'SCRIPT' && (el.textContent || '').includes('diretas')) bad.push('SCRIPT ' + el.textContent);
+  }
+  if (document.title.includes('diretas')) bad.push('title ' + document.title);
+  return bad;
+}"""
+
+
+def _registry_csv(con) -> tuple[bytes, str]:
+    """The registry rows of every entrant of COMP with hostile names (cycling through the corpus); and the
+    posyandu that gets NAME."""
+    rows = con.sql("SELECT p.posyandu_id, p.desa_code FROM entrants e JOIN posyandu p USING (posyandu_id) "
+                   "WHERE e.competition_id = ? ORDER BY p.posyandu_id", params=[COMP]).fetchall()
+    texts = hostile.TEXTS
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=";")
+    w.writerow(["posyandu_id", "nama", "kode_desa", "alamat", "nama_kontak"])
+    for i, (pid, desa) in enumerate(rows):
+        text = texts[(i + texts.index(NAME)) % len(texts)]
+        w.writerow([pid, text, desa, text, texts[(i + 3) % len(texts)]])
+    return buf.getvalue().encode("utf-8"), rows[0][0]
+
+
+def _seed_other_texts(path: Path) -> tuple[str, str]:
+    """Practices, judges, notes and an evidence file name with hostile text, written before the server starts;
+    returns the competition and stage where juri1 has open forms (for the Penilaian page)."""
+    con = store.connect(path)
+    try:
+        posyandu = [r[0] for r in con.sql("SELECT posyandu_id FROM entrants WHERE competition_id = ? "
+                                          "ORDER BY posyandu_id", params=[COMP]).fetchall()]
+        buf = io.StringIO()
+        w = csv.writer(buf, delimiter=";")
+        w.writerow(["posyandu_id", "bidang", "judul", "uraian", "tahun"])
+        for i, pid in enumerate(posyandu):
+            for field in ("kesehatan", "pendidikan"):
+                w.writerow([pid, field, hostile.TEXTS[i % len(hostile.TEXTS)],
+                            hostile.TEXTS[(i + 5) % len(hostile.TEXTS)], 2026])
+        plan, result = import_file(con, "practices", buf.getvalue().encode("utf-8"), "praktik.csv")
+        assert result is not None, [p.text() for p in plan.problems[:3]]
+        cid, stage = con.sql(
+            "SELECT a.competition_id, a.stage FROM users u JOIN assignments a ON a.judge_id = u.judge_id "
+            "JOIN competition_stages cs USING (competition_id, stage) WHERE u.username = 'juri1' "
+            "AND cs.finalized_at IS NULL GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").fetchone()
+        sha = "e" * 64
+        with store.transaction(con):
+            con.execute("UPDATE judges SET name = ?, institution = ? WHERE judge_id IN "
+                        "(SELECT judge_id FROM assignments WHERE competition_id IN (?, ?))",
+                        [hostile.MARKUP[4], hostile.MARKUP[2], COMP, cid])
+            con.execute("INSERT INTO evidence_files (sha256, mime_type, size_bytes, original_name, uploaded_by) "
+                        "VALUES (?, 'image/png', 2048, ?, 'juri1')", [sha, hostile.MARKUP[2]])
+            con.execute("UPDATE scores SET note = ?, evidence = [?] WHERE competition_id IN (?, ?)",
+                        [hostile.MARKUP[0], sha, COMP, cid])
+        return cid, stage
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def hostile_app(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str, str]]:
+    """A dashboard on its own copy of the demo store (the other journeys keep their names)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    store_file = folder / "demo.duckdb"
+    shutil.copyfile(demo_path, store_file)
+    cid, stage = _seed_other_texts(store_file)
+    port = _free_port()
+    log = open(folder / "streamlit.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless", "true",
+         "--server.address", "127.0.0.1"],
+        cwd=ROOT, env={**os.environ, "POSYANDU_STORE": str(store_file)}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise RuntimeError(f"streamlit did not become healthy; see {log.name}")
+    yield url, store_file, cid, stage
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+    log.close()
+
+
+def _settle(page) -> None:
+    """Wait until the script run is over (no running indicator) and the page has drawn."""
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=90_000)
+    page.wait_for_timeout(800)
+
+
+def _assert_nothing_hostile(page, where: str, requests: list[str], dialogs: list[str]) -> None:
+    expect(page.locator("[data-testid='stException']")).to_have_count(0, timeout=WAIT)
+    assert page.evaluate(FIND_HOSTILE) == [], where
+    assert requests == [], f"{where}: the browser fetched {requests}"
+    assert dialogs == [], f"{where}: a script ran ({dialogs})"
+
+
+def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
+    url, store_file, open_cid, open_stage = hostile_app
+    con = store.connect(store_file, read_only=True)
+    try:
+        registry, named = _registry_csv(con)
+    finally:
+        con.close()
+    upload = ARTIFACTS / "hostile-registry.csv"
+    ARTIFACTS.mkdir(exist_ok=True)
+    upload.write_bytes(registry)
+
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    requests: list[str] = []
+    dialogs: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "evil.example" in r.url else None)
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    try:
+        # Panitia imports the registry with hostile names through the Data page.
+        page.goto(f"{url}/masuk?competition={COMP}")
+        page.get_by_label("Nama pengguna").fill("panitia")
+        page.get_by_label("Kata sandi").fill("panitia-demo")
+        page.get_by_role("button", name="Masuk").click()
+        expect(page.get_by_text("Masuk sebagai")).to_be_visible(timeout=WAIT)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Data").first.click()
+        expect(page.get_by_role("heading", name=re.compile("Data"))).to_be_visible(timeout=WAIT)
+        _settle(page)
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(upload))
+        expect(page.get_by_text("Baris baru")).to_be_visible(timeout=WAIT)
+        _settle(page)
+        _assert_nothing_hostile(page, "Data: preview", requests, dialogs)
+        page.screenshot(path=str(ARTIFACTS / "hostile-1-preview.png"), full_page=True)
+        page.get_by_role("button", name="Simpan semua").click()
+        expect(page.get_by_text(re.compile(r"Tersimpan: \d+ baris baru, \d+ diperbarui"))).to_be_visible(timeout=WAIT)
+        _assert_nothing_hostile(page, "Data: written", requests, dialogs)
+
+        # Every page, through the navigation (the panitia session sees the organisers' pages too).
+        for label in ("Beranda", "Peringkat", "Profil Posyandu", "Bandingkan", "Peta", "Praktik Baik",
+                      "Kualitas Juri", "Panitia", "Formulir Lapangan", "Data", "Masuk"):
+            page.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
+            _settle(page)
+            _assert_nothing_hostile(page, label, requests, dialogs)
+            page.screenshot(path=str(ARTIFACTS / f"hostile-page-{label.split()[0].lower()}.png"), full_page=True)
+
+        # The profile of the posyandu named NAME shows the name exactly as typed, in its heading.
+        page.goto(f"{url}/profil?competition={COMP}&posyandu={named}")
+        _settle(page)
+        heading = page.locator("h1").filter(has_text="klik").first
+        expect(heading).to_be_visible(timeout=WAIT)
+        assert heading.inner_text().replace("\u2060", "").strip() == f"Posyandu {NAME}"
+        _assert_nothing_hostile(page, "Profil (deep link)", requests, dialogs)
+        page.screenshot(path=str(ARTIFACTS / "hostile-2-profil.png"), full_page=True)
+
+        # The scoring form with hostile notes, an evidence file named like an image, hostile judge names.
+        # (a deep link opens a new session: sign in again, on the contest whose forms are open)
+        page.goto(f"{url}/masuk?competition={open_cid}&stage={open_stage}")
+        page.get_by_label("Nama pengguna").fill("panitia")
+        page.get_by_label("Kata sandi").fill("panitia-demo")
+        page.get_by_role("button", name="Masuk").click()
+        expect(page.get_by_text("Masuk sebagai")).to_be_visible(timeout=WAIT)
+        page.locator("[data-testid='stSidebarNav'] a", has_text="Penilaian").first.click()
+        _settle(page)
+        page.locator("[data-testid='stExpander'] summary").first.click()
+        _settle(page)
+        expect(page.get_by_text(re.compile(r"!\[p\]")).first).to_be_visible(timeout=WAIT)      # the file name, as text
+        _assert_nothing_hostile(page, "Penilaian", requests, dialogs)
+        page.screenshot(path=str(ARTIFACTS / "hostile-3-penilaian.png"), full_page=True)
+    finally:
+        context.close()
