@@ -12,8 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -157,19 +156,6 @@ def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     return User(*row) if row else None
 
 
-@contextmanager
-def _unversioned(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A transaction for sign-in bookkeeping (attempts, sessions): these change no result, so unlike
-    `store.transaction` they mark nothing changed and leave every cached result warm."""
-    con.execute("BEGIN TRANSACTION")
-    try:
-        yield con
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-
-
 def attempt_name(username: str) -> str:
     """The username as recorded with an attempt: itself up to MAX_USERNAME_CHARS, else its short hash."""
     if len(username) <= MAX_USERNAME_CHARS:
@@ -235,7 +221,7 @@ def throttle(con: duckdb.DuckDBPyConnection, username: str, client: str | None =
 def _record_attempt(con: duckdb.DuckDBPyConnection, username: str, client: str | None, success: bool,
                     now: dt.datetime) -> None:
     """Record one checked attempt (bounded name, hashed client) and prune old and surplus rows."""
-    with _unversioned(con):
+    with store.transaction(con):   # touches no version: attempts and sessions change no result
         con.execute("DELETE FROM login_attempts WHERE attempted_at < ?", [now - ATTEMPT_RETENTION])
         con.execute("DELETE FROM login_attempts WHERE attempt_id <= "
                     "(SELECT max(attempt_id) FROM login_attempts) - ?", [MAX_ATTEMPT_ROWS - 1])
@@ -283,7 +269,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str,
     user = get_user(con, username)
     assert user is not None
     token = secrets.token_urlsafe(32)
-    with _unversioned(con):
+    with store.transaction(con):   # touches no version: attempts and sessions change no result
         con.execute("INSERT INTO sessions (token, username, created_at, last_seen) VALUES (?, ?, ?, ?)",
                     [token, username, now, now])
     return SignIn(user, token, "auth_signed_in")
@@ -316,7 +302,7 @@ def unlock_account(con: duckdb.DuckDBPyConnection, actor: User, username: str, n
     require_role(actor, ["panitia"])
     now = now or _now()
     name = attempt_name(username)
-    with _unversioned(con):
+    with store.transaction(con):   # touches no version: attempts and sessions change no result
         n = con.sql("SELECT count(*) FROM login_attempts WHERE username = ? AND NOT success",
                     params=[name]).fetchone()[0]
         con.execute("DELETE FROM login_attempts WHERE username = ? AND NOT success", [name])
@@ -342,12 +328,12 @@ def session_user(con: duckdb.DuckDBPyConnection, token: str | None, now: dt.date
         return None
     # Touch at most once a minute: a page rerun on every click need not write to the store each time.
     if now - last_seen > dt.timedelta(minutes=1):
-        with _unversioned(con):
+        with store.transaction(con):   # touches no version
             con.execute("UPDATE sessions SET last_seen = ? WHERE token = ?", [now, token])
     return user
 
 
 def end_session(con: duckdb.DuckDBPyConnection, token: str, now: dt.datetime | None = None) -> None:
     """Sign out: the token stops working at once."""
-    with _unversioned(con):
+    with store.transaction(con):   # touches no version: attempts and sessions change no result
         con.execute("UPDATE sessions SET ended_at = ? WHERE token = ? AND ended_at IS NULL", [now or _now(), token])
