@@ -61,9 +61,9 @@ def _registry_csv(con) -> tuple[bytes, str]:
     return buf.getvalue().encode("utf-8"), rows[0][0]
 
 
-def _seed_other_texts(path: Path) -> tuple[str, str]:
+def _seed_other_texts(path: Path) -> tuple[str, str, str]:
     """Practices, judges, notes and an evidence file name with hostile text, written before the server starts;
-    returns the competition and stage where juri1 has open forms (for the Penilaian page)."""
+    returns the competition, stage and posyandu name of an open form with scores (for the Penilaian page)."""
     con = store.connect(path)
     try:
         posyandu = [r[0] for r in con.sql("SELECT posyandu_id FROM entrants WHERE competition_id = ? "
@@ -77,10 +77,13 @@ def _seed_other_texts(path: Path) -> tuple[str, str]:
                             hostile.TEXTS[(i + 5) % len(hostile.TEXTS)], 2026])
         plan, result = import_file(con, "practices", buf.getvalue().encode("utf-8"), "praktik.csv")
         assert result is not None, [p.text() for p in plan.problems[:3]]
-        cid, stage = con.sql(
-            "SELECT a.competition_id, a.stage FROM users u JOIN assignments a ON a.judge_id = u.judge_id "
-            "JOIN competition_stages cs USING (competition_id, stage) WHERE u.username = 'juri1' "
-            "AND cs.finalized_at IS NULL GROUP BY ALL ORDER BY count(*) DESC LIMIT 1").fetchone()
+        # an open form with scores: its notes and evidence show on the scoring form
+        cid, stage, entrant, pname = con.sql(
+            "SELECT s.competition_id, s.stage, s.entrant_id, p.name FROM scores s "
+            "JOIN competition_stages cs USING (competition_id, stage) JOIN entrants e USING (entrant_id) "
+            "JOIN posyandu p USING (posyandu_id) LEFT JOIN judging_forms f ON f.entrant_id = s.entrant_id "
+            "AND f.stage = s.stage AND f.judge_id = s.judge_id WHERE cs.finalized_at IS NULL "
+            "AND coalesce(f.status, 'open') = 'open' ORDER BY s.competition_id, s.entrant_id LIMIT 1").fetchone()
         sha = "e" * 64
         with store.transaction(con):
             con.execute("UPDATE judges SET name = ?, institution = ? WHERE judge_id IN "
@@ -88,20 +91,20 @@ def _seed_other_texts(path: Path) -> tuple[str, str]:
                         [hostile.MARKUP[4], hostile.MARKUP[2], COMP, cid])
             con.execute("INSERT INTO evidence_files (sha256, mime_type, size_bytes, original_name, uploaded_by) "
                         "VALUES (?, 'image/png', 2048, ?, 'juri1')", [sha, hostile.MARKUP[2]])
-            con.execute("UPDATE scores SET note = ?, evidence = [?] WHERE competition_id IN (?, ?)",
-                        [hostile.MARKUP[0], sha, COMP, cid])
-        return cid, stage
+            con.execute("UPDATE scores SET note = ?, evidence = [?] WHERE competition_id = ? OR entrant_id = ?",
+                        [hostile.MARKUP[0], sha, COMP, entrant])
+        return cid, stage, pname
     finally:
         con.close()
 
 
 @pytest.fixture(scope="module")
-def hostile_app(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str, str]]:
+def hostile_app(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, str, str, str]]:
     """A dashboard on its own copy of the demo store (the other journeys keep their names)."""
     folder = tmp_path_factory.mktemp("hostile")
     store_file = folder / "demo.duckdb"
     shutil.copyfile(demo_path, store_file)
-    cid, stage = _seed_other_texts(store_file)
+    cid, stage, pname = _seed_other_texts(store_file)
     port = _free_port()
     log = open(folder / "streamlit.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
@@ -120,7 +123,7 @@ def hostile_app(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     else:
         proc.kill()
         raise RuntimeError(f"streamlit did not become healthy; see {log.name}")
-    yield url, store_file, cid, stage
+    yield url, store_file, cid, stage, pname
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -144,7 +147,7 @@ def _assert_nothing_hostile(page, where: str, requests: list[str], dialogs: list
 
 
 def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
-    url, store_file, open_cid, open_stage = hostile_app
+    url, store_file, open_cid, open_stage, open_name = hostile_app
     con = store.connect(store_file, read_only=True)
     try:
         registry, named = _registry_csv(con)
@@ -206,10 +209,77 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
         expect(page.get_by_text("Masuk sebagai")).to_be_visible(timeout=WAIT)
         page.locator("[data-testid='stSidebarNav'] a", has_text="Penilaian").first.click()
         _settle(page)
-        page.locator("[data-testid='stExpander'] summary").first.click()
+        pick = page.locator("[data-testid='stSelectbox']").filter(has_text="Peserta").first
+        pick.click()
+        page.keyboard.type(open_name)
+        page.get_by_role("option").filter(has_text=open_name).first.click()
         _settle(page)
+        closed = page.locator("[data-testid='stExpander'] details:not([open]) summary")
+        for _ in range(closed.count()):            # open every section: notes and files are inside
+            closed.first.click()
+            _settle(page)
+        page.screenshot(path=str(ARTIFACTS / "hostile-3-penilaian.png"), full_page=True)
         expect(page.get_by_text(re.compile(r"!\[p\]")).first).to_be_visible(timeout=WAIT)      # the file name, as text
         _assert_nothing_hostile(page, "Penilaian", requests, dialogs)
-        page.screenshot(path=str(ARTIFACTS / "hostile-3-penilaian.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def _open_form(page, url: str, cid: str, stage: str, name: str) -> None:
+    """Sign in as panitia on the contest with open forms and show the form of posyandu `name`, every section open."""
+    page.goto(f"{url}/masuk?competition={cid}&stage={stage}")
+    page.get_by_label("Nama pengguna").fill("panitia")
+    page.get_by_label("Kata sandi").fill("panitia-demo")
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_text("Masuk sebagai")).to_be_visible(timeout=WAIT)
+    _nav(page, "Penilaian")
+    _show_form(page, name)
+
+
+def _nav(page, label: str) -> None:
+    """Through the sidebar (on a phone it is folded away first)."""
+    opener = page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button")
+    if opener.count() and opener.first.is_visible():
+        opener.first.click()
+    page.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
+
+
+def _show_form(page, name: str) -> None:
+    _settle(page)
+    collapse = page.locator("[data-testid='stSidebarCollapseButton'] button")
+    if collapse.count() and collapse.first.is_visible() and page.viewport_size["width"] < 600:
+        collapse.first.click()                 # phones: close the menu over the form
+    pick = page.locator("[data-testid='stSelectbox']").filter(has_text="Peserta").first
+    pick.click()
+    page.keyboard.type(name)
+    page.get_by_role("option").filter(has_text=name).first.click()
+    _settle(page)
+    closed = page.locator("[data-testid='stExpander'] details:not([open]) summary")
+    for _ in range(closed.count()):
+        closed.first.click()
+        _settle(page)
+
+
+def test_a_note_typed_without_enter_is_kept_when_the_judge_moves_on(hostile_app, browser):
+    url, _, cid, stage, name = hostile_app
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", is_mobile=True,
+                                  has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        _open_form(page, url, cid, stage, name)
+        note = page.locator("[data-testid='stTextArea'] textarea").first
+        note.fill("Catatan diketik tanpa Enter")
+        # the judge moves on to the next field (Tab, as a phone's "next" key does): the box loses focus, no Enter
+        page.keyboard.press("Tab")
+        _settle(page)
+        # away and back in the same session: the form is read from the store again
+        _nav(page, "Beranda")
+        _settle(page)
+        _nav(page, "Penilaian")
+        _show_form(page, name)
+        expect(page.locator("[data-testid='stTextArea'] textarea").first).to_have_value(
+            "Catatan diketik tanpa Enter", timeout=WAIT)
+        page.screenshot(path=str(ARTIFACTS / "hostile-4-note-kept.png"), full_page=True)
     finally:
         context.close()
