@@ -219,8 +219,9 @@ def test_unknown_user_and_wrong_password_cost_the_same_time(con, monkeypatch):
     """Timing must not tell who has an account: median of 50 tries each, within 10 %.
 
     The hasher costs ~10–50 ms here (production ~180 ms): far more than the store's bookkeeping, so skipping
-    argon2 for unknown names, as before, gives a ratio near 0.3 in every round. Tries alternate which goes first
-    (the machine's load drifts), and on a busy machine a round may be re-measured, up to three.
+    argon2 for unknown names, as before, gives a ratio near 0.3 in every round. What is timed is the CPU time the
+    sign-in costs this process (`time.process_time`): on a shared test machine the wall clock mostly measures the
+    other jobs. Tries alternate which goes first, and a round may be re-measured, up to three.
     """
     import statistics
     import time
@@ -235,9 +236,9 @@ def test_unknown_user_and_wrong_password_cost_the_same_time(con, monkeypatch):
             for name in pair:
                 # a fresh client and day per try keeps the throttle out of the measurement
                 at = T0 + dt.timedelta(days=3 * (50 * round_ + i), hours=int(name == "juri1"))
-                start = time.perf_counter()
+                start = time.process_time()
                 result = auth.authenticate(con, name, "salah-salah", now=at, client=f"ip:{name}:{round_}:{i}")
-                times[name].append(time.perf_counter() - start)
+                times[name].append(time.process_time() - start)
                 assert result.message_key == "auth_bad_credentials"
         ratios.append(statistics.median(times["siapa-ini"]) / statistics.median(times["juri1"]))
         if 0.9 <= ratios[-1] <= 1.1:

@@ -209,7 +209,7 @@ def test_submit_needs_a_finished_form_then_locks_it(contest):
 
 def test_evidence_for_a_submitted_form_is_refused_and_nothing_is_stored(contest, tmp_path):
     fill_form(contest, JURI1, "E3")
-    judging.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3")
     refused = evidence.store_evidence(contest, JURI1, PNG, "foto.png", **FORM_E3)
     assert not refused.ok and refused.message_key == "judging_form_locked"
     panitia = evidence.store_evidence(contest, PANITIA, PNG, "foto.png", **FORM_E3, judge_id="J1")
