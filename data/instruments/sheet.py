@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import openpyxl
-import xlsxwriter
 import yaml
 
 from data.exchange.imports.common import Column, map_headers, parse_table
 from data.exchange.imports.reader import read_key_values, read_table
 from data.exchange.problems import Problem
+from present.cells import text_workbook
 from present.i18n import t
 from scoring.fields import SPM_FIELDS
 
@@ -247,7 +247,7 @@ _EXAMPLE_ROWS: tuple[tuple[Any, ...], ...] = (
 def instrument_template(lang: str = "id") -> bytes:
     """The Excel instrument template: Instrumen (header), Kriteria (two example sections), Petunjuk (guide)."""
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    wb = text_workbook(buf)
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1})
     info = wb.add_worksheet(INFO_SHEET)
     for i, (k, v) in enumerate((("kode", "lomba-posyandu-kabupaten-2025"), ("versi", 1),
