@@ -17,6 +17,7 @@ from present.i18n import t
 from scoring.fields import SPM_FIELDS
 from ui.auth import require_role
 from ui.context import sidebar_context, tr
+from ui.safe import plain
 from ui.state import get_con
 
 L = sidebar_context(show_stage=False, show_region=False).lang
@@ -39,7 +40,7 @@ st.caption(tr("setup_akun_intro"))
 if flash := st.session_state.pop("akun.flash", None):
     st.success(flash)
 if secret := st.session_state.pop("akun.secret", None):    # shown once, on the run right after it was made
-    st.warning(tr("setup_akun_temp_password", username=secret[0], password=secret[1]), icon=":material/key:")
+    st.warning(tr("setup_akun_temp_password", username=plain(secret[0]), password=secret[1]), icon=":material/key:")
 tabs = st.tabs([tr("setup_akun_tab_list"), tr("setup_akun_tab_create"), tr("setup_akun_tab_import")],
                key="akun.tab")   # keyed: the chosen tab stays open after creating an account
 

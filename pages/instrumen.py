@@ -12,6 +12,7 @@ from present.fmt import fmt_int
 from present.i18n import t
 from ui.auth import require_role
 from ui.context import sidebar_context, tr
+from ui.safe import plain
 from ui.state import get_con
 
 L = sidebar_context(show_stage=False, show_region=False).lang
@@ -38,7 +39,7 @@ upload = st.file_uploader(tr("setup_instrumen_upload"), type=["xlsx", "yaml", "y
 if upload is not None:
     data = upload.getvalue()
     check = check_upload(con, data, upload.name)
-    st.markdown(tr("setup_instrumen_summary", file=upload.name, errors=fmt_int(len(check.errors), L),
+    st.markdown(tr("setup_instrumen_summary", file=plain(upload.name), errors=fmt_int(len(check.errors), L),
                    warnings=fmt_int(len(check.warnings), L)))
     if check.findings:
         frame = check.findings_frame(L).rename({

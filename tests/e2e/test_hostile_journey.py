@@ -23,8 +23,10 @@ from playwright.sync_api import expect
 
 from data import store
 from data.exchange.imports import import_file
+from present.i18n import t
 from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port
 from tests.fixtures import hostile
+from ui.navigation import PAGES
 
 COMP = "LP2026-KAB-36.02"       # Kab. Lebak 2026, every stage final: the public sees it
 NAME = hostile.MARKUP[0]        # "[klik](https://evil.example) **tebal**"
@@ -184,9 +186,10 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
         _assert_nothing_hostile(page, "Data: written", requests, dialogs)
 
         # Every page, through the navigation (the panitia session sees the organisers' pages too).
-        for label in ("Beranda", "Peringkat", "Profil Posyandu", "Bandingkan", "Peta", "Praktik Baik",
-                      "Kualitas Juri", "Panitia", "Formulir Lapangan", "Data", "Masuk"):
-            page.locator("[data-testid='stSidebarNav'] a", has_text=label).first.click()
+        for entry in PAGES:                      # the registry the dashboard's navigation is built from
+            label = t(entry.title_key, "id")
+            page.locator("[data-testid='stSidebarNav'] a").filter(
+                has_text=re.compile(f"^{re.escape(label)}$")).first.click()
             _settle(page)
             _assert_nothing_hostile(page, label, requests, dialogs)
             page.screenshot(path=str(ARTIFACTS / f"hostile-page-{label.split()[0].lower()}.png"), full_page=True)
