@@ -40,15 +40,15 @@ def test_judge_scores_on_a_phone_and_the_choice_is_saved(demo_path, app_url, bro
         page.get_by_label("Nama pengguna").fill("juri1")
         page.get_by_label("Kata sandi").fill("juri-demo")
         page.get_by_role("button", name="Masuk").click()
-        expect(page.get_by_text("Masuk sebagai juri1")).to_be_visible()
+        expect(page.get_by_text("Masuk sebagai juri1")).to_be_visible(timeout=30_000)   # argon2 + a cold first run
         page.screenshot(path=str(ARTIFACTS / "judge-1-masuk.png"), full_page=True)
 
         # Through the navigation (the same Streamlit session): the sign-in must survive a page switch.
         page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button").first.click()
         page.get_by_role("link", name="Penilaian").click()
-        expect(page.get_by_role("heading", name="Penilaian")).to_be_visible()
+        expect(page.get_by_role("heading", name="Penilaian")).to_be_visible(timeout=30_000)
         progress = page.get_by_text(re.compile(r"\d+ dari \d+ kriteria terisi"))
-        expect(progress).to_be_visible()
+        expect(progress).to_be_visible(timeout=30_000)
         before = int(progress.inner_text().split()[0])
         page.screenshot(path=str(ARTIFACTS / "judge-2-form.png"), full_page=True)
 
