@@ -9,6 +9,7 @@ import streamlit as st
 from data.judging import accounts
 from present.i18n import t
 from ui.context import lang, restore_from_url
+from ui.guard import friendly_errors
 from ui.navigation import PAGES
 from ui.state import get_con
 
@@ -28,4 +29,5 @@ for i, entry in enumerate(p for p in PAGES if (ROOT / p.path).exists()):
                    url_path=Path(entry.path).stem)
     groups.setdefault(t(entry.group_key, L), []).append(page)
 # Every page listed: the organisers' set-up pages would otherwise hide behind "View 5 more".
-st.navigation(groups, expanded=True).run()
+with friendly_errors():   # an unexpected error is a translated message, never a traceback
+    st.navigation(groups, expanded=True).run()

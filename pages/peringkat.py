@@ -24,6 +24,7 @@ from present.theme import score_bands
 from scoring.fields import STRATA
 from ui import cached
 from ui.context import sidebar_context, tr
+from ui.downloads import file_download
 from ui.results import load_inputs, load_results
 from ui.state import result_version
 
@@ -89,8 +90,8 @@ if rows:
 d1, d2, _ = st.columns([1, 1, 3])
 name = f"peringkat-{ctx.competition_id}"
 plain, sheet = df.drop(columns=["entrant_id", "posyandu_id"]), tr("pages_peringkat_title")
-d1.download_button(tr("pages_download_excel"), lambda: excel_bytes(style_scorecard(plain, score_cols, bands, L), sheet),
+file_download(d1, tr("pages_download_excel"), lambda: excel_bytes(style_scorecard(plain, score_cols, bands, L), sheet),
                    file_name=f"{name}.xlsx", key="peringkat_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-d2.download_button(tr("pages_download_csv"), lambda: csv_bytes(plain), file_name=f"{name}.csv",
+file_download(d2, tr("pages_download_csv"), lambda: csv_bytes(plain), file_name=f"{name}.csv",
                    mime="text/csv", key="peringkat_csv")

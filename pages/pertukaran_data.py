@@ -22,6 +22,7 @@ from present.fmt import fmt_int
 from present.i18n import t
 from ui.auth import require_role
 from ui.context import COMBINED, lang, sidebar_context, tr
+from ui.downloads import file_download, store_download
 from ui.state import get_con, store_version
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -72,11 +73,11 @@ def _table_wizard(kind: str) -> None:
         scope["stage"] = st.selectbox(tr("stage"), stages, key="ex.stage", format_func=_stage_label,
                                       index=stages.index(ctx.stage) if ctx.stage in stages else 0)
     st.caption(tr(f"exchange_help_{kind}"))
-    st.download_button(
-        tr("exchange_template"), key="ex.tpl", mime=XLSX, icon=":material/download:",
-        file_name=f"templat_{kind}.xlsx",
-        data=(lambda: score_template(con, cid, scope["stage"], L)) if kind == "scores"
-        else (lambda: import_template(kind, L)))
+    tpl = {"key": "ex.tpl", "mime": XLSX, "icon": ":material/download:", "file_name": f"templat_{kind}.xlsx"}
+    if kind == "scores":
+        store_download(st, tr("exchange_template"), lambda c: score_template(c, cid, scope["stage"], L), **tpl)
+    else:
+        file_download(st, tr("exchange_template"), lambda: import_template(kind, L), **tpl)
     upload = st.file_uploader(tr("exchange_upload"), type=["xlsx", "csv"], key=f"ex.file.{kind}",
                               max_upload_size=4 * (MAX_BYTES // (1024 * 1024)),   # the reader refuses > limit
                               help=tr("safety_upload_help", max_mb=MAX_BYTES // (1024 * 1024)))        # in words
@@ -131,32 +132,31 @@ with tabs["export"]:
     stage = None if choice == COMBINED else choice
     base = f"{cid}_{choice}"
     c = st.columns(2, wrap=True)
-    c[0].download_button(tr("exchange_recap"), key="ex.recap", mime=XLSX, icon=":material/table_view:",
-                         file_name=f"rekapitulasi_{base}.xlsx",
-                         data=lambda: recap_workbook(export_data(con, cid, stage), L))
-    c[1].download_button(tr("exchange_berita_acara"), key="ex.ba", mime="application/pdf",
-                         icon=":material/picture_as_pdf:", file_name=f"berita_acara_{base}.pdf",
-                         data=lambda: berita_acara_pdf(export_data(con, cid, stage), L))
+    # Built on click with their own cursor (ui.downloads): never the session's, which the page is using.
+    store_download(c[0], tr("exchange_recap"), lambda cur: recap_workbook(export_data(cur, cid, stage), L),
+                   key="ex.recap", mime=XLSX, icon=":material/table_view:", file_name=f"rekapitulasi_{base}.xlsx")
+    store_download(c[1], tr("exchange_berita_acara"), lambda cur: berita_acara_pdf(export_data(cur, cid, stage), L),
+                   key="ex.ba", mime="application/pdf", icon=":material/picture_as_pdf:",
+                   file_name=f"berita_acara_{base}.pdf")
     entrants = reads.entrants_frame(con, cid).sort("posyandu_name")
     labels = dict(zip(entrants["entrant_id"], entrants["posyandu_name"], strict=True))
     picked = st.selectbox(tr("exchange_scorecard_for"), list(labels), format_func=labels.get, key="ex.card")
     if picked:
-        st.download_button(tr("exchange_scorecard"), key="ex.sc", mime="application/pdf",
-                           icon=":material/badge:", file_name=f"kartu_nilai_{picked}.pdf",
-                           data=lambda: scorecard_pdf(export_data(con, cid, stage), picked, L))
+        store_download(st, tr("exchange_scorecard"),
+                       lambda cur: scorecard_pdf(export_data(cur, cid, stage), picked, L), key="ex.sc",
+                       mime="application/pdf", icon=":material/badge:", file_name=f"kartu_nilai_{picked}.pdf")
     if access.can_download_raw_tables(user):     # raw tables hold phones and names
         c = st.columns(2, wrap=True)
-        c[0].download_button(tr("exchange_tables_csv"), key="ex.csv", mime="application/zip",
-                             file_name="tabel_csv.zip", data=lambda: export_tables(con, "csv"))
-        c[1].download_button(tr("exchange_tables_parquet"), key="ex.parquet", mime="application/zip",
-                             file_name="tabel_parquet.zip", data=lambda: export_tables(con, "parquet"))
+        store_download(c[0], tr("exchange_tables_csv"), lambda cur: export_tables(cur, "csv"), key="ex.csv",
+                       mime="application/zip", file_name="tabel_csv.zip")
+        store_download(c[1], tr("exchange_tables_parquet"), lambda cur: export_tables(cur, "parquet"),
+                       key="ex.parquet", mime="application/zip", file_name="tabel_parquet.zip")
 
 if "backup" in tabs:
     with tabs["backup"]:
         st.caption(tr("exchange_backup_help"))
-        st.download_button(tr("exchange_backup_make"), key="ex.backup", mime="application/zip",
-                           icon=":material/backup:", file_name="cadangan_posyandu.zip",
-                           data=lambda: make_backup(con))
+        store_download(st, tr("exchange_backup_make"), make_backup, key="ex.backup", mime="application/zip",
+                       icon=":material/backup:", file_name="cadangan_posyandu.zip")
         restore = st.file_uploader(tr("exchange_restore_upload"), type=["zip"], key="ex.restore")
         sure = st.checkbox(tr("exchange_restore_confirm"), key="ex.restore_sure")
         if restore is not None and st.button(tr("exchange_restore"), disabled=not sure, key="ex.restore_go"):

@@ -18,6 +18,7 @@ from present.theme import field_colour, score_bands
 from scoring.fields import SPM_FIELDS
 from ui import cached
 from ui.context import sidebar_context, tr
+from ui.downloads import file_download
 from ui.safe import plain
 
 ctx = sidebar_context()
@@ -112,7 +113,7 @@ if route is not None:
 title = tr("pages_plan_doc_title", field=tr(f"field_{field}"))
 today = dt.date.today()
 d1, d2, _ = st.columns([1, 1, 3])
-d1.download_button(tr("pages_plan_download_pdf"), lambda: visit_plan.plan_pdf(plan, L, title, today),
+file_download(d1, tr("pages_plan_download_pdf"), lambda: visit_plan.plan_pdf(plan, L, title, today),
                    file_name="rencana-kunjungan.pdf", mime="application/pdf", key="praktik_pdf")
-d2.download_button(tr("pages_plan_download_html"), lambda: visit_plan.plan_html(plan, L, title, today),
+file_download(d2, tr("pages_plan_download_html"), lambda: visit_plan.plan_html(plan, L, title, today),
                    file_name="rencana-kunjungan.html", mime="text/html", key="praktik_html")

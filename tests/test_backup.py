@@ -9,7 +9,7 @@ import zipfile
 import pytest
 
 from data import store
-from data.exchange.backup import base_tables, make_backup, restore_backup, table_checksums
+from data.exchange.backup import base_tables, make_backup, restore_backup, table_checksum, table_checksums
 from tests.fixtures.malformed.world import seed_world
 
 
@@ -30,19 +30,28 @@ def filled(con):
     return con
 
 
+def _without_restore_entries(con) -> dict[str, str]:
+    """Every table's checksum, the audit log's taken without the rows restores add about themselves."""
+    sums = table_checksums(con)
+    con.execute("CREATE OR REPLACE TEMP TABLE _log AS SELECT * FROM audit_log WHERE action <> 'restore'")
+    sums["audit_log"] = table_checksum(con, "_log")
+    con.execute("DROP TABLE _log")
+    return sums
+
+
 def test_restore_into_a_fresh_store_gives_an_identical_store(filled, tmp_path):
     before = table_checksums(filled)
     backup = make_backup(filled)
     fresh = store.connect(tmp_path / "fresh.duckdb")
     result = restore_backup(fresh, backup)
     assert result.restored and not result.problems and result.tables == len(base_tables(filled))
-    assert table_checksums(fresh) == before
+    assert _without_restore_entries(fresh) == before
     assert fresh.sql("SELECT evidence FROM scores WHERE note IS NOT NULL").fetchone() == (["a1b2", "c3d4"],)
     # the audit sequence moved past restored ids: a new audit row does not collide
     with store.transaction(fresh):
         fresh.execute("INSERT INTO audit_log (actor, action, entity, entity_key) VALUES ('uji', 'baru', 'x', '3')")
     assert fresh.sql("SELECT count(DISTINCT audit_id) FROM audit_log").fetchone()[0] == \
-        filled.sql("SELECT count(*) FROM audit_log").fetchone()[0] + 1
+        filled.sql("SELECT count(*) FROM audit_log").fetchone()[0] + 2   # + the restore's entry + this one
     fresh.close()
 
 
@@ -54,7 +63,7 @@ def test_restore_in_place_undoes_later_changes_and_never_rewinds_the_version(fil
         filled.execute("INSERT INTO judges (judge_id, name) VALUES ('J-NEW', 'Juri Baru')")
     version = store.data_version(filled)
     assert restore_backup(filled, backup).restored
-    assert table_checksums(filled) == before
+    assert _without_restore_entries(filled) == before
     assert store.data_version(filled) > version     # caches keyed on the version see the restore
 
 
@@ -98,5 +107,19 @@ def test_the_demo_store_round_trips(demo_copy, tmp_path):
     demo.close()
     fresh = store.connect(tmp_path / "fresh.duckdb")
     assert restore_backup(fresh, backup).restored
-    assert table_checksums(fresh) == before
+    assert _without_restore_entries(fresh) == before
+    fresh.close()
+
+
+def test_a_restore_keeps_the_restored_log_and_records_who_restored_which_file(filled, tmp_path):
+    backup = make_backup(filled)
+    restored_log = filled.sql("SELECT audit_id, action FROM audit_log ORDER BY audit_id").fetchall()
+    fresh = store.connect(tmp_path / "fresh.duckdb")
+    assert restore_backup(fresh, backup, "cadangan-senin.zip", actor="panitia").restored
+    log = fresh.sql("SELECT audit_id, action, actor, entity_key, source, new_value FROM audit_log "
+                    "ORDER BY audit_id").fetchall()
+    assert [r[:2] for r in log[:-1]] == restored_log
+    last = log[-1]
+    assert last[1:5] == ("restore", "panitia", "cadangan-senin.zip", "restore")
+    assert json.loads(last[5])["rows"] > 0 and last[0] > restored_log[-1][0]
     fresh.close()

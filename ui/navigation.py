@@ -28,4 +28,5 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/akun.py", "nav_akun", ":material/manage_accounts:", "nav_admin"),
     PageEntry("pages/formulir_lapangan.py", "nav_formulir_lapangan", ":material/assignment:", "nav_admin"),
     PageEntry("pages/pertukaran_data.py", "nav_data", ":material/upload_file:", "nav_admin"),
+    PageEntry("pages/jejak_audit.py", "nav_audit", ":material/history:", "nav_admin"),
 )

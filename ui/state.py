@@ -86,6 +86,14 @@ def reference_version() -> int:
     return store.reference_version(get_con())
 
 
+def root_connection() -> duckdb.DuckDBPyConnection:
+    """The process's connection to the store, for work outside this session's script thread (a download
+    built on click) to take its own `cursor()` from; never run queries on it directly."""
+    path = store.store_path()
+    _ensure_store(path)
+    return _root(str(path))
+
+
 def store_version() -> int:
     """The key of cached reads that span competitions (the list of contests, a posyandu's history): grows with
     any write that changes a result, never with a sign-in or a session."""

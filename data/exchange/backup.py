@@ -3,7 +3,8 @@
 A backup is a zip: `manifest.json` (format, schema migrations, sequences, per-table row count, columns and
 checksum) and one Parquet file per table. Restore checks the zip's own checksums, refuses a backup made for
 another schema, replaces every table in ONE transaction, recomputes the checksums inside that transaction and
-rolls back on any difference: the store afterwards is identical to the one backed up, or unchanged.
+rolls back on any difference: the store afterwards is identical to the one backed up (plus one audit row
+recording the restore: who, when, which file), or unchanged.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import pyarrow.parquet as pq
 
 from data import store
 from data.exchange.problems import Problem
+from data.judging.audit import record
 from present.cells import csv_safe
 
 FORMAT = "posyandu-backup/1"
@@ -146,6 +148,10 @@ def restore_backup(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str =
                     raise _ChecksumMismatch(bad)
                 store.touch_everything(con)   # every cached result, of every contest, goes cold
                 _advance_sequences(con, manifest.get("sequences", {}))
+                # The restored log is kept whole, and the restore itself is its newest entry.
+                record(con, actor, "restore", "store", file_name, None,
+                       {"backup_created_at": manifest.get("created_at"), "tables": len(tables), "rows": rows},
+                       None, source="restore")
         except _ChecksumMismatch as err:
             return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_damaged",
                                                  {"table": ", ".join(err.tables)}),))

@@ -377,7 +377,8 @@ def import_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: st
                     changes = {"option_code": got.get("option_code", UNSET), "real_value": got.get("real_value", UNSET),
                                "note": got.get("note", UNSET), "evidence": UNSET}
                     written += _write_score(con, user.username, competition_id, sub.stage, sub.entrant_id,
-                                            sub.judge_id, crit, changes, f"field form {filename} {sub.instance_id}")
+                                            sub.judge_id, crit, changes, f"field form {filename} {sub.instance_id}",
+                                            source="kobo")
                 con.execute("INSERT INTO field_submissions (instance_id, competition_id, stage, entrant_id, judge_id, "
                             "lat, lon, source_file, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [sub.instance_id, competition_id, sub.stage, sub.entrant_id, sub.judge_id, sub.lat,

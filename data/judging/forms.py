@@ -9,7 +9,6 @@ same transaction (who, when, old, new, reason). Conflicting concurrent writes ar
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -19,6 +18,7 @@ import polars as pl
 
 from data import store
 from data.access import in_region
+from data.judging import audit
 from data.judging.auth import PermissionDenied, User, require_role
 from present.errors import BadInput
 
@@ -103,11 +103,11 @@ def _score_key(competition_id: str, stage: str, entrant_id: str, judge_id: str, 
     return f"{competition_id}/{stage}/{entrant_id}/{judge_id}/{criterion_id}"
 
 
-def _audit(con: Con, actor: str, action: str, entity: str, key: str, old: Any, new: Any, reason: str | None) -> None:
-    def enc(v: Any) -> str | None:
-        return None if v is None else v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
-    con.execute("INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value, reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [_now(), actor, action, entity, key, enc(old), enc(new), reason])
+def _audit(con: Con, actor: str, action: str, entity: str, key: str, old: Any, new: Any, reason: str | None,
+           source: str | None = None, ref: int | None = None) -> int:
+    """One audit row (see `data.judging.audit.record`); the source defaults from the action."""
+    default = {"reopen": "reopen", "score": "form", "submit": "form"}.get(action, "setup")
+    return audit.record(con, actor, action, entity, key, old, new, reason, source=source or default, ref=ref)
 
 
 class NotInCompetition(PermissionDenied):
@@ -205,8 +205,13 @@ def _validate_value(kind: str, codes: list[str], option_code: Any, real_value: A
 
 
 def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_id: str, judge_id: str,
-                 criterion_id: str, changes: dict[str, Any], reason: str | None) -> bool:
-    """Upsert one score and its audit entry inside the caller's transaction; False when nothing changed."""
+                 criterion_id: str, changes: dict[str, Any], reason: str | None, source: str = "form",
+                 ref: int | None = None) -> bool:
+    """Upsert one score and its audit entry inside the caller's transaction; False when nothing changed.
+
+    A change while the form or the stage is reopened is linked to that reopen (and takes its reason when the
+    change gives none), so the trail says why a submitted score moved.
+    """
     _check_writable(con, competition_id, stage, entrant_id, judge_id, criterion_id)
     row = con.sql("SELECT option_code, real_value, note, evidence FROM scores WHERE entrant_id = ? AND stage = ? "
                   "AND judge_id = ? AND criterion_id = ?", params=[entrant_id, stage, judge_id, criterion_id]).fetchone()
@@ -228,8 +233,12 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
                     "WHERE entrant_id = ? AND stage = ? AND judge_id = ? AND criterion_id = ?",
                     [new["option_code"], new["real_value"], new["note"], new["evidence"], now,
                      entrant_id, stage, judge_id, criterion_id])
+    if ref is None:
+        reopened = audit.reopen_for(audit.open_reopens(con, competition_id, stage), entrant_id, judge_id)
+        if reopened:
+            ref, reason = reopened[0], reason or reopened[1]
     _audit(con, actor, "score", "score", _score_key(competition_id, stage, entrant_id, judge_id, criterion_id),
-           old, new, reason)
+           old, new, reason, source, ref)
     store.touch(con, competition_id)
     return True
 
@@ -237,13 +246,15 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
 def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id: str, criterion_id: str, *,
                option_code: str | None = UNSET, real_value: float | None = UNSET, note: str | None = UNSET,
                evidence: Sequence[str] | None = UNSET, judge_id: str | None = None,
-               reason: str | None = None) -> bool:
+               reason: str | None = None, source: str = "form", ref: int | None = None) -> bool:
     """Save one part of one score at once (what the form's on_change sends) and audit it.
 
     Arguments left UNSET keep their stored value; None clears. A juri writes only as their own judge for an
     assigned entrant; panitia may write for a named judge (e.g. a field-form import). Refused on a submitted
     form or a finalised stage, and (NotInCompetition) for a stage, entrant or criterion the competition does not
     hold. Returns False when the value did not change (no audit entry then).
+    `source`, `reason` and `ref` go on the audit row: a protest passes source="protest", its reason and the
+    audit id of the protest's own row.
     """
     judge = _acting_judge(user, judge_id)
     check_in_competition(con, competition_id, stage, entrant_id, criterion_id)
@@ -265,7 +276,7 @@ def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id
     def write() -> bool:
         with store.transaction(con):
             return _write_score(con, user.username, competition_id, stage, entrant_id, judge, criterion_id,
-                                changes, reason)
+                                changes, reason, source, ref)
     return store.with_retry(write)
 
 

@@ -33,6 +33,7 @@ from data.exchange.parse_indonesian import (
     parse_text,
 )
 from data.exchange.problems import Problem
+from data.judging.audit import record_frame_changes
 from present.i18n import LANGUAGES, t
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 
@@ -347,6 +348,9 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, progress: Progr
         for table, frame in plan.frames.items():
             for start in range(0, frame.height, chunk_rows):
                 chunk = frame.slice(start, chunk_rows)
+                # One audit row per changed value (old and new), written before the upsert overwrites the old.
+                record_frame_changes(con, actor, table, plan.keys[table], chunk, source="import",
+                                     reason=f"{plan.file_name} ({batch_id})")
                 _upsert(con, table, plan.keys[table], chunk)
                 done += chunk.height
                 if progress is not None:
@@ -358,9 +362,12 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, progress: Progr
             [batch_id, plan.kind, plan.scope, plan.file_name, plan.file_sha256, plan.rows_total,
              plan.rows_new, plan.rows_updated, actor])
         con.execute(
-            "INSERT INTO audit_log (actor, action, entity, entity_key, new_value) VALUES (?, 'import', ?, ?, ?)",
+            "INSERT INTO audit_log (actor, action, entity, entity_key, new_value, source, competition_id, stage) "
+            "VALUES (?, 'import', ?, ?, ?, 'import', nullif(split_part(?, '/', 1), ''), "
+            "nullif(split_part(?, '/', 2), ''))",
             [actor, plan.kind, batch_id,
-             f"{plan.file_name}: {plan.rows_new} new, {plan.rows_updated} updated, {plan.rows_unchanged} unchanged"])
+             f"{plan.file_name}: {plan.rows_new} new, {plan.rows_updated} updated, {plan.rows_unchanged} unchanged",
+             plan.scope, plan.scope])
     if progress is not None and total == 0:
         progress(0, 0)
     return ImportResult(True, plan.rows_new, plan.rows_updated, batch_id)

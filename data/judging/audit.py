@@ -1,0 +1,191 @@
+"""The audit trail: one row per changed value (old, new, who, when, why, from which path), and its reading.
+
+Every path that changes a stored value writes here inside its own transaction: the scoring form
+(`forms.save_score`), the Excel score import (`exchange.imports.common.write_plan`, through
+`record_frame_changes`), the Kobo / ODK import (`exchange.xlsform`), reopen and finalise, evidence removal, a
+restore (`exchange.backup`), and protests. A caller that changes a value by another path calls `record` (any
+value) or `forms.save_score(..., source=..., reason=..., ref=...)` (a score) in the same transaction as the
+change; nothing else is needed for the change to show on the audit page.
+
+A score changed while its form or stage is reopened is linked (`ref_audit_id`) to that reopen, and takes the
+reopen's reason when the change itself gives none: the reason for the change is on the row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from data.judging.auth import User, require_role
+
+Con = duckdb.DuckDBPyConnection
+
+SOURCES: tuple[str, ...] = ("form", "import", "kobo", "reopen", "protest", "restore", "evidence", "setup")
+SCORE_COLUMNS: tuple[str, ...] = ("option_code", "real_value", "note", "evidence")
+# The structured columns each kind of entity_key carries, in key order.
+_KEY_PARTS: dict[str, tuple[str, ...]] = {
+    "score": ("competition_id", "stage", "entrant_id", "judge_id", "criterion_id"),
+    "form": ("competition_id", "stage", "entrant_id", "judge_id"),
+    "assignment": ("competition_id", "stage", "entrant_id", "judge_id"),
+    "stage": ("competition_id", "stage"),
+    "competition": ("competition_id",),
+}
+_PLACE = ("competition_id", "stage", "entrant_id", "judge_id", "criterion_id")
+
+
+def encode(value: Any) -> str | None:
+    """How a value is stored in old_value / new_value: text as is, anything else as sorted JSON."""
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
+
+
+def key_parts(entity: str, key: str) -> dict[str, str | None]:
+    """The competition, stage, entrant, judge and criterion named by an entity key (None when not named)."""
+    names = _KEY_PARTS.get(entity, ())
+    parts = key.split("/")
+    return {n: (parts[i] or None) if i < len(parts) else None for i, n in enumerate(names)}
+
+
+def record(con: Con, actor: str, action: str, entity: str, key: str, old: Any, new: Any, reason: str | None, *,
+           source: str | None = None, ref: int | None = None, **place: str | None) -> int:
+    """Write one audit row inside the caller's transaction and return its id.
+
+    `place` (competition_id, stage, entrant_id, judge_id, criterion_id) overrides what the key says.
+    """
+    if source is not None and source not in SOURCES:
+        raise ValueError(f"unknown audit source {source!r}; one of {SOURCES}")
+    where = key_parts(entity, key) | {k: v for k, v in place.items() if k in _PLACE}
+    return int(con.sql(
+        "INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value, reason, "
+        "source, ref_audit_id, competition_id, stage, entrant_id, judge_id, criterion_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING audit_id",
+        params=[dt.datetime.now(), actor, action, entity, key, encode(old), encode(new), reason, source, ref,
+                *(where.get(k) for k in _PLACE)]).fetchone()[0])
+
+
+def open_reopens(con: Con, competition_id: str, stage: str) -> dict[tuple[str, str] | None, tuple[int, str]]:
+    """The reopens still in force in a stage: (entrant, judge) → (audit id, reason) per reopened form, and
+    None → the stage's own reopen. A form reopen ends with the next submit, a stage reopen with the next
+    finalise."""
+    rows = con.sql(
+        "WITH r AS (SELECT audit_id, entity, entrant_id, judge_id, reason FROM audit_log "
+        "  WHERE competition_id = ? AND stage = ? AND action = 'reopen' AND entity IN ('form', 'stage')), "
+        "closed AS (SELECT audit_id, entity, entrant_id, judge_id FROM audit_log "
+        "  WHERE competition_id = ? AND stage = ? AND ((action = 'submit' AND entity = 'form') "
+        "  OR (action = 'finalise' AND entity = 'stage'))) "
+        "SELECT r.audit_id, r.entity, r.entrant_id, r.judge_id, r.reason FROM r WHERE NOT EXISTS ("
+        "  SELECT 1 FROM closed c WHERE c.audit_id > r.audit_id AND c.entity = r.entity "
+        "  AND c.entrant_id IS NOT DISTINCT FROM r.entrant_id AND c.judge_id IS NOT DISTINCT FROM r.judge_id) "
+        "ORDER BY r.audit_id",
+        params=[competition_id, stage, competition_id, stage]).fetchall()
+    out: dict[tuple[str, str] | None, tuple[int, str]] = {}
+    for audit_id, entity, entrant, judge, reason in rows:   # the newest reopen wins
+        out[None if entity == "stage" else (entrant, judge)] = (int(audit_id), reason)
+    return out
+
+
+def reopen_for(reopens: dict[tuple[str, str] | None, tuple[int, str]], entrant_id: str,
+               judge_id: str) -> tuple[int, str] | None:
+    """The reopen a change of this form answers to: the form's own, else the stage's."""
+    return reopens.get((entrant_id, judge_id)) or reopens.get(None)
+
+
+def record_frame_changes(con: Con, actor: str, table: str, key: Sequence[str], frame: pl.DataFrame, *,
+                         source: str, reason: str | None) -> int:
+    """Audit every row of `frame` that an upsert into `table` on `key` is about to add or change.
+
+    Call before the upsert, in the same transaction. A score row is audited as the form audits it (the four
+    parts of the score, old and new, keyed competition/stage/entrant/judge/criterion, linked to a reopen in
+    force); any other table's row by its key, old and new values of the columns the file carries.
+    """
+    if frame.height == 0:
+        return 0
+    values = [c for c in frame.columns if c not in key]
+    old_cols = list(SCORE_COLUMNS) if table == "scores" else values
+    con.register("_audit_new", frame.to_arrow())
+    try:
+        on = " AND ".join(f't."{k}" = f."{k}"' for k in key)
+        differs = " OR ".join(f't."{c}" IS DISTINCT FROM f."{c}"' for c in values) or "FALSE"
+        olds = ", ".join(f't."{c}" AS "old::{c}"' for c in old_cols)
+        changed = con.sql(
+            f'SELECT f.*, t."{key[0]}" IS NOT NULL AS "old::exists"{", " + olds if olds else ""} '
+            f'FROM _audit_new f LEFT JOIN "{table}" t ON {on} WHERE t."{key[0]}" IS NULL OR {differs}').pl()
+    finally:
+        con.unregister("_audit_new")
+    if changed.height == 0:
+        return 0
+    reopens: dict[tuple[str, str], dict] = {}
+    now = dt.datetime.now()
+    rows: list[dict[str, Any]] = []
+    for r in changed.iter_rows(named=True):
+        old = {c: r[f"old::{c}"] for c in old_cols} if r["old::exists"] else None
+        new = dict(old) if old else dict.fromkeys(old_cols)
+        new.update({c: r[c] for c in values})
+        place = {k: r.get(k) for k in _PLACE}
+        ref, why = None, reason
+        if table == "scores":
+            entity, action = "score", "score"
+            entry_key = "/".join(str(r[k]) for k in _KEY_PARTS["score"])
+            stage_key = (r["competition_id"], r["stage"])
+            if stage_key not in reopens:
+                reopens[stage_key] = open_reopens(con, *stage_key)
+            got = reopen_for(reopens[stage_key], r["entrant_id"], r["judge_id"])
+            if got:
+                ref, why = got[0], reason or got[1]
+        else:
+            entity, action = table, "import"
+            entry_key = "/".join(str(r[k]) for k in key)
+        rows.append({"changed_at": now, "actor": actor, "action": action, "entity": entity, "entity_key": entry_key,
+                     "old_value": encode(old), "new_value": encode(new), "reason": why, "source": source,
+                     "ref_audit_id": ref, **place})
+    audit = pl.DataFrame(rows, schema={
+        "changed_at": pl.Datetime("us"), "actor": pl.String, "action": pl.String, "entity": pl.String,
+        "entity_key": pl.String, "old_value": pl.String, "new_value": pl.String, "reason": pl.String,
+        "source": pl.String, "ref_audit_id": pl.Int64, **dict.fromkeys(_PLACE, pl.String)})
+    names = ", ".join(audit.columns)
+    con.register("_audit_rows", audit.to_arrow())
+    try:
+        con.execute(f"INSERT INTO audit_log ({names}) SELECT {names} FROM _audit_rows")
+    finally:
+        con.unregister("_audit_rows")
+    return audit.height
+
+
+# --- reading ---------------------------------------------------------------------------------------------------
+
+TRAIL_COLUMNS: tuple[str, ...] = (
+    "audit_id", "changed_at", "actor", "source", "action", "entity", "competition_id", "stage", "entrant_id",
+    "posyandu_name", "judge_id", "judge_name", "criterion_id", "old_value", "new_value", "reason", "ref_audit_id",
+    "ref_reason", "entity_key")
+
+
+def audit_trail(con: Con, user: User, *, competition_id: str | None = None, entrant_id: str | None = None,
+                judge_id: str | None = None, criterion_id: str | None = None, since: dt.date | None = None,
+                until: dt.date | None = None, limit: int = 5000) -> pl.DataFrame:
+    """The audit rows matching every given filter, newest first, with entrant and judge names; panitia only.
+
+    `until` is inclusive (the whole day). A restore is a store-wide event: it shows under every contest filter.
+    """
+    require_role(user, ["panitia"])
+    return con.sql(
+        "SELECT a.audit_id, a.changed_at, a.actor, a.source, a.action, a.entity, a.competition_id, a.stage, "
+        "a.entrant_id, p.name AS posyandu_name, a.judge_id, j.name AS judge_name, a.criterion_id, a.old_value, "
+        "a.new_value, a.reason, a.ref_audit_id, r.reason AS ref_reason, a.entity_key "
+        "FROM audit_log a LEFT JOIN entrants e ON e.entrant_id = a.entrant_id "
+        "LEFT JOIN posyandu p ON p.posyandu_id = e.posyandu_id "
+        "LEFT JOIN judges j ON j.judge_id = a.judge_id "
+        "LEFT JOIN audit_log r ON r.audit_id = a.ref_audit_id "
+        "WHERE (? IS NULL OR a.competition_id = ? OR a.entity = 'store') "
+        "AND (? IS NULL OR a.entrant_id = ?) AND (? IS NULL OR a.judge_id = ?) "
+        "AND (? IS NULL OR a.criterion_id = ?) "
+        "AND (?::DATE IS NULL OR a.changed_at >= ?::DATE) "
+        "AND (?::DATE IS NULL OR a.changed_at < ?::DATE + INTERVAL 1 DAY) "
+        "ORDER BY a.audit_id DESC LIMIT ?",
+        params=[competition_id, competition_id, entrant_id, entrant_id, judge_id, judge_id,
+                criterion_id, criterion_id, since, since, until, until, limit]).pl()
