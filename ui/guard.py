@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import streamlit as st
 
-from ui.context import tr
+from ui.language import tr
 
 log = logging.getLogger("posyandu.pages")
 
