@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -278,3 +279,53 @@ def region_choices(level: int, query: str | None = None, limit: int | None = Non
             if limit is not None and len(out) >= limit:
                 break
     return out
+
+
+# --- name matching keys ------------------------------------------------------------------------------------------
+# People write region and posyandu names as they say them: "Batulicin" for Kec. Batu Licin, "Kelampangan" for
+# Kel. Kalampangan, "Kota" for Kec. Kota Kudus. Two names are taken for the same place when their keys agree
+# inside the enclosing region (a match across the whole country on a folded key would be a guess).
+
+_OLD_SPELLING: tuple[tuple[str, str], ...] = (("oe", "u"), ("dj", "j"), ("tj", "c"), ("sj", "sy"), ("ch", "kh"))
+_VOWEL_FOLD = str.maketrans({"e": "a", "o": "u"})
+_NAME_PREFIX = re.compile(
+    r"^(?:provinsi|prov|kabupaten|kab|kota administrasi|kota adm|kota|kecamatan|kec|distrik|kelurahan|kel|"
+    r"desa|ds|kampung|nagari|gampong|posyandu|psy)(?:\.|\s)\s*")
+
+
+_DOUBLED = re.compile(r"(.)\1+")
+_NON_ALNUM = re.compile(r"[^a-z0-9]")
+_WS = re.compile(r"\s+")
+
+
+def _ascii_lower(name: str) -> str:
+    text = str(name)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _WS.sub(" ", text.lower()).strip()
+
+
+def compact_key(name: str) -> str:
+    """The name without its prefix, case, spaces, hyphens or dots: "Kec. Batu-Licin" → "batulicin"."""
+    return _NON_ALNUM.sub("", _NAME_PREFIX.sub("", _ascii_lower(name), count=1))
+
+
+def variant_key(name: str) -> str:
+    """`compact_key` with the spelling variants Indonesian names come in folded together: the old spelling
+    (oe → u, dj → j, tj → c), e/a and o/u, and doubled letters. "Kelampangan" and "Kalampangan" agree;
+    so do "Soemberdjo" and "Sumberjo"."""
+    return fold_variants(compact_key(name))
+
+
+def fold_variants(compact: str) -> str:
+    """The spelling-variant fold of a `compact_key` (see `variant_key`)."""
+    for old, new in _OLD_SPELLING:
+        compact = compact.replace(old, new)
+    return _DOUBLED.sub(r"\1", compact.translate(_VOWEL_FOLD))
+
+
+def town_alias(name: str, level: int) -> str | None:
+    """The short name a kecamatan called "Kota <X>" goes by: "Kota" (the Kota Kudus kecamatan of Kab. Kudus)."""
+    if level == 3 and _ascii_lower(name).startswith("kota "):
+        return "kota"
+    return None

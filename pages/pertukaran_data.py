@@ -20,6 +20,7 @@ from data.store import reads
 from geo import upload as boundaries
 from present.fmt import fmt_int
 from present.i18n import t
+from present.previews import import_preview
 from ui.auth import require_role
 from ui.context import COMBINED, lang, sidebar_context, tr
 from ui.downloads import file_download, store_download
@@ -78,6 +79,7 @@ def _table_wizard(kind: str) -> None:
         store_download(st, tr("exchange_template"), lambda c: score_template(c, cid, scope["stage"], L), **tpl)
     else:
         file_download(st, tr("exchange_template"), lambda: import_template(kind, L), **tpl)
+    problem_headers = {c: tr(f"exchange_pcol_{c}") for c in ("file", "sheet", "row", "column", "message")}
     upload = st.file_uploader(tr("exchange_upload"), type=["xlsx", "csv"], key=f"ex.file.{kind}",
                               max_upload_size=4 * (MAX_BYTES // (1024 * 1024)),   # the reader refuses > limit
                               help=tr("safety_upload_help", max_mb=MAX_BYTES // (1024 * 1024)))        # in words
@@ -92,19 +94,21 @@ def _table_wizard(kind: str) -> None:
         if plan.problems:
             st.error(tr("exchange_n_problems", n=fmt_int(len(plan.problems), L)))
             st.dataframe(problems_frame(plan.problems, L), hide_index=True, width="stretch",
-                         column_config={"file": tr("exchange_pcol_file"), "sheet": tr("exchange_pcol_sheet"),
-                                        "row": tr("exchange_pcol_row"), "column": tr("exchange_pcol_column"),
-                                        "message": tr("exchange_pcol_message")})
+                         column_config=problem_headers)
         elif plan.already_imported:
             st.info(tr("exchange_already_imported"))
         else:
+            if plan.warnings:
+                st.warning(tr("integrity_n_warnings", n=fmt_int(len(plan.warnings), L)))
+                st.dataframe(problems_frame(plan.warnings, L), hide_index=True, width="stretch",
+                             column_config=problem_headers)
             c = st.columns(3, wrap=True)
             c[0].metric(tr("exchange_rows_new"), fmt_int(plan.rows_new, L))
             c[1].metric(tr("exchange_rows_updated"), fmt_int(plan.rows_updated, L))
             c[2].metric(tr("exchange_rows_unchanged"), fmt_int(plan.rows_unchanged, L))
             st.caption(tr("exchange_preview", n=fmt_int(min(plan.rows_total, 50), L),
                           total=fmt_int(plan.rows_total, L)))
-            st.dataframe(plan.preview(50), hide_index=True, width="stretch")
+            st.dataframe(import_preview(plan.preview(50), L), hide_index=True, width="stretch")
             if st.button(tr("exchange_write"), type="primary", key="ex.write"):
                 bar = st.progress(0.0, text=tr("exchange_writing"))
 

@@ -241,6 +241,7 @@ class ImportPlan:
     file_sha256: str
     scope: str = ""
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)    # worth a look (a likely duplicate), not blocking
     frames: dict[str, pl.DataFrame] = field(default_factory=dict)   # store table → rows to upsert
     keys: dict[str, tuple[str, ...]] = field(default_factory=dict)  # store table → its conflict key
     rows_total: int = 0

@@ -26,6 +26,7 @@ from data.exchange.imports.common import (
 )
 from data.exchange.parse_indonesian import RegionIndex, load_region_index
 from data.exchange.problems import Problem
+from data.regions import variant_key
 from scoring.fields import SPM_FIELDS, STRATA
 
 KIND = "posyandu"
@@ -90,6 +91,29 @@ def _resolve_desa(rec: dict[str, Any], regions: RegionIndex, file: str, sheet: s
     return parent, []
 
 
+def _likely_duplicates(con: duckdb.DuckDBPyConnection, plan: ImportPlan, sheet: Any) -> list[Problem]:
+    """Rows naming, in the same desa, a posyandu whose name differs only in spelling ("Kelampangan" and
+    "Kalampangan") from another row's or from one already registered under another id: likely the same one."""
+    rows = [r for r in sheet.records if r.get("desa_code") and r.get("nama")]
+    codes = sorted({r["desa_code"] for r in rows})
+    seen: dict[tuple[str, str], tuple[str, str]] = {}   # (desa, key) → (posyandu id, name as written)
+    if codes:
+        for pid, name, desa in con.sql("SELECT posyandu_id, name, desa_code FROM posyandu "
+                                       "WHERE list_contains(?, desa_code)", params=[codes]).fetchall():
+            seen.setdefault((desa, variant_key(name)), (pid, name))
+    out: list[Problem] = []
+    for r in rows:
+        key = (r["desa_code"], variant_key(r["nama"]))
+        other = seen.get(key)
+        if other is not None and other[0] != r["posyandu_id"]:
+            out.append(Problem(plan.file_name, sheet.table.sheet, r["_row"], sheet.labels.get("nama", "nama"),
+                               "exchange_possible_duplicate_posyandu",
+                               {"name": r["nama"], "other": other[1], "other_id": other[0]}))
+        else:
+            seen[key] = (r["posyandu_id"], r["nama"])
+    return out
+
+
 def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> ImportPlan:
     """Read and check a registry file; the plan holds every problem, or the rows to write."""
     plan = ImportPlan(KIND, file_name, file_sha256(data))
@@ -103,6 +127,7 @@ def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str) -> Imp
     for rec in records:
         rec["desa_code"], problems = _resolve_desa(rec, regions, file_name, table.sheet, labels)
         plan.problems.extend(problems)
+    plan.warnings.extend(_likely_duplicates(con, plan, parsed))
     if plan.problems:
         return plan
     posyandu = [{"posyandu_id": r["posyandu_id"], "reg_number": r.get("no_registrasi"), "name": r["nama"],
