@@ -307,9 +307,20 @@ with tabs[4]:
                 _done("life_rules_saved")
                 st.rerun()
     published = publication.published_results(con, cid)
+    PUBLISHED_COLUMNS = {   # the frozen table as organisers read it: translated headers, scores in one format
+        "rank_final": st.column_config.NumberColumn(tr("pages_rank"), format="%d"),
+        "posyandu_name": tr("judging_col_posyandu"), "desa_name": tr("judging_col_desa"),
+        "kecamatan_name": tr("judging_col_kecamatan"),
+        "total": st.column_config.NumberColumn(tr("pages_total"), format="%.2f"),
+        "award": tr("pages_award"), "strata": tr("pages_strata"),
+        "advances": st.column_config.CheckboxColumn(tr("integrity_col_advances")),
+        "tie_broken_by": tr("integrity_col_tie_broken_by"),
+    }
     st.subheader(tr("judging_published"))
     if published.height:
-        st.dataframe(published, hide_index=True)
+        shown = [c for c in PUBLISHED_COLUMNS if c in published.columns]
+        st.dataframe(published.select(shown), hide_index=True,
+                     column_config={c: PUBLISHED_COLUMNS[c] for c in shown})
     else:
         st.info(tr("judging_nothing_published"))
 

@@ -231,7 +231,9 @@ def fix_first_rows(fix_first: pl.DataFrame, texts: pl.DataFrame, lang: str, top:
         pl.col("text").alias(t("pages_criterion", lang)),
         pl.col("section_id").map_elements(lambda s: t(f"field_{s}", lang), return_dtype=pl.String)
         .alias(t("pages_field", lang)),
-        pl.format("{} / {}", pl.col("points").round(2), pl.col("max_points").round(0)).alias(t("pages_points", lang)),
+        pl.struct("points", "max_points").map_elements(
+            lambda r: f"{fmt_number(r['points'], 2, lang)} / {fmt_number(r['max_points'], 0, lang)}",
+            return_dtype=pl.String).alias(t("pages_points", lang)),
         pl.col("lost").alias(t("pages_lost", lang)),
     ).to_pandas()
 

@@ -175,7 +175,15 @@ def score_details(con: Con, entrant_id: str) -> pl.DataFrame:
     return con.sql(
         """
         SELECT s.stage, s.criterion_id, ic.section_id, ic.text AS criterion_text, ic.kind, ic.unit,
-               s.judge_id, j.name AS judge_name, s.option_code, o.text AS option_text, o.points AS option_points,
+               s.judge_id, j.name AS judge_name, s.option_code, o.text AS option_text,
+               -- a nilai-riil value earns the points of the highest threshold it reaches (0 below all), as in
+               -- scoring.points.to_points; without this the profile showed NaN points for every such criterion
+               CASE WHEN ic.kind = 'real' THEN
+                   CASE WHEN s.real_value IS NOT NULL THEN coalesce((
+                       SELECT t.points FROM instrument_thresholds t
+                       WHERE t.instrument_id = c.instrument_id AND t.criterion_id = s.criterion_id
+                         AND t.min_value <= s.real_value ORDER BY t.min_value DESC LIMIT 1), 0) END
+               ELSE o.points END AS option_points,
                s.real_value, s.note, s.evidence, s.updated_at
         FROM scores s
         JOIN entrants e ON e.entrant_id = s.entrant_id
