@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from data.instruments.persistence import read_instrument
-from data.judging import assignments, contest_life, evidence
+from data.judging import assignments, contest_life, evidence, evidence_access
 from data.judging import forms as judging
 from data.store import reads
 from present.errors import UserError
@@ -17,6 +17,7 @@ from present.fmt import fmt_number
 from scoring.instrument import Criterion
 from ui.auth import current_user, require_role, show_denied
 from ui.context import lang, sidebar_context, tr
+from ui.downloads import store_download
 from ui.safe import plain
 from ui.state import get_con
 
@@ -85,6 +86,39 @@ def _flag_box(c: Criterion, flag: dict, key: str, part: str) -> None:
     b2.button(tr("life_changed"), key=f"{key}.chg", on_click=_answer,
               args=(*args, c.id, "changed", f"{key}.why", f"{key}.{'opt' if part == 'option_code' else 'real'}",
                     part), width="stretch")
+
+
+def _remove(cid: str, stage: str, entrant: str, judge: str, crit: str, sha: str, name: str) -> None:
+    """on_click: take a wrong upload off the score (audited; refused once the form is submitted)."""
+    try:
+        if evidence_access.remove_evidence(get_con(), current_user(), cid, stage, entrant, crit, sha, judge_id=judge):
+            st.session_state[DONE_KEY] = ("integrity_evidence_removed", {"name": name})
+    except UserError as err:
+        st.session_state[ERR_KEY] = err
+
+
+def _evidence_list(cid: str, stage: str, entrant: str, judge: str, crit: str, locked: bool) -> None:
+    """Each attached file: its name and size, view (an image in the page; a PDF to download), download, remove."""
+    for f in evidence_access.score_evidence(con, user, cid, stage, entrant, judge, crit):
+        key = f"pn.ev.{cid}.{stage}.{entrant}.{judge}.{crit}.{f.sha256[:16]}"
+        row = st.columns([5, 2, 2, 2], vertical_alignment="center")
+        row[0].caption(f":material/attach_file: {plain(f.original_name or f.sha256[:12])} · "
+                       f"{fmt_number(f.size_bytes / 1024, 0, lang())} KB")
+        show = row[1].toggle(tr("integrity_evidence_view"), key=f"{key}.view")
+        store_download(row[2], tr("integrity_evidence_download"),
+                       lambda cur, sha=f.sha256: evidence_access.open_evidence(cur, user, cid, stage, entrant, judge,
+                                                                               crit, sha),
+                       file_name=f.download_name, mime=f.mime_type, key=f"{key}.dl", icon=":material/download:")
+        if not locked:
+            row[3].button(tr("integrity_evidence_remove"), key=f"{key}.rm", icon=":material/delete:",
+                          on_click=_remove, args=(cid, stage, entrant, judge, crit, f.sha256,
+                                                  f.original_name or f.sha256[:12]))
+        if show:
+            if f.is_image:
+                st.image(evidence_access.open_evidence(con, user, cid, stage, entrant, judge, crit, f.sha256),
+                         caption=f.original_name or None)
+            else:
+                st.caption(tr("integrity_evidence_pdf_note"))
 
 
 def _bands(c: Criterion) -> str:
@@ -199,9 +233,8 @@ for section in instrument.sections:
                              on_change=_save, args=(*args, c.id, "note", f"{base}.{c.id}.note"), disabled=frozen,
                              height=68, max_chars=NOTE_MAX_CHARS, help=tr("safety_note_help"))
                 files = list(have.get("evidence") or [])
-                for info in evidence.evidence_info(con, files):
-                    st.caption(f":material/attach_file: {plain(info['original_name'] or info['sha256'][:12])} · "
-                               f"{fmt_number(info['size_bytes'] / 1024, 0, lang())} KB")
+                if files:
+                    _evidence_list(*args, c.id, frozen)
                 if not frozen:
                     # The widget lets up to 4× the limit through so that our own check answers in the judge's
                     # language (Streamlit's refusal is English only).
