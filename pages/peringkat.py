@@ -23,7 +23,7 @@ from present.tables import (
 from present.theme import score_bands
 from scoring.fields import STRATA
 from ui import cached
-from ui.context import sidebar_context, tr
+from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
 from ui.downloads import file_download
 from ui.results import load_inputs, load_results
 from ui.state import result_version
@@ -52,14 +52,23 @@ secs = section_ids(table)
 
 f1, f2, f3, f4 = st.columns([1, 1.4, 1.2, 1])
 categories = sorted(table["category"].drop_nulls().unique().to_list())
+# Every choice that changes the table is in the link (ui.context.choice_from_url / choice_to_url).
+LINKED = (("category", "peringkat_category", "", [""] + categories, False),
+          ("strata", "peringkat_strata", [], list(STRATA), True),
+          ("sort", "peringkat_field", "total", ["total", *secs], False),
+          ("min", "peringkat_min", 0, list(range(0, 101, 5)), False))
+for param, key, default, options, many in LINKED:
+    choice_from_url(param, key, default, options, many)
 category = f1.selectbox(tr("pages_category"), [""] + categories, key="peringkat_category",
                         format_func=lambda c: c or t("pages_all", L))
 strata = f2.multiselect(tr("pages_strata"), list(STRATA), key="peringkat_strata", placeholder=tr("choose_options"),
                         format_func=lambda s: t(f"strata_{s}", L))
 field = f3.selectbox(tr("pages_sort_by"), ["total", *secs], key="peringkat_field",
                      format_func=lambda s: t("pages_total", L) if s == "total" else t(f"field_{s}", L))
-min_score = f4.slider(tr("pages_min_score"), 0, 100, 0, step=5, key="peringkat_min",
+min_score = f4.slider(tr("pages_min_score"), 0, 100, step=5, key="peringkat_min",
                       help=tr("pages_min_score_help"))
+for param, key, default, _, many in LINKED:
+    choice_to_url(param, key, default, many)
 
 shown = filter_table(table, ctx.region_code, category or None, strata,
                      None if field == "total" else field, float(min_score) if min_score else None)

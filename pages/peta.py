@@ -23,7 +23,7 @@ from present.i18n import t
 from present.theme import score_bands
 from ui import cached
 from ui.auth import current_user
-from ui.context import sidebar_context, tr
+from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
 from ui.safe import plain_html
 from ui.state import get_con, reference_version, result_version
 
@@ -97,19 +97,28 @@ profiles = access.redact(profiles, viewer)   # contact, phone and registration n
 sections = [c for c in table.columns if c.startswith("sec_")]
 
 c1, c2, c3 = st.columns(3)
+size_labels = {"equal": t("geo_size_equal", L), "kader_total": t("geo_size_kader", L), "total": t("geo_total", L)}
+level_labels = {v: t(f"level_{v}", L) for v in ("kecamatan", "kabupaten")}
+labels = ("geo_layer_points", "geo_layer_choropleth", "geo_layer_kecamatan", "geo_layer_kabupaten",
+          "geo_layer_province")
+# Every option of the map is in the link (ui.context.choice_from_url / choice_to_url), so a shared link opens it.
+LINKED = (("measure", "peta_measure", "total", ["total", *sections]),
+          ("size", "peta_size", "equal", list(size_labels)),
+          ("map_level", "peta_level", "kecamatan", list(level_labels)),
+          *((k.removeprefix("geo_layer_"), f"peta_{k}", True, None) for k in labels))
+for param, key, default, options in LINKED:
+    choice_from_url(param, key, default, options)
 # Options are stable values; the labels come from format_func with the language bound now, because Streamlit (and
 # AppTest) may call it outside this run, where the session's language is not readable.
 measure = c1.selectbox(tr("geo_colour_by"), ["total", *sections], key="peta_measure",
                        format_func=lambda m, lang=L: measure_label(m, lang))
-size_labels = {"equal": t("geo_size_equal", L), "kader_total": t("geo_size_kader", L), "total": t("geo_total", L)}
 size_by = c2.selectbox(tr("geo_size_by"), list(size_labels), key="peta_size", format_func=size_labels.__getitem__)
-level_labels = {v: t(f"level_{v}", L) for v in ("kecamatan", "kabupaten")}
 level = c3.selectbox(tr("geo_choropleth_level"), list(level_labels), key="peta_level",
                      format_func=level_labels.__getitem__)
 toggles = st.columns(5)
-labels = ("geo_layer_points", "geo_layer_choropleth", "geo_layer_kecamatan", "geo_layer_kabupaten",
-          "geo_layer_province")
-shown = [col.toggle(tr(k), value=True, key=f"peta_{k}") for col, k in zip(toggles, labels, strict=True)]
+shown = [col.toggle(tr(k), key=f"peta_{k}") for col, k in zip(toggles, labels, strict=True)]
+for param, key, default, _ in LINKED:
+    choice_to_url(param, key, default)
 opts = MapOptions(measure, size_by, level, *shown[:2], show_kecamatan=shown[2], show_kabupaten=shown[3],
                   show_province=shown[4])
 

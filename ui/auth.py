@@ -100,7 +100,12 @@ def require_role(roles: Iterable[str]) -> User:
     if st.session_state.pop(EXPIRED_KEY, False):
         st.warning(tr("auth_session_expired"))
     if user.is_public:
-        st.info(tr("auth_sign_in_needed"))
+        # Say who the page is for (a pembina whose session was lost on reload was told "panitia and juri"),
+        # and offer the way in.
+        st.info(tr("integrity_sign_in_needed", roles=", ".join(tr(f"auth_role_{r}") for r in allowed)))
+        # A relative link (pages are served at their file stem): it also works where st.page_link cannot resolve
+        # the page, e.g. a page run on its own.
+        st.markdown(f":material/login: [{tr('auth_sign_in')}](masuk)")
     else:
         st.error(tr("judging_denied_role", role=tr(f"auth_role_{user.role}"),
                     allowed=", ".join(tr(f"auth_role_{r}") for r in allowed)))

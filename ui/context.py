@@ -97,6 +97,24 @@ def _select(label: str, options: list, state_key: str, fmt=str, container=st.sid
     return value
 
 
+def nearest_competition(candidates: pl.DataFrame, anchors: list[str]) -> str | None:
+    """The candidate contest nearest the region codes `anchors` (tried in order): the same scope, else the
+    smallest scope containing the anchor, else the largest contest inside it; None when none is related."""
+    rows = list(zip(candidates["competition_id"], candidates["scope_code"], candidates["n_entrants"], strict=True))
+    for anchor in anchors:
+        same = [c for c, scope, _ in rows if scope == anchor]
+        if same:
+            return same[0]
+        around = sorted(((len(scope or ""), c) for c, scope, _ in rows
+                         if not scope or anchor.startswith(scope + ".")), reverse=True)
+        if around:
+            return around[0][1]
+        inside = sorted(((-(n or 0), c) for c, scope, n in rows if scope and scope.startswith(anchor + ".")))
+        if inside:
+            return inside[0][1]
+    return None
+
+
 def _default_competition(comps: pl.DataFrame) -> str:
     """The newest kabupaten-level contest with the most entrants (the view leaders open most), else the newest."""
     newest = comps.filter(pl.col("year") == comps["year"].max())
@@ -155,6 +173,14 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True, purpose: 
     levels = [lv for lv in reversed(LEVELS) if lv in in_year["level"].to_list()]
     level = _select(t("level", language), levels, "ctx.level", fmt=lambda v: t(f"level_{v}", language))
     in_level = in_year.filter(pl.col("level") == level)
+    if st.session_state.get("ctx.competition") not in in_level["competition_id"].to_list() and in_level.height:
+        # Another level or year was chosen: stay in the same region (Kab. Lebak's kecamatan contest → Kab. Lebak's
+        # kabupaten contest, not the first kabupaten of the list).
+        before = comps.filter(pl.col("competition_id") == st.session_state.get("ctx.competition"))
+        anchors = [st.session_state.get("ctx.region"), before["scope_code"][0] if before.height else None]
+        nearest = nearest_competition(in_level, [a for a in anchors if a])
+        if nearest:
+            st.session_state["ctx.competition"] = nearest
     names = dict(zip(in_level["competition_id"], in_level["name"], strict=True))
     cid = _select(t("competition", language), list(names), "ctx.competition", fmt=lambda c: names[c])
     row = in_level.filter(pl.col("competition_id") == cid).row(0, named=True)
@@ -187,3 +213,63 @@ def _write_url(language: str, cid: str, stage: str | None, region: str | None) -
                 del st.query_params[key]
         elif st.query_params.get(key) != value:
             st.query_params[key] = value
+
+
+# --- page choices in the link ----------------------------------------------------------------------------------
+# A page's own choices (Peringkat's sort and filters, Peta's layers, level and measure) are held in the URL the same
+# way as the sidebar context: the session state is the truth while the page runs, a link that differs from what this
+# session last wrote is adopted before the widget is drawn, and the widget's value is written back after it.
+# Default values are left out of the link, so a plain link stays short.
+
+def _encode(value: object, many: bool) -> str:
+    if many:
+        return ",".join(str(v) for v in value)  # type: ignore[union-attr]
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def _decode(raw: str, default: object, many: bool, options: list | None) -> object | None:
+    """The typed value of a link's text (shaped like the default), or None when it is not a valid choice."""
+    try:
+        if many:
+            value: object = [v for v in raw.split(",") if v]
+            if options is not None and not all(v in options for v in value):  # type: ignore[union-attr]
+                return None
+            return value
+        if isinstance(default, bool):
+            return {"1": True, "0": False}.get(raw)
+        value = type(default)(raw) if default is not None else raw
+    except (TypeError, ValueError):
+        return None
+    return value if options is None or value in options else None
+
+
+def choice_from_url(param: str, key: str, default: object, options: list | None = None, many: bool = False) -> None:
+    """Before drawing the widget `key`: adopt the link's `param` when it changed from outside, else the default."""
+    raw = st.query_params.get(param)
+    last = st.session_state.get(f"_url.{param}")
+    if raw is not None and raw != last:
+        value = _decode(raw, default, many, options)
+        if value is not None:
+            st.session_state[key] = value
+        st.session_state[f"_url.{param}"] = raw
+    elif raw is None and last is not None and key in st.session_state:
+        st.session_state[key] = default        # a link without the parameter means the default view
+        st.session_state.pop(f"_url.{param}", None)
+    current = st.session_state.get(key)
+    if current is None or (options is not None and not many and current not in options):
+        st.session_state[key] = default
+
+
+def choice_to_url(param: str, key: str, default: object, many: bool = False) -> None:
+    """After drawing the widget `key`: write its value into the link (nothing when it is the default)."""
+    value = st.session_state.get(key, default)
+    if value == default or value is None:
+        st.query_params.pop(param, None)
+        st.session_state.pop(f"_url.{param}", None)
+        return
+    text = _encode(value, many)
+    if st.query_params.get(param) != text:
+        st.query_params[param] = text
+    st.session_state[f"_url.{param}"] = text
