@@ -34,6 +34,8 @@ _KEY_PARTS: dict[str, tuple[str, ...]] = {
     "assignment": ("competition_id", "stage", "entrant_id", "judge_id"),
     "stage": ("competition_id", "stage"),
     "competition": ("competition_id",),
+    "protest": ("competition_id", "stage", "entrant_id"),
+    "entrant": ("competition_id",),
 }
 _PLACE = ("competition_id", "stage", "entrant_id", "judge_id", "criterion_id")
 

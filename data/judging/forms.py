@@ -106,7 +106,8 @@ def _score_key(competition_id: str, stage: str, entrant_id: str, judge_id: str, 
 def _audit(con: Con, actor: str, action: str, entity: str, key: str, old: Any, new: Any, reason: str | None,
            source: str | None = None, ref: int | None = None) -> int:
     """One audit row (see `data.judging.audit.record`); the source defaults from the action."""
-    default = {"reopen": "reopen", "score": "form", "submit": "form"}.get(action, "setup")
+    default = "protest" if action.startswith("protest") else \
+        {"reopen": "reopen", "score": "form", "submit": "form"}.get(action, "setup")
     return audit.record(con, actor, action, entity, key, old, new, reason, source=source or default, ref=ref)
 
 

@@ -14,11 +14,11 @@ ALTER TABLE audit_log ADD COLUMN ref_audit_id BIGINT;
 
 -- Rows written before this migration: their keys are "competition/stage/entrant/judge/criterion" prefixes.
 UPDATE audit_log SET
-    competition_id = CASE WHEN entity IN ('score', 'form', 'stage', 'assignment', 'competition')
+    competition_id = CASE WHEN entity IN ('score', 'form', 'stage', 'assignment', 'competition', 'protest', 'entrant')
                           THEN split_part(entity_key, '/', 1) END,
-    stage          = CASE WHEN entity IN ('score', 'form', 'stage', 'assignment')
+    stage          = CASE WHEN entity IN ('score', 'form', 'stage', 'assignment', 'protest')
                           THEN nullif(split_part(entity_key, '/', 2), '') END,
-    entrant_id     = CASE WHEN entity IN ('score', 'form', 'assignment')
+    entrant_id     = CASE WHEN entity IN ('score', 'form', 'assignment', 'protest')
                           THEN nullif(split_part(entity_key, '/', 3), '') END,
     judge_id       = CASE WHEN entity IN ('score', 'form', 'assignment')
                           THEN nullif(split_part(entity_key, '/', 4), '') END,
