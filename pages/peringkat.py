@@ -76,6 +76,11 @@ if field == "total" and min_score:
     shown = shown.filter(pl.col("total") >= min_score)
 sort_col = "total" if field == "total" else f"sec_{field}"
 shown = shown.sort([sort_col, "rank_final"], descending=[True, False], nulls_last=True)
+# A selected row opens its profile before the rank bootstrap and the styled table are built again.
+_rows = (st.session_state.get("peringkat_table") or {}).get("selection", {}).get("rows") or []
+if _rows and _rows[0] < shown.height:
+    st.switch_page("pages/profil.py", query_params={"posyandu": shown["posyandu_id"][_rows[0]],
+                                                    "competition": ctx.competition_id})
 
 conf = _confidence(str(store.store_path()), ctx.competition_id, ctx.stage, result_version(ctx.competition_id))
 df = scorecard_frame(shown, L, conf, keep_order=True)

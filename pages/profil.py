@@ -35,7 +35,8 @@ ctx = sidebar_context(show_region=False)
 L = ctx.lang
 if ctx.competition_id is None:
     st.stop()
-table = cached.results_table(ctx.competition_id, ctx.stage).sort("posyandu_name")
+with st.spinner(tr("integrity_opening_profile")):   # the first open of a contest computes its results
+    table = cached.results_table(ctx.competition_id, ctx.stage).sort("posyandu_name")
 ids = table["posyandu_id"].to_list()
 if not ids:
     st.info(tr("pages_no_entrants"))
@@ -148,7 +149,8 @@ if provisional.height or moved or protests.height or may_file:
                     show_denied(err)
 
 st.subheader(tr("pages_history"))
-history = cached.history(pid)
+with st.spinner(tr("integrity_opening_history")):   # scores the other contests of its history once
+    history = cached.history(pid)
 if history.filter(pl.col("total").is_not_null()).height >= 2:
     st.plotly_chart(charts.history_chart(history.filter(pl.col("total").is_not_null()), L), key="profil_history")
 st.dataframe(history.select(

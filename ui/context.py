@@ -273,3 +273,13 @@ def choice_to_url(param: str, key: str, default: object, many: bool = False) -> 
     if st.query_params.get(param) != text:
         st.query_params[param] = text
     st.session_state[f"_url.{param}"] = text
+
+
+def picked_posyandu(map_state: object, layer: str) -> str | None:
+    """The posyandu a click on the map selected (the pydeck chart's state in the session), or None."""
+    try:
+        objects = (map_state or {}).get("selection", {}).get("objects") or {}  # type: ignore[union-attr]
+        picked = objects.get(layer) or []
+        return str(picked[0]["posyandu_id"]) if picked else None
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return None

@@ -15,7 +15,9 @@ from data.store import reads
 from ui.state import get_con, result_version
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+# cache_resource, not cache_data: the results hold LazyFrames, and cache_data pickled and re-read them on every hit
+# (1–1.5 s per page run on the demo, most of a map click's wait for the profile). Callers only read them.
+@st.cache_resource(max_entries=64, show_spinner=False)
 def _results(path: str, competition_id: str, stage: str | None, version: tuple[int, int]):
     return competition_results(get_con(), competition_id, stage, inputs=load_inputs(competition_id))
 
@@ -25,7 +27,7 @@ def load_results(competition_id: str, stage: str | None = None):
     return _results(str(store.store_path()), competition_id, stage, result_version(competition_id))
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _inputs(path: str, competition_id: str, version: tuple[int, int]):
     return reads.competition_inputs(get_con(), competition_id)
 
