@@ -34,7 +34,7 @@ def contest(con):
 
 
 def _attach(con, data: bytes, name: str) -> str:
-    stored = evidence.store_evidence(con, JURI1, data, name)
+    stored = evidence.store_evidence(con, JURI1, data, name, competition_id=CID, stage="lapangan", entrant_id="E3")
     assert stored.ok
     judging.save_score(con, JURI1, CID, "lapangan", "E3", "KES_01", option_code="a", evidence=[stored.sha256])
     return stored.sha256
@@ -60,7 +60,7 @@ def test_a_co_judge_and_the_public_cannot_open_another_judges_evidence(contest):
 
 
 def test_a_file_is_opened_only_through_a_score_that_references_it(contest):
-    other = evidence.store_evidence(contest, JURI1, PDF, "lain.pdf").sha256
+    other = evidence.store_evidence(contest, JURI1, PDF, "lain.pdf", competition_id=CID, stage="lapangan", entrant_id="E3").sha256
     _attach(contest, _png(), "foto.png")
     with pytest.raises(PermissionDenied) as err:
         evidence_access.open_evidence(contest, JURI1, CID, "lapangan", "E3", "J1", "KES_01", other)
@@ -78,7 +78,8 @@ def test_a_wrong_upload_is_removed_before_submitting_and_the_removal_is_audited(
 
 def test_a_submitted_form_keeps_its_evidence(contest):
     fill_form(contest, JURI1, "E3")
-    stored = evidence.store_evidence(contest, JURI1, _png(), "foto.png")
+    stored = evidence.store_evidence(contest, JURI1, _png(), "foto.png", competition_id=CID, stage="lapangan",
+                                     entrant_id="E3")
     judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", evidence=[stored.sha256])
     assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
     with pytest.raises(PermissionDenied) as err:
@@ -100,7 +101,8 @@ def test_the_scoring_form_shows_the_photo_and_removes_it_on_click(demo_app):
     crit = con.sql("SELECT ic.criterion_id FROM competitions c JOIN instrument_criteria ic USING (instrument_id) "
                    "WHERE c.competition_id = ? AND ic.kind = 'choice' ORDER BY ic.criterion_id LIMIT 1",
                    params=[cid]).fetchone()[0]
-    stored = evidence.store_evidence(con, juri, _png(), "posyandu-jeruk.png")
+    stored = evidence.store_evidence(con, juri, _png(), "posyandu-jeruk.png", competition_id=cid, stage=stage,
+                                     entrant_id=entrant)
     judging.save_score(con, juri, cid, stage, entrant, crit, option_code="a", evidence=[stored.sha256])
     at = AppTest.from_file(str(ROOT / "pages" / "penilaian.py"), default_timeout=60)
     at.session_state[TOKEN_KEY] = auth.authenticate(con, "juri1", "juri-demo").token
