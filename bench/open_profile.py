@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 import data.store  # noqa: E402,F401  (before AppTest puts pages/ first on sys.path)
+from present.settings import STORE  # noqa: E402
 
 COMPETITION = "LP2026-KAB-36.02"
 _LAST: dict[str, float] = {"wall": 0.0, "cpu": 0.0}
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("--trials", type=int, default=5)
     parser.add_argument("--cpu", action="store_true")
     args = parser.parse_args()
-    os.environ["POSYANDU_STORE"] = str(Path(args.store).resolve())
+    os.environ[STORE.name] = str(Path(args.store).resolve())
     import duckdb
     from streamlit.testing.v1 import AppTest
 

@@ -61,7 +61,7 @@ def record(con: Con, actor: str, action: str, entity: str, key: str, old: Any, n
     `place` (competition_id, stage, entrant_id, judge_id, criterion_id) overrides what the key says.
     """
     if source is not None and source not in SOURCES:
-        raise ValueError(f"unknown audit source {source!r}; one of {SOURCES}")
+        raise LookupError(f"unknown audit source {source!r}; one of {SOURCES}")
     where = key_parts(entity, key) | {k: v for k, v in place.items() if k in _PLACE}
     return int(con.sql(
         "INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value, reason, "
