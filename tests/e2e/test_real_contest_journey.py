@@ -74,7 +74,8 @@ def _instrument_yaml() -> str:
 def _seed_setup(path: Path, tmp: Path) -> dict[str, str]:
     """From an empty store: the set-up a panitia does before judging. Returns posyandu name → entrant id."""
     from data.exchange.imports import import_file
-    from data.instruments.loader import load_instrument_file, save_instrument
+    from data.instruments.loader import load_instrument_file
+    from data.instruments.persistence import save_instrument
     from data.judging import assignments, auth
     from data.judging.auth import User
     from data.regions import load_regions
