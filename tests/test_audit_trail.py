@@ -134,7 +134,7 @@ def test_a_protest_can_record_its_change_with_its_own_source_and_reason(contest)
                        source="protest", reason="Keberatan diterima", ref=pid)
     row = audit.audit_trail(contest, PANITIA, criterion_id="KES_02").row(0, named=True)
     assert (row["source"], row["reason"], row["ref_audit_id"]) == ("protest", "Keberatan diterima", pid)
-    with pytest.raises(ValueError):
+    with pytest.raises(LookupError):
         with store.transaction(contest):
             audit.record(contest, "x", "y", "z", "k", None, None, None, source="sms")
 
