@@ -12,8 +12,9 @@ import polars as pl
 import streamlit as st
 
 from data.instruments.persistence import read_instrument
-from data.judging import assignments, auth, contest_life, publication
+from data.judging import assignments, auth, publication
 from data.judging import forms as judging
+from data.judging.contest_life import advancement, contest_rules, finalists, protests, send_back
 from data.store import reads
 from present.errors import UserError
 from present.fmt import fmt_date, fmt_int, fmt_number
@@ -73,7 +74,7 @@ with tabs[0]:
         st.dataframe(entrants.select(pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
                                      pl.col("desa_name").alias(tr("judging_col_desa")),
                                      pl.col("kecamatan_name").alias(tr("judging_col_kecamatan"))), hide_index=True)
-    arrived = contest_life.arrivals(con, user, cid)
+    arrived = advancement.arrivals(con, user, cid)
     st.subheader(tr("life_arrivals"))
     if arrived.height:
         st.caption(tr("life_arrivals_help", n=arrived.height))
@@ -112,7 +113,7 @@ with tabs[1]:
     chosen = judging.finalists_of(con, cid, stage)
     if chosen is not None:
         st.info(tr("life_assign_finalists_only", n=len(chosen), stage=tr(f"stage_{stage}")))
-    elif contest_life.previous_stage(con, cid, stage) is not None:
+    elif finalists.previous_stage(con, cid, stage) is not None:
         st.caption(tr("life_assign_no_cut_yet", stage=tr(f"stage_{stage}")))
     pickable = [e for e in names if chosen is None or e in chosen]
     if not pickable:
@@ -185,7 +186,7 @@ with tabs[2]:
                 show_denied(err)
     st.subheader(tr("life_disagreements"))
     st.caption(tr("life_disagreements_help"))
-    dis = contest_life.disagreement_overview(con, user, cid, stage)
+    dis = send_back.disagreement_overview(con, user, cid, stage)
     if dis.height:
         st.dataframe(dis.select(
             pl.col("posyandu_name").alias(tr("judging_col_posyandu")), pl.col("criterion_id").alias(tr("life_col_criterion")),
@@ -202,11 +203,11 @@ with tabs[2]:
         st.caption(tr("life_disagreements_none"))
 
 with tabs[3]:
-    source = contest_life.previous_stage(con, cid, stage)
+    source = finalists.previous_stage(con, cid, stage)
     if source is None:
         st.info(tr("life_finalists_first_stage", stage=tr(f"stage_{stage}")))
     else:
-        cut = contest_life.finalist_cut_of(con, cid, stage)
+        cut = finalists.finalist_cut_of(con, cid, stage)
         if cut:
             rule_text = tr(f"life_rule_{cut['rule']}", value=fmt_number(cut["value"], 0 if cut["rule"] == "top_n"
                                                                         else 2, L))
@@ -221,7 +222,7 @@ with tabs[3]:
             value = float(st.number_input(tr("life_cut_min"), min_value=0.0, max_value=100.0, value=70.0, step=0.5,
                                           key="pt.cut_min"))
         try:
-            preview = contest_life.finalist_preview(con, user, cid, stage, rule, value)
+            preview = finalists.finalist_preview(con, user, cid, stage, rule, value)
         except UserError as err:
             show_denied(err)
         else:
@@ -236,7 +237,7 @@ with tabs[3]:
                 .alias(tr("life_col_finalist"))), hide_index=True, key="pt.cut_preview")
             if st.button(tr("life_cut_save", n=n_in, stage=tr(f"stage_{stage}")), type="primary", key="pt.cut_save"):
                 try:
-                    picked = contest_life.pick_finalists(con, user, cid, stage, rule, value)
+                    picked = finalists.pick_finalists(con, user, cid, stage, rule, value)
                     _done("life_finalists_saved", n=len(picked), stage=tr(f"stage_{stage}"))
                     st.rerun()
                 except UserError as err:
@@ -258,7 +259,7 @@ with tabs[4]:
     mine = life.get(stage, {})
     final = mine.get("finalized_at") is not None
     if not final:
-        st.caption(tr("life_finalise_help", days=contest_life.rules(con, cid)["protest_days"]))
+        st.caption(tr("life_finalise_help", days=contest_rules.rules(con, cid)["protest_days"]))
         if st.button(tr("judging_finalise", stage=tr(f"stage_{stage}")), type="primary", key="pt.finalise"):
             publication.finalise_stage(con, user, cid, stage)
             _done("life_finalised", stage=tr(f"stage_{stage}"))
@@ -267,7 +268,7 @@ with tabs[4]:
         st.info(tr("life_provisional_help", deadline=_when(mine["protest_deadline"]), n=mine["unsettled"]))
         if st.button(tr("life_declare_final", stage=tr(f"stage_{stage}")), type="primary", key="pt.declare"):
             try:
-                created = contest_life.declare_final(con, user, cid, stage)
+                created = advancement.declare_final(con, user, cid, stage)
                 _done("life_declared", stage=tr(f"stage_{stage}"), n=len(created))
                 st.rerun()
             except UserError as err:
@@ -280,7 +281,7 @@ with tabs[4]:
             if st.form_submit_button(tr("life_deadline_save")):
                 when = dt.datetime.now() if close_now else dt.datetime.combine(day, dt.time(23, 59, 59))
                 try:
-                    contest_life.set_protest_deadline(con, user, cid, stage, when, why)
+                    protests.set_protest_deadline(con, user, cid, stage, when, why)
                     _done("life_deadline_saved", stage=tr(f"stage_{stage}"))
                     st.rerun()
                 except UserError as err:
@@ -295,14 +296,14 @@ with tabs[4]:
                 except UserError as err:
                     show_denied(err)
     with st.expander(tr("life_rules"), icon=":material/tune:"):
-        rules = contest_life.rules(con, cid)
+        rules = contest_rules.rules(con, cid)
         with st.form("pt.rules"):
             days = st.number_input(tr("life_rules_days"), min_value=0, max_value=30, value=rules["protest_days"])
             levels = st.number_input(tr("life_rules_levels"), min_value=1, max_value=5, value=rules["disagree_levels"])
             pct = st.number_input(tr("life_rules_pct"), min_value=0.0, max_value=100.0,
                                   value=float(rules["disagree_real_pct"]), step=5.0)
             if st.form_submit_button(tr("life_rules_save")):
-                contest_life.set_rules(con, user, cid, protest_days=int(days), disagree_levels=int(levels),
+                contest_rules.set_rules(con, user, cid, protest_days=int(days), disagree_levels=int(levels),
                                        disagree_real_pct=float(pct))
                 _done("life_rules_saved")
                 st.rerun()
@@ -326,12 +327,12 @@ with tabs[4]:
 
 with tabs[5]:
     texts = {c.id: c.text for c in read_instrument(con, ctx.instrument_id).criteria}
-    protests = contest_life.protests_frame(con, user, cid)
+    filed = protests.protests_frame(con, user, cid)
     st.subheader(tr("life_protests"))
-    if protests.height == 0:
+    if filed.height == 0:
         st.caption(tr("life_protests_none"))
     else:
-        st.dataframe(protests.select(
+        st.dataframe(filed.select(
             pl.col("protest_id").alias("#"), pl.col("stage").map_elements(lambda v: tr(f"stage_{v}"),
                                                                            return_dtype=pl.String).alias(tr("stage")),
             pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
@@ -341,7 +342,7 @@ with tabs[5]:
             pl.col("status").map_elements(lambda v: tr(f"life_protest_{v}"), return_dtype=pl.String)
             .alias(tr("judging_col_status")),
             pl.col("decision_note").fill_null("").alias(tr("life_col_note"))), hide_index=True, key="pt.protests")
-    pending = protests.filter(pl.col("status") == "open")
+    pending = filed.filter(pl.col("status") == "open")
     if pending.height:
         labels = {r["protest_id"]: f"#{r['protest_id']} · {r['posyandu_name']} · {', '.join(r['criteria'])}"
                   for r in pending.iter_rows(named=True)}
@@ -352,7 +353,7 @@ with tabs[5]:
             note = st.text_input(tr("life_decide_note"))
             if st.form_submit_button(tr("life_decide_save"), type="primary"):
                 try:
-                    contest_life.decide_protest(con, user, int(pick), decision, note)
+                    protests.decide_protest(con, user, int(pick), decision, note)
                     _done(f"life_decided_{decision}", id=pick)
                     st.rerun()
                 except UserError as err:
@@ -371,7 +372,7 @@ with tabs[5]:
             p_reason = st.text_area(tr("life_file_reason"))
             if st.form_submit_button(tr("life_file_save")):
                 try:
-                    pid = contest_life.file_protest(con, user, cid, p_stage, p_entrant, p_crit, p_reason)
+                    pid = protests.file_protest(con, user, cid, p_stage, p_entrant, p_crit, p_reason)
                     _done("life_filed", id=pid)
                     st.rerun()
                 except UserError as err:

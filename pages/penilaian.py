@@ -9,8 +9,9 @@ from __future__ import annotations
 import streamlit as st
 
 from data.instruments.persistence import read_instrument
-from data.judging import assignments, contest_life, evidence, evidence_access
+from data.judging import assignments, evidence, evidence_access
 from data.judging import forms as judging
+from data.judging.contest_life import send_back
 from data.store import reads
 from present.errors import UserError
 from present.fmt import fmt_number
@@ -62,7 +63,7 @@ def _answer(cid: str, stage: str, entrant: str, judge: str, crit: str, decision:
     reason = (st.session_state.get(reason_key) or "").strip()
     value = {part: st.session_state.get(value_key)} if decision == "changed" else {}
     try:
-        contest_life.answer_flag(get_con(), current_user(), cid, stage, entrant, crit, decision, reason,
+        send_back.answer_flag(get_con(), current_user(), cid, stage, entrant, crit, decision, reason,
                                  judge_id=judge, **value)
         st.session_state[DONE_KEY] = ("life_flag_answered", {"criterion": crit})
     except UserError as err:
@@ -178,7 +179,7 @@ elif final:
     st.info(tr("judging_stage_final", stage=tr(f"stage_{stage}")))
 elif locked:
     st.info(tr("judging_form_locked_info"))
-flags = {r["criterion_id"]: r for r in contest_life.entrant_flags(con, user, cid, stage, entrant, judge)
+flags = {r["criterion_id"]: r for r in send_back.entrant_flags(con, user, cid, stage, entrant, judge)
          .filter("involved").iter_rows(named=True)}
 if flags and not locked:
     pending = [c for c, f in flags.items() if not f["decision"]]
@@ -245,8 +246,8 @@ for section in instrument.sections:
 
 if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit"):
     try:
-        missing = contest_life.submit_form(con, user, cid, stage, entrant, judge)
-    except contest_life.DisagreementPending as err:
+        missing = send_back.submit_form(con, user, cid, stage, entrant, judge)
+    except send_back.DisagreementPending as err:
         st.warning(tr("life_flags_pending", n=len(err.criteria), criteria=", ".join(err.criteria)))
     except UserError as err:
         show_denied(err)

@@ -13,7 +13,8 @@ import streamlit as st
 
 from data import access
 from data.instruments.persistence import read_instrument
-from data.judging import contest_life, publication
+from data.judging import publication
+from data.judging.contest_life import advancement, protests
 from present import charts
 from present.errors import UserError
 from present.fmt import fmt_date, fmt_int, fmt_number, fmt_percent
@@ -106,11 +107,11 @@ def _when(value: dt.datetime | None) -> str:
 con, viewer = get_con(), current_user()
 life = publication.result_status(con, ctx.competition_id)
 provisional = life.filter(pl.col("status") == "provisional")
-moved = contest_life.advancement_of(con, eid)
-protests = contest_life.protests_frame(con, viewer, ctx.competition_id, entrant_id=eid)
+moved = advancement.advancement_of(con, eid)
+filed = protests.protests_frame(con, viewer, ctx.competition_id, entrant_id=eid)
 may_file = provisional.height > 0 and (viewer.role == "panitia" or (
     viewer.role == "pembina" and access.in_region(row["desa_code"], viewer.region_code)))
-if provisional.height or moved or protests.height or may_file:
+if provisional.height or moved or filed.height or may_file:
     st.subheader(tr("life_profile_title"))
     for r in provisional.iter_rows(named=True):
         st.info(tr("life_profile_provisional", stage=tr(f"stage_{r['stage']}"), deadline=_when(r["protest_deadline"])),
@@ -119,8 +120,8 @@ if provisional.height or moved or protests.height or may_file:
         st.success(tr("life_profile_came_from", competition=plain(moved["source_name"]), award=moved["award"] or "–"))
     elif moved:
         st.success(tr("life_profile_went_to", competition=plain(moved["target_name"])), icon=":material/trending_up:")
-    if protests.height:
-        st.dataframe(protests.select(
+    if filed.height:
+        st.dataframe(filed.select(
             pl.col("protest_id").alias("#"),
             pl.col("stage").map_elements(lambda v: tr(f"stage_{v}"), return_dtype=pl.String).alias(tr("stage")),
             pl.col("criteria").list.join(", ").alias(tr("life_col_criteria")), pl.col("reason").alias(tr("life_col_reason")),
@@ -142,7 +143,7 @@ if provisional.height or moved or protests.height or may_file:
             p_reason = st.text_area(tr("life_file_reason"))
             if st.form_submit_button(tr("life_file_save"), type="primary"):
                 try:
-                    pid_new = contest_life.file_protest(con, viewer, ctx.competition_id, p_stage, eid, p_crit,
+                    pid_new = protests.file_protest(con, viewer, ctx.competition_id, p_stage, eid, p_crit,
                                                         p_reason)
                     st.success(tr("life_filed", id=pid_new))
                 except UserError as err:

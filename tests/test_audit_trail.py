@@ -11,9 +11,10 @@ import pytest
 
 from data import store
 from data.exchange.imports import import_file
-from data.judging import audit, contest_life
+from data.judging import audit
 from data.judging import forms as judging
 from data.judging.auth import PermissionDenied, User
+from data.judging.contest_life import send_back
 from present.audit_table import audit_workbook, value_text
 from tests.test_judging_fixtures import CID, JURI1, PANITIA, assign_defaults, build_contest, fill_form
 
@@ -103,7 +104,7 @@ def test_an_import_audits_only_the_values_it_changes_and_keeps_the_note(demo_cop
 
 def test_a_score_changed_after_a_reopen_is_linked_to_the_reopen_reason(contest):
     fill_form(contest, JURI1, "E3")
-    contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    send_back.submit_form(contest, JURI1, CID, "lapangan", "E3")
     judging.reopen_form(contest, PANITIA, CID, "lapangan", "E3", "J1", "Bukti SK baru diterima")
     judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", option_code="d")
     trail = audit.audit_trail(contest, PANITIA, competition_id=CID, entrant_id="E3", judge_id="J1")
@@ -114,7 +115,7 @@ def test_a_score_changed_after_a_reopen_is_linked_to_the_reopen_reason(contest):
     assert change["reason"] == change["ref_reason"] == "Bukti SK baru diterima"
     assert reopen["source"] == "reopen" and change["source"] == "form"
     # After the judge submits again the reopen is over: a later change (after another reopen) links to that one.
-    contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    send_back.submit_form(contest, JURI1, CID, "lapangan", "E3")
     assert audit.open_reopens(contest, CID, "lapangan") == {}
 
 

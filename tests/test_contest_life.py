@@ -9,9 +9,10 @@ import polars as pl
 import pytest
 
 from data import store
-from data.judging import assignments, contest_life, publication
+from data.judging import assignments, publication
 from data.judging import forms as judging
 from data.judging.auth import PUBLIC, PermissionDenied, User
+from data.judging.contest_life import advancement, contest_rules, finalists, protests, send_back
 from tests.test_judging_fixtures import (
     CID,
     JURI1,
@@ -99,7 +100,7 @@ def _judge_stage(con, stage: str, entrants=ALL, answers=DESK) -> None:
     for e in entrants:
         assert assignments.assign_judge(con, PANITIA, CID, stage, "J2", e) is None
         _fill(con, JURI2, e, stage, answers[e])
-        assert contest_life.submit_form(con, JURI2, CID, stage, e) == []
+        assert send_back.submit_form(con, JURI2, CID, stage, e) == []
 
 
 @pytest.fixture
@@ -125,15 +126,15 @@ def _audit_actions(con) -> list[str]:
 def test_finalists_need_the_desk_stage_finalised_and_keep_ties_at_the_cut(contest):
     _judge_stage(contest, "administrasi")
     with pytest.raises(PermissionDenied) as err:
-        contest_life.pick_finalists(contest, PANITIA, CID, "lapangan", "top_n", 2)
+        finalists.pick_finalists(contest, PANITIA, CID, "lapangan", "top_n", 2)
     assert err.value.message_key == "life_finalists_need_final"
     publication.finalise_stage(contest, PANITIA, CID, "administrasi")
     with pytest.raises(PermissionDenied):
-        contest_life.pick_finalists(contest, JURI1, CID, "lapangan", "top_n", 2)
+        finalists.pick_finalists(contest, JURI1, CID, "lapangan", "top_n", 2)
     # Top 2: E1, then E2 and E3 tied at place 2: both kept; E4 out.
-    chosen = contest_life.pick_finalists(contest, PANITIA, CID, "lapangan", "top_n", 2)
+    chosen = finalists.pick_finalists(contest, PANITIA, CID, "lapangan", "top_n", 2)
     assert sorted(chosen) == ["E1", "E2", "E3"]
-    cut = contest_life.finalist_cut_of(contest, CID, "lapangan")
+    cut = finalists.finalist_cut_of(contest, CID, "lapangan")
     assert cut["rule"] == "top_n" and cut["from_stage"] == "administrasi" and cut["finalists"] == ["E1", "E2", "E3"]
     reached = dict(contest.sql("SELECT entrant_id, stage_reached FROM entrants WHERE competition_id = ?",
                                params=[CID]).fetchall())
@@ -146,7 +147,7 @@ def test_only_finalists_are_assigned_and_scored_in_the_field(contest):
     publication.finalise_stage(contest, PANITIA, CID, "administrasi")
     # An early assignment of the later non-finalist is removed by the cut (it had no scores yet).
     assert assignments.assign_judge(contest, PANITIA, CID, "lapangan", "J1", "E4") is None
-    contest_life.pick_finalists(contest, PANITIA, CID, "lapangan", "min_score", 50)
+    finalists.pick_finalists(contest, PANITIA, CID, "lapangan", "min_score", 50)
     assert contest.sql("SELECT count(*) FROM assignments WHERE stage = 'lapangan' AND entrant_id = 'E4'"
                        ).fetchone()[0] == 0
     with pytest.raises(PermissionDenied) as err:
@@ -168,9 +169,9 @@ def test_a_cut_is_refused_when_a_non_finalist_already_has_field_scores(contest):
     assert assignments.assign_judge(contest, PANITIA, CID, "lapangan", "J1", "E4") is None
     judging.save_score(contest, JURI1, CID, "lapangan", "E4", "KES_01", option_code="a")
     with pytest.raises(PermissionDenied) as err:
-        contest_life.pick_finalists(contest, PANITIA, CID, "lapangan", "top_n", 1)
+        finalists.pick_finalists(contest, PANITIA, CID, "lapangan", "top_n", 1)
     assert err.value.message_key == "life_finalists_scored"
-    assert contest_life.finalist_cut_of(contest, CID, "lapangan") is None
+    assert finalists.finalist_cut_of(contest, CID, "lapangan") is None
 
 
 # --- disagreement send-back -----------------------------------------------------------------------------------
@@ -180,40 +181,40 @@ def test_disagreeing_judges_must_answer_before_submitting(contest):
         assert assignments.assign_judge(contest, PANITIA, CID, "lapangan", j, "E3") is None
     _fill(contest, JURI1, "E3", "lapangan", ("a", "b", 80.0, "c"))
     _fill(contest, JURI2, "E3", "lapangan", ("c", "b", 50.0, "c"))   # KES_01 two levels apart; D/S 37.5 % apart
-    flags = contest_life.entrant_flags(contest, JURI1, CID, "lapangan", "E3")
+    flags = send_back.entrant_flags(contest, JURI1, CID, "lapangan", "E3")
     assert flags["criterion_id"].to_list() == ["KES_01", "KES_03"]
     assert flags["involved"].all() and flags["decision"].null_count() == 2
     assert "option_code" not in flags.columns          # another judge's choice is not shown
-    with pytest.raises(contest_life.DisagreementPending) as err:
-        contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    with pytest.raises(send_back.DisagreementPending) as err:
+        send_back.submit_form(contest, JURI1, CID, "lapangan", "E3")
     assert err.value.criteria == ["KES_01", "KES_03"]
     assert judging.form_status(contest, JURI1, CID, "lapangan", "E3") == "open"
 
     with pytest.raises(PermissionDenied):
-        contest_life.answer_flag(contest, JURI1, CID, "lapangan", "E3", "KES_01", "kept", "  ")
-    contest_life.answer_flag(contest, JURI1, CID, "lapangan", "E3", "KES_01", "kept",
+        send_back.answer_flag(contest, JURI1, CID, "lapangan", "E3", "KES_01", "kept", "  ")
+    send_back.answer_flag(contest, JURI1, CID, "lapangan", "E3", "KES_01", "kept",
                              "SK kader dirinci per anggota, dilihat langsung")
-    contest_life.answer_flag(contest, JURI1, CID, "lapangan", "E3", "KES_03", "changed",
+    send_back.answer_flag(contest, JURI1, CID, "lapangan", "E3", "KES_03", "changed",
                              "Register D/S dihitung ulang", real_value=62.0)
-    assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
+    assert send_back.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
     actions = _audit_actions(contest)
     assert "disagreement_kept" in actions and "disagreement_changed" in actions
     reasons = contest.sql("SELECT reason FROM audit_log WHERE action = 'score' AND reason IS NOT NULL").fetchall()
     assert reasons == [("Register D/S dihitung ulang",)]
 
     # J2 still differs on KES_01 (the kept choice); 62 against 50 is within 25 %, so only KES_01 is asked.
-    with pytest.raises(contest_life.DisagreementPending) as err:
-        contest_life.submit_form(contest, JURI2, CID, "lapangan", "E3")
+    with pytest.raises(send_back.DisagreementPending) as err:
+        send_back.submit_form(contest, JURI2, CID, "lapangan", "E3")
     assert err.value.criteria == ["KES_01"]
     # Changing the choice afterwards makes an earlier answer stale: the judge answers again for the new value.
-    contest_life.answer_flag(contest, JURI2, CID, "lapangan", "E3", "KES_01", "kept", "Belum ada SK terbaru")
+    send_back.answer_flag(contest, JURI2, CID, "lapangan", "E3", "KES_01", "kept", "Belum ada SK terbaru")
     judging.save_score(contest, JURI2, CID, "lapangan", "E3", "KES_01", option_code="d")
-    assert contest_life.unanswered_flags(contest, CID, "lapangan", "E3", "J2") == ["KES_01"]
-    contest_life.answer_flag(contest, JURI2, CID, "lapangan", "E3", "KES_01", "changed", "Sepakat setelah diskusi",
+    assert send_back.unanswered_flags(contest, CID, "lapangan", "E3", "J2") == ["KES_01"]
+    send_back.answer_flag(contest, JURI2, CID, "lapangan", "E3", "KES_01", "changed", "Sepakat setelah diskusi",
                              option_code="b")
-    assert contest_life.unanswered_flags(contest, CID, "lapangan", "E3", "J2") == []
-    assert contest_life.submit_form(contest, JURI2, CID, "lapangan", "E3") == []
-    over = contest_life.disagreement_overview(contest, PANITIA, CID, "lapangan")
+    assert send_back.unanswered_flags(contest, CID, "lapangan", "E3", "J2") == []
+    assert send_back.submit_form(contest, JURI2, CID, "lapangan", "E3") == []
+    over = send_back.disagreement_overview(contest, PANITIA, CID, "lapangan")
     assert over.height == 0                          # a vs b is one level: the flag is gone
 
 
@@ -222,12 +223,12 @@ def test_the_thresholds_are_set_per_competition(contest):
         assignments.assign_judge(contest, PANITIA, CID, "lapangan", j, "E3")
     _fill(contest, JURI1, "E3", "lapangan", ("a", "b", 80.0, "c"))
     _fill(contest, JURI2, "E3", "lapangan", ("b", "b", 70.0, "c"))
-    assert contest_life.unanswered_flags(contest, CID, "lapangan", "E3", "J1") == []
+    assert send_back.unanswered_flags(contest, CID, "lapangan", "E3", "J1") == []
     with pytest.raises(PermissionDenied):
-        contest_life.set_rules(contest, JURI1, CID, disagree_levels=1)
-    contest_life.set_rules(contest, PANITIA, CID, disagree_levels=1, disagree_real_pct=10)
-    assert contest_life.rules(contest, CID) == {"protest_days": 3, "disagree_levels": 1, "disagree_real_pct": 10.0}
-    assert contest_life.unanswered_flags(contest, CID, "lapangan", "E3", "J1") == ["KES_01", "KES_03"]
+        contest_rules.set_rules(contest, JURI1, CID, disagree_levels=1)
+    contest_rules.set_rules(contest, PANITIA, CID, disagree_levels=1, disagree_real_pct=10)
+    assert contest_rules.rules(contest, CID) == {"protest_days": 3, "disagree_levels": 1, "disagree_real_pct": 10.0}
+    assert send_back.unanswered_flags(contest, CID, "lapangan", "E3", "J1") == ["KES_01", "KES_03"]
     assert "set_rules" in _audit_actions(contest)
 
 
@@ -237,11 +238,11 @@ def _to_provisional(con) -> None:
     """Both stages judged by J2 (and E3 in the field by J1 too) and finalised: provisional results."""
     _judge_stage(con, "administrasi")
     publication.finalise_stage(con, PANITIA, CID, "administrasi")
-    contest_life.pick_finalists(con, PANITIA, CID, "lapangan", "top_n", 3)
+    finalists.pick_finalists(con, PANITIA, CID, "lapangan", "top_n", 3)
     _judge_stage(con, "lapangan", ("E1", "E2", "E3"))
     assignments.assign_judge(con, PANITIA, CID, "lapangan", "J1", "E3")
     _fill(con, JURI1, "E3", "lapangan", DESK["E3"])
-    contest_life.submit_form(con, JURI1, CID, "lapangan", "E3")
+    send_back.submit_form(con, JURI1, CID, "lapangan", "E3")
     publication.finalise_stage(con, PANITIA, CID, "lapangan")
 
 
@@ -253,7 +254,7 @@ def test_finalising_publishes_provisional_results_with_a_protest_deadline(contes
     assert deadline.date() == dt.date.today() + dt.timedelta(days=3) and deadline.time() == dt.time(23, 59, 59)
     assert not publication.is_final(contest, CID) and not publication.is_final(contest, CID, "lapangan")
     with pytest.raises(PermissionDenied) as err:        # the window is still open
-        contest_life.declare_final(contest, PANITIA, CID, "lapangan")
+        advancement.declare_final(contest, PANITIA, CID, "lapangan")
     assert err.value.message_key == "life_final_window_open"
 
 
@@ -261,21 +262,21 @@ def test_protest_filed_upheld_rescored_then_final_and_the_winner_advances(contes
     _to_provisional(contest)
     # A pembina outside the entrant's region may not file; inside it may.
     with pytest.raises(PermissionDenied):
-        contest_life.file_protest(contest, PEMBINA_CIKULUR, CID, "lapangan", "E2", ["KES_01"], "Tidak adil")
+        protests.file_protest(contest, PEMBINA_CIKULUR, CID, "lapangan", "E2", ["KES_01"], "Tidak adil")
     with pytest.raises(PermissionDenied):
-        contest_life.file_protest(contest, JURI1, CID, "lapangan", "E2", ["KES_01"], "Tidak adil")
+        protests.file_protest(contest, JURI1, CID, "lapangan", "E2", ["KES_01"], "Tidak adil")
     with pytest.raises(PermissionDenied) as err:
-        contest_life.file_protest(contest, PEMBINA_LEBAK, CID, "lapangan", "E2", [], "Tidak adil")
+        protests.file_protest(contest, PEMBINA_LEBAK, CID, "lapangan", "E2", [], "Tidak adil")
     assert err.value.message_key == "life_protest_needs_criteria"
-    pid = contest_life.file_protest(contest, PEMBINA_LEBAK, CID, "lapangan", "E2", ["KES_01"],
+    pid = protests.file_protest(contest, PEMBINA_LEBAK, CID, "lapangan", "E2", ["KES_01"],
                                     "SK kader sudah dirinci per anggota, lihat lampiran")
-    rejected = contest_life.file_protest(contest, PANITIA, CID, "lapangan", "E3", ["PDD_01"], "Atas nama peserta")
-    contest_life.decide_protest(contest, PANITIA, rejected, "rejected", "Bukti tidak menunjukkan pojok baca")
+    rejected = protests.file_protest(contest, PANITIA, CID, "lapangan", "E3", ["PDD_01"], "Atas nama peserta")
+    protests.decide_protest(contest, PANITIA, rejected, "rejected", "Bukti tidak menunjukkan pojok baca")
     with pytest.raises(PermissionDenied) as err:
-        contest_life.decide_protest(contest, PANITIA, rejected, "upheld", "berubah pikiran")
+        protests.decide_protest(contest, PANITIA, rejected, "upheld", "berubah pikiran")
     assert err.value.message_key == "life_protest_state"
 
-    contest_life.decide_protest(contest, PANITIA, pid, "upheld", "Lampiran SK diperiksa ulang")
+    protests.decide_protest(contest, PANITIA, pid, "upheld", "Lampiran SK diperiksa ulang")
     assert judging.form_status(contest, JURI2, CID, "lapangan", "E2") == "open"
     assert judging.reopened_criteria(contest, CID, "lapangan", "E2") == {"KES_01"}
     # Only the protested criterion is open again; the rest of the finalised stage stays frozen.
@@ -288,9 +289,9 @@ def test_protest_filed_upheld_rescored_then_final_and_the_winner_advances(contes
     judging.save_score(contest, JURI2, CID, "lapangan", "E2", "KES_01", option_code="a")
     assert contest.sql("SELECT status FROM protests WHERE protest_id = ?", params=[pid]).fetchone()[0] == "upheld"
     with pytest.raises(PermissionDenied) as err:
-        contest_life.declare_final(contest, PANITIA, CID, "lapangan", now=LATER)
+        advancement.declare_final(contest, PANITIA, CID, "lapangan", now=LATER)
     assert err.value.message_key == "life_final_protest_unsettled"
-    assert contest_life.submit_form(contest, JURI2, CID, "lapangan", "E2") == []
+    assert send_back.submit_form(contest, JURI2, CID, "lapangan", "E2") == []
     assert contest.sql("SELECT status FROM protests WHERE protest_id = ?", params=[pid]).fetchone()[0] == "resolved"
     assert judging.reopened_criteria(contest, CID, "lapangan", "E2") == set()
     after = publication.published_results(contest, CID, "lapangan")
@@ -298,22 +299,22 @@ def test_protest_filed_upheld_rescored_then_final_and_the_winner_advances(contes
     assert total["E2"] > {r["entrant_id"]: r["total"] for r in before.iter_rows(named=True)}["E2"]
 
     # Protests on the entrant's record: the pembina sees theirs, the public nothing until final.
-    assert contest_life.protests_frame(contest, PEMBINA_LEBAK, CID, entrant_id="E2")["status"].to_list() == [
+    assert protests.protests_frame(contest, PEMBINA_LEBAK, CID, entrant_id="E2")["status"].to_list() == [
         "resolved"]
-    assert contest_life.protests_frame(contest, PUBLIC, CID).height == 0
+    assert protests.protests_frame(contest, PUBLIC, CID).height == 0
 
     # The deadline passes (or the panitia closes the window with a reason): declare both stages final.
     with pytest.raises(PermissionDenied):
-        contest_life.set_protest_deadline(contest, PANITIA, CID, "administrasi", dt.datetime.now(), "")
-    contest_life.set_protest_deadline(contest, PANITIA, CID, "administrasi", dt.datetime.now(),
+        protests.set_protest_deadline(contest, PANITIA, CID, "administrasi", dt.datetime.now(), "")
+    protests.set_protest_deadline(contest, PANITIA, CID, "administrasi", dt.datetime.now(),
                                       "Tidak ada sanggahan tahap administrasi")
-    assert contest_life.declare_final(contest, PANITIA, CID, "administrasi") == []
+    assert advancement.declare_final(contest, PANITIA, CID, "administrasi") == []
     assert publication.is_final(contest, CID, "administrasi") and not publication.is_final(contest, CID)
     with pytest.raises(PermissionDenied) as err:       # after the deadline, no protest any more
-        contest_life.file_protest(contest, PEMBINA_LEBAK, CID, "lapangan", "E1", ["KES_01"], "terlambat",
+        protests.file_protest(contest, PEMBINA_LEBAK, CID, "lapangan", "E1", ["KES_01"], "terlambat",
                                   now=LATER)
     assert err.value.message_key == "life_window_closed"
-    created = contest_life.declare_final(contest, PANITIA, CID, "lapangan", now=LATER)
+    created = advancement.declare_final(contest, PANITIA, CID, "lapangan", now=LATER)
     assert publication.is_final(contest, CID)
     assert publication.result_status(contest, CID)["status"].to_list() == ["final", "final"]
     assert contest.sql("SELECT status FROM competitions WHERE competition_id = ?", params=[CID]).fetchone()[0] == \
@@ -328,15 +329,15 @@ def test_protest_filed_upheld_rescored_then_final_and_the_winner_advances(contes
                       "WHERE entrant_id = ?", params=[created[0]]).fetchone()
     assert row == (PARENT, "P1", "E1", "administrasi")
     assert contest.sql("SELECT advanced FROM entrants WHERE entrant_id = 'E1'").fetchone()[0] is True
-    arrived = contest_life.arrivals(contest, PANITIA, PARENT)
+    arrived = advancement.arrivals(contest, PANITIA, PARENT)
     assert arrived["posyandu_name"].to_list() == ["Posyandu Jeruk"]
     assert arrived["source_competition_id"].to_list() == [CID] and arrived["award"].to_list() == ["Juara I"]
-    assert contest_life.advancement_of(contest, "E1")["target_competition_id"] == PARENT
+    assert advancement.advancement_of(contest, "E1")["target_competition_id"] == PARENT
     # Declaring again or advancing again creates nothing twice.
-    assert contest_life.advance_winners(contest, PANITIA, CID) == []
+    assert advancement.advance_winners(contest, PANITIA, CID) == []
     assert contest.sql("SELECT count(*) FROM entrants WHERE competition_id = ?", params=[PARENT]).fetchone()[0] == 1
     # Once final, the public sees the protests, by role only.
-    public = contest_life.protests_frame(contest, PUBLIC, CID)
+    public = protests.protests_frame(contest, PUBLIC, CID)
     assert public.height == 2 and set(public["filed_by"]) == {"pembina", "panitia"}
     actions = _audit_actions(contest)
     for a in ("provisional", "protest_filed", "protest_rejected", "protest_upheld", "protest_resolved",
@@ -351,4 +352,4 @@ def test_a_stage_finalised_before_the_protest_rules_counts_as_final(contest):
     assert publication.result_status(contest, CID)["status"].to_list() == ["final", "final"]
     assert not publication.is_final(contest, PARENT)
     with pytest.raises(PermissionDenied):
-        contest_life.advance_winners(contest, PANITIA, PARENT)
+        advancement.advance_winners(contest, PANITIA, PARENT)

@@ -11,7 +11,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data import store
-from data.judging import assignments, auth, contest_life, publication
+from data.judging import assignments, auth, publication
+from data.judging.contest_life import finalists, send_back
 from tests.test_contest_life import _fill, _judge_stage, store_mini_source
 from tests.test_judging_fixtures import CID, JURI1, JURI2, PANITIA, build_contest
 from ui.auth import TOKEN_KEY
@@ -69,7 +70,7 @@ def test_panitia_picks_finalists_and_sees_provisional_results(app):
     assert "3 dari 4 peserta lolos sebagai finalis." in _texts(at)      # E2 and E3 tied at the cut
     at.button(key="pt.cut_save").click().run()
     assert not at.exception
-    assert contest_life.finalist_cut_of(app, CID, "lapangan")["finalists"] == ["E1", "E2", "E3"]
+    assert finalists.finalist_cut_of(app, CID, "lapangan")["finalists"] == ["E1", "E2", "E3"]
     assert "Hanya 3 finalis yang dapat ditugaskan" in _texts(at)
 
 
@@ -89,7 +90,7 @@ def test_a_judge_is_sent_back_and_answers_on_the_form(app):
     assert not at.exception
     assert "Jawaban untuk KES_01 tersimpan." in _texts(at)
     at.button(key="pn.submit").click().run()
-    assert contest_life.unanswered_flags(app, CID, "lapangan", "E3", "J1") == []
+    assert send_back.unanswered_flags(app, CID, "lapangan", "E3", "J1") == []
     assert app.sql("SELECT status FROM judging_forms WHERE judge_id = 'J1'").fetchone()[0] == "submitted"
 
 

@@ -9,9 +9,10 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-from data.judging import audit, contest_life, evidence, evidence_access
+from data.judging import audit, evidence, evidence_access
 from data.judging import forms as judging
 from data.judging.auth import PUBLIC, PermissionDenied
+from data.judging.contest_life import send_back
 from tests.test_judging_fixtures import CID, JURI1, JURI2, PANITIA, assign_defaults, build_contest, fill_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +82,7 @@ def test_a_submitted_form_keeps_its_evidence(contest):
     stored = evidence.store_evidence(contest, JURI1, _png(), "foto.png", competition_id=CID, stage="lapangan",
                                      entrant_id="E3")
     judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", evidence=[stored.sha256])
-    assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
+    assert send_back.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
     with pytest.raises(PermissionDenied) as err:
         evidence_access.remove_evidence(contest, JURI1, CID, "lapangan", "E3", "KES_01", stored.sha256)
     assert err.value.message_key == "judging_form_locked"

@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from data.judging import assignments, contest_life, evidence
+from data.judging import assignments, evidence
 from data.judging import forms as judging
 from data.judging.auth import PUBLIC, PermissionDenied
+from data.judging.contest_life import send_back
 from present.errors import BadInput
 from tests.test_judging_fixtures import (
     CID,
@@ -193,12 +194,12 @@ def test_evidence_outside_the_limits_is_refused_by_its_bytes(contest, data, key)
 
 def test_submit_needs_a_finished_form_then_locks_it(contest):
     judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", option_code="a")
-    assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == ["KES_02", "KES_03", "PDD_01"]
+    assert send_back.submit_form(contest, JURI1, CID, "lapangan", "E3") == ["KES_02", "KES_03", "PDD_01"]
     assert judging.form_status(contest, JURI1, CID, "lapangan", "E3") == "open"
     fill_form(contest, JURI1, "E3")
     progress = judging.form_progress(contest, JURI1, CID, "lapangan", "E3")
     assert progress.select("section_id", "answered", "total").rows() == [("kesehatan", 3, 3), ("pendidikan", 1, 1)]
-    assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
+    assert send_back.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
     assert judging.form_status(contest, JURI1, CID, "lapangan", "E3") == "submitted"
     with pytest.raises(PermissionDenied) as err:
         judging.save_score(contest, JURI1, CID, "lapangan", "E3", "KES_01", option_code="d")
@@ -209,7 +210,7 @@ def test_submit_needs_a_finished_form_then_locks_it(contest):
 
 def test_evidence_for_a_submitted_form_is_refused_and_nothing_is_stored(contest, tmp_path):
     fill_form(contest, JURI1, "E3")
-    contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    send_back.submit_form(contest, JURI1, CID, "lapangan", "E3")
     refused = evidence.store_evidence(contest, JURI1, PNG, "foto.png", **FORM_E3)
     assert not refused.ok and refused.message_key == "judging_form_locked"
     panitia = evidence.store_evidence(contest, PANITIA, PNG, "foto.png", **FORM_E3, judge_id="J1")
@@ -225,7 +226,7 @@ def test_evidence_for_a_submitted_form_is_refused_and_nothing_is_stored(contest,
 
 def test_reopen_needs_panitia_and_a_reason_and_leaves_a_trace(contest):
     fill_form(contest, JURI1, "E3")
-    contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3")
+    send_back.submit_form(contest, JURI1, CID, "lapangan", "E3")
     with pytest.raises(PermissionDenied):
         judging.reopen_form(contest, JURI1, CID, "lapangan", "E3", "J1", "saya salah pilih")
     with pytest.raises(PermissionDenied) as err:

@@ -66,7 +66,8 @@ def life_store(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     import streamlit as st
     from argon2 import PasswordHasher
 
-    from data.judging import accounts, auth, contest_life, publication
+    from data.judging import accounts, auth, publication
+    from data.judging.contest_life import advancement
     from ui.state import close_all
 
     path = tmp_path_factory.mktemp("life") / "life.duckdb"
@@ -85,7 +86,7 @@ def life_store(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     after_protests = dt.datetime.now() + dt.timedelta(days=30)     # the sanggahan window has closed
     for stage in ("administrasi", "lapangan"):
         publication.finalise_stage(con, panitia, FINAL, stage)
-        contest_life.declare_final(con, panitia, FINAL, stage, now=after_protests)
+        advancement.declare_final(con, panitia, FINAL, stage, now=after_protests)
     assert publication.is_final(con, FINAL) and not publication.is_final(con, PARTLY)
     token = auth.authenticate(con, "panitia", "panitia-demo").token
     con.close()

@@ -12,8 +12,8 @@ import pytest
 from data.exchange.problems import message_keys
 from data.exchange.xlsform import build_xlsform, import_export, parse_export, to_xform, xlsform_sheets
 from data.instruments.loader import bundled_instrument_paths, load_instrument
-from data.judging import contest_life
 from data.judging import forms as judging
+from data.judging.contest_life import send_back
 from tests.test_judging_fixtures import CID, JURI1, PANITIA, assign_defaults, build_contest, mini_instrument
 
 
@@ -163,7 +163,7 @@ def test_a_juri_imports_only_their_own_forms(contest):
 
 def test_import_into_a_submitted_form_is_refused(contest):
     import_export(contest, PANITIA, CID, mini_instrument(), _kobo_csv(GOOD[:1]), "satu.csv")
-    assert contest_life.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
+    assert send_back.submit_form(contest, JURI1, CID, "lapangan", "E3") == []
     changed = [("uuid:0099", "J1", "E3", "d", "d", "10", "d", "", "")]
     report = import_export(contest, PANITIA, CID, mini_instrument(), _kobo_csv(changed), "ubah.csv")
     assert message_keys(report.problems) == {"judging_form_locked"}

@@ -324,7 +324,7 @@ def lock_form(con: Con, user: User, competition_id: str, stage: str, entrant_id:
               then: Callable[[], None] | None = None) -> list[str]:
     """Lock a finished form. Returns the unanswered criteria; when any remain nothing is locked.
 
-    The step under `data.judging.contest_life.submit_form`, which every caller uses: it passes `check` (raises
+    The step under `data.judging.contest_life.send_back.submit_form`, which every caller uses: it passes `check` (raises
     to refuse, given the acting judge: the disagreement send-back) and `then` (run inside the locking
     transaction: settling a protest once its criteria are re-scored)."""
     judge = _acting_judge(user, judge_id)

@@ -136,9 +136,9 @@ def _seed_setup(path: Path, tmp: Path) -> dict[str, str]:
 
 def _score_by_data(path: Path, stage: str, entrants: dict[str, str], level: dict[str, int]) -> None:
     """Forms the judges filled and submitted (all but those the journey scores in the browser)."""
-    from data.judging import contest_life
     from data.judging import forms as judging
     from data.judging.auth import User
+    from data.judging.contest_life import send_back
 
     con = store.connect(path)
     try:
@@ -151,7 +151,7 @@ def _score_by_data(path: Path, stage: str, entrants: dict[str, str], level: dict
                         judging.save_score(con, juri, CID, stage, eid, crit, real_value=(90.0, 75.0, 60.0, 40.0)[lv])
                     else:
                         judging.save_score(con, juri, CID, stage, eid, crit, option_code="abcd"[lv])
-                assert contest_life.submit_form(con, juri, CID, stage, eid) == []
+                assert send_back.submit_form(con, juri, CID, stage, eid) == []
     finally:
         con.close()
 
