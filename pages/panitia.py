@@ -287,11 +287,21 @@ with tabs[4]:
                 except UserError as err:
                     show_denied(err)
     else:
+        went_up = advancement.advanced_from(con, cid)
+        if went_up.height:
+            st.warning(tr("contest_reopen_will_withdraw", n=went_up.height,
+                          parent=went_up["target_name"][0] or went_up["target_competition_id"][0],
+                          posyandu=", ".join(went_up["posyandu_name"])))
         with st.form("pt.reopen_stage"):
             reason = st.text_input(tr("judging_reason"))
             if st.form_submit_button(tr("judging_reopen_stage", stage=tr(f"stage_{stage}"))):
                 try:
-                    publication.reopen_stage(con, user, cid, stage, reason)
+                    withdrawn = advancement.reopen_stage(con, user, cid, stage, reason)
+                    if withdrawn:
+                        _done("contest_reopened_withdrawn", stage=tr(f"stage_{stage}"), n=len(withdrawn),
+                              posyandu=", ".join(withdrawn))
+                    else:
+                        _done("contest_reopened", stage=tr(f"stage_{stage}"))
                     st.rerun()
                 except UserError as err:
                     show_denied(err)

@@ -353,3 +353,60 @@ def test_a_stage_finalised_before_the_protest_rules_counts_as_final(contest):
     assert not publication.is_final(contest, PARENT)
     with pytest.raises(PermissionDenied):
         advancement.advance_winners(contest, PANITIA, PARENT)
+
+
+def _final_and_advanced(con) -> str:
+    """Both stages provisional, the windows closed, both declared final: the winner E1 is in the parent."""
+    _to_provisional(con)
+    for stage in ("administrasi", "lapangan"):
+        protests.set_protest_deadline(con, PANITIA, CID, stage, dt.datetime.now(), "Tidak ada sanggahan")
+    advancement.declare_final(con, PANITIA, CID, "administrasi", now=LATER)
+    (target,) = advancement.declare_final(con, PANITIA, CID, "lapangan", now=LATER)
+    return target
+
+
+def test_reopening_a_stage_withdraws_the_winners_that_advanced_and_they_advance_again(contest):
+    target = _final_and_advanced(contest)
+    # The parent's panitia already assigned a judge to the arrival (no score yet).
+    assert assignments.assign_judge(contest, PANITIA, PARENT, "administrasi", "J2", target) is None
+    assert advancement.advanced_from(contest, CID)["posyandu_name"].to_list() == ["Posyandu Jeruk"]
+    with pytest.raises(PermissionDenied) as err:
+        advancement.reopen_stage(contest, PANITIA, CID, "lapangan", " ")
+    assert err.value.message_key == "judging_reason_required"
+    with pytest.raises(PermissionDenied):
+        advancement.reopen_stage(contest, PEMBINA_LEBAK, CID, "lapangan", "Salah hitung")
+
+    withdrawn = advancement.reopen_stage(contest, PANITIA, CID, "lapangan", "Nilai E2 salah ketik")
+    assert withdrawn == ["Posyandu Jeruk"]
+    assert contest.sql("SELECT count(*) FROM entrants WHERE competition_id = ?", params=[PARENT]).fetchone()[0] == 0
+    assert contest.sql("SELECT count(*) FROM assignments WHERE competition_id = ?", params=[PARENT]).fetchone()[0] == 0
+    assert contest.sql("SELECT count(*) FROM advancements").fetchone()[0] == 0
+    assert contest.sql("SELECT advanced FROM entrants WHERE entrant_id = 'E1'").fetchone()[0] is False
+    assert contest.sql("SELECT status FROM competitions WHERE competition_id = ?", params=[CID]).fetchone()[0] == "open"
+    assert not publication.is_final(contest, CID)
+    audit = contest.sql("SELECT action, entity_key, reason FROM audit_log WHERE action IN ('withdraw_advanced', "
+                        "'unassign', 'reopen') ORDER BY audit_id").fetchall()
+    assert audit == [("unassign", f"{PARENT}/administrasi/{target}/J2", "Nilai E2 salah ketik"),
+                     ("withdraw_advanced", f"{CID}/E1", "Nilai E2 salah ketik"),
+                     ("reopen", f"{CID}/lapangan", "Nilai E2 salah ketik")]
+    with pytest.raises(PermissionDenied) as err:          # nothing to reopen twice
+        advancement.reopen_stage(contest, PANITIA, CID, "lapangan", "lagi")
+    assert err.value.message_key == "contest_reopen_not_finalised"
+
+    # Corrected, finalised and declared final again: the winner advances again, once.
+    publication.finalise_stage(contest, PANITIA, CID, "lapangan")
+    protests.set_protest_deadline(contest, PANITIA, CID, "lapangan", dt.datetime.now(), "Tidak ada sanggahan")
+    assert advancement.declare_final(contest, PANITIA, CID, "lapangan", now=LATER) == [target]
+    assert advancement.arrivals(contest, PANITIA, PARENT)["posyandu_name"].to_list() == ["Posyandu Jeruk"]
+
+
+def test_reopening_is_refused_once_the_parent_has_scored_an_advanced_winner(contest):
+    target = _final_and_advanced(contest)
+    assert assignments.assign_judge(contest, PANITIA, PARENT, "administrasi", "J2", target) is None
+    judging.save_score(contest, JURI2, PARENT, "administrasi", target, "KES_01", option_code="a")
+    with pytest.raises(PermissionDenied) as err:
+        advancement.reopen_stage(contest, PANITIA, CID, "administrasi", "Salah hitung")
+    assert err.value.message_key == "contest_reopen_parent_scored"
+    assert err.value.detail["posyandu"] == "Posyandu Jeruk"
+    assert "Lomba Posyandu Provinsi Banten 2026" in err.value.text("id")
+    assert publication.is_final(contest, CID) and advancement.advanced_from(contest, CID).height == 1

@@ -11,6 +11,7 @@ from data import store
 from data.judging import forms as judging
 from data.judging import publication
 from data.judging.auth import PUBLIC, PermissionDenied, User
+from data.judging.contest_life import advancement
 
 PANITIA = User("panitia", "panitia")
 PERSONAL = re.compile(r"phone|contact|kader_name")
@@ -62,7 +63,7 @@ def test_finalising_freezes_results_and_later_changes_need_a_reopen(demo):
         judging.save_score(demo, PANITIA, cid, stage, entrant, crit, option_code=other, judge_id=judge)
     assert err.value.message_key == "judging_stage_final"
 
-    publication.reopen_stage(demo, PANITIA, cid, stage, "Keberatan peserta diterima")
+    advancement.reopen_stage(demo, PANITIA, cid, stage, "Keberatan peserta diterima")
     # Reopened: the public still sees the frozen table until the stage is finalised again.
     assert publication.published_results(demo, cid, stage).equals(frozen)
     judging.save_score(demo, PANITIA, cid, stage, entrant, crit, option_code=other, judge_id=judge,

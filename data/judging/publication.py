@@ -14,7 +14,7 @@ import polars as pl
 
 from data import store
 from data.access import Contest, in_region_expr, public_columns
-from data.judging.auth import PermissionDenied, User, require_role
+from data.judging.auth import User, require_role
 from data.judging.forms import COMBINED, Con, _audit, _now
 from present.errors import BadInput
 from scoring.protests import protest_deadline
@@ -129,21 +129,15 @@ def result_status(con: Con, competition_id: str) -> pl.DataFrame:
         "WHERE cs.competition_id = ? ORDER BY cs.ord", params=[competition_id]).pl()
 
 
-def reopen_stage(con: Con, user: User, competition_id: str, stage: str, reason: str) -> None:
-    """Unfreeze a finalised stage so scores can change again; the published snapshot stays until re-finalised."""
-    require_role(user, ["panitia"])
-    if not reason or not reason.strip():
-        raise PermissionDenied("judging_reason_required")
-
-    def write() -> None:
-        with store.transaction(con):
-            con.execute("UPDATE competition_stages SET finalized_at = NULL WHERE competition_id = ? AND stage = ?",
-                        [competition_id, stage])
-            con.execute("DELETE FROM stage_results WHERE competition_id = ? AND stage = ?", [competition_id, stage])
-            _audit(con, user.username, "reopen", "stage", f"{competition_id}/{stage}", "final", "open",
-                   reason.strip())
-            store.touch(con, competition_id)
-    store.with_retry(write)
+def reopen_rows(con: Con, user: User, competition_id: str, stage: str, reason: str) -> None:
+    """Inside the caller's transaction: unfreeze a finalised stage so scores can change again (the published
+    snapshot stays until re-finalised), audited with the reason. The door a page uses is
+    `data.judging.contest_life.advancement.reopen_stage`, which also withdraws what advanced from the stage."""
+    con.execute("UPDATE competition_stages SET finalized_at = NULL WHERE competition_id = ? AND stage = ?",
+                [competition_id, stage])
+    con.execute("DELETE FROM stage_results WHERE competition_id = ? AND stage = ?", [competition_id, stage])
+    _audit(con, user.username, "reopen", "stage", f"{competition_id}/{stage}", "final", "open", reason.strip())
+    store.touch(con, competition_id)
 
 
 def stage_status(con: Con, competition_id: str) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from data.judging import publication
 from data.judging.auth import PermissionDenied, User, require_role
 from data.judging.contest_life.protests import stage_result
 from data.judging.forms import COMBINED, Con, _audit, _now
+from present.errors import BadInput
 from scoring.protests import final_blockers
 
 
@@ -120,3 +121,72 @@ def advancement_of(con: Con, entrant_id: str) -> dict | None:
     keys = ("source_entrant_id", "source_competition_id", "source_name", "target_entrant_id",
             "target_competition_id", "target_name", "award", "advanced_at")
     return dict(zip(keys, row, strict=True))
+
+
+def advanced_from(con: Con, competition_id: str) -> pl.DataFrame:
+    """The entrants of this competition that advanced one level up: posyandu, the entry there, the parent
+    contest, and how many scores the parent's judges have entered for it."""
+    return con.sql(
+        "SELECT a.source_entrant_id, a.target_entrant_id, a.target_competition_id, ct.name AS target_name, "
+        "  p.name AS posyandu_name, e.posyandu_id, "
+        "  (SELECT count(*) FROM scores s WHERE s.competition_id = a.target_competition_id "
+        "     AND s.entrant_id = a.target_entrant_id) AS parent_scores "
+        "FROM advancements a JOIN entrants e ON e.entrant_id = a.source_entrant_id JOIN posyandu p USING (posyandu_id) "
+        "LEFT JOIN competitions ct ON ct.competition_id = a.target_competition_id "
+        "WHERE a.source_competition_id = ? ORDER BY p.name", params=[competition_id]).pl()
+
+
+def reopen_stage(con: Con, user: User, competition_id: str, stage: str, reason: str) -> list[str]:
+    """Reopen a finalised stage so its scores can change again, and withdraw from the parent contest the
+    winners that advanced from these results; returns the withdrawn posyandu names.
+
+    Why withdraw: a committee reopens a stage to correct its results, and who advances is decided by those
+    results; an entry that stayed one level up would be a winner of results that no longer stand, and the
+    parent's panitia would go on judging it. So the entries created for them up there are removed with their
+    assignments and open forms (an entry the parent had registered itself only loses its link), each removal
+    audited with the reason, and the winners advance again when the corrected results are declared final.
+
+    Why refuse instead when the parent's judges have already scored one of them: their work would be thrown
+    away, and results that are final and already being judged one level up are settled; the refusal names the
+    posyandu and the parent contest. Only the panitia may reopen, with a reason."""
+    require_role(user, ["panitia"])
+    if not reason or not reason.strip():
+        raise PermissionDenied("judging_reason_required")
+    row = con.sql("SELECT finalized_at FROM competition_stages WHERE competition_id = ? AND stage = ?",
+                  params=[competition_id, stage]).fetchone()
+    if row is None:
+        raise BadInput("error_judging_unknown_stage", competition=competition_id, stage=stage)
+    if row[0] is None:
+        raise PermissionDenied("contest_reopen_not_finalised", stage=stage)
+    out = advanced_from(con, competition_id)
+    scored = out.filter(pl.col("parent_scores") > 0)
+    if scored.height:
+        raise PermissionDenied("contest_reopen_parent_scored", posyandu=", ".join(scored["posyandu_name"]),
+                               parent=scored["target_name"][0] or scored["target_competition_id"][0], stage=stage)
+    why = reason.strip()
+
+    def write() -> list[str]:
+        with store.transaction(con):
+            for r in out.iter_rows(named=True):
+                src, target, parent = r["source_entrant_id"], r["target_entrant_id"], r["target_competition_id"]
+                created = target == f"{parent}:{r['posyandu_id']}"
+                for judge_id, stg in con.sql("DELETE FROM assignments WHERE competition_id = ? AND entrant_id = ? "
+                                            "RETURNING judge_id, stage", params=[parent, target]).fetchall():
+                    _audit(con, user.username, "unassign", "assignment", f"{parent}/{stg}/{target}/{judge_id}",
+                           judge_id, None, why)
+                con.execute("DELETE FROM judging_forms WHERE competition_id = ? AND entrant_id = ?", [parent, target])
+                con.execute("DELETE FROM finalists WHERE competition_id = ? AND entrant_id = ?", [parent, target])
+                if created:
+                    con.execute("DELETE FROM entrants WHERE entrant_id = ?", [target])
+                else:
+                    con.execute("UPDATE entrants SET source_entrant_id = NULL WHERE entrant_id = ?", [target])
+                con.execute("DELETE FROM advancements WHERE source_entrant_id = ?", [src])
+                con.execute("UPDATE entrants SET advanced = FALSE WHERE entrant_id = ?", [src])
+                _audit(con, user.username, "withdraw_advanced", "entrant", f"{competition_id}/{src}",
+                       {"to": parent, "entrant_id": target}, None, why)
+                store.touch(con, parent)
+            con.execute("UPDATE competitions SET status = 'open' WHERE competition_id = ? AND status = 'final'",
+                        [competition_id])
+            publication.reopen_rows(con, user, competition_id, stage, why)
+        return out["posyandu_name"].to_list()
+    return store.with_retry(write)
