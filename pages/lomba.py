@@ -14,7 +14,7 @@ from data.instruments.persistence import list_instruments
 from data.setup import competitions as comps
 from data.setup.competitions import CompetitionSpec, StageSpec
 from data.store import reads
-from present.fmt import fmt_date
+from present.fmt import fmt_date, readable_dates
 from present.i18n import t
 from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, STAGES
@@ -189,5 +189,6 @@ else:
                 pl.col("action").replace_strict({a: say(f"setup_action_{a}") for a in comps.AUDIT_ACTIONS},
                                                 default=pl.col("action")).alias(tr("setup_col_action")),
                 pl.col("entity_key").str.replace(f"^{cid}/?", "").alias(tr("setup_col_what")),
-                pl.col("old_value").alias(tr("setup_col_old")), pl.col("new_value").alias(tr("setup_col_new")),
+                *(pl.col(c).map_elements(lambda v: readable_dates(v, L), return_dtype=pl.String).alias(tr(key))
+                  for c, key in (("old_value", "setup_col_old"), ("new_value", "setup_col_new"))),
                 pl.col("reason").alias(tr("setup_col_reason"))), hide_index=True)

@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import polars as pl
 
-from present.fmt import fmt_number
+from present.fmt import fmt_number, readable_dates
 from present.i18n import t
 
 # (column of data.judging.audit.audit_trail, message key of its header)
@@ -34,7 +34,7 @@ def value_text(value: str | None, lang: str) -> str:
     try:
         parsed = json.loads(value)
     except ValueError:
-        return value
+        return readable_dates(value, lang)
     if isinstance(parsed, dict) and set(_SCORE_PARTS) <= set(parsed):
         parts: list[str] = []
         if parsed["option_code"] is not None:
@@ -47,8 +47,8 @@ def value_text(value: str | None, lang: str) -> str:
             parts.append(t("integrity_n_evidence", lang, n=len(parsed["evidence"])))
         return " · ".join(parts)
     if isinstance(parsed, dict):
-        return ", ".join(f"{k}: {v}" for k, v in parsed.items() if v is not None)
-    return str(parsed)
+        return readable_dates(", ".join(f"{k}: {v}" for k, v in parsed.items() if v is not None), lang)
+    return readable_dates(str(parsed), lang)
 
 
 def _label(prefix: str, value: str | None, lang: str) -> str:

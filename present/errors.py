@@ -7,9 +7,10 @@ a user. `BadInput` is also a ValueError, so callers written before it existed st
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
-from present.fmt import fmt_number
+from present.fmt import fmt_moment, fmt_number
 from present.i18n import DEFAULT_LANGUAGE, t
 from scoring.fields import STAGES
 
@@ -34,9 +35,12 @@ class BadInput(UserError, ValueError):
 
 
 def _show(value: object, lang: str) -> str:
-    """A detail as a person reads it: numbers the Indonesian way (-2,5), lists joined with commas."""
+    """A detail as a person reads it: numbers the Indonesian way (-2,5), dates as 24 November 2025, lists
+    joined with commas."""
     if isinstance(value, list | tuple | set | frozenset):
         return ", ".join(_show(v, lang) for v in value)
+    if isinstance(value, dt.date):                  # a deadline, a stage date: 24 November 2025 pukul 23.59
+        return fmt_moment(value, lang)
     if isinstance(value, float) and math.isfinite(value):
         decimals = next((d for d in range(3) if round(value, d) == value), 3)   # as typed: -2,5 not -2,50
         return fmt_number(value, decimals, lang)

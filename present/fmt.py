@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 MONTHS = {
     "id": ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -37,6 +38,29 @@ def fmt_date(value: dt.date | dt.datetime | None, lang: str = "id") -> str:
     if value is None:
         return "–"
     return f"{value.day} {MONTHS[lang][value.month - 1]} {value.year}"
+
+
+def fmt_moment(value: dt.datetime | dt.date | None, lang: str = "id") -> str:
+    """24 November 2025 pukul 23.59 (English: 24 November 2025 at 23:59); a date alone as fmt_date."""
+    if not isinstance(value, dt.datetime):
+        return fmt_date(value, lang)
+    return f"{fmt_date(value, lang)} pukul {value:%H.%M}" if lang == "id" else f"{fmt_date(value, lang)} at {value:%H:%M}"
+
+
+_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2}(?:\.\d+)?)?)?\b")
+
+
+def readable_dates(text: str, lang: str = "id") -> str:
+    """Every ISO date or moment inside a stored text (2025-10-13, 2025-10-20T23:59:59) the way people read it."""
+    def one(m: re.Match) -> str:
+        try:
+            day = dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            return m[0]
+        if m[4] is None:
+            return fmt_date(day, lang)
+        return fmt_moment(dt.datetime.combine(day, dt.time(int(m[4]), int(m[5]))), lang)
+    return _ISO.sub(one, text)
 
 
 def fmt_date_range(start: dt.date | None, end: dt.date | None, lang: str = "id") -> str:

@@ -4,6 +4,7 @@ stage, the disagreement send-back, provisional results with protests, final, and
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import polars as pl
 import pytest
@@ -13,6 +14,7 @@ from data.judging import assignments, publication
 from data.judging import forms as judging
 from data.judging.auth import PUBLIC, PermissionDenied, User
 from data.judging.contest_life import advancement, contest_rules, finalists, protests, send_back
+from present.fmt import fmt_date
 from tests.test_judging_fixtures import (
     CID,
     JURI1,
@@ -256,6 +258,9 @@ def test_finalising_publishes_provisional_results_with_a_protest_deadline(contes
     with pytest.raises(PermissionDenied) as err:        # the window is still open
         advancement.declare_final(contest, PANITIA, CID, "lapangan")
     assert err.value.message_key == "life_final_window_open"
+    # The deadline as a person reads it, never 2025-11-24 23:59.
+    assert err.value.text("id") == (f"Masa sanggahan tahap Lapangan masih berjalan sampai "
+                                    f"{fmt_date(deadline, 'id')} pukul 23.59.")
 
 
 def test_protest_filed_upheld_rescored_then_final_and_the_winner_advances(contest):
@@ -314,6 +319,7 @@ def test_protest_filed_upheld_rescored_then_final_and_the_winner_advances(contes
         protests.file_protest(contest, PEMBINA_LEBAK, CID, "lapangan", "E1", ["KES_01"], "terlambat",
                                   now=LATER)
     assert err.value.message_key == "life_window_closed"
+    assert re.search(r"\(\d{1,2} [A-Z][a-z]+ \d{4} pukul \d{2}\.\d{2}\)", err.value.text("id")), err.value.text("id")
     created = advancement.declare_final(contest, PANITIA, CID, "lapangan", now=LATER)
     assert publication.is_final(contest, CID)
     assert publication.result_status(contest, CID)["status"].to_list() == ["final", "final"]

@@ -6,12 +6,14 @@ bugs. The page shows them as a table (`problems_frame`) in the chosen language.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
 
+from present.fmt import fmt_moment
 from present.i18n import t
 
 PROBLEM_COLUMNS: tuple[str, ...] = ("file", "sheet", "row", "column", "message")
@@ -30,7 +32,7 @@ class Problem:
 
     def text(self, lang: str = "id") -> str:
         """The reason in `lang`, with the detail values filled into the message's placeholders."""
-        return t(self.message_key, lang, **{k: _show(v) for k, v in self.detail.items()})
+        return t(self.message_key, lang, **{k: _show(v, lang) for k, v in self.detail.items()})
 
     def where(self) -> str:
         """A compact place like "nilai.xlsx › Nilai › C7" for logs and tests."""
@@ -42,7 +44,9 @@ class Problem:
         return " › ".join(parts)
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, lang: str = "id") -> str:
+    if isinstance(value, dt.date):                  # 1 Januari 2099, never 2099-01-01
+        return fmt_moment(value, lang)
     if isinstance(value, list | tuple):
         return ", ".join(str(v) for v in value)
     return "" if value is None else str(value)

@@ -59,7 +59,7 @@ def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, today:
     for rec in records:
         if rec.get("tanggal") and rec["tanggal"] > today:
             plan.problems.append(Problem(file_name, table.sheet, rec["_row"], labels["tanggal"],
-                                         "exchange_date_in_future", {"value": rec["tanggal"].isoformat()}))
+                                         "exchange_date_in_future", {"value": rec["tanggal"]}))
         if rec.get("catatan_id") is None and all(rec.get(k) for k in ("posyandu_id", "bidang", "jenis_kasus",
                                                                       "tanggal")):
             key = "|".join(str(rec[k]) for k in ("posyandu_id", "bidang", "jenis_kasus", "tanggal"))

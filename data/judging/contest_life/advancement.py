@@ -30,7 +30,7 @@ def declare_final(con: Con, user: User, competition_id: str, stage: str, now: dt
     blockers = final_blockers(now or _now(), row[1], states)
     if blockers:
         raise PermissionDenied(blockers[0], stage=stage,
-                               deadline=row[1].isoformat(sep=" ", timespec="minutes"))
+                               deadline=row[1])
 
     def write() -> None:
         with store.transaction(con):

@@ -80,7 +80,7 @@ def file_protest(con: Con, user: User, competition_id: str, stage: str, entrant_
         raise PermissionDenied("life_not_provisional", stage=stage)
     now = now or _now()
     if not window_open(now, row[1]):
-        raise PermissionDenied("life_window_closed", deadline=row[1].isoformat(sep=" ", timespec="minutes"))
+        raise PermissionDenied("life_window_closed", deadline=row[1])
 
     def write() -> int:
         with store.transaction(con):
