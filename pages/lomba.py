@@ -11,14 +11,16 @@ import streamlit as st
 from data import regions
 from data.exchange.problems import Problem
 from data.instruments.persistence import list_instruments
+from data.judging.contest_life import contest_rules
 from data.setup import competitions as comps
 from data.setup.competitions import CompetitionSpec, StageSpec
 from data.store import reads
+from present.errors import UserError
 from present.fmt import fmt_date, readable_dates
 from present.i18n import t
 from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, STAGES
-from ui.auth import require_role
+from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
 from ui.state import get_con
 
@@ -147,6 +149,18 @@ parent = st.selectbox(tr("setup_field_parent_competition_id"), popts,
                       else 0, format_func=lambda p: say("setup_parent_none") if p is None else pnames[p],
                       key=k + "parent")
 
+st.subheader(tr("life_rules"))
+st.caption(tr("contest_life_rules_help"))
+life_old = contest_rules.rules(con, cid) if cid else dict(contest_rules.DEFAULT_RULES)
+c1, c2, c3 = st.columns(3, wrap=True)
+life = {"protest_days": int(c1.number_input(tr("life_rules_days"), 0, 30, int(life_old["protest_days"]),
+                                            key=k + "protest_days")),
+        "disagree_levels": int(c2.number_input(tr("life_rules_levels"), 1, 5, int(life_old["disagree_levels"]),
+                                               key=k + "disagree_levels")),
+        "disagree_real_pct": float(c3.number_input(tr("life_rules_pct"), 0.0, 100.0,
+                                                   float(life_old["disagree_real_pct"]), step=5.0,
+                                                   key=k + "disagree_pct"))}
+
 spec = CompetitionSpec(name=name, year=year, level=level, scope_code=scope, instrument_id=instrument_id,
                        stages=tuple(stages), category=(category or "").strip(), aggregation=aggregation,
                        trim_share=float(trim), tie_breaks=tuple(ties), strata_thresholds=strata,  # type: ignore[arg-type]
@@ -166,18 +180,25 @@ if cid is None:
         if problems:
             _show(problems)
         else:
+            if new_id and life != contest_rules.DEFAULT_RULES:
+                contest_rules.set_rules(con, user, new_id, **life)
             st.session_state["lomba.next"] = new_id
             st.session_state["lomba.flash"] = tr("setup_created", competition=f"{spec.name} ({new_id})")
             st.rerun()
 else:
     if st.button(tr("setup_save"), type="primary", key="lomba.save"):
-        if old == spec:
+        if old == spec and life == life_old:
             st.info(tr("setup_nothing_changed"))
-        elif problems := comps.update_competition(con, user, cid, spec, reason):
+        elif old != spec and (problems := comps.update_competition(con, user, cid, spec, reason)):
             _show(problems)
         else:
-            st.session_state["lomba.flash"] = tr("setup_saved")
-            st.rerun()
+            try:
+                contest_rules.set_rules(con, user, cid, **life)
+            except UserError as err:
+                show_denied(err)
+            else:
+                st.session_state["lomba.flash"] = tr("setup_saved")
+                st.rerun()
     history = comps.competition_history(con, cid)
     with st.expander(tr("setup_history")):
         if history.height == 0:

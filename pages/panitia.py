@@ -259,7 +259,8 @@ with tabs[4]:
     mine = life.get(stage, {})
     final = mine.get("finalized_at") is not None
     if not final:
-        st.caption(tr("life_finalise_help", days=contest_rules.rules(con, cid)["protest_days"]))
+        st.caption(tr("life_finalise_help", days=contest_rules.rules(con, cid)["protest_days"]) + " "
+                   + tr("contest_rules_on_lomba"))
         if st.button(tr("judging_finalise", stage=tr(f"stage_{stage}")), type="primary", key="pt.finalise"):
             publication.finalise_stage(con, user, cid, stage)
             _done("life_finalised", stage=tr(f"stage_{stage}"))
@@ -305,18 +306,6 @@ with tabs[4]:
                     st.rerun()
                 except UserError as err:
                     show_denied(err)
-    with st.expander(tr("life_rules"), icon=":material/tune:"):
-        rules = contest_rules.rules(con, cid)
-        with st.form("pt.rules"):
-            days = st.number_input(tr("life_rules_days"), min_value=0, max_value=30, value=rules["protest_days"])
-            levels = st.number_input(tr("life_rules_levels"), min_value=1, max_value=5, value=rules["disagree_levels"])
-            pct = st.number_input(tr("life_rules_pct"), min_value=0.0, max_value=100.0,
-                                  value=float(rules["disagree_real_pct"]), step=5.0)
-            if st.form_submit_button(tr("life_rules_save")):
-                contest_rules.set_rules(con, user, cid, protest_days=int(days), disagree_levels=int(levels),
-                                       disagree_real_pct=float(pct))
-                _done("life_rules_saved")
-                st.rerun()
     published = publication.published_results(con, cid)
     PUBLISHED_COLUMNS = {   # the frozen table as organisers read it: translated headers, scores in one format
         "rank_final": st.column_config.NumberColumn(tr("pages_rank"), format="%d"),

@@ -81,3 +81,26 @@ def test_after_scoring_started_a_rule_change_needs_a_reason_and_lands_in_the_his
     shown = at.dataframe[0].value
     assert shown["Tindakan"].iloc[0] == "aturan diubah setelah penilaian dimulai (dihitung ulang)"
     assert shown["Apa"].iloc[0] == "aggregation" and shown["Oleh"].iloc[0] == "ketua"
+
+
+def test_the_protest_window_and_disagreement_thresholds_are_set_with_the_competition(setup_app):
+    from data.judging.contest_life import contest_rules
+
+    at = run_page("lomba", setup_app)
+    assert at.number_input(key="lomba.new.protest_days").value == 3       # the default window
+    _fill_kudus(at)
+    at.number_input(key="lomba.new.protest_days").set_value(5)
+    at.number_input(key="lomba.new.disagree_levels").set_value(3)
+    at.button(key="lomba.create").click().run()
+    assert not at.exception, at.exception
+    cid = "LP2025-KAB-33.19"
+    assert contest_rules.rules(setup_app, cid) == {"protest_days": 5, "disagree_levels": 3, "disagree_real_pct": 25.0}
+    # Edited later on the same page: only the rules change, audited in the competition's history.
+    at = run_page("lomba", setup_app)
+    assert at.number_input(key=f"lomba.{cid}.protest_days").value == 5
+    at.number_input(key=f"lomba.{cid}.disagree_pct").set_value(10.0)
+    at.button(key="lomba.save").click().run()
+    assert not at.exception and "Perubahan disimpan" in texts(at)
+    assert contest_rules.rules(setup_app, cid)["disagree_real_pct"] == 10.0
+    hist = comps.competition_history(setup_app, cid)
+    assert hist.filter(hist["action"] == "set_rules").height == 2
