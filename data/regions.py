@@ -267,6 +267,15 @@ def _choices_of_level(level: int) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def region_children(parent: str, level: int) -> dict[str, str]:
+    """The regions of `level` directly under `parent` (its code; "" for the provinces) as code → "33.19.05 ·
+    Kec. Jekulo": one step of a cascading picker, a few dozen options instead of a level's thousands."""
+    prefix = f"{parent}." if parent else ""
+    depth = prefix.count(".") + 1
+    return {code: label.split(", ")[0] for code, label in _choices_of_level(level)
+            if code.startswith(prefix) and code.count(".") + 1 == depth}
+
+
 def region_choices(level: int, query: str | None = None, limit: int | None = None) -> dict[str, str]:
     """Regions of one level (1 provinsi … 4 desa) as code → "33.19 · Kab. Kudus, Jawa Tengah", for pickers;
     with `query`, only those whose code or label contains every word of it (case-insensitive)."""

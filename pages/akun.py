@@ -12,10 +12,11 @@ from data.exchange.problems import problems_frame
 from data.judging import accounts
 from data.judging.accounts import NewAccount
 from data.judging.auth import ACCOUNT_ROLES
+from present.errors import UserError
 from present.fmt import fmt_date
 from present.i18n import t
 from scoring.fields import SPM_FIELDS
-from ui.auth import require_role
+from ui.auth import require_role, show_denied
 from ui.context import sidebar_context, tr
 from ui.safe import plain
 from ui.state import get_con
@@ -136,14 +137,24 @@ with tabs[2]:
             st.dataframe(problems_frame(plan.problems, L), hide_index=True)
         else:
             judge_ids = plan.frames["judges"]["judge_id"].to_list()
-            st.dataframe(plan.preview(), hide_index=True)
+            if plan.warnings:
+                st.warning("\n".join(f"- {w.where()}: {w.text(L)}" for w in plan.warnings))
+            st.dataframe(plan.preview().with_columns(
+                pl.col("judge_id").replace_strict(plan.usernames, default=None, return_dtype=pl.String)
+                .alias("nama_pengguna")), hide_index=True)
             if st.button(tr("setup_akun_import_go", n=len(judge_ids)), type="primary", key="akun.import_go"):
-                result = write_plan(con, plan, actor=user.username)
-                if not result.written:
-                    st.info(tr("setup_akun_import_already"))
-                made = accounts.create_judge_accounts(con, user, judge_ids)
-                st.session_state["akun.made"] = made
-                st.success(tr("setup_akun_import_done", n=len(judge_ids), accounts=made.height))
+                try:
+                    # Every username is checked before anything is written: the file goes in whole or not at all.
+                    accounts.check_judge_usernames(con, judge_ids, plan.usernames)
+                    result = write_plan(con, plan, actor=user.username)
+                    if not result.written:
+                        st.info(tr("setup_akun_import_already"))
+                    made = accounts.create_judge_accounts(con, user, judge_ids, plan.usernames)
+                except UserError as err:
+                    show_denied(err)
+                else:
+                    st.session_state["akun.made"] = made
+                    st.success(tr("setup_akun_import_done", n=len(judge_ids), accounts=made.height))
     if made is not None and made.height:
         shown = made.rename({"username": say("setup_akun_col_username"), "name": say("setup_akun_col_name"),
                              "institution": say("setup_akun_col_opd"), "password": say("setup_akun_col_password")})

@@ -75,16 +75,25 @@ if region_level == 0:
     scope = ""
     st.text_input(tr("setup_field_scope_code"), tr("setup_scope_nasional_label"), disabled=True, key=k + "nas")
 else:
-    query = None
-    if region_level == 4:   # 83,762 desa: type part of the name first
-        query = st.text_input(tr("setup_field_scope_search"), help=tr("setup_field_scope_help"), key=k + "q")
-    choices = regions.region_choices(region_level, query, limit=300 if region_level == 4 else None)
-    if old and old.scope_code and old.scope_code not in choices and old.level == level:
-        choices = {old.scope_code: regions.region_label(old.scope_code), **choices}
-    codes = list(choices)
-    start = codes.index(old.scope_code) if old and old.scope_code in codes else None
-    scope = st.selectbox(tr("setup_field_scope_code"), codes, index=start, format_func=choices.get,
-                         placeholder=tr("setup_field_scope_help"), key=k + f"scope{region_level}") or ""
+    # A cascade, province → kabupaten/kota → kecamatan → desa, down to the competition's level: each box holds
+    # the regions under the one chosen above it (a few dozen), never a level's thousands. Every box filters as
+    # one types (a name or a Kemendagri code); the last one is the competition's region.
+    had_scope = old.scope_code if old and old.level == level else ""
+    parent = ""
+    for lv in range(1, region_level + 1):
+        choices = regions.region_children(parent, lv)
+        codes = list(choices)
+        mine = ".".join(had_scope.split(".")[:lv]) if had_scope else None
+        last = lv == region_level
+        picked = st.selectbox(tr("setup_field_scope_code") if last else tr(f"level_{comps.REGION_LEVEL_NAME[lv]}"),
+                              codes, index=codes.index(mine) if mine in codes else None, format_func=choices.get,
+                              placeholder=tr("setup_field_scope_help") if last else tr("contest_scope_pick_up"),
+                              key=k + (f"scope{region_level}" if last else f"scope{region_level}.up{lv}"))
+        if not picked:
+            parent = ""
+            break
+        parent = picked
+    scope = parent if parent.count(".") + 1 == region_level else ""
 
 instruments = list_instruments(con)
 ids = instruments["instrument_id"].to_list()

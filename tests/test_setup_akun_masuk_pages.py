@@ -131,3 +131,32 @@ def test_judges_imported_from_excel_with_their_opd_get_three_juri_accounts(setup
     assert sorted(table["OPD / instansi"]) == ["Dinas Kesehatan", "Dinas PUPR", "Dinas Sosial"]
     for username, password in zip(table["Nama pengguna"], table["Kata sandi sementara"], strict=True):
         assert auth.authenticate(setup_app, username, password).user.role == "juri"
+
+
+def test_the_judges_file_names_each_account_and_a_bad_username_is_shown_with_its_row(setup_app):
+    def book(rows) -> bytes:
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = "Juri"
+        ws.append(["juri_id", "nama", "instansi", "nama_pengguna"])
+        for r in rows:
+            ws.append(r)
+        buf = io.BytesIO()
+        wb.save(buf)
+        return buf.getvalue()
+
+    at = run_page("akun", setup_app)
+    at.file_uploader(key="akun.import").set_value(("juri.xlsx", book([["J-201", "dr. Sri Wahyuni", "Dinkes",
+                                                                        "Juri Dinkes"]]), "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
+    assert problems.iloc[0]["row"] == 2 and "nama_pengguna" in problems.iloc[0]["column"]
+    assert "'Juri Dinkes' tidak dapat dipakai" in problems.iloc[0]["message"]
+    assert not [b for b in at.button if b.key == "akun.import_go"]
+    at.file_uploader(key="akun.import").set_value(("juri.xlsx", book([["J-201", "dr. Sri Wahyuni", "Dinkes",
+                                                                        "juri-dinkes"]]), "application/octet-stream"))
+    at.run()
+    at.button(key="akun.import_go").click().run()
+    assert not at.exception, at.exception
+    assert list(at.table[0].value["Nama pengguna"]) == ["juri-dinkes"]

@@ -15,6 +15,8 @@ def _fill_kudus(at) -> None:
     at.number_input(key="lomba.new.year").set_value(2025)
     at.selectbox(key="lomba.new.level").set_value("kabupaten")
     at.run()
+    at.selectbox(key="lomba.new.scope2.up1").set_value("33")
+    at.run()
     at.selectbox(key="lomba.new.scope2").set_value("33.19")
     at.date_input(key="lomba.new.administrasi.start").set_value(dt.date(2025, 10, 13))
     at.date_input(key="lomba.new.administrasi.end").set_value(dt.date(2025, 10, 17))
@@ -104,3 +106,30 @@ def test_the_protest_window_and_disagreement_thresholds_are_set_with_the_competi
     assert contest_rules.rules(setup_app, cid)["disagree_real_pct"] == 10.0
     hist = comps.competition_history(setup_app, cid)
     assert hist.filter(hist["action"] == "set_rules").height == 2
+
+
+def test_the_region_is_picked_in_a_cascade_of_a_few_dozen_options(setup_app):
+    at = run_page("lomba", setup_app)
+    at.selectbox(key="lomba.new.level").set_value("kecamatan")
+    at.run()
+    province = at.selectbox(key="lomba.new.scope3.up1")
+    assert len(province.options) == 38 and province.value is None
+    assert not [b for b in at.selectbox if b.key == "lomba.new.scope3"]      # nothing to pick before a province
+    province.set_value("33")
+    at.run()
+    kab = at.selectbox(key="lomba.new.scope3.up2")
+    assert len(kab.options) == 35 and "33.19 · Kab. Kudus" in kab.options
+    kab.set_value("33.19")
+    at.run()
+    kec = at.selectbox(key="lomba.new.scope3")
+    assert len(kec.options) == 9 and "33.19.06 · Kec. Jekulo" in kec.options    # not 7,285
+    kec.set_value("33.19.06")
+    at.text_input(key="lomba.new.name").set_value("Lomba Posyandu Kecamatan Jekulo 2025")
+    at.button(key="lomba.create").click().run()
+    assert not at.exception, at.exception
+    cid = reads.list_competitions(setup_app)["competition_id"].to_list()[0]
+    assert reads.competition(setup_app, cid)["scope_code"] == "33.19.06"
+    # Editing it opens the cascade on the saved region.
+    at = run_page("lomba", setup_app)
+    assert at.selectbox(key=f"lomba.{cid}.scope3.up1").value == "33"
+    assert at.selectbox(key=f"lomba.{cid}.scope3").value == "33.19.06"

@@ -67,7 +67,9 @@ def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[dict[str, str |
 # ---------------------------------------------------------------------------------------------- the password rule
 STRONG_MIN_LENGTH = 12
 PASSPHRASE_LENGTH = 16
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
+# A username: 3–32 characters, lower-case letters, digits, dot, underscore or hyphen, starting with a letter or
+# digit (the form, the command line and the judges import all check this one rule).
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{2,31}$")
 # Words people reach for first; a password that is one of them plus digits or symbols is refused.
 _COMMON_WORDS = frozenset({"password", "passwort", "qwerty", "qwertyuiop", "admin", "administrator", "panitia",
                            "posyandu", "rahasia", "sandi", "katasandi", "indonesia", "bismillah", "merdeka",
@@ -115,7 +117,7 @@ def temporary_password() -> str:
 
 
 def username_problems(con: duckdb.DuckDBPyConnection, username: str) -> list[str]:
-    if not _USERNAME.match(username) or username == auth.PUBLIC.username:
+    if not USERNAME.match(username) or username == auth.PUBLIC.username:
         return ["setup_username_bad"]
     if con.sql("SELECT 1 FROM users WHERE username = ?", params=[username]).fetchone():
         return ["setup_username_taken"]
@@ -324,17 +326,40 @@ def username_for(con: duckdb.DuckDBPyConnection, name: str, taken: set[str] | No
     return candidate
 
 
-def create_judge_accounts(con: duckdb.DuckDBPyConnection, actor: User, judge_ids: Sequence[str]) -> pl.DataFrame:
-    """Juri accounts for judges without one (after a judges import); returns username, name, OPD and the
-    temporary password of each, to hand over once."""
+def check_judge_usernames(con: duckdb.DuckDBPyConnection, judge_ids: Sequence[str],
+                          usernames: dict[str, str] | None) -> dict[str, str]:
+    """The usernames chosen for judges that still need an account (judge id → username), each checked against
+    the account rule, each other and the accounts there are; BadInput names the first that cannot be used."""
+    need = {r[0] for r in con.sql(
+        "SELECT judge_id FROM judges WHERE list_contains(?, judge_id) AND judge_id NOT IN "
+        "(SELECT judge_id FROM users WHERE judge_id IS NOT NULL AND active)", params=[list(judge_ids)]).fetchall()}
+    chosen = {j: u.strip() for j, u in (usernames or {}).items() if j in need and u and u.strip()}
+    seen: set[str] = set()
+    for username in chosen.values():
+        problems = username_problems(con, username)
+        if username in seen or problems == ["setup_username_taken"]:
+            raise BadInput("exchange_username_taken", value=username)
+        if problems:
+            raise BadInput("exchange_username_bad", value=username)
+        seen.add(username)
+    return chosen
+
+
+def create_judge_accounts(con: duckdb.DuckDBPyConnection, actor: User, judge_ids: Sequence[str],
+                          usernames: dict[str, str] | None = None) -> pl.DataFrame:
+    """Juri accounts for judges without one (after a judges import), under the username the file gave
+    (`usernames`: judge id → username) or one made from the name; returns username, name, OPD and the
+    temporary password of each, to hand over once. Every chosen username is checked before any account is
+    made: one that cannot be used refuses them all (BadInput naming it)."""
     require_role(actor, ["panitia"])
     rows = con.sql("SELECT judge_id, name, institution FROM judges WHERE list_contains(?, judge_id) "
                    "AND judge_id NOT IN (SELECT judge_id FROM users WHERE judge_id IS NOT NULL AND active) "
                    "ORDER BY name", params=[list(judge_ids)]).fetchall()
+    chosen = check_judge_usernames(con, judge_ids, usernames)
+    taken = set(chosen.values())
     made: list[dict[str, str | None]] = []
-    taken: set[str] = set()
     for judge_id, name, institution in rows:
-        username = username_for(con, name, taken)
+        username = chosen.get(judge_id) or username_for(con, name, taken)
         taken.add(username)
         password, problems = create_account(con, actor, NewAccount(username, "juri", name, judge_id=judge_id))
         if password:

@@ -37,6 +37,7 @@ Con = duckdb.DuckDBPyConnection
 
 # The region level a competition's scope has, per competition level (nasional covers the whole country: "").
 SCOPE_REGION_LEVEL: dict[str, int] = {"desa": 4, "kecamatan": 3, "kabupaten": 2, "provinsi": 1, "nasional": 0}
+REGION_LEVEL_NAME: dict[int, str] = {1: "provinsi", 2: "kabupaten", 3: "kecamatan", 4: "desa"}
 CATEGORY_SUGGESTIONS: tuple[str, ...] = ("umum", "desa", "kelurahan", "kabupaten", "kota")
 _LEVEL_ABBR = {"desa": "DES", "kecamatan": "KEC", "kabupaten": "KAB", "provinsi": "PROV", "nasional": "NAS"}
 _CATEGORY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")

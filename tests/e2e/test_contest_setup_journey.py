@@ -126,6 +126,8 @@ def test_a_committee_sets_up_kudus_2025_from_an_empty_store(empty_app, browser, 
         _fill(page, "Nama lomba", "Lomba Posyandu Kabupaten Kudus 2025")
         _fill(page, "Tahun", "2025")
         page.locator("input[aria-label='Tahun']").press("Enter")
+        # The region in a cascade: province, then its 35 kabupaten/kota (never all 514 at once).
+        _pick(page, "Provinsi", "Jawa Tengah", re.compile(r"^33 · Jawa Tengah"))
         _pick(page, "Wilayah lomba", "Kudus", re.compile(r"33\.19 · Kab\. Kudus"))
         _shot(page, "2-competition-form")
         page.get_by_role("button", name="Buat lomba").click()

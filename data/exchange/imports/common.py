@@ -33,6 +33,7 @@ from data.exchange.parse_indonesian import (
     parse_text,
 )
 from data.exchange.problems import Problem
+from data.judging.accounts import USERNAME
 from data.judging.audit import record_frame_changes
 from present.i18n import LANGUAGES, t
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
@@ -46,7 +47,7 @@ class Column:
     """One column of an import: its header, how its cells are read and what is allowed."""
 
     name: str
-    kind: str = "text"          # text, int, number, date, bool, region, phone, choice
+    kind: str = "text"          # text, int, number, date, bool, region, phone, choice, username
     required: bool = False      # the column must be in the file and every row must fill it
     aliases: tuple[str, ...] = ()
     choices: dict[str, str] = field(default_factory=dict)   # typed text (normalised) → stored value
@@ -76,6 +77,11 @@ def _parse_cell(col: Column, value: object) -> object:
         return parse_phone(value)
     if kind == "region":
         return normalize_region_code(value)
+    if kind == "username":
+        text = parse_text(value)      # the one username rule of the form, the command line and this import
+        if text is None:
+            return None
+        return text if USERNAME.match(text) and text != "publik" else Bad("exchange_username_bad", {"value": text})
     if kind == "choice":
         text = parse_text(value)
         if text is None:
@@ -249,6 +255,7 @@ class ImportPlan:
     rows_updated: int = 0
     rows_unchanged: int = 0
     already_imported: bool = False
+    usernames: dict[str, str] = field(default_factory=dict)   # judges import: judge id → username in the file
 
     @property
     def ok(self) -> bool:
