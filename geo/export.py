@@ -20,6 +20,7 @@ from shapely.geometry.base import BaseGeometry
 
 from data import access
 from data.judging.auth import PUBLIC, User
+from geo import boundary_store as store_boundaries
 from geo.aggregate import LEVEL_NUMBER, region_scores, scored_points
 from geo.frames import boundary_frame
 from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL, SEA, colour_for
@@ -47,7 +48,10 @@ def regions_geojson(con: duckdb.DuckDBPyConnection, table: pl.DataFrame, level: 
     """A FeatureCollection of the regions of `level` with mean and count of `measure` (illustrative flag kept)."""
     gdf = _choropleth_frame(con, table, level, measure, zoom="detail")
     gdf = gdf.rename(columns={"mean": f"mean_{measure}", "n": "entrants"})
-    return gdf.to_json(drop_id=True, ensure_ascii=False).encode("utf-8")
+    doc = json.loads(gdf.to_json(drop_id=True))
+    # The cells are drawn inside the real kabupaten shapes, so the shapes' licence (CC BY 4.0) asks for credit.
+    doc["attribution"] = "; ".join(store_boundaries.real_sources(con, gdf["code"].tolist()))
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
 
 def _json_value(value: object) -> object:
@@ -102,7 +106,7 @@ def static_map_png(con: duckdb.DuckDBPyConnection, table: pl.DataFrame, points: 
             fill = tuple(colour_for(value, measure))
             draw.ellipse((px - 3, py - 3, px + 3, py + 3), fill=fill, outline=(20, 20, 20, 255))
     _legend(draw, width, height, legend_h, measure, lang, title, bool(choro["illustrative"].any())
-            if len(choro) else False)
+            if len(choro) else False, store_boundaries.real_sources(con, choro["code"].tolist()))
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
@@ -169,7 +173,7 @@ def _font(size: int) -> ImageFont.ImageFont:
 
 
 def _legend(draw: ImageDraw.ImageDraw, width: int, height: int, legend_h: int, measure: str, lang: str,
-            title: str, illustrative: bool) -> None:
+            title: str, illustrative: bool, sources: list[str]) -> None:
     top = height - legend_h
     draw.rectangle((0, top, width, height), fill=(255, 255, 255, 255))
     draw.text((16, top + 8), title, fill=(20, 20, 20), font=_font(20))
@@ -189,6 +193,10 @@ def _legend(draw: ImageDraw.ImageDraw, width: int, height: int, legend_h: int, m
             x += 28 + int(draw.textlength(label, font=_font(15))) + 24
     if illustrative:
         draw.text((16, top + 84), t("geo_png_illustrative", lang), fill=(90, 90, 90), font=_font(14))
+    if sources:
+        credit = t("geo_png_sources", lang, sources="; ".join(sources))
+        draw.text((width - 16 - int(draw.textlength(credit, font=_font(14))), top + 84), credit, fill=(90, 90, 90),
+                  font=_font(14))
 
 
 def _blank(width: int, height: int, text: str) -> bytes:

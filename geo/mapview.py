@@ -97,8 +97,9 @@ def build_map(table: pl.DataFrame, profiles: pl.DataFrame, shapes: dict[int, gpd
     illustrative = any(bool(g["illustrative"].any()) for lv, g in shapes.items() if lv >= 2 and len(g))
     prov = shapes.get(1)
     approx = bool(prov is not None and len(prov) and prov["illustrative"].any())
-    # The legend credits the real outlines; approximated or drawn ones are flagged by `approx`/`illustrative`.
-    sources = sorted({s for lv in (0, 1) if (g := shapes.get(lv)) is not None
+    # The legend credits the real outlines (geoBoundaries, CC BY 4.0, for the shipped ones; an uploaded file's own
+    # source otherwise); approximated or drawn ones are flagged by `approx`/`illustrative`.
+    sources = sorted({s for lv in (0, 1, 2) if (g := shapes.get(lv)) is not None
                       for s, illus in zip(g["source"], g["illustrative"], strict=True) if not illus})
     return MapView(layers.build_deck(drawn, view), aggregated, pts.height, illustrative, approx, sources)
 

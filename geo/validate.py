@@ -15,9 +15,10 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from geo import boundary_store as store_boundaries
+from geo import real
 from geo.shapes import INDONESIA_BBOX, from_wkb
 
-# Natural Earth's 10m coast is about 1 km off in places, and posyandu sit on the shore: allow ~2 km.
+# geoBoundaries CGAZ's coast is about 1 km off in places, and posyandu sit on the shore: allow ~2 km.
 LAND_TOLERANCE: Final[float] = 0.02
 
 FLAG_SCHEMA: Final[dict[str, pl.DataType]] = {
@@ -76,7 +77,5 @@ def flag_posyandu(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     country = store_boundaries.read_boundaries(con, level=0)
     land = from_wkb(country["geometry"][0]) if country.height else None
     if land is None:
-        from geo.outlines import country_outline
-
-        land = country_outline()
+        land = real.country()
     return flag_points(points, shapes, land)

@@ -1,5 +1,6 @@
-"""Demo geography on a small synthetic store: real outlines, illustrative cells that nest, every posyandu inside
-its own desa cell, points in the sea moved to land, and the same cells every time."""
+"""Demo geography on a small synthetic store: the real country, provinces and kabupaten, illustrative cells that
+nest inside the real kabupaten shape, every posyandu inside its own desa cell, points in the sea moved to land,
+and the same cells every time."""
 
 from __future__ import annotations
 
@@ -62,11 +63,14 @@ def test_desa_in_the_sea_is_moved_to_land_and_cells_nest(con) -> None:
     kec, kab = _cells(con, 3), _cells(con, 2)
     desa = _cells(con, 4)
     assert kec["19.05.05"].buffer(1e-9).contains(shapely.union_all([desa[c] for c in desa if c.startswith("19.")]))
-    assert set(kab) == {"19.05", "36.02"}
-    flags = con.sql("SELECT level, bool_and(illustrative), any_value(source) FROM boundaries GROUP BY level "
-                    "ORDER BY level").fetchall()
-    assert flags[0][:2] == (0, False) and all(illus for level, illus, _ in flags if level >= 2)
-    assert "Natural Earth" in flags[0][2]
+    # Every kabupaten/kota has its real shape; the illustrative cells lie inside the real kabupaten.
+    assert len(kab) == 514 and len(_cells(con, 1)) == 38
+    for code, cell in {**kec, **desa}.items():
+        assert kab[code[:5]].buffer(1e-9).contains(cell), code
+    flags = dict(((lv, illus), src) for lv, illus, src in con.sql(
+        "SELECT level, illustrative, any_value(source) FROM boundaries GROUP BY ALL").fetchall())
+    assert set(flags) == {(0, False), (1, False), (2, False), (3, True), (4, True)}
+    assert "geoBoundaries" in flags[(0, False)] and "geoBoundaries" in flags[(2, False)]
 
 
 def test_demo_geography_is_deterministic(tmp_path) -> None:

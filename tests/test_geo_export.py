@@ -69,6 +69,7 @@ def test_regions_geojson_reads_back_with_the_average_per_kecamatan(demo) -> None
     assert len(gdf) == table["desa_code"].str.slice(0, 8).n_unique()
     assert gdf.geom_type.isin(["Polygon", "MultiPolygon"]).all()
     assert gdf["mean_total"].between(0, 100).all() and gdf["entrants"].sum() == table.height
+    assert json.loads(regions_geojson(con, table, "kabupaten", "total"))["attribution"] == "geoBoundaries (CC BY 4.0)"
 
 
 def test_static_png_shows_land_around_the_choropleth_and_a_legend(demo) -> None:

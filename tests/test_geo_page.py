@@ -70,4 +70,4 @@ def test_hover_inside_a_cell_reaches_the_choropleth_or_the_finest_cells(demo_env
     assert by_id["kecamatan"]["filled"] and by_id["kecamatan"]["pickable"]
     assert not by_id["kabupaten"]["filled"]
     legend = " ".join(h.proto.body for h in at.get("html"))
-    assert legend.count("Natural Earth") == 1          # the real coast credited once, not per province kind
+    assert legend.count("geoBoundaries (CC BY 4.0)") == 1     # the real shapes credited once, not per level
