@@ -12,6 +12,7 @@ from ui.context import lang, restore_from_url
 from ui.guard import friendly_errors
 from ui.navigation import PAGES
 from ui.state import get_con
+from ui.uploads import dropzone_style
 
 ROOT = Path(__file__).resolve().parent
 
@@ -29,5 +30,6 @@ for i, entry in enumerate(p for p in PAGES if (ROOT / p.path).exists()):
                    url_path=Path(entry.path).stem)
     groups.setdefault(t(entry.group_key, L), []).append(page)
 # Every page listed: the organisers' set-up pages would otherwise hide behind "View 5 more".
+dropzone_style()           # the uploaders' own words in the user's language
 with friendly_errors():   # an unexpected error is a translated message, never a traceback
     st.navigation(groups, expanded=True).run()

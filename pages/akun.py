@@ -20,6 +20,8 @@ from ui.auth import require_role, show_denied
 from ui.context import sidebar_context, tr
 from ui.safe import plain
 from ui.state import get_con
+from ui.tables import dataframe
+from ui.uploads import file_upload
 
 L = sidebar_context(show_stage=False, show_region=False).lang
 user = require_role(["panitia"])
@@ -50,7 +52,7 @@ with tabs[0]:
     state = pl.when(~pl.col("active")).then(pl.lit(say("setup_akun_state_inactive"))).when(
         pl.col("must_change_password")).then(pl.lit(say("setup_akun_state_must_change"))).otherwise(
         pl.lit(say("setup_akun_state_active")))
-    st.dataframe(frame.select(
+    dataframe(frame.select(
         pl.col("username").alias(say("setup_akun_col_username")),
         pl.col("role").replace_strict({r: say(f"auth_role_{r}") for r in ACCOUNT_ROLES}, default=pl.col("role"))
         .alias(say("setup_akun_col_role")),
@@ -129,17 +131,17 @@ with tabs[1]:
 
 with tabs[2]:
     st.caption(tr("setup_akun_import_help"))
-    upload = st.file_uploader(tr("setup_akun_import_file"), type=["xlsx", "csv"], key="akun.import")
+    upload = file_upload(st, tr("setup_akun_import_file"), types=["xlsx", "csv"], max_mb=25, key="akun.import")
     made = st.session_state.get("akun.made")
     if upload is not None:
         plan = validate_file(con, "judges", upload.getvalue(), upload.name)
         if not plan.ok:
-            st.dataframe(problems_frame(plan.problems, L), hide_index=True)
+            dataframe(problems_frame(plan.problems, L), hide_index=True)
         else:
             judge_ids = plan.frames["judges"]["judge_id"].to_list()
             if plan.warnings:
-                st.warning("\n".join(f"- {w.where()}: {w.text(L)}" for w in plan.warnings))
-            st.dataframe(plan.preview().with_columns(
+                st.warning("\n".join(f"- {plain(w.where())}: {w.text(L, escape=plain)}" for w in plan.warnings))
+            dataframe(plan.preview().with_columns(
                 pl.col("judge_id").replace_strict(plan.usernames, default=None, return_dtype=pl.String)
                 .alias("nama_pengguna")), hide_index=True)
             if st.button(tr("setup_akun_import_go", n=len(judge_ids)), type="primary", key="akun.import_go"):

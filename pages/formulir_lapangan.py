@@ -18,6 +18,8 @@ from present.fmt import fmt_int
 from ui.auth import require_role
 from ui.context import lang, sidebar_context, tr
 from ui.state import get_con
+from ui.tables import dataframe
+from ui.uploads import file_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ctx = sidebar_context(show_stage=False, show_region=False)
@@ -48,7 +50,7 @@ st.caption(tr("fieldform_counts", criteria=fmt_int(len(instrument.criteria), L),
               judges=fmt_int(judges.height, L)))
 
 st.subheader(tr("fieldform_step_upload"))
-upload = st.file_uploader(tr("fieldform_upload"), type=["csv", "xlsx"], key="ff.upload", max_upload_size=50)
+upload = file_upload(st, tr("fieldform_upload"), types=["csv", "xlsx"], max_mb=50, key="ff.upload")
 if upload is not None and st.button(tr("fieldform_import"), type="primary", key="ff.import"):
     report = xlsform.import_export(con, user, ctx.competition_id, instrument, upload.getvalue(), upload.name)
     cols = st.columns(3)
@@ -57,6 +59,6 @@ if upload is not None and st.button(tr("fieldform_import"), type="primary", key=
     cols[2].metric(tr("fieldform_already"), fmt_int(len(report.already_imported), L))
     if report.problems:
         st.error(tr("fieldform_rejected", n=fmt_int(len(report.problems), L)))
-        st.dataframe(problems_frame(report.problems, L), hide_index=True, width="stretch")
+        dataframe(problems_frame(report.problems, L), hide_index=True, width="stretch")
     elif report.accepted:
         st.success(tr("fieldform_done"))

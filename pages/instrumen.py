@@ -8,12 +8,15 @@ import streamlit as st
 
 from data.instruments.sheet import instrument_template
 from data.instruments.upload import check_upload, instruments_in_use, save_upload
+from present.errors import UserError
 from present.fmt import fmt_int
 from present.i18n import t
-from ui.auth import require_role
+from ui.auth import require_role, show_denied
 from ui.context import sidebar_context, tr
 from ui.safe import plain
 from ui.state import get_con
+from ui.tables import dataframe
+from ui.uploads import file_upload
 
 L = sidebar_context(show_stage=False, show_region=False).lang
 user = require_role(["panitia"])
@@ -25,7 +28,7 @@ if flash := st.session_state.pop("instrumen.flash", None):
 
 st.subheader(tr("setup_instrumen_stored"))
 stored = instruments_in_use(con)
-st.dataframe(stored.select(
+dataframe(stored.select(
     pl.col("instrument_id").alias(tr("setup_col_instrument")), pl.col("title").alias(tr("setup_col_title")),
     pl.col("criteria").alias(tr("setup_col_criteria")),
     pl.col("competitions").list.join(", ").alias(tr("setup_col_used_by")),
@@ -35,7 +38,7 @@ st.download_button(tr("setup_instrumen_template"), instrument_template(L), file_
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                    icon=":material/download:", key="instrumen.template")
 
-upload = st.file_uploader(tr("setup_instrumen_upload"), type=["xlsx", "yaml", "yml"], key="instrumen.file")
+upload = file_upload(st, tr("setup_instrumen_upload"), types=["xlsx", "yaml", "yml"], max_mb=10, key="instrumen.file")
 if upload is not None:
     data = upload.getvalue()
     check = check_upload(con, data, upload.name)
@@ -55,6 +58,10 @@ if upload is not None:
             st.warning(tr("setup_instrumen_version_moved", old=check.version_moved_from, id=check.target_id))
         st.success(tr("setup_instrumen_ok", id=check.target_id, criteria=len(check.instrument.criteria)))
         if st.button(tr("setup_instrumen_save", id=check.target_id), type="primary", key="instrumen.save"):
-            saved = save_upload(con, user, check)
-            st.session_state["instrumen.flash"] = tr("setup_instrumen_saved", id=saved)
-            st.rerun()
+            try:
+                saved = save_upload(con, user, check)
+            except UserError as err:
+                show_denied(err)
+            else:
+                st.session_state["instrumen.flash"] = tr("setup_instrumen_saved", id=saved)
+                st.rerun()

@@ -25,6 +25,8 @@ from ui.auth import require_role
 from ui.context import COMBINED, lang, sidebar_context, tr
 from ui.downloads import file_download, store_download
 from ui.state import get_con, store_version
+from ui.tables import dataframe
+from ui.uploads import file_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ctx = sidebar_context(show_region=False)
@@ -52,13 +54,13 @@ def _boundary_wizard(scope_code: str | None) -> None:
     st.caption(tr("exchange_help_boundaries"))
     level = st.selectbox(tr("level"), [2, 3, 4], index=2, key="ex.geo_level",
                          format_func=lambda v: t(f"exchange_geo_level_{v}", L))
-    upload = st.file_uploader(tr("exchange_upload_geo"), type=list(boundaries.EXTENSIONS), key="ex.geo_file")
+    upload = file_upload(st, tr("exchange_upload_geo"), types=boundaries.EXTENSIONS, max_mb=200, key="ex.geo_file")
     if upload is None:
         return
     load = boundaries.read_boundary_upload(upload.getvalue(), upload.name, level, scope_code)
     if load.problems:
         (st.warning if load.ok else st.error)(tr("exchange_n_problems_geo", n=fmt_int(len(load.problems), L)))
-        st.dataframe(problems_frame(load.problems, L), hide_index=True, width="stretch")
+        dataframe(problems_frame(load.problems, L), hide_index=True, width="stretch")
     if load.ok:
         st.metric(tr("exchange_geo_matched"), fmt_int(len(load.matched), L))
         if st.button(tr("exchange_write"), type="primary", key="ex.geo_write"):
@@ -93,14 +95,14 @@ def _table_wizard(kind: str) -> None:
         plan = st.session_state["ex.plan"]
         if plan.problems:
             st.error(tr("exchange_n_problems", n=fmt_int(len(plan.problems), L)))
-            st.dataframe(problems_frame(plan.problems, L), hide_index=True, width="stretch",
+            dataframe(problems_frame(plan.problems, L), hide_index=True, width="stretch",
                          column_config=problem_headers)
         elif plan.already_imported:
             st.info(tr("exchange_already_imported"))
         else:
             if plan.warnings:
                 st.warning(tr("integrity_n_warnings", n=fmt_int(len(plan.warnings), L)))
-                st.dataframe(problems_frame(plan.warnings, L), hide_index=True, width="stretch",
+                dataframe(problems_frame(plan.warnings, L), hide_index=True, width="stretch",
                              column_config=problem_headers)
             c = st.columns(3, wrap=True)
             c[0].metric(tr("exchange_rows_new"), fmt_int(plan.rows_new, L))
@@ -108,7 +110,7 @@ def _table_wizard(kind: str) -> None:
             c[2].metric(tr("exchange_rows_unchanged"), fmt_int(plan.rows_unchanged, L))
             st.caption(tr("exchange_preview", n=fmt_int(min(plan.rows_total, 50), L),
                           total=fmt_int(plan.rows_total, L)))
-            st.dataframe(import_preview(plan.preview(50), L), hide_index=True, width="stretch")
+            dataframe(import_preview(plan.preview(50), L), hide_index=True, width="stretch")
             if st.button(tr("exchange_write"), type="primary", key="ex.write"):
                 bar = st.progress(0.0, text=tr("exchange_writing"))
 
@@ -161,7 +163,7 @@ if "backup" in tabs:
         st.caption(tr("exchange_backup_help"))
         store_download(st, tr("exchange_backup_make"), make_backup, key="ex.backup", mime="application/zip",
                        icon=":material/backup:", file_name="cadangan_posyandu.zip")
-        restore = st.file_uploader(tr("exchange_restore_upload"), type=["zip"], key="ex.restore")
+        restore = file_upload(st, tr("exchange_restore_upload"), types=["zip"], max_mb=1024, key="ex.restore")
         sure = st.checkbox(tr("exchange_restore_confirm"), key="ex.restore_sure")
         if restore is not None and st.button(tr("exchange_restore"), disabled=not sure, key="ex.restore_go"):
             with st.spinner(tr("exchange_restoring")):
@@ -170,4 +172,4 @@ if "backup" in tabs:
                 st.cache_data.clear()
                 st.success(tr("exchange_restored", tables=fmt_int(outcome.tables, L), rows=fmt_int(outcome.rows, L)))
             else:
-                st.dataframe(problems_frame(outcome.problems, L), hide_index=True, width="stretch")
+                dataframe(problems_frame(outcome.problems, L), hide_index=True, width="stretch")

@@ -9,6 +9,7 @@ from data.instruments import loader, persistence
 from data.instruments.sheet import instrument_template, parse_instrument_sheet
 from data.instruments.upload import check_upload, instruments_in_use, save_upload
 from data.judging.auth import PermissionDenied, User
+from present.errors import BadInput
 from tests.instrument_workbooks import kudus_rows_with, workbook
 
 PANITIA = User("ketua", "panitia")
@@ -80,6 +81,10 @@ def test_a_yaml_upload_is_checked_with_line_numbers(con):
 def test_saving_makes_versions_and_never_rewrites_one(con):
     check = check_upload(con, workbook(), "instrumen-kudus.xlsx")
     assert save_upload(con, PANITIA, check) == "kudus-2025@1"
+    # A second click on Simpan with the same check: refused in words, nothing written twice.
+    with pytest.raises(BadInput) as twice:
+        save_upload(con, PANITIA, check)
+    assert twice.value.text().startswith("Instrumen kudus-2025@1 baru saja disimpan")
     # The same content again: recognised, nothing to save.
     again = check_upload(con, workbook(), "instrumen-kudus (1).xlsx")
     assert again.same_as == "kudus-2025@1" and not again.can_save
@@ -106,9 +111,11 @@ def test_an_instrument_a_contest_scored_with_cannot_be_replaced(con):
     con.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code) "
                 "VALUES ('K', 'administrasi', 'E1', 'J1', 'KLB-01', 'a')")
     other = check_upload(con, workbook(kudus_rows_with(6, teks_opsi="1 kali")), "x.xlsx")
-    with pytest.raises(ValueError, match="in use"):
+    with pytest.raises(BadInput) as refused:
         persistence.save_instrument(con, loader.load_instrument_text(other.yaml_text.replace(
             "version: 2", "version: 1")).instrument, other.yaml_text.replace("version: 2", "version: 1"))
+    assert refused.value.text() == ("Instrumen kudus-2025@1 sudah dipakai untuk menilai lomba dan tidak dapat "
+                                    "diganti. Unggah sebagai versi baru.")
     assert instruments_in_use(con).filter(instrument_id="kudus-2025@1")["scored"].to_list() == [True]
 
 

@@ -13,6 +13,7 @@ import polars as pl
 
 from data import store
 from data.instruments.loader import bundled_instrument_paths, load_instrument, load_instrument_text
+from present.errors import BadInput
 from scoring.instrument import Instrument
 
 
@@ -31,7 +32,7 @@ def save_instrument(con: duckdb.DuckDBPyConnection, instrument: Instrument, sour
             "SELECT 1 FROM competitions c JOIN scores s USING (competition_id) WHERE c.instrument_id = ? LIMIT 1",
             params=[iid]).fetchone():
         # A contest has scored with this version: it must never change under it (upload a new version instead).
-        raise ValueError(f"instrument {iid} is in use by a scored competition and cannot be replaced")
+        raise BadInput("setup_instrumen_in_use", id=iid)
     with store.transaction(con):
         # The contests scored with this instrument read it: their results change with it.
         users = [r[0] for r in con.sql("SELECT competition_id FROM competitions WHERE instrument_id = ?",

@@ -24,6 +24,7 @@ from data.instruments.loader import load_instrument_text
 from data.instruments.persistence import save_instrument
 from data.instruments.schema import InstrumentProblem
 from data.judging.auth import User, require_role
+from present.errors import BadInput
 from present.i18n import t
 from scoring.instrument import Instrument
 
@@ -153,7 +154,8 @@ def save_upload(con: Con, user: User, check: UploadCheck) -> str:
     if not check.can_save or check.instrument is None or check.yaml_text is None or check.target_id is None:
         raise ValueError("this upload cannot be saved: it has errors or is already stored")
     if con.sql("SELECT 1 FROM instruments WHERE instrument_id = ?", params=[check.target_id]).fetchone():
-        raise ValueError(f"{check.target_id} is already stored; check the file again")
+        # Saved a moment ago (a second click, or another panitia): the file must be checked again.
+        raise BadInput("setup_instrumen_already_stored", id=check.target_id)
     save_instrument(con, check.instrument, check.yaml_text)
     with store.transaction(con):
         con.execute("UPDATE instruments SET uploaded_by = ?, source_file = ? WHERE instrument_id = ?",
