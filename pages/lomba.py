@@ -22,7 +22,9 @@ from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, STAGES
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
+from ui.safe import plain
 from ui.state import get_con
+from ui.tables import dataframe
 
 NEW = "__new__"
 L = sidebar_context(show_stage=False, show_region=False).lang
@@ -179,7 +181,7 @@ reason = st.text_input(tr("setup_field_reason"), key=k + "reason") if state == "
 
 
 def _show(problems: list[Problem]) -> None:
-    lines = [f"- **{tr(f'setup_field_{p.column}')}**: {p.text(lang())}" for p in problems]
+    lines = [f"- **{tr(f'setup_field_{p.column}')}**: {p.text(lang(), escape=plain)}" for p in problems]
     st.error("\n".join([tr("setup_problems_title"), "", *lines]))
 
 
@@ -213,7 +215,7 @@ else:
         if history.height == 0:
             st.caption(tr("empty_no_changes"))
         else:
-            st.dataframe(history.select(
+            dataframe(history.select(
                 pl.col("changed_at").map_elements(lambda d: f"{fmt_date(d, L)} {d:%H.%M}", return_dtype=pl.String)
                 .alias(tr("setup_col_when")), pl.col("actor").alias(tr("setup_col_who")),
                 pl.col("action").replace_strict({a: say(f"setup_action_{a}") for a in comps.AUDIT_ACTIONS},

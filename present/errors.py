@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Callable
 
 from present.fmt import fmt_moment, fmt_number
 from present.i18n import DEFAULT_LANGUAGE, t
@@ -23,11 +24,17 @@ class UserError(Exception):
         self.message_key = message_key
         self.detail = detail
 
-    def text(self, lang: str = DEFAULT_LANGUAGE) -> str:
-        """The message in `lang` (Indonesian unless asked otherwise)."""
+    def text(self, lang: str = DEFAULT_LANGUAGE, escape: Callable[[str], str] | None = None) -> str:
+        """The message in `lang` (Indonesian unless asked otherwise).
+
+        `escape` is applied to each detail value, not to the message: a page that shows the text as Markdown
+        passes its escaper, so a refused name like `[klik](https://evil.example)` stays text while the
+        catalogue's own emphasis still renders.
+        """
+        esc = escape or (lambda s: s)
         # Stage codes come from the data layer as codes (administrasi); the message names the stage in words.
         return t(self.message_key, lang, **{k: t(f"stage_{v}", lang) if k == "stage" and v in STAGES
-                                            else _show(v, lang) for k, v in self.detail.items()})
+                                            else esc(_show(v, lang)) for k, v in self.detail.items()})
 
 
 class BadInput(UserError, ValueError):

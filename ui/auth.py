@@ -17,6 +17,7 @@ from data.judging import auth
 from data.judging.auth import PUBLIC, SignIn, User
 from present.errors import UserError
 from ui.language import lang, tr
+from ui.safe import plain
 from ui.state import get_con
 
 TOKEN_KEY = "auth.token"
@@ -115,4 +116,4 @@ def require_role(roles: Iterable[str]) -> User:
 
 def show_denied(err: UserError) -> None:
     """Show a refusal or a refused value from the data layer in the user's language."""
-    st.error(err.text(lang()))
+    st.error(err.text(lang(), escape=plain))

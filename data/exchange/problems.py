@@ -7,7 +7,7 @@ bugs. The page shows them as a table (`problems_frame`) in the chosen language.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,9 +30,11 @@ class Problem:
     message_key: str
     detail: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
-    def text(self, lang: str = "id") -> str:
-        """The reason in `lang`, with the detail values filled into the message's placeholders."""
-        return t(self.message_key, lang, **{k: _show(v, lang) for k, v in self.detail.items()})
+    def text(self, lang: str = "id", escape: Callable[[str], str] | None = None) -> str:
+        """The reason in `lang`, with the detail values filled into the message's placeholders (each passed
+        through `escape` first when the page shows the text as Markdown: a value is what the user typed)."""
+        esc = escape or (lambda s: s)
+        return t(self.message_key, lang, **{k: esc(_show(v, lang)) for k, v in self.detail.items()})
 
     def where(self) -> str:
         """A compact place like "nilai.xlsx › Nilai › C7" for logs and tests."""
