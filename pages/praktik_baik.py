@@ -4,11 +4,11 @@ near a delegation's home kabupaten or inside a region; then a visit plan in a se
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
+from data.judging import evidence
 from geo.route_map import route_figure
 from present import visit_plan
 from present.fmt import fmt_number
@@ -20,6 +20,8 @@ from ui import cached
 from ui.context import sidebar_context, tr
 from ui.downloads import file_download
 from ui.safe import plain
+from ui.state import get_con
+from ui.tables import dataframe
 
 ctx = sidebar_context()
 L = ctx.lang
@@ -81,8 +83,9 @@ for card in practice_cards(strongest, practices):
         for p in card["practices"]:
             text_col, photo_col = st.columns([3, 1])
             text_col.markdown(f"**{plain(p['title'])}** — {plain(p['description'])}")
-            if p.get("photo_path") and Path(p["photo_path"]).is_file():
-                photo_col.image(p["photo_path"])
+            photo = evidence.stored_image(get_con(), p.get("photo_path"))
+            if photo is not None:
+                photo_col.image(photo)
 
 st.subheader(tr("pages_plan_title"))
 choices = strongest["posyandu_id"].to_list()
@@ -96,7 +99,7 @@ if not picked:
 all_practices = cached.practices(posyandu_ids=picked)
 stops = visit_plan.plan_stops(all_practices, strongest.filter(pl.col("posyandu_id").is_in(picked)), field)
 plan = visit_plan.order_visits(stops, start)
-st.dataframe(plan.select(
+dataframe(plan.select(
     pl.col("visit_no").alias("#"), pl.col("posyandu_name").alias(tr("pages_posyandu")),
     pl.col("desa_name").alias(tr("pages_desa")),
     pl.col("fields").list.eval(pl.element().replace_strict({f: tr(f"field_{f}") for f in SPM_FIELDS},

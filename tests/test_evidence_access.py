@@ -121,3 +121,18 @@ def test_the_scoring_form_shows_the_photo_and_removes_it_on_click(demo_app):
     assert any("posyandu-jeruk.png" in s.value for s in at.success)
     assert judging.read_scores(con, juri, cid, stage, entrant).filter(
         judging.pl.col("criterion_id") == crit)["evidence"].to_list() == [[]]
+
+
+def test_a_practice_photo_is_a_stored_image_never_a_path_on_the_server(contest, tmp_path):
+    """An imported practice's `foto` names a stored upload by hash; a path (even of a real image) shows nothing."""
+    on_disk = tmp_path / "server-file.png"
+    on_disk.write_bytes(_png())
+    image = _attach(contest, _png(), "foto.png")
+    document = _attach(contest, PDF, "sk.pdf")
+    assert evidence.stored_image(contest, image) == _png()
+    assert evidence.stored_image(contest, image.upper()) == _png()
+    assert evidence.stored_image(contest, str(on_disk)) is None
+    assert evidence.stored_image(contest, "/etc/passwd") is None
+    assert evidence.stored_image(contest, document) is None          # a PDF is not shown as a photo
+    assert evidence.stored_image(contest, "f" * 64) is None          # a hash nobody uploaded
+    assert evidence.stored_image(contest, None) is None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,3 +112,20 @@ def evidence_info(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> list[di
 def read_evidence(con: duckdb.DuckDBPyConnection, sha256: str) -> bytes:
     """The bytes of a stored file (callers check the reader may see the score that references it)."""
     return evidence_path(con, sha256).read_bytes()
+
+
+def stored_image(con: duckdb.DuckDBPyConnection, ref: str | None) -> bytes | None:
+    """The bytes of a stored image named by its sha256, or None: what a page may show for a practice's photo.
+
+    An imported text is never a path on the server: reading whatever path a spreadsheet names would let anyone
+    who can import show the server's own files to the public. Only files that came in through the upload checks
+    (type sniffed, size limited, kept by hash) are shown.
+    """
+    if not ref or not re.fullmatch(r"[0-9a-f]{64}", ref.strip().lower()):
+        return None
+    sha = ref.strip().lower()
+    row = con.sql("SELECT mime_type FROM evidence_files WHERE sha256 = ?", params=[sha]).fetchone()
+    path = evidence_path(con, sha)
+    if row is None or not str(row[0]).startswith("image/") or not path.is_file():
+        return None
+    return path.read_bytes()
