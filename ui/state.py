@@ -68,11 +68,30 @@ def get_con() -> duckdb.DuckDBPyConnection:
     path = store.store_path()
     key = f"_duck_cursor::{path}"
     cur = st.session_state.get(key)
+    if cur is not None and not _usable(cur):
+        cur = None
     if cur is None:
         _ensure_store(path)
         cur = _root(str(path)).cursor()
         st.session_state[key] = cur
     return cur
+
+
+def _usable(cur: duckdb.DuckDBPyConnection) -> bool:
+    """Whether a session's cursor still answers. A script run stopped half-way (the user clicked on while a
+    write was under way, a download callback failed, the store was closed by a restore) can leave the cursor
+    closed or inside an aborted transaction; every later run of that session would then fail. Such a cursor
+    is rolled back and closed, and the session gets a new one."""
+    try:
+        cur.execute("SELECT 1").fetchone()
+        return True
+    except duckdb.Error:
+        for undo in (cur.rollback, cur.close):
+            try:
+                undo()
+            except duckdb.Error:
+                pass
+        return False
 
 
 def result_version(competition_id: str) -> tuple[int, int]:
