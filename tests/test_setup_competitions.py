@@ -10,6 +10,7 @@ import pytest
 from data.exchange.problems import message_keys
 from data.instruments import loader, persistence
 from data.judging.auth import PermissionDenied, User
+from data.results import scoring_config
 from data.setup import competitions as comps
 from data.setup.competitions import CompetitionSpec, StageSpec
 from data.store import reads
@@ -186,7 +187,7 @@ def test_the_engine_reads_the_competitions_own_rules(setup_con):
     cid, _ = comps.create_competition(setup_con, PANITIA, kudus_2025(
         aggregation="trimmed_mean", trim_share=0.1, tie_breaks=("completeness", "field:sosial"),
         strata_thresholds=(55.0, 65.0, 85.0), advance_count=3, n_awards=3))
-    config = comps.scoring_config(reads.competition(setup_con, cid))
+    config = scoring_config(reads.competition(setup_con, cid))
     assert (config.aggregation, config.trim, config.tie_breaks, config.strata_thresholds, config.advance_count,
             config.n_awards) == ("trimmed_mean", 0.1, ("completeness", "field:sosial"), (55.0, 65.0, 85.0), 3, 3)
 
@@ -194,7 +195,7 @@ def test_the_engine_reads_the_competitions_own_rules(setup_con):
 def test_a_competition_with_no_stored_rules_gets_the_engine_defaults():
     from scoring.config import ScoringConfig
 
-    assert comps.scoring_config({"aggregation": "mean", "advance_count": 1}) == ScoringConfig()
+    assert scoring_config({"aggregation": "mean", "advance_count": 1}) == ScoringConfig()
 
 
 def test_creating_and_editing_a_competition_marks_it_changed_for_the_caches(setup_con):

@@ -29,7 +29,6 @@ from data import regions as regions_mod
 from data import store
 from data.exchange.problems import Problem
 from data.judging.auth import User, require_role
-from data.results import scoring_config as scoring_config  # the one mapping lives in data/results.py
 from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, OTHER_SECTIONS, SPM_FIELDS, STAGES
 
