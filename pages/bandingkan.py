@@ -12,6 +12,7 @@ from present.i18n import t
 from present.tables import REGION_LEVELS, criteria_differences, filter_table, region_aggregates, section_ids
 from ui import cached
 from ui.context import sidebar_context, tr
+from ui.tables import dataframe
 
 ctx = sidebar_context()
 L = ctx.lang
@@ -72,7 +73,7 @@ with left:
 with right:
     st.plotly_chart(charts.compare_bars(chosen, L, sections=secs), key="bandingkan_bars")
 
-st.dataframe(chosen.select(pl.col("name").alias(tr("pages_name")), pl.col("total").alias(tr("pages_total")),
+dataframe(chosen.select(pl.col("name").alias(tr("pages_name")), pl.col("total").alias(tr("pages_total")),
                            *[pl.col(s).alias(tr(f"field_{s}")) for s in secs]).to_pandas()
              .style.format(lambda v: fmt_number(v, 1, L),
                            subset=[tr("pages_total"), *[tr(f"field_{s}") for s in secs]]),
@@ -87,7 +88,7 @@ if crit_key is not None:
 names = dict(zip(chosen["key"].to_list(), chosen["name"].to_list(), strict=True))
 diff = criteria_differences(crit, names, cached.criteria_texts(ctx.competition_id))
 value_cols = [c for c in [*names.values(), "spread"] if c in diff.columns]   # entrants without scores have none
-st.dataframe(
+dataframe(
     diff.with_columns(pl.col("section_id").map_elements(lambda s: tr(f"field_{s}"), return_dtype=pl.String))
     .rename({"section_id": tr("pages_field"), "text": tr("pages_criterion"), "spread": tr("pages_spread")})
     .drop("criterion_id").to_pandas()

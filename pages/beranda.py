@@ -13,6 +13,7 @@ from present.theme import score_bands
 from ui import cached
 from ui.context import sidebar_context, tr
 from ui.safe import plain
+from ui.tables import dataframe
 
 ctx = sidebar_context()
 L = ctx.lang
@@ -82,7 +83,7 @@ movers = (scored.select("posyandu_id", "posyandu_name", "desa_name", "total")
           .sort("change", descending=True).head(5))
 if movers.height:
     st.markdown(f"**{tr('pages_top_improvers')}**")
-    st.dataframe(
+    dataframe(
         movers.select(pl.col("posyandu_name").alias(tr("pages_posyandu")), pl.col("desa_name").alias(tr("pages_desa")),
                       pl.col("before").alias(tr("pages_before")), pl.col("total").alias(tr("pages_now")),
                       pl.col("change").alias(tr("pages_change"))).to_pandas()

@@ -15,6 +15,7 @@ from ui.auth import require_role
 from ui.context import lang, sidebar_context, tr
 from ui.downloads import file_download
 from ui.state import get_con
+from ui.tables import dataframe
 
 LIMIT = 5000
 ctx = sidebar_context(show_stage=False, show_region=False)
@@ -55,7 +56,7 @@ if trail.height == 0:
     st.stop()
 st.caption(tr("integrity_n_rows_limited", n=fmt_int(LIMIT, L)) if trail.height >= LIMIT
            else tr("integrity_n_rows", n=fmt_int(trail.height, L)))
-st.dataframe(audit_rows(trail, L), hide_index=True, width="stretch")
+dataframe(audit_rows(trail, L), hide_index=True, width="stretch")
 file_download(st, tr("integrity_audit_download"), lambda: audit_workbook(trail, L), key="au.xlsx",
               file_name=f"jejak_audit_{cid or 'semua'}.xlsx", icon=":material/download:",
               mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -16,6 +16,7 @@ from ui.auth import current_user
 from ui.context import sidebar_context, tr
 from ui.results import load_inputs, load_results
 from ui.state import result_version
+from ui.tables import dataframe
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -59,7 +60,7 @@ st.caption(tr("pages_juri_severity_help"))
 st.plotly_chart(charts.severity_chart(view["severity"], L), key="juri_severity")
 
 st.subheader(tr("pages_juri_by_field"))
-st.dataframe(view["by_field"], hide_index=True, key="juri_by_field")
+dataframe(view["by_field"], hide_index=True, key="juri_by_field")
 
 left, right = st.columns(2)
 with left:
@@ -68,8 +69,8 @@ with left:
     st.plotly_chart(charts.rank_shift_chart(view["ranks"], L), key="juri_ranks")
 with right:
     st.subheader(tr("pages_juri_rank_table"))
-    st.dataframe(view["rank_table"], hide_index=True, key="juri_rank_table")
+    dataframe(view["rank_table"], hide_index=True, key="juri_rank_table")
 
 st.subheader(tr("pages_juri_outliers"))
 st.caption(tr("pages_juri_outliers_help"))
-st.dataframe(view["outliers"], hide_index=True, key="juri_outliers")
+dataframe(view["outliers"], hide_index=True, key="juri_outliers")

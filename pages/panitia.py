@@ -22,6 +22,7 @@ from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
 from ui.safe import plain_params
 from ui.state import get_con
+from ui.tables import dataframe
 
 ctx = sidebar_context(show_region=False)
 user = require_role(["panitia"])
@@ -62,7 +63,7 @@ with tabs[0]:
     cols[1].metric(tr("judging_n_judges"), fmt_int(work.filter(pl.col("assigned") > 0).height, lang()))
     cols[2].metric(tr("judging_n_submitted"), fmt_int(int(work["submitted"].sum()), lang()))
     st.subheader(tr("judging_workload"))
-    st.dataframe(work.select(
+    dataframe(work.select(
         pl.col("name").alias(tr("judging_col_judge")), pl.col("institution").alias(tr("judging_col_institution")),
         pl.col("assigned").alias(tr("judging_col_assigned")), pl.col("submitted").alias(tr("judging_col_submitted")),
         pl.format("{} / {}", "scores_entered", "scores_expected").alias(tr("judging_col_scores"))),
@@ -71,14 +72,14 @@ with tabs[0]:
     if entrants.height == 0:
         st.info(tr("pages_no_entrants"))
     else:
-        st.dataframe(entrants.select(pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
+        dataframe(entrants.select(pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
                                      pl.col("desa_name").alias(tr("judging_col_desa")),
                                      pl.col("kecamatan_name").alias(tr("judging_col_kecamatan"))), hide_index=True)
     arrived = advancement.arrivals(con, user, cid)
     st.subheader(tr("life_arrivals"))
     if arrived.height:
         st.caption(tr("life_arrivals_help", n=arrived.height))
-        st.dataframe(arrived.select(
+        dataframe(arrived.select(
             pl.col("posyandu_name").alias(tr("judging_col_posyandu")), pl.col("desa_name").alias(tr("judging_col_desa")),
             pl.col("source_competition").alias(tr("life_col_from")), pl.col("award").alias(tr("life_col_award")),
             pl.col("total").map_elements(lambda v: fmt_number(v, 2, L), return_dtype=pl.String)
@@ -93,7 +94,7 @@ with tabs[0]:
         if not slowed:
             st.info(tr("safety_slowed_none"))
         else:
-            st.dataframe(pl.DataFrame(slowed).select(
+            dataframe(pl.DataFrame(slowed).select(
                 pl.col("username").alias(tr("safety_col_username")), pl.col("failures").alias(tr("safety_col_failures")),
                 pl.col("clients").alias(tr("safety_col_clients")), pl.col("last_failure").alias(tr("safety_col_last"))),
                 hide_index=True)
@@ -129,7 +130,7 @@ with tabs[1]:
             lambda s: _why(s["conflict_key"], s["conflict_detail"]), return_dtype=pl.String).alias("why"))
         # Assigned judges first, then those free of conflict with the lightest load: the natural next pick on top.
         shown = shown.sort(["assigned", "conflict_key", "workload"], descending=[True, False, False], nulls_last=False)
-        st.dataframe(shown.select(
+        dataframe(shown.select(
             pl.col("name").alias(tr("judging_col_judge")), pl.col("institution").alias(tr("judging_col_institution")),
             pl.col("assigned").alias(tr("judging_col_is_assigned")), pl.col("workload").alias(tr("judging_col_assigned")),
             pl.col("why").alias(tr("judging_col_conflict"))), hide_index=True)
@@ -164,7 +165,7 @@ with tabs[2]:
     if forms.height == 0:
         st.info(tr("judging_no_assignments"))
     else:
-        st.dataframe(forms.select(
+        dataframe(forms.select(
             pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
             pl.col("judge_name").alias(tr("judging_col_judge")),
             pl.col("status").replace_strict({"open": tr("judging_status_open"),
@@ -188,7 +189,7 @@ with tabs[2]:
     st.caption(tr("life_disagreements_help"))
     dis = send_back.disagreement_overview(con, user, cid, stage)
     if dis.height:
-        st.dataframe(dis.select(
+        dataframe(dis.select(
             pl.col("posyandu_name").alias(tr("judging_col_posyandu")), pl.col("criterion_id").alias(tr("life_col_criterion")),
             pl.struct("kind", "spread").map_elements(
                 lambda r: tr("life_spread_levels", n=fmt_number(r["spread"], 0, L)) if r["kind"] == "choice"
@@ -228,7 +229,7 @@ with tabs[3]:
         else:
             n_in = int(preview["finalist"].sum())
             st.write(tr("life_cut_preview", n=n_in, total=preview.height))
-            st.dataframe(preview.select(
+            dataframe(preview.select(
                 pl.col("cut_place").alias(tr("life_col_place")), pl.col("posyandu_name").alias(tr("judging_col_posyandu")),
                 pl.col("desa_name").alias(tr("judging_col_desa")),
                 pl.col("total").map_elements(lambda v: fmt_number(v, 2, L), return_dtype=pl.String)
@@ -319,7 +320,7 @@ with tabs[4]:
     st.subheader(tr("judging_published"))
     if published.height:
         shown = [c for c in PUBLISHED_COLUMNS if c in published.columns]
-        st.dataframe(published.select(shown), hide_index=True,
+        dataframe(published.select(shown), hide_index=True,
                      column_config={c: PUBLISHED_COLUMNS[c] for c in shown})
     else:
         st.info(tr("judging_nothing_published"))
@@ -331,7 +332,7 @@ with tabs[5]:
     if filed.height == 0:
         st.caption(tr("life_protests_none"))
     else:
-        st.dataframe(filed.select(
+        dataframe(filed.select(
             pl.col("protest_id").alias("#"), pl.col("stage").map_elements(lambda v: tr(f"stage_{v}"),
                                                                            return_dtype=pl.String).alias(tr("stage")),
             pl.col("posyandu_name").alias(tr("judging_col_posyandu")),

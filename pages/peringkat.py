@@ -27,6 +27,7 @@ from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
 from ui.downloads import file_download
 from ui.results import load_inputs, load_results
 from ui.state import result_version
+from ui.tables import dataframe
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -90,7 +91,7 @@ styler = style_scorecard(df, score_cols, bands, L, percent_columns=[tr("pages_p_
 
 st.caption(tr("pages_shown_of", shown=fmt_int(shown.height, L), total=fmt_int(table.height, L)))
 st.html(band_legend_html(bands, L))
-event = st.dataframe(
+event = dataframe(
     styler, key="peringkat_table", on_select="rerun", selection_mode="single-row", hide_index=True,
     height=min(38 + 35 * max(len(df), 1), 640),
     column_config={"entrant_id": None, "posyandu_id": None},

@@ -24,8 +24,10 @@ from present.theme import score_bands
 from ui import cached
 from ui.auth import current_user
 from ui.context import choice_from_url, choice_to_url, picked_posyandu, sidebar_context, tr
+from ui.downloads import file_download, store_download
 from ui.safe import plain_html
 from ui.state import get_con, reference_version, result_version
+from ui.tables import dataframe
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -169,14 +171,15 @@ st.caption(tr("geo_payload", size=f"{fmt_number(payload_bytes(mv.deck) / 1e6, 2,
               count=fmt_int(mv.n_points, L)))
 
 d1, d2, d3 = st.columns(3)
-d1.download_button(tr("geo_download_points"), points_geojson(table, profiles, viewer), "posyandu.geojson",
-                   "application/geo+json", key="peta_dl_points")
-d2.download_button(tr("geo_download_regions"), regions_geojson(get_con(), table, level, measure),
-                   f"{level}.geojson", "application/geo+json", key="peta_dl_regions")
+# Built on click (not on every draw of the map), the regions file with a store cursor of its own.
+file_download(d1, tr("geo_download_points"), lambda: points_geojson(table, profiles, viewer),
+              file_name="posyandu.geojson", mime="application/geo+json", key="peta_dl_points")
+store_download(d2, tr("geo_download_regions"), lambda c: regions_geojson(c, table, level, measure),
+               file_name=f"{level}.geojson", mime="application/geo+json", key="peta_dl_regions")
 title = tr("geo_png_title", competition=_competition_name(version, ctx.competition_id), measure=label, level=tr(f"level_{level}"))
-d3.download_button(tr("geo_download_png"), _png(version, ctx.competition_id, ctx.stage, ctx.region_code, level,
-                                                measure, L, title, table, profiles),
-                   "peta.png", "image/png", key="peta_dl_png")
+file_download(d3, tr("geo_download_png"), lambda: _png(version, ctx.competition_id, ctx.stage, ctx.region_code, level,
+                                                       measure, L, title, table, profiles),
+              file_name="peta.png", mime="image/png", key="peta_dl_png")
 
 flags = _flags(reference)
 ids = set(table["posyandu_id"].to_list())
@@ -185,5 +188,5 @@ with st.expander(tr("geo_flagged_title", count=fmt_int(flags.height, L))):
     if flags.height == 0:
         st.success(tr("geo_flagged_none"))
     else:
-        st.dataframe(flags.with_columns(pl.col("reason").map_elements(
+        dataframe(flags.with_columns(pl.col("reason").map_elements(
             lambda k: tr(k, desa=""), return_dtype=pl.String)), hide_index=True)

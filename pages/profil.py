@@ -31,6 +31,7 @@ from ui.auth import current_user, show_denied
 from ui.context import sidebar_context, tr
 from ui.safe import plain
 from ui.state import get_con
+from ui.tables import dataframe
 
 ctx = sidebar_context(show_region=False)
 L = ctx.lang
@@ -82,7 +83,7 @@ ff = cached.fix_first(ctx.competition_id, ctx.stage, eid)
 fix = fix_first_rows(ff, texts, L)
 fix[tr("pages_lost")] = fix[tr("pages_lost")].map(lambda v: fmt_number(v, 2, L))
 if len(fix):
-    st.dataframe(fix, hide_index=True, key="profil_fix_first")
+    dataframe(fix, hide_index=True, key="profil_fix_first")
 else:
     st.info(tr("empty_entrant_no_scores"))
 
@@ -95,7 +96,7 @@ for tab, sec in zip(st.tabs([tr(f"field_{s}") for s in secs]), secs, strict=True
         if rows.empty:
             st.info(tr("pages_no_choices"))
         else:
-            st.dataframe(rows, hide_index=True, key=f"profil_choices_{sec}")
+            dataframe(rows, hide_index=True, key=f"profil_choices_{sec}")
 
 def _when(value: dt.datetime | None) -> str:
     return "–" if value is None else tr("life_at", date=fmt_date(value, L),
@@ -121,7 +122,7 @@ if provisional.height or moved or filed.height or may_file:
     elif moved:
         st.success(tr("life_profile_went_to", competition=plain(moved["target_name"])), icon=":material/trending_up:")
     if filed.height:
-        st.dataframe(filed.select(
+        dataframe(filed.select(
             pl.col("protest_id").alias("#"),
             pl.col("stage").map_elements(lambda v: tr(f"stage_{v}"), return_dtype=pl.String).alias(tr("stage")),
             pl.col("criteria").list.join(", ").alias(tr("life_col_criteria")), pl.col("reason").alias(tr("life_col_reason")),
@@ -154,7 +155,7 @@ with st.spinner(tr("integrity_opening_history")):   # scores the other contests 
     history = cached.history(pid)
 if history.filter(pl.col("total").is_not_null()).height >= 2:
     st.plotly_chart(charts.history_chart(history.filter(pl.col("total").is_not_null()), L), key="profil_history")
-st.dataframe(history.select(
+dataframe(history.select(
     pl.col("year").cast(pl.String).alias(tr("year")),
     pl.col("level").replace_strict({v: tr(f"level_{v}") for v in history["level"].unique().to_list()},
                                    return_dtype=pl.String).alias(tr("level")),

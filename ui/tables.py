@@ -11,7 +11,8 @@ from ui.language import tr
 
 def dataframe(data: Any, *, container: Any = st, empty_key: str = "integrity_table_empty", **kwargs: Any) -> Any:
     """`st.dataframe`, or a translated note (`empty_key`) when the table has no rows."""
-    if data is None or len(data) == 0:
+    rows = data.data if hasattr(data, "export") and hasattr(data, "data") else data   # a pandas Styler: its frame
+    if rows is None or len(rows) == 0:
         container.caption(tr(empty_key))
         return None
     return container.dataframe(data, **kwargs)
