@@ -1,7 +1,9 @@
 """A study-visit (studi tiru) plan: which posyandu to visit in which order, and a printable plan to take along.
 
-Ordering: a nearest-neighbour tour from the delegation's starting point, improved by 2-opt, which for the handful
-of stops a delegation visits in a day or two is within a few percent of the best tour and instant. Distances are
+Ordering: the shortest open tour from the delegation's starting point, exactly (Held-Karp dynamic programming)
+for up to EXACT_STOPS stops, which covers what a delegation visits in a day or two and takes milliseconds; above
+that, nearest neighbour improved by 2-opt (nearest neighbour + 2-opt alone gave 682 km on a 5-stop case whose best
+tour is 490 km). Distances are
 great-circle kilometres; roads are longer, so the plan says "about". Stops without coordinates are kept, at the end.
 The printable plan exists as HTML (opens in any phone browser) and as PDF (fpdf2, DejaVu font for Indonesian text).
 """
@@ -20,6 +22,7 @@ from present.fmt import fmt_date, fmt_number
 from present.i18n import t
 
 EARTH_RADIUS_KM = 6371.0088
+EXACT_STOPS = 10          # Held-Karp: 2^n * n^2 steps, about 0.1 s in Python at 10 stops
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 
 
@@ -47,14 +50,57 @@ def _tour_length(order: Sequence[int], pts: Sequence[tuple[float, float]], start
 
 
 def tour_order(points: Sequence[tuple[float, float]], start: tuple[float, float] | None = None) -> list[int]:
-    """Indices of `points` in visiting order: nearest neighbour from `start` (or the first point), then 2-opt.
+    """Indices of `points` in visiting order, the shortest open path from `start` (or from the first point).
 
-    The tour is open (the delegation does not come back to the start), so 2-opt reverses inner segments
-    and the tail only while that shortens the path.
+    Exact up to EXACT_STOPS stops; longer lists get nearest neighbour + 2-opt (a good tour, not always the best).
     """
     n = len(points)
     if n <= 1:
         return list(range(n))
+    if n <= EXACT_STOPS:
+        return _exact_order(points, start)
+    return _heuristic_order(points, start)
+
+
+def _exact_order(points: Sequence[tuple[float, float]], start: tuple[float, float] | None) -> list[int]:
+    """Held-Karp over subsets: best[mask][j] is the shortest path from the start through `mask` ending at j.
+    Without a start the path begins at point 0. Ties go to the lower index, so the answer is deterministic."""
+    n = len(points)
+    dist = [[haversine_km(*a, *b) for b in points] for a in points]
+    first = [haversine_km(*start, *p) if start else 0.0 for p in points]
+    inf = math.inf
+    size = 1 << n
+    best = [[inf] * n for _ in range(size)]
+    back = [[-1] * n for _ in range(size)]
+    for j in range(n):
+        if start is not None or j == 0:
+            best[1 << j][j] = first[j]
+    for mask in range(1, size):
+        row = best[mask]
+        for j in range(n):
+            here = row[j]
+            if here == inf:
+                continue
+            for k in range(n):
+                if mask & (1 << k):
+                    continue
+                nxt = mask | (1 << k)
+                cand = here + dist[j][k]
+                if cand < best[nxt][k] - 1e-12:
+                    best[nxt][k], back[nxt][k] = cand, j
+    full = size - 1
+    end = min(range(n), key=lambda j: (best[full][j], j))
+    order, mask = [], full
+    while end != -1:
+        order.append(end)
+        end, mask = back[mask][end], mask & ~(1 << end)
+    return order[::-1]
+
+
+def _heuristic_order(points: Sequence[tuple[float, float]], start: tuple[float, float] | None) -> list[int]:
+    """Nearest neighbour from `start` (or the first point), then 2-opt: the tour is open (the delegation does not
+    come back), so 2-opt reverses inner segments and the tail only while that shortens the path."""
+    n = len(points)
     left = set(range(n))
     if start is None:
         current, order = points[0], [0]

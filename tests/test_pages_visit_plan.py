@@ -41,19 +41,47 @@ def test_points_on_a_line_are_visited_in_line_order_from_the_start():
     assert tour_order(pts, start=(0.0, 0.0)) == [1, 3, 0, 2]
 
 
-@settings(max_examples=40, deadline=None)
-@given(st.lists(st.tuples(st.floats(-8, -5), st.floats(105, 108)), min_size=2, max_size=6))
-def test_tour_visits_every_stop_once_and_is_never_worse_than_the_given_order_by_much(pts):
-    order = tour_order(pts, start=pts[0])
+def _length(pts, order, start):
+    return haversine_km(*start, *pts[order[0]]) + sum(haversine_km(*pts[a], *pts[b]) for a, b in itertools.pairwise(order))
+
+
+# Drawn once from random points in Banten: nearest neighbour + 2-opt takes 229,8 km here, the best tour 172,3 km.
+TRAP = [(-6.656, 106.766), (-6.109, 106.0), (-6.454, 106.741), (-6.883, 106.649), (-6.226, 106.549)]
+
+
+def test_a_case_where_nearest_neighbour_and_two_opt_go_a_third_too_far_gets_the_best_tour():
+    from present.visit_plan import _heuristic_order
+
+    start = TRAP[0]
+    assert _length(TRAP, _heuristic_order(TRAP, start), start) == pytest.approx(229.78, abs=0.01)
+    order = tour_order(TRAP, start=start)
+    assert _length(TRAP, order, start) == pytest.approx(172.26, abs=0.01)
+    assert _length(TRAP, order, start) == pytest.approx(
+        min(_length(TRAP, p, start) for p in itertools.permutations(range(5))))
+
+
+# Exact for every draw (no tolerance), so the test cannot fail on an unlucky example; derandomised so that the
+# same examples run every time.
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.floats(-8, -5), st.floats(105, 108)), min_size=2, max_size=7),
+       st.booleans())
+def test_the_tour_of_up_to_seven_stops_is_the_shortest_open_path(pts, from_start):
+    start = (-6.5, 106.5) if from_start else None
+    order = tour_order(pts, start=start)
     assert sorted(order) == list(range(len(pts)))
+    origin = start or pts[0]
+    candidates = itertools.permutations(range(len(pts))) if start else (
+        (0, *rest) for rest in itertools.permutations(range(1, len(pts))))
+    best = min(_length(pts, p, origin) for p in candidates)
+    assert _length(pts, order, origin) == pytest.approx(best, rel=1e-9, abs=1e-9)
+    if start is None:
+        assert order[0] == 0
 
-    def length(o):
-        legs = [haversine_km(*pts[a], *pts[b]) for a, b in itertools.pairwise(o)]
-        return haversine_km(*pts[0], *pts[o[0]]) + sum(legs)
 
-    best = min(length(p) for p in itertools.permutations(range(len(pts))))
-    # nearest neighbour + 2-opt on ≤ 6 stops: within 25 % of the optimum (it is usually exact)
-    assert length(order) <= best * 1.25 + 1e-6
+def test_a_long_list_still_visits_every_stop_once():
+    pts = [(-6.0 - i * 0.037 % 1, 106.0 + (i * 0.071) % 1) for i in range(14)]
+    order = tour_order(pts, start=(-6.5, 106.5))
+    assert sorted(order) == list(range(14))
 
 
 def stops() -> pl.DataFrame:
