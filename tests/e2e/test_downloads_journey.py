@@ -37,7 +37,19 @@ def _open(page, app_url: str, title: str, user: str | None) -> None:
         page.goto(f"{app_url}/", wait_until="domcontentloaded")
         page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading").first).to_be_visible(timeout=90_000)
-    page.wait_for_load_state("networkidle")
+    _settle(page)
+
+
+def _settle(page) -> None:
+    """Wait until the script run is over: no running indicator. (Not "networkidle": the map keeps fetching.)"""
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
+    page.wait_for_timeout(800)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
+
+
+def _label(text: str) -> str:
+    """A button's words without the icon's ligature name ("download") that Streamlit puts before them."""
+    return text.strip().split("\n")[-1].strip()
 
 
 def _buttons(page):
@@ -61,13 +73,15 @@ def test_every_download_gives_its_file_and_no_traceback(app_url: str, browser, t
             for tab in (None, *tabs):
                 if tab:
                     page.get_by_role("tab", name=tab).click()
+                    _settle(page)
                 buttons = _buttons(page)
                 expect(buttons.first).to_be_visible(timeout=90_000)
-                labels = [b.inner_text().strip() for b in buttons.all()]
-                for label in labels:
+                labels = [_label(b.inner_text()) for b in buttons.all()]
+                for i, label in enumerate(labels):
                     if any(s in label for s in SKIP_LABELS):
                         continue
-                    button = page.locator('[data-testid="stDownloadButton"] button:visible', has_text=label).first
+                    button = _buttons(page).nth(i)
+                    expect(button).to_contain_text(label)
                     with page.expect_download(timeout=180_000) as info:
                         button.click()
                     path = tmp_path / f"{session}-{info.value.suggested_filename}"
@@ -75,6 +89,7 @@ def test_every_download_gives_its_file_and_no_traceback(app_url: str, browser, t
                     size = path.stat().st_size
                     assert size > 0, (title, label, session)
                     got.append((session, label, size))
+                    _settle(page)
                     _no_traceback(page)
             if session == 0:
                 page.screenshot(path=f"test-artifacts/downloads-{title.replace(' ', '_').lower()}.png",
