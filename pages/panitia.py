@@ -54,6 +54,9 @@ def _done(key: str, **params: object) -> None:
 if "pt.done" in st.session_state:
     _k, _p = st.session_state.pop("pt.done")
     st.success(tr(_k, **_p))
+if "pt.warn" in st.session_state:
+    _k, _p = st.session_state.pop("pt.warn")
+    st.warning(tr(_k, **_p))
 
 with tabs[0]:
     entrants = reads.entrants_frame(con, cid)
@@ -150,6 +153,25 @@ with tabs[1]:
                 else:
                     st.success(tr("judging_assigned", **plain_params(judge=judge_names[pick],
                                                                      posyandu=names[entrant])))
+        st.subheader(tr("contest_bulk_title"))
+        st.caption(tr("contest_bulk_help", n=len(pickable)))
+        everyone = dict(zip(work["judge_id"], work["name"], strict=True))
+        with st.form("pt.bulk"):
+            group = st.multiselect(tr("contest_bulk_judges"), list(everyone), format_func=everyone.get,
+                                   placeholder=tr("judging_choose"))
+            if st.form_submit_button(tr("contest_bulk_go", n=len(pickable)), icon=":material/group_add:"):
+                try:
+                    made, blocked = assignments.assign_all(con, user, cid, stage, group, pickable)
+                except UserError as err:
+                    show_denied(err)
+                else:
+                    _done("contest_bulk_done", **plain_params(n=made, stage=tr(f"stage_{stage}")))
+                    if blocked:
+                        st.session_state["pt.warn"] = ("contest_bulk_conflicts", plain_params(
+                            n=len(blocked), pairs="; ".join(f"{everyone.get(c.judge_id, c.judge_id)} – "
+                                                            f"{names.get(c.entrant_id, c.entrant_id)}"
+                                                            for c in blocked)))
+                    st.rerun()      # the candidates table above shows the new assignments
         mine = cands.filter(pl.col("assigned"))["judge_id"].to_list()
         drop = st.selectbox(tr("judging_unassign"), mine, index=None, format_func=lambda j: judge_names[j],
                             key="pt.drop", placeholder=tr("judging_choose"))

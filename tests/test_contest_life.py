@@ -416,3 +416,12 @@ def test_reopening_is_refused_once_the_parent_has_scored_an_advanced_winner(cont
     assert err.value.detail["posyandu"] == "Posyandu Jeruk"
     assert "Lomba Posyandu Provinsi Banten 2026" in err.value.text("id")
     assert publication.is_final(contest, CID) and advancement.advanced_from(contest, CID).height == 1
+
+
+def test_assigning_judges_to_all_entrants_at_once_checks_each_pair(contest):
+    made, blocked = assignments.assign_all(contest, PANITIA, CID, "administrasi", ["J1", "J2"], list(ALL))
+    assert [(c.judge_id, c.entrant_id, c.rule) for c in blocked] == [("J1", "E1", "same_desa")]
+    assert made == 7
+    assert assignments.assign_all(contest, PANITIA, CID, "administrasi", ["J1", "J2"], list(ALL))[0] == 0
+    with pytest.raises(PermissionDenied):
+        assignments.assign_all(contest, JURI1, CID, "administrasi", ["J1"], ["E2"])

@@ -103,6 +103,27 @@ def assign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id
     return None
 
 
+def assign_all(con: Con, user: User, competition_id: str, stage: str, judge_ids: list[str],
+               entrant_ids: list[str]) -> tuple[int, list[Conflict]]:
+    """Assign every chosen judge to every chosen entrant of a stage (a kabupaten's judges usually all judge every
+    entrant): pairs already assigned stay, a conflict of interest blocks just that pair. Returns the number of
+    new assignments and the conflicts, each audited like a single assignment."""
+    require_role(user, ["panitia"])
+    have = set(con.sql("SELECT judge_id, entrant_id FROM assignments WHERE competition_id = ? AND stage = ?",
+                       params=[competition_id, stage]).fetchall())
+    made, conflicts = 0, []
+    for entrant_id in entrant_ids:
+        for judge_id in judge_ids:
+            if (judge_id, entrant_id) in have:
+                continue
+            conflict = assign_judge(con, user, competition_id, stage, judge_id, entrant_id)
+            if conflict is None:
+                made += 1
+            else:
+                conflicts.append(conflict)
+    return made, conflicts
+
+
 def unassign_judge(con: Con, user: User, competition_id: str, stage: str, judge_id: str, entrant_id: str) -> None:
     """Remove an assignment; refused once the judge has entered scores for that entrant (they stay traceable)."""
     require_role(user, ["panitia"])
