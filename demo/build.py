@@ -25,7 +25,7 @@ from data.judging.publication import freeze_finalised
 from demo.contests import SIX_FIELD, ContestTables, build_contests, truth_difficulty_json
 from demo.geography import build_demo_boundaries
 from demo.places import DEMO_KABUPATEN, make_posyandu, place_regions
-from demo.text import make_practices, make_service_records
+from demo.text import make_practices, make_service_record_steps, make_service_records
 from present.i18n import t
 from scoring.instrument import Instrument
 
@@ -118,6 +118,7 @@ def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: C
     with store.transaction(con):
         write_frame(con, "practices", practices)
         write_frame(con, "service_records", records)
+        write_frame(con, "service_record_steps", make_service_record_steps(records))
         store.set_meta(con, "demo_seed", str(seed))
         store.set_meta(con, "demo_scale", repr(float(scale)))
         store.set_meta(con, "demo_generator_version", DEMO_GENERATOR_VERSION)

@@ -127,3 +127,24 @@ def make_service_records(seed: int, posyandu: pl.DataFrame, kabupaten: list[str]
                          "status": STATUSES[rng.choice(4, p=p / p.sum())]})
     return pl.DataFrame(rows, schema={"record_id": pl.String, "posyandu_id": pl.String, "spm_field": pl.String,
                                       "case_type": pl.String, "recorded_on": pl.Date, "status": pl.String})
+
+
+_OPD = {"pendidikan": "Dinas Pendidikan", "kesehatan": "Puskesmas", "pekerjaan_umum": "Dinas PUPR",
+        "perumahan_rakyat": "Dinas Perkim", "trantibumlinmas": "Satpol PP", "sosial": "Dinas Sosial"}
+
+
+def make_service_record_steps(records: pl.DataFrame) -> pl.DataFrame:
+    """Each demo case's history up to its status: recorded, then verified, referred, resolved as far as it got,
+    a week or two apart (never after the end of the demo period, 31 October 2026)."""
+    last = date(2026, 10, 31)
+    rows = []
+    for r in records.iter_rows(named=True):
+        reached = STATUSES.index(r["status"])
+        on = r["recorded_on"]
+        for k in range(reached + 1):
+            if k:
+                on = min(last, on + timedelta(days=7 + int(r["record_id"][-2:]) % 8 + 3 * k))
+            rows.append({"record_id": r["record_id"], "step_no": k + 1, "status": STATUSES[k], "on_date": on,
+                         "actor": "impor", "opd": _OPD[r["spm_field"]] if STATUSES[k] == "referred" else None})
+    return pl.DataFrame(rows, schema={"record_id": pl.String, "step_no": pl.Int32, "status": pl.String,
+                                      "on_date": pl.Date, "actor": pl.String, "opd": pl.String})

@@ -26,6 +26,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/lomba.py", "nav_lomba", ":material/emoji_events:", "nav_admin"),
     PageEntry("pages/instrumen.py", "nav_instrumen", ":material/checklist:", "nav_admin"),
     PageEntry("pages/akun.py", "nav_akun", ":material/manage_accounts:", "nav_admin"),
+    PageEntry("pages/pendataan.py", "nav_pendataan", ":material/fact_check:", "nav_admin"),
     PageEntry("pages/formulir_lapangan.py", "nav_formulir_lapangan", ":material/assignment:", "nav_admin"),
     PageEntry("pages/pertukaran_data.py", "nav_data", ":material/upload_file:", "nav_admin"),
     PageEntry("pages/jejak_audit.py", "nav_audit", ":material/history:", "nav_admin"),

@@ -42,6 +42,8 @@ COLUMNS: tuple[Column, ...] = (
     Column("catatan_id", aliases=("record_id", "id"), example=""),
 )
 
+STEPS_WRITE_SCHEMA = {"record_id": pl.String, "step_no": pl.Int32, "status": pl.String, "on_date": pl.Date,
+                      "actor": pl.String}
 RECORDS_WRITE_SCHEMA = {"record_id": pl.String, "posyandu_id": pl.String, "spm_field": pl.String,
                         "case_type": pl.String, "recorded_on": pl.Date, "status": pl.String}
 
@@ -65,10 +67,22 @@ def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, today:
             key = "|".join(str(rec[k]) for k in ("posyandu_id", "bidang", "jenis_kasus", "tanggal"))
             rec["catatan_id"] = "REC-" + hashlib.sha1(key.lower().encode()).hexdigest()[:12]
     plan.problems.extend(duplicate_problems(table, records, ["catatan_id"], labels["jenis_kasus"]))
+    # A case followed up on the Pendataan page keeps its history: the file may not overwrite where it stands.
+    followed = dict(con.sql("SELECT r.record_id, r.status FROM service_records r JOIN service_record_steps s "
+                            "USING (record_id) GROUP BY ALL HAVING count(*) > 1").fetchall())
+    for rec in records:
+        rid = rec.get("catatan_id")
+        if rid in followed and rec.get("status") and rec["status"] != followed[rid]:
+            plan.problems.append(Problem(file_name, table.sheet, rec["_row"], labels["status"],
+                                         "pendataan_import_followed_up", {"record": rid}))
     if plan.problems:
         return plan
     rows = [{"record_id": r["catatan_id"], "posyandu_id": r["posyandu_id"], "spm_field": r["bidang"],
              "case_type": r["jenis_kasus"], "recorded_on": r["tanggal"], "status": r["status"]} for r in records]
-    plan.frames = {"service_records": frame_from(rows, RECORDS_WRITE_SCHEMA)}
-    plan.keys = {"service_records": ("record_id",)}
+    # The first step of each case's history is what the file says; later steps come from the Pendataan page.
+    steps = [{"record_id": r["record_id"], "step_no": 1, "status": r["status"], "on_date": r["recorded_on"],
+              "actor": "impor"} for r in rows if r["record_id"] not in followed]
+    plan.frames = {"service_records": frame_from(rows, RECORDS_WRITE_SCHEMA),
+                   "service_record_steps": frame_from(steps, STEPS_WRITE_SCHEMA)}
+    plan.keys = {"service_records": ("record_id",), "service_record_steps": ("record_id", "step_no")}
     return finish_plan(con, plan)

@@ -1,0 +1,1 @@
+"""Pendataan: the six-field service records a posyandu keeps, followed from recorded to resolved (issue #18)."""
