@@ -43,6 +43,10 @@ form = xlsform.build_xlsform(
                       strict=True)),
     judges=list(zip(judges["judge_id"], judges["name"], strict=True)),
     stages=stages,
+    competition_id=ctx.competition_id,
+    # each judge picks from their own entrants (a choice filter), not from one list of every entrant
+    assignments=list(reads.assignments_frame(con, ctx.competition_id).select("judge_id", "entrant_id")
+                     .unique(maintain_order=True).iter_rows()),
 )
 st.download_button(tr("fieldform_download"), form, file_name=f"xlsform-{ctx.competition_id}.xlsx", mime=XLSX,
                    key="ff.download")

@@ -168,3 +168,49 @@ def test_import_into_a_submitted_form_is_refused(contest):
     report = import_export(contest, PANITIA, CID, mini_instrument(), _kobo_csv(changed), "ubah.csv")
     assert message_keys(report.problems) == {"judging_form_locked"}
     assert _stored(contest)[("E3", "J1", "KES_01")][0] == "a"
+
+
+def _form(**kw):
+    return xlsform_sheets(mini_instrument(), entrants=[("E1", "Jeruk"), ("E2", "Apel"), ("E3", "Mangga")],
+                          judges=[("J1", "Ahmad"), ("J2", "Siti")], competition_id="LP2026-KAB-36.02", **kw)
+
+
+def test_every_criterion_must_be_answered_and_a_share_stays_within_0_to_100():
+    survey = {r["name"]: r for r in _form()["survey"]}
+    criteria = [c for s in mini_instrument().sections for c in s.criteria]
+    for c in criteria:
+        row = survey[c.id.replace("-", "_") if c.id not in survey else c.id]
+        assert row["required"] == "yes" and row["required_message::Indonesian (id)"] == "Wajib diisi"
+        if c.kind != "choice":
+            expected = ". >= 0 and . <= 100" if (c.unit or "").strip() == "%" else ". >= 0"
+            assert row["constraint"] == expected
+            assert row["constraint_message::Indonesian (id)"] in ("Isi 0 sampai 100", "Nilai tidak boleh negatif")
+        assert row["label::Indonesian (id)"].startswith(c.id) and "label::English (en)" in row
+    assert survey["stage"]["label::English (en)"] == "Stage"
+
+
+def test_a_judge_is_offered_only_their_own_entrants():
+    sheets = _form(assignments=[("J1", "E1"), ("J1", "E3"), ("J2", "E2"), ("J2", "E3")])
+    entrant = next(r for r in sheets["survey"] if r["name"] == "entrant_id")
+    assert entrant["choice_filter"] == "selected(${judge_id}, judges)"
+    offered = {r["name"]: r["judges"] for r in sheets["choices"] if r["list_name"] == "entrants"}
+    assert offered == {"E1": "J1", "E2": "J2", "E3": "J1 J2"}
+    warnings: list[str] = []
+    xml = to_xform(build_xlsform(mini_instrument(), [("E1", "Jeruk"), ("E2", "Apel")], [("J1", "Ahmad")],
+                                 competition_id="LP2026-KAB-36.02", assignments=[("J1", "E1")]), warnings)
+    assert "instance('entrants')/root/item[selected( /data/judge_id , judges)]" in xml
+    assert warnings == []
+
+
+def test_the_version_changes_with_the_content_and_submissions_are_named():
+    one = _form()["settings"][0]
+    again = _form()["settings"][0]
+    other = xlsform_sheets(mini_instrument(), entrants=[("E1", "Jeruk")], judges=[("J1", "Ahmad")],
+                           competition_id="LP2026-KAB-36.02")["settings"][0]
+    assert one["version"] == again["version"] != other["version"]
+    assert one["version"].startswith(f"{mini_instrument().version}-")
+    assert one["form_id"] == "LP2026-KAB-36.02" and one["default_language"] == "Indonesian (id)"
+    assert one["instance_name"] == "concat(${entrant_id}, ' · ', ${stage}, ' · ', ${judge_id})"
+    xml = to_xform(build_xlsform(mini_instrument(), [("E1", "Jeruk")], [("J1", "Ahmad")],
+                                 competition_id="LP2026-KAB-36.02"))
+    assert "instanceName" in xml and 'lang="Indonesian (id)"' in xml and 'lang="English (en)"' in xml

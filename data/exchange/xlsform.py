@@ -12,7 +12,9 @@ change nothing.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -49,55 +51,100 @@ def group_name(section_id: str) -> str:
 
 # --- the form ----------------------------------------------------------------------------------------------------
 
+ID, EN = "Indonesian (id)", "English (en)"     # the form's languages; Indonesian is the default
+
+
+def _text(column: str, id_text: str, en_text: str | None = None) -> dict[str, str]:
+    """A label/hint/message column in both languages (the instrument's own texts are Indonesian only: the
+    English column repeats them where no translation exists)."""
+    return {f"{column}::{ID}": id_text, f"{column}::{EN}": en_text if en_text is not None else id_text}
+
+
 def xlsform_sheets(instrument: Instrument, entrants: Sequence[tuple[str, str]] | None = None,
                    judges: Sequence[tuple[str, str]] | None = None,
-                   stages: Sequence[str] = STAGES) -> dict[str, list[dict[str, Any]]]:
-    """The XLSForm as rows of its survey, choices and settings sheets. With `entrants` / `judges` given as
-    (id, label) pairs the form offers them as lists; without, they are typed in."""
+                   stages: Sequence[str] = STAGES, *, competition_id: str | None = None,
+                   assignments: Sequence[tuple[str, str]] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The XLSForm as rows of its survey, choices and settings sheets.
+
+    With `entrants` / `judges` given as (id, label) pairs the form offers them as lists; without, they are typed
+    in. With `assignments` ((judge_id, entrant_id) pairs) a judge is offered only their own entrants. Every
+    criterion must be answered; a nilai-riil answer is checked against the instrument's range. The version
+    changes whenever the form's content does (instrument version + a content hash), so a server accepts the
+    new entrant list as an update; `form_id` names the contest.
+    """
+    required = {"required": "yes", **_text("required_message", "Wajib diisi", "Required")}
     survey: list[dict[str, Any]] = [
         {"type": "start", "name": "start"},
         {"type": "end", "name": "end"},
-        {"type": "select_one stages", "name": "stage", "label": "Tahap", "required": "yes"},
+        {"type": "select_one stages", "name": "stage", **_text("label", "Tahap", "Stage"), **required},
+        {"type": "select_one judges" if judges else "text", "name": "judge_id",
+         **_text("label", "Juri (ID juri)", "Judge (judge ID)"), **required},
         {"type": "select_one entrants" if entrants else "text", "name": "entrant_id",
-         "label": "Peserta (ID peserta)", "required": "yes"},
-        {"type": "select_one judges" if judges else "text", "name": "judge_id", "label": "Juri (ID juri)",
-         "required": "yes"},
-        {"type": "geopoint", "name": "gps", "label": "Lokasi posyandu"},
+         **_text("label", "Peserta (ID peserta)", "Entrant (entrant ID)"), **required,
+         **({"choice_filter": "selected(${judge_id}, judges)"} if entrants and assignments is not None else {})},
+        {"type": "geopoint", "name": "gps", **_text("label", "Lokasi posyandu", "Location of the posyandu")},
     ]
-    choices: list[dict[str, Any]] = [{"list_name": "stages", "name": s, "label": s.capitalize()} for s in stages]
-    choices += [{"list_name": "entrants", "name": xml_name(e), "label": lab} for e, lab in entrants or ()]
-    choices += [{"list_name": "judges", "name": xml_name(j), "label": lab} for j, lab in judges or ()]
+    choices: list[dict[str, Any]] = [{"list_name": "stages", "name": s, **_text("label", s.capitalize())}
+                                     for s in stages]
+    by_entrant: dict[str, list[str]] = {}
+    for judge, entrant in assignments or ():
+        by_entrant.setdefault(entrant, []).append(xml_name(judge))
+    for e, lab in entrants or ():
+        row: dict[str, Any] = {"list_name": "entrants", "name": xml_name(e), **_text("label", lab)}
+        if assignments is not None:
+            row["judges"] = " ".join(sorted(set(by_entrant.get(e, []))))
+        choices.append(row)
+    choices += [{"list_name": "judges", "name": xml_name(j), **_text("label", lab)} for j, lab in judges or ()]
     for section in instrument.sections:
-        survey.append({"type": "begin_group", "name": group_name(section.id), "label": section.title})
+        survey.append({"type": "begin_group", "name": group_name(section.id),
+                       **_text("label", section.title, section.title_en)})
         for c in section.criteria:
-            survey.extend(_criterion_rows(c))
+            survey.extend(_criterion_rows(c, required))
             if c.kind == "choice":
-                choices += [{"list_name": f"opt_{xml_name(c.id)}", "name": o.code, "label": f"{o.code}. {o.text}"}
-                            for o in c.options]
+                choices += [{"list_name": f"opt_{xml_name(c.id)}", "name": o.code,
+                             **_text("label", f"{o.code}. {o.text}")} for o in c.options]
         survey.append({"type": "end_group", "name": group_name(section.id)})
-    settings = [{"form_title": instrument.title, "form_id": xml_name(instrument.code),
-                 "version": str(instrument.version)}]
+    digest = hashlib.sha256(json.dumps([survey, choices, stages], sort_keys=True, ensure_ascii=False)
+                            .encode("utf-8")).hexdigest()[:10]
+    settings = [{"form_title": f"{instrument.title} · {competition_id}" if competition_id else instrument.title,
+                 "form_id": xml_name(competition_id or instrument.code),
+                 "version": f"{instrument.version}-{digest}", "default_language": ID,
+                 "instance_name": "concat(${entrant_id}, ' · ', ${stage}, ' · ', ${judge_id})"}]
     return {"survey": survey, "choices": choices, "settings": settings}
 
 
-def _criterion_rows(c: Criterion) -> list[dict[str, Any]]:
+def _range(c: Criterion) -> tuple[str, str, str]:
+    """The constraint of a nilai-riil answer and its message in both languages: never negative, and a share
+    (unit %) at most 100."""
+    if (c.unit or "").strip().lower() in ("%", "persen", "percent"):
+        return ". >= 0 and . <= 100", "Isi 0 sampai 100", "Give a value from 0 to 100"
+    return ". >= 0", "Nilai tidak boleh negatif", "The value cannot be negative"
+
+
+def _criterion_rows(c: Criterion, required: dict[str, str]) -> list[dict[str, Any]]:
     name = xml_name(c.id)
     hint = "Sumber data: " + "; ".join(c.evidence) if c.evidence else ""
+    hint_en = "Evidence: " + "; ".join(c.evidence) if c.evidence else ""
     if c.kind == "choice":
-        row = {"type": f"select_one opt_{name}", "name": name, "label": f"{c.id}. {c.text}", "hint": hint}
+        row = {"type": f"select_one opt_{name}", "name": name, **_text("label", f"{c.id}. {c.text}"),
+               **_text("hint", hint, hint_en), **required}
     else:
         unit = f" ({c.unit})" if c.unit else ""
         bands = ", ".join(f"≥ {t.min_value:g}: {t.points:g}" for t in sorted(c.thresholds, key=lambda t: -t.min_value))
-        row = {"type": "decimal", "name": name, "label": f"{c.id}. {c.text}{unit}",
-               "hint": "; ".join(p for p in (hint, f"Poin {bands}" if bands else "") if p),
-               "constraint": ". >= 0", "constraint_message": "Nilai tidak boleh negatif"}
-    return [row, {"type": "text", "name": f"{name}{NOTE_SUFFIX}", "label": f"Catatan {c.id}"}]
+        constraint, message_id, message_en = _range(c)
+        row = {"type": "decimal", "name": name, **_text("label", f"{c.id}. {c.text}{unit}"),
+               **_text("hint", "; ".join(p for p in (hint, f"Poin {bands}" if bands else "") if p),
+                       "; ".join(p for p in (hint_en, f"Points {bands}" if bands else "") if p)),
+               "constraint": constraint, **_text("constraint_message", message_id, message_en), **required}
+    return [row, {"type": "text", "name": f"{name}{NOTE_SUFFIX}", **_text("label", f"Catatan {c.id}", f"Note {c.id}")}]
 
 
 def build_xlsform(instrument: Instrument, entrants: Sequence[tuple[str, str]] | None = None,
-                  judges: Sequence[tuple[str, str]] | None = None, stages: Sequence[str] = STAGES) -> bytes:
-    """The XLSForm workbook (.xlsx bytes) to load into KoboToolbox or ODK Central."""
-    sheets = xlsform_sheets(instrument, entrants, judges, stages)
+                  judges: Sequence[tuple[str, str]] | None = None, stages: Sequence[str] = STAGES, *,
+                  competition_id: str | None = None, assignments: Sequence[tuple[str, str]] | None = None) -> bytes:
+    """The XLSForm workbook (.xlsx bytes) to load into KoboToolbox or ODK Central (see `xlsform_sheets`)."""
+    sheets = xlsform_sheets(instrument, entrants, judges, stages, competition_id=competition_id,
+                            assignments=assignments)
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for title, rows in sheets.items():
