@@ -6,7 +6,7 @@ the pendataan: complaints and cases recorded per field, then verified, referred 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import polars as pl
@@ -145,6 +145,8 @@ def make_service_record_steps(records: pl.DataFrame) -> pl.DataFrame:
             if k:
                 on = min(last, on + timedelta(days=7 + int(r["record_id"][-2:]) % 8 + 3 * k))
             rows.append({"record_id": r["record_id"], "step_no": k + 1, "status": STATUSES[k], "on_date": on,
-                         "actor": "impor", "opd": _OPD[r["spm_field"]] if STATUSES[k] == "referred" else None})
+                         "actor": "impor", "opd": _OPD[r["spm_field"]] if STATUSES[k] == "referred" else None,
+                         "written_at": datetime(on.year, on.month, on.day, 16, 0)})   # same seed, same store
     return pl.DataFrame(rows, schema={"record_id": pl.String, "step_no": pl.Int32, "status": pl.String,
-                                      "on_date": pl.Date, "actor": pl.String, "opd": pl.String})
+                                      "on_date": pl.Date, "actor": pl.String, "opd": pl.String,
+                                      "written_at": pl.Datetime("us")})

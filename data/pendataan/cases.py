@@ -169,9 +169,10 @@ def sensitive_counts(con: Con, user: User, region_code: str | None = None) -> pl
     _check_reader(user)
     where, params = _scope(user, region_code)
     return con.sql(f"""
-        SELECT r.spm_field, r.status, count(*) AS n FROM service_records r JOIN posyandu p USING (posyandu_id)
-        WHERE {where} AND {_sensitive_sql('r.case_type')} GROUP BY ALL
-        ORDER BY r.spm_field, list_position(['recorded', 'verified', 'referred', 'resolved', 'closed'], r.status)
+        SELECT spm_field, status, n FROM (
+            SELECT r.spm_field, r.status, count(*) AS n FROM service_records r JOIN posyandu p USING (posyandu_id)
+            WHERE {where} AND {_sensitive_sql('r.case_type')} GROUP BY ALL)
+        ORDER BY spm_field, list_position(['recorded', 'verified', 'referred', 'resolved', 'closed'], status)
     """, params=params).pl()
 
 
