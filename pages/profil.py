@@ -26,6 +26,7 @@ from present.tables import (
     weakest_fields,
 )
 from present.theme import field_colour
+from scoring.league import better_criteria, neighbours
 from ui import cached
 from ui.auth import current_user, show_denied
 from ui.context import sidebar_context, tr
@@ -86,6 +87,35 @@ if len(fix):
     dataframe(fix, hide_index=True, key="profil_fix_first")
 else:
     st.info(tr("empty_entrant_no_scores"))
+
+# "You ± 5": the ranked entrants just above and below, the gap to each, and where the one above did better.
+st.subheader(tr("fair_around_title"))
+around = neighbours(table, eid, k=5)
+if around.height == 0:
+    st.caption(tr("fair_around_none"))
+else:
+    dataframe(pl.DataFrame({
+        tr("fair_col_rank"): [fmt_int(r, L) for r in around["rank_final"]],
+        tr("fair_col_posyandu"): [f"{n} {tr('fair_me')}" if rel == "me" else n
+                                  for n, rel in zip(around["posyandu_name"], around["relation"], strict=True)],
+        tr("fair_col_total"): [fmt_number(v, 2, L) for v in around["total"]],
+        tr("fair_col_gap"): ["" if rel == "me" else ("+" if g > 0 else "") + fmt_number(g, 2, L)
+                             for g, rel in zip(around["gap"], around["relation"], strict=True)],
+    }).to_pandas(), hide_index=True, key="profil_around")
+    above = around.filter(pl.col("relation") == "above").tail(1)
+    if above.height == 0:
+        st.caption(tr("fair_top"))
+    else:
+        other = above.row(0, named=True)
+        better = better_criteria(cached.criteria_points(ctx.competition_id, ctx.stage), eid, other["entrant_id"])
+        if better.height == 0:
+            st.caption(tr("fair_above_none", name=plain(other["posyandu_name"])))
+        else:
+            words = dict(zip(texts["criterion_id"], texts["text"], strict=True))
+            st.markdown(tr("fair_above_better", name=plain(other["posyandu_name"])) + "\n" + "\n".join(
+                "- " + tr("fair_above_line", criterion=plain(b["criterion_id"]), text=plain(words.get(b["criterion_id"], "")),
+                          mine=fmt_percent(b["mine"], 0, L), theirs=fmt_percent(b["theirs"], 0, L))
+                for b in better.iter_rows(named=True)))
 
 st.subheader(tr("pages_judge_choices"))
 secs = section_ids(table)

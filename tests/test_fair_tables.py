@@ -1,0 +1,87 @@
+"""Fair league tables (issue #17): peer ranks with the contest's tie rules, the five above and below, what the
+entrant above did better, per-field winners. Worked examples by hand."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from scoring.league import better_criteria, field_winners, neighbours, peer_ranks
+from scoring.rank import rank_entrants
+
+# Seven entrants: overall ranks 1..7 with a tie at 80,00 (the tie broken by kesehatan when asked)
+TABLE = rank_entrants(pl.DataFrame({
+    "entrant_id": ["A", "B", "C", "D", "E", "F", "G"],
+    "posyandu_name": ["Anggrek", "Bougenville", "Cempaka", "Dahlia", "Edelweis", "Flamboyan", "Gardenia"],
+    "total": [91.0, 85.5, 80.0, 80.004, 74.2, 70.0, None],
+    "sec_kesehatan": [90.0, 95.0, 70.0, 75.0, 60.0, 95.0, None],
+    "sec_sosial": [80.0, 60.0, 99.0, 50.0, 99.0, 40.0, None],
+    "strata": ["purnama", "mandiri", "purnama", "purnama", "madya", "madya", "madya"],
+    "desa_kind": ["desa", "kelurahan", "desa", "desa", "desa", "kelurahan", "desa"],
+}))
+
+
+def test_a_peer_rank_is_a_rank_within_the_group_not_a_filter_of_the_overall_rank():
+    got = peer_ranks(TABLE, "strata").select("entrant_id", "rank_final", "peer_rank", "peer_size").rows()
+    assert got == [("A", 1, 1, 3), ("B", 2, 1, 1), ("C", 3, 2, 3), ("D", 3, 2, 3), ("E", 5, 1, 2),
+                   ("F", 6, 2, 2), ("G", None, None, 2)]
+
+
+def test_peer_ranks_break_ties_by_the_contests_rules():
+    got = peer_ranks(TABLE, "strata", tie_breaks=["field:kesehatan"]).filter(pl.col("strata") == "purnama")
+    assert got.select("entrant_id", "peer_rank").rows() == [("A", 1), ("C", 3), ("D", 2)]
+    kinds = peer_ranks(TABLE, "desa_kind").select("entrant_id", "peer_rank").rows()
+    assert kinds == [("A", 1), ("B", 1), ("C", 2), ("D", 2), ("E", 4), ("F", 2), ("G", None)]
+
+
+def test_the_five_above_and_below_with_the_gap_in_points():
+    around = neighbours(TABLE, "E", k=2)
+    assert around.select("entrant_id", "relation").rows() == [("C", "above"), ("D", "above"), ("E", "me"),
+                                                              ("F", "below")]
+    assert [round(g, 3) for g in around["gap"]] == [5.8, 5.804, 0.0, -4.2]
+    assert neighbours(TABLE, "G").height == 0          # no total, no rank, no neighbours
+    assert neighbours(TABLE, "A", k=5)["entrant_id"].to_list() == ["A", "B", "C", "D", "E", "F"]
+
+
+def test_what_the_entrant_above_did_better():
+    criteria = pl.DataFrame({
+        "entrant_id": ["E", "E", "E", "D", "D", "D"], "criterion_id": ["K1", "K2", "K3"] * 2,
+        "points": [1.0, 4.0, 2.0, 4.0, 3.0, 3.0], "max_points": [4.0] * 6})
+    got = better_criteria(criteria, "E", "D")
+    assert got.select("criterion_id", "mine", "theirs", "difference").rows() == [
+        ("K1", 25.0, 100.0, 75.0), ("K3", 50.0, 75.0, 25.0)]
+
+
+def test_field_winners_share_a_tied_place():
+    got = field_winners(TABLE, ["kesehatan", "sosial", "pendidikan"])
+    assert got.select("spm_field", "field_rank", "entrant_id").rows() == [
+        ("kesehatan", 1, "B"), ("kesehatan", 1, "F"), ("sosial", 1, "C"), ("sosial", 1, "E")]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(st.integers(0, 40), st.sampled_from(["x", "y", "z"])), min_size=1, max_size=25))
+def test_peer_rank_equals_the_overall_rank_of_the_group_alone(rows):
+    table = pl.DataFrame({"entrant_id": [f"E{i:02d}" for i in range(len(rows))],
+                          "total": [float(t) for t, _ in rows], "strata": [g for _, g in rows]})
+    ranked = peer_ranks(rank_entrants(table), "strata")
+    for group in {g for _, g in rows}:
+        alone = rank_entrants(table.filter(pl.col("strata") == group)).select("entrant_id", "rank_final")
+        mine = ranked.filter(pl.col("strata") == group).select("entrant_id", pl.col("peer_rank").alias("rank_final"))
+        assert alone.sort("entrant_id").equals(mine.sort("entrant_id"))
+
+
+def test_profil_shows_the_five_above_and_below_and_what_the_one_above_did_better(league):
+    from tests.pages_support import page
+
+    ranked = league.filter(pl.col("rank_final").is_not_null()).sort("rank_final", "entrant_id")
+    me = ranked.row(7, named=True)                                   # 8th place: five above, five below
+    at = page("profil", posyandu=me["posyandu_id"])
+    assert not at.exception
+    around = next(d.value for d in at.dataframe if "Selisih poin" in d.value.columns)
+    assert len(around) == 11
+    assert around["Posyandu"].tolist()[5] == f"{me['posyandu_name']} (posyandu ini)"
+    above = ranked.row(6, named=True)
+    assert around["Selisih poin"].tolist()[4].startswith("+")
+    said = [m.value for m in at.markdown if "satu tingkat di atas" in m.value]
+    assert said and above["posyandu_name"] in said[0] and " di sini, " in said[0]
