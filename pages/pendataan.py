@@ -144,4 +144,7 @@ with tab_new:
                 except UserError as err:
                     show_denied(err)
                 else:
-                    st.success(tr("pendataan_new_saved", id=rid))
+                    st.session_state["pendataan.flash_new"] = tr("pendataan_new_saved", id=rid)
+                    st.rerun()          # the new case is in the lists at once
+    if flash := st.session_state.pop("pendataan.flash_new", None):
+        st.success(flash)

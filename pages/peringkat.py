@@ -22,6 +22,7 @@ from present.tables import (
 )
 from present.theme import score_bands
 from scoring.fields import STRATA
+from scoring.league import PEER_GROUPS, peer_ranks
 from ui import cached
 from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
 from ui.downloads import file_download
@@ -51,13 +52,14 @@ if table["total"].null_count() == table.height:
     st.info(tr("empty_no_scores"))
 secs = section_ids(table)
 
-f1, f2, f3, f4 = st.columns([1, 1.4, 1.2, 1])
+f1, f2, f3, f4, f5 = st.columns([1, 1.4, 1.2, 1, 1.2])
 categories = sorted(table["category"].drop_nulls().unique().to_list())
 # Every choice that changes the table is in the link (ui.context.choice_from_url / choice_to_url).
 LINKED = (("category", "peringkat_category", "", [""] + categories, False),
           ("strata", "peringkat_strata", [], list(STRATA), True),
           ("sort", "peringkat_field", "total", ["total", *secs], False),
-          ("min", "peringkat_min", 0, list(range(0, 101, 5)), False))
+          ("min", "peringkat_min", 0, list(range(0, 101, 5)), False),
+          ("peer", "peringkat_peer", "", ["", *PEER_GROUPS], False))
 for param, key, default, options, many in LINKED:
     choice_from_url(param, key, default, options, many)
 category = f1.selectbox(tr("pages_category"), [""] + categories, key="peringkat_category",
@@ -68,9 +70,15 @@ field = f3.selectbox(tr("pages_sort_by"), ["total", *secs], key="peringkat_field
                      format_func=lambda s: t("pages_total", L) if s == "total" else t(f"field_{s}", L))
 min_score = f4.slider(tr("pages_min_score"), 0, 100, step=5, key="peringkat_min",
                       help=tr("pages_min_score_help"))
+peer = f5.selectbox(tr("fair_peer_group"), ["", *PEER_GROUPS], key="peringkat_peer", help=tr("fair_peer_help"),
+                    format_func=lambda g: tr(f"fair_peer_{g}") if g else tr("fair_peer_none"))
 for param, key, default, _, many in LINKED:
     choice_to_url(param, key, default, many)
 
+if peer:
+    # ranked inside the group over the whole table (with the contest's tie rules), then filtered like the rest
+    rules = load_results(ctx.competition_id, ctx.stage).config
+    table = peer_ranks(table, peer, rules.tie_breaks, rules.total_decimals)
 shown = filter_table(table, ctx.region_code, category or None, strata,
                      None if field == "total" else field, float(min_score) if min_score else None)
 if field == "total" and min_score:

@@ -151,7 +151,8 @@ def scorecard_frame(table: pl.DataFrame, lang: str, confidence: pl.DataFrame | N
     """The league table as the scorecard shows it: translated headers, one column per section, rank columns.
 
     `posyandu_id` and `entrant_id` stay as the first columns (the page hides them) so a selected row can be
-    traced back. `confidence` (entrant_id, rank_lo, rank_hi, p_top3) adds the 90 % rank interval and P(top 3).
+    traced back. `confidence` (entrant_id, rank_lo, rank_hi, p_top3) adds the 90 % rank interval and P(top 3);
+    a table with `peer_rank` (scoring.league.peer_ranks) gets its rank in the peer group as "3 / 12".
     Rows come in rank order unless `keep_order` (the page sorted them by a field already).
     """
     secs = section_ids(table)
@@ -163,6 +164,9 @@ def scorecard_frame(table: pl.DataFrame, lang: str, confidence: pl.DataFrame | N
     cols: list[pl.Expr] = [
         pl.col("entrant_id"), pl.col("posyandu_id"),
         pl.col(rank_col).alias(t("pages_rank", lang)),
+        *([pl.when(pl.col("peer_rank").is_not_null())
+           .then(pl.format("{} / {}", pl.col("peer_rank"), pl.col("peer_size"))).otherwise(pl.lit("–"))
+           .alias(t("fair_col_peer_rank", lang))] if "peer_rank" in df.columns else []),
         pl.col("posyandu_name").alias(t("pages_posyandu", lang)),
         pl.col("desa_name").alias(t("pages_desa", lang)),
         pl.col("kecamatan_name").alias(t("level_kecamatan", lang)),

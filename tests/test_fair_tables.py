@@ -85,3 +85,20 @@ def test_profil_shows_the_five_above_and_below_and_what_the_one_above_did_better
     assert around["Selisih poin"].tolist()[4].startswith("+")
     said = [m.value for m in at.markdown if "satu tingkat di atas" in m.value]
     assert said and above["posyandu_name"] in said[0] and " di sini, " in said[0]
+
+
+def test_peringkat_shows_the_rank_within_strata_and_keeps_it_in_the_link(league):
+    from scoring.league import peer_ranks as ranks_in
+    from tests.pages_support import page
+
+    at = page("peringkat", peer="strata")
+    assert not at.exception
+    shown = at.dataframe[0].value
+    column = "Peringkat dalam kelompok"
+    assert column in shown.columns
+    expected = ranks_in(league, "strata", ("field:kesehatan", "completeness"))
+    best = expected.filter(pl.col("peer_rank") == 1)
+    got = dict(zip(shown["Posyandu"], shown[column], strict=True))
+    for r in best.iter_rows(named=True):
+        assert got[r["posyandu_name"]] == f"1 / {r['peer_size']}"
+    assert at.query_params["peer"] == "strata"
