@@ -26,7 +26,7 @@ from present.tables import (
     weakest_fields,
 )
 from present.theme import field_colour
-from scoring.league import better_criteria, neighbours
+from scoring.league import better_criteria, change_since, neighbours
 from ui import cached
 from ui.auth import current_user, show_denied
 from ui.context import sidebar_context, tr
@@ -56,13 +56,26 @@ detail = cached.entrant_contact(ctx.competition_id, pid)
 st.title(f"{tr('pages_posyandu_prefix')} {plain(row['posyandu_name'])}")
 st.caption(" · ".join(plain(x) for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],
                                          detail.get("contact_name"), detail.get("contact_phone")) if x))
+# Change since the last round: the same posyandu in the previous edition of this contest (#17).
+prev_id = cached.previous_competition(ctx.competition_id)
+was = None
+if prev_id is not None:
+    prev_stage = ctx.stage if ctx.stage in cached.results_stages(prev_id) else None
+    moved = change_since(table.filter(pl.col("entrant_id") == eid), cached.results_table(prev_id, prev_stage))
+    was = moved.row(0, named=True) if moved.height and moved["total_before"][0] is not None else None
 m1, m2, m3, m4, m5 = st.columns(5)
-m1.metric(tr("pages_total"), fmt_number(row["total"], 2, L))
-m2.metric(tr("pages_rank"), f"{fmt_int(row['rank_final'], L)} / {fmt_int(table.height, L)}")
+m1.metric(tr("pages_total"), fmt_number(row["total"], 2, L),
+          delta=None if was is None or was["total_change"] is None else fmt_number(was["total_change"], 2, L))
+m2.metric(tr("pages_rank"), f"{fmt_int(row['rank_final'], L)} / {fmt_int(table.height, L)}",
+          delta=None if was is None or was["rank_change"] is None else
+          tr("fair_rank_change", n=("+" if was["rank_change"] > 0 else "") + fmt_int(was["rank_change"], L)))
 m3.metric(tr("pages_award"), row["award"] or "–")
 m4.metric(tr("pages_strata"), tr(f"strata_{row['strata']}") if row["strata"] else "–")
 m5.metric(tr("pages_kader"), fmt_int(detail.get("kader_total"), L))
 
+if was is not None:
+    st.caption(tr("fair_since_last", rank=fmt_int(was["rank_final_before"], L),
+                  total=fmt_number(was["total_before"], 2, L)))
 if row["total"] is None:
     st.info(tr("empty_entrant_no_scores"))
 mine, avg = entrant_fields(table, eid), field_means(table)

@@ -86,3 +86,17 @@ def field_winners(table: pl.DataFrame, fields: Sequence[str], places: int = 1, d
         return pl.DataFrame(schema={"spm_field": pl.String, "field_rank": pl.Int32, "entrant_id": pl.String,
                                     "posyandu_name": pl.String, "score": pl.Float64})
     return pl.concat(parts)
+
+
+def change_since(now: pl.DataFrame, before: pl.DataFrame, fields: Sequence[str] = ()) -> pl.DataFrame:
+    """Entrants of both rounds, matched by posyandu (the same posyandu may have moved up a level): rank and total
+    then and now, the change of each (a rank change > 0 is a climb), and per field `sec_<f>_change`."""
+    keep = ["posyandu_id", "rank_final", "total", *[f"sec_{f}" for f in fields]]
+    then = before.select([c for c in keep if c in before.columns]).rename(
+        {c: f"{c}_before" for c in keep if c in before.columns and c != "posyandu_id"})
+    joined = now.join(then, on="posyandu_id", how="inner", maintain_order="left")
+    return joined.with_columns(
+        (pl.col("rank_final_before") - pl.col("rank_final")).alias("rank_change"),
+        (pl.col("total") - pl.col("total_before")).alias("total_change"),
+        *[(pl.col(f"sec_{f}") - pl.col(f"sec_{f}_before")).alias(f"sec_{f}_change") for f in fields
+          if f"sec_{f}" in now.columns and f"sec_{f}_before" in joined.columns])

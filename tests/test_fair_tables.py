@@ -102,3 +102,38 @@ def test_peringkat_shows_the_rank_within_strata_and_keeps_it_in_the_link(league)
     for r in best.iter_rows(named=True):
         assert got[r["posyandu_name"]] == f"1 / {r['peer_size']}"
     assert at.query_params["peer"] == "strata"
+
+
+def test_change_since_the_last_round_matches_by_posyandu():
+    from scoring.league import change_since
+
+    now = pl.DataFrame({"entrant_id": ["N1", "N2", "N3"], "posyandu_id": ["P1", "P2", "P3"],
+                        "rank_final": [1, 2, 3], "total": [90.0, 85.0, 70.0], "sec_kesehatan": [88.0, 90.0, 60.0]})
+    before = pl.DataFrame({"entrant_id": ["B1", "B2"], "posyandu_id": ["P2", "P1"], "rank_final": [1, 4],
+                           "total": [87.5, 72.0], "sec_kesehatan": [80.0, 70.0]})
+    got = change_since(now, before, ["kesehatan"])
+    assert got.select("posyandu_id", "rank_final_before", "rank_change", "total_change", "sec_kesehatan_change").rows() == [
+        ("P1", 4, 3, 18.0, 18.0), ("P2", 1, -1, -2.5, 10.0)]
+
+
+def test_profil_says_how_the_posyandu_moved_since_the_last_round(league, demo_env):
+    from data import store
+    from data.results import competition_results
+    from data.store import page_reads
+    from tests.pages_support import COMP, page
+
+    con = store.connect(demo_env, read_only=True)
+    try:
+        prev_id = page_reads.previous_competition(con, COMP)
+        before = competition_results(con, prev_id).table
+    finally:
+        con.close()
+    both = league.join(before.select("posyandu_id", pl.col("rank_final").alias("was"),
+                                     pl.col("total").alias("total_was")), on="posyandu_id")
+    pick = both.filter(pl.col("was") != pl.col("rank_final")).sort("posyandu_id").row(0, named=True)
+    at = page("profil", posyandu=pick["posyandu_id"])
+    assert not at.exception
+    rank = next(m for m in at.metric if m.label == "Peringkat")
+    climbed = pick["was"] - pick["rank_final"]
+    assert rank.delta == f"{'+' if climbed > 0 else ''}{climbed} peringkat sejak lomba sebelumnya"
+    assert any(c.value.startswith(f"Lomba sebelumnya: peringkat {pick['was']}, nilai akhir ") for c in at.caption)
