@@ -59,9 +59,9 @@ def _serve(store: Path) -> tuple[subprocess.Popen, str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    os.environ[STORE.name] = str(store)          # the server inherits it
     proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless",
-                             "true", "--server.address", "127.0.0.1"], cwd=ROOT,
-                            env={**os.environ, STORE.name: str(store)}, stdout=subprocess.DEVNULL,
+                             "true", "--server.address", "127.0.0.1"], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 120
