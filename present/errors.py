@@ -34,11 +34,19 @@ class UserError(Exception):
         esc = escape or (lambda s: s)
         # Stage codes come from the data layer as codes (administrasi); the message names the stage in words.
         return t(self.message_key, lang, **{k: t(f"stage_{v}", lang) if k == "stage" and v in STAGES
-                                            else esc(_show(v, lang)) for k, v in self.detail.items()})
+                                            else (esc(_show(v, lang)) if _typed(v) else _show(v, lang)) for k, v in self.detail.items()})
 
 
 class BadInput(UserError, ValueError):
     """A value the user gave cannot be used (an option not in the list, a negative measurement, a taken name)."""
+
+
+def _typed(value: object) -> bool:
+    """Whether a detail may hold what a person typed (text, or a list with text): only those are escaped; a
+    number is ours, formatted the Indonesian way, and stays as it reads."""
+    if isinstance(value, str):
+        return True
+    return isinstance(value, list | tuple | set | frozenset) and any(isinstance(v, str) for v in value)
 
 
 def _show(value: object, lang: str) -> str:

@@ -30,3 +30,14 @@ def test_a_file_over_the_limit_is_refused_in_indonesian_and_a_file_under_it_is_t
     at.run()
     assert not at.error and at.success[0].value == "diterima 10"
 
+
+
+def test_a_refusal_escapes_what_was_typed_and_leaves_our_numbers_as_they_read() -> None:
+    from present.errors import BadInput
+    from ui.safe import plain
+
+    err = BadInput("judging_evidence_bad_type", name="[klik](https://evil.example).jpg")
+    assert "\\[klik\\]" in err.text("id", escape=plain)
+    number = BadInput("judging_evidence_too_large", size_mb=-2.5, max_mb=10)
+    assert number.text("id", escape=plain) == number.text("id")
+    assert "-2,5" in number.text("id", escape=plain)

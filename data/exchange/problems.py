@@ -34,7 +34,8 @@ class Problem:
         """The reason in `lang`, with the detail values filled into the message's placeholders (each passed
         through `escape` first when the page shows the text as Markdown: a value is what the user typed)."""
         esc = escape or (lambda s: s)
-        return t(self.message_key, lang, **{k: esc(_show(v, lang)) for k, v in self.detail.items()})
+        return t(self.message_key, lang, **{k: esc(_show(v, lang)) if isinstance(v, str) else _show(v, lang)
+                                            for k, v in self.detail.items()})
 
     def where(self) -> str:
         """A compact place like "nilai.xlsx › Nilai › C7" for logs and tests."""
