@@ -23,8 +23,8 @@ def filled(con):
                     "'Catatan: buku KIA lengkap', ['a1b2', 'c3d4'])")
         con.execute("INSERT INTO boundaries (code, level, source, illustrative, geometry) "
                     "VALUES ('36.02.18.2010', 4, 'uji', TRUE, from_hex('0101000000000000000000F03F000000000000F03F'))")
-        con.execute("INSERT INTO service_records VALUES ('R1', 'PSY-0001', 'sosial', 'Lansia', DATE '2025-11-24', "
-                    "'verified')")
+        con.execute("INSERT INTO service_records (record_id, posyandu_id, spm_field, case_type, recorded_on, status) "
+                    "VALUES ('R1', 'PSY-0001', 'sosial', 'Lansia', DATE '2025-11-24', 'verified')")
         con.execute("INSERT INTO audit_log (actor, action, entity, entity_key) VALUES ('uji', 'tes', 'x', '1'), "
                     "('uji', 'tes', 'x', '2')")
     return con
