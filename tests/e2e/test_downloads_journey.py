@@ -76,7 +76,15 @@ def test_every_download_gives_its_file_and_no_traceback(app_url: str, browser, t
                     _settle(page)
                 buttons = _buttons(page)
                 expect(buttons.first).to_be_visible(timeout=90_000)
-                labels = [_label(b.inner_text()) for b in buttons.all()]
+                # the buttons are listed once they stop changing (a rerun after the first draw may still be
+                # putting one back): two equal looks a second apart
+                labels: list[str] = []
+                for _ in range(15):
+                    now = [_label(b.inner_text()) for b in buttons.all()]
+                    if now and now == labels:
+                        break
+                    labels = now
+                    page.wait_for_timeout(1000)
                 for i, label in enumerate(labels):
                     if any(s in label for s in SKIP_LABELS):
                         continue
