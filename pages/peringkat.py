@@ -9,6 +9,7 @@ import streamlit as st
 from data import store
 from present.fmt import fmt_int
 from present.i18n import t
+from present.share_tables import add_band_columns
 from present.tables import (
     band_legend_html,
     csv_bytes,
@@ -27,6 +28,8 @@ from ui import cached
 from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
 from ui.downloads import file_download
 from ui.results import load_inputs, load_results
+from ui.share import place_stability
+from ui.share_views import show_change_since
 from ui.state import result_version
 from ui.tables import dataframe
 
@@ -59,7 +62,9 @@ LINKED = (("category", "peringkat_category", "", [""] + categories, False),
           ("strata", "peringkat_strata", [], list(STRATA), True),
           ("sort", "peringkat_field", "total", ["total", *secs], False),
           ("min", "peringkat_min", 0, list(range(0, 101, 5)), False),
-          ("peer", "peringkat_peer", "", ["", *PEER_GROUPS], False))
+          ("peer", "peringkat_peer", "", ["", *PEER_GROUPS], False),
+          ("since", "peringkat_since", False, None, False),
+          ("weights", "peringkat_weights", 10, [0, 5, 10, 15, 20], False))
 for param, key, default, options, many in LINKED:
     choice_from_url(param, key, default, options, many)
 category = f1.selectbox(tr("pages_category"), [""] + categories, key="peringkat_category",
@@ -72,6 +77,10 @@ min_score = f4.slider(tr("pages_min_score"), 0, 100, step=5, key="peringkat_min"
                       help=tr("pages_min_score_help"))
 peer = f5.selectbox(tr("fair_peer_group"), ["", *PEER_GROUPS], key="peringkat_peer", help=tr("fair_peer_help"),
                     format_func=lambda g: tr(f"fair_peer_{g}") if g else tr("fair_peer_none"))
+g1, g2, _ = st.columns([1.4, 1.4, 2.2])
+since = g1.toggle(tr("share_since_toggle"), key="peringkat_since", help=tr("share_since_help"))
+weights = g2.select_slider(tr("share_weight_change"), [0, 5, 10, 15, 20], key="peringkat_weights",
+                           help=tr("share_weight_change_help"), format_func=lambda v: tr("share_weight_value", pct=v))
 for param, key, default, _, many in LINKED:
     choice_to_url(param, key, default, many)
 
@@ -93,18 +102,22 @@ if _rows and _rows[0] < shown.height:
 
 conf = _confidence(str(store.store_path()), ctx.competition_id, ctx.stage, result_version(ctx.competition_id))
 df = scorecard_frame(shown, L, conf, keep_order=True)
+df = add_band_columns(df, conf, place_stability(ctx.competition_id, ctx.stage, weights / 100), table.height, L)
 bands = score_bands()
 score_cols = scorecard_score_columns(L, secs)
-styler = style_scorecard(df, score_cols, bands, L, percent_columns=[tr("pages_p_top3")])
+styler = style_scorecard(df, score_cols, bands, L, percent_columns=[tr("pages_p_top3"), tr("share_p_keep")])
 
 st.caption(tr("pages_shown_of", shown=fmt_int(shown.height, L), total=fmt_int(table.height, L)))
 st.html(band_legend_html(bands, L))
 event = dataframe(
     styler, key="peringkat_table", on_select="rerun", selection_mode="single-row", hide_index=True,
     height=min(38 + 35 * max(len(df), 1), 640),
-    column_config={"entrant_id": None, "posyandu_id": None},
+    column_config={"entrant_id": None, "posyandu_id": None,
+                   tr("share_band"): st.column_config.ImageColumn(tr("share_band"), help=tr("share_band_help"))},
 )
 st.caption(tr("pages_confidence_help"))
+if since:
+    show_change_since(shown, ctx.competition_id, ctx.stage, secs, L)
 
 rows = event.selection.rows if event is not None else []
 if rows:
@@ -112,7 +125,7 @@ if rows:
 
 d1, d2, _ = st.columns([1, 1, 3])
 name = f"peringkat-{ctx.competition_id}"
-plain, sheet = df.drop(columns=["entrant_id", "posyandu_id"]), tr("pages_peringkat_title")
+plain, sheet = df.drop(columns=["entrant_id", "posyandu_id", tr("share_band")]), tr("pages_peringkat_title")
 file_download(d1, tr("pages_download_excel"), lambda: excel_bytes(style_scorecard(plain, score_cols, bands, L), sheet),
                    file_name=f"{name}.xlsx", key="peringkat_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -252,11 +252,10 @@ def _posterior_draws(totals: np.ndarray, observed: np.ndarray, group: np.ndarray
     return out
 
 
-def rank_confidence_arrays(arr: ResampleArrays, config: ScoringConfig, n_draws: int = 200, seed: int = 0,
-                           weight_jitter: float = 0.0, rescale: bool = True,
-                           resample: Resample = "pooled", shrink: bool = True,
-                           chunk: int | None = None) -> pl.DataFrame:
-    """The resampling on prepared arrays; see `rank_confidence`."""
+def rank_draws(arr: ResampleArrays, config: ScoringConfig, n_draws: int = 200, seed: int = 0,
+               weight_jitter: float = 0.0, rescale: bool = True, resample: Resample = "pooled",
+               shrink: bool = True, chunk: int | None = None) -> np.ndarray:
+    """The ranks (D, E) of every draw within rank groups (NaN = no rank); see `rank_confidence`."""
     rng = np.random.default_rng(seed)
     n_e, n_s, n_c, n_k = arr.points.shape
     if chunk is None:  # keep the (chunk, E, S, K, C) gather around 40 MB
@@ -285,7 +284,16 @@ def rank_confidence_arrays(arr: ResampleArrays, config: ScoringConfig, n_draws: 
     if shrink:
         observed = observed_totals(arr, config)
         totals = _posterior_draws(totals, observed, arr.group)
-    ranks = _ranks(totals, arr.group, rng, config.total_decimals)
+    return _ranks(totals, arr.group, rng, config.total_decimals)
+
+
+def rank_confidence_arrays(arr: ResampleArrays, config: ScoringConfig, n_draws: int = 200, seed: int = 0,
+                           weight_jitter: float = 0.0, rescale: bool = True,
+                           resample: Resample = "pooled", shrink: bool = True,
+                           chunk: int | None = None) -> pl.DataFrame:
+    """The resampling on prepared arrays; see `rank_confidence`."""
+    n_e = arr.points.shape[0]
+    ranks = rank_draws(arr, config, n_draws, seed, weight_jitter, rescale, resample, shrink, chunk)
     # Unranked entrants (NaN in every draw) become +inf for the quantiles and null afterwards.
     filled = np.where(np.isnan(ranks), np.inf, ranks)
     lo, med, hi = (np.quantile(filled, q, axis=0, method="inverted_cdf") if n_e else np.empty(0)
@@ -325,11 +333,16 @@ def rank_confidence(inputs: CompetitionInputs, config: ScoringConfig | None = No
     by up to ±10 % per draw. Deterministic for a given seed. See the module docstring for the method.
     """
     config = config or ScoringConfig()
+    arr = prepare_inputs(inputs, config, stage)
+    return rank_confidence_arrays(arr, config, n_draws, seed, weight_jitter, rescale, resample, shrink)
+
+
+def prepare_inputs(inputs: CompetitionInputs, config: ScoringConfig, stage: str | None = None) -> ResampleArrays:
+    """A competition's inputs laid out for resampling, points from the engine's `to_points`."""
     inst = inputs.instrument
     criteria, sections = criteria_frame(inst), sections_frame(inst)
     points = to_points(lazy(inputs.scores), criteria, options_frame(inst), thresholds_frame(inst)).select(
         "entrant_id", "stage", "judge_id", "criterion_id", "points").collect()
     stages = lazy(inputs.stages).collect()
     entrants = lazy(inputs.entrants).collect()
-    arr = prepare_arrays(points, criteria, sections, stages, entrants, config.group_by, stage)
-    return rank_confidence_arrays(arr, config, n_draws, seed, weight_jitter, rescale, resample, shrink)
+    return prepare_arrays(points, criteria, sections, stages, entrants, config.group_by, stage)
