@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from data import store
+from tests.app_support import app_on
 
 
 @pytest.fixture
@@ -45,17 +46,8 @@ def demo_copy(demo_path: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def demo_env(demo_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """Point the app at the demo store and clear Streamlit's process-wide caches around the test."""
-    import streamlit as st
-
-    monkeypatch.setenv(store.STORE_ENV, str(demo_path))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield demo_path
-    from ui.state import close_all
-
-    close_all()
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    with app_on(demo_path, monkeypatch):
+        yield demo_path
 
 
 @pytest.fixture
@@ -72,21 +64,15 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 def demo_app(demo_copy: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: None):
     """A writable demo store with the demo accounts, the app pointed at it and Streamlit's caches cleared;
     yields a connection for signing in (`data.auth.authenticate`) and checking what was written."""
-    import streamlit as st
-
     from data.judging import accounts
-    from ui.state import close_all
 
-    monkeypatch.setenv(store.STORE_ENV, str(demo_copy))
     con = store.connect(demo_copy)
-    accounts.create_demo_accounts(con)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield con
-    close_all()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    con.close()
+    try:
+        accounts.create_demo_accounts(con)
+        with app_on(demo_copy, monkeypatch):
+            yield con
+    finally:
+        con.close()
 
 
 @pytest.fixture

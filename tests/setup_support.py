@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from data import store
 from data.judging import auth
+from tests.app_support import app_on
 from ui.auth import TOKEN_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,20 +39,13 @@ def empty_store(empty_store_template: Path, tmp_path: Path) -> Path:
 @pytest.fixture
 def setup_app(empty_store: Path, monkeypatch: pytest.MonkeyPatch, fast_hashing: None) -> Iterator:
     """The app pointed at a private empty store holding one panitia (ketua); yields a connection."""
-    import streamlit as st
-
-    from ui.state import close_all
-
-    monkeypatch.setenv(store.STORE_ENV, str(empty_store))
     con = store.connect(empty_store)
-    auth.create_user(con, "ketua", PANITIA_PASSWORD, "panitia", display_name="Ketua Panitia")
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield con
-    close_all()
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    con.close()
+    try:
+        auth.create_user(con, "ketua", PANITIA_PASSWORD, "panitia", display_name="Ketua Panitia")
+        with app_on(empty_store, monkeypatch):
+            yield con
+    finally:
+        con.close()
 
 
 def run_page(name: str, con, username: str | None = "ketua", password: str = PANITIA_PASSWORD,

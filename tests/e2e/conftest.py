@@ -3,6 +3,7 @@ Chromium through Playwright. Screenshots land in test-artifacts/ to be looked at
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -10,11 +11,11 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -42,38 +43,63 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextlib.contextmanager
+def serve(store_file: Path, env: Mapping[str, str | None] | None = None, log_dir: Path | None = None) -> Iterator[str]:
+    """The dashboard (`python -m ui.serve`) on `store_file`, as its URL once /_stcore/health answers; stopped when
+    the block ends, so the store file is free again after it. `env` adds to the process environment (a None value
+    removes a variable); the server's output goes to streamlit-<port>.log in `log_dir` (by default beside the store file)."""
+    port = _free_port()
+    full_env = {**os.environ, "POSYANDU_STORE": str(store_file)}
+    for name, value in (env or {}).items():
+        if value is None:
+            full_env.pop(name, None)
+        else:
+            full_env[name] = value
+    log = (log_dir or store_file.parent) / f"streamlit-{port}.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "ui.serve", "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.time() + 90
+            while time.time() < deadline:
+                try:
+                    with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                        if r.status == 200:
+                            break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                raise RuntimeError(f"streamlit did not become healthy; see {log}")
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def sign_in(page: Page, url: str, user: str, password: str, query: str = "", timeout: float = 90_000) -> None:
+    """Sign in on Masuk in a new session (`query`, e.g. "?competition=…&stage=…", is what the sidebar opens on)."""
+    page.goto(f"{url}/masuk{query}")
+    page.get_by_label("Nama pengguna").fill(user)
+    page.get_by_label("Kata sandi").fill(password)
+    page.get_by_role("button", name="Masuk").click()
+    expect(page.get_by_text("Masuk sebagai").first).to_be_visible(timeout=timeout)
+
+
 @pytest.fixture(scope="session")
 def app_url(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A running dashboard on a private copy of the demo store; waits for /_stcore/health."""
     store_file = tmp_path_factory.mktemp("e2e") / "demo.duckdb"
     shutil.copyfile(demo_path, store_file)
-    port = _free_port()
-    env = {**os.environ, "POSYANDU_STORE": str(store_file)}
-    log = open(tmp_path_factory.mktemp("e2e-log") / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError(f"streamlit did not become healthy; see {log.name}")
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve(store_file) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -4,65 +4,18 @@ file with one warning shown before saving → three juri accounts. Screenshots: 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from data import store
-from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port
+from tests.e2e.conftest import ARTIFACTS, serve
 from tests.instrument_workbooks import workbook
 
 PASSWORD = "Kudus-Sehat-2025"
 JURI = (("ratna", "dr. Ratna Dewi", "Dinas Kesehatan"), ("budi", "Ir. Budi Santoso", "Dinas PUPR"),
         ("sari", "Sari Wulandari, S.Sos", "Dinas Sosial"))
-
-
-@pytest.fixture
-def empty_app(tmp_path: Path) -> Iterator[tuple[str, Path, object]]:
-    """The dashboard on a store path that does not exist yet (not the default one): it must open empty."""
-    store_file = tmp_path / "kudus.duckdb"
-    port = _free_port()
-    env = {**os.environ, "POSYANDU_STORE": str(store_file)}
-    env.pop("POSYANDU_DEMO", None)
-    log = open(tmp_path / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless",
-                             "true", "--server.address", "127.0.0.1"], cwd=ROOT, env=env, stdout=log,
-                            stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError(f"streamlit did not become healthy; see {log.name}")
-
-    def stop() -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-    try:
-        yield url, store_file, stop
-    finally:
-        stop()
-        log.close()
 
 
 def _nav(page: Page, name: str) -> None:
@@ -87,15 +40,34 @@ def _shot(page: Page, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"setup-{name}.png"), full_page=True)
 
 
-def test_a_committee_sets_up_kudus_2025_from_an_empty_store(empty_app, browser, tmp_path):
-    url, store_file, stop = empty_app
+def test_a_committee_sets_up_kudus_2025_from_an_empty_store(browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     xlsx = tmp_path / "instrumen-kudus-2025.xlsx"
     xlsx.write_bytes(workbook())
+    # The dashboard on a store path that does not exist yet (not the default one), without the demo: it must
+    # open empty.
+    store_file = tmp_path / "kudus.duckdb"
+    with serve(store_file, env={"POSYANDU_DEMO": None}) as url:
+        _set_up_in_the_browser(browser, url, xlsx)
+
+    # What the browser did, read back from the store once the server has let go of it.
+    con = store.connect(store_file, read_only=True)
+    try:
+        assert con.sql("SELECT instrument_id FROM competitions").fetchall() == [("kudus-2025@1",)]
+        assert con.sql("SELECT stage, weight FROM competition_stages ORDER BY ord").fetchall() == [
+            ("administrasi", 40.0), ("lapangan", 60.0)]
+        assert con.sql("SELECT count(*) FROM posyandu").fetchone()[0] == 0        # no demo
+        juri = con.sql("SELECT u.username, j.name, j.institution, u.must_change_password FROM users u "
+                       "JOIN judges j USING (judge_id) ORDER BY u.username").fetchall()
+        assert juri == sorted((u, n, o, True) for u, n, o in JURI)
+    finally:
+        con.close()
+
+
+def _set_up_in_the_browser(browser, url: str, xlsx: Path) -> None:
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
     page = context.new_page()
     page.set_default_timeout(90_000)
-    expect.set_options(timeout=30_000)      # a busy machine reruns a page in seconds, not milliseconds
     try:
         # 1. An empty store opens on Masuk and asks for the first panitia; a weak password is refused.
         page.goto(url)
@@ -172,19 +144,4 @@ def test_a_committee_sets_up_kudus_2025_from_an_empty_store(empty_app, browser, 
         expect(sidebar.locator("[data-testid='stSelectbox']").filter(has_text="Tingkat")).to_have_count(1)
         expect(page.locator("[data-testid='stException']")).to_have_count(0)
     finally:
-        expect.set_options(timeout=5_000)
         context.close()
-
-    # What the browser did, read back from the store once the server has let go of it.
-    stop()
-    con = store.connect(store_file, read_only=True)
-    try:
-        assert con.sql("SELECT instrument_id FROM competitions").fetchall() == [("kudus-2025@1",)]
-        assert con.sql("SELECT stage, weight FROM competition_stages ORDER BY ord").fetchall() == [
-            ("administrasi", 40.0), ("lapangan", 60.0)]
-        assert con.sql("SELECT count(*) FROM posyandu").fetchone()[0] == 0        # no demo
-        juri = con.sql("SELECT u.username, j.name, j.institution, u.must_change_password FROM users u "
-                       "JOIN judges j USING (judge_id) ORDER BY u.username").fetchall()
-        assert juri == sorted((u, n, o, True) for u, n, o in JURI)
-    finally:
-        con.close()

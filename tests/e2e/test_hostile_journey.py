@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +21,7 @@ from data.exchange.imports import import_file
 from data.judging import publication
 from data.judging.auth import User
 from present.i18n import t
-from tests.e2e.conftest import ARTIFACTS, ROOT, _free_port
+from tests.e2e.conftest import ARTIFACTS, serve, sign_in
 from tests.fixtures import hostile
 from ui.navigation import PAGES
 
@@ -121,31 +116,8 @@ def hostile_app(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     store_file = folder / "demo.duckdb"
     shutil.copyfile(demo_path, store_file)
     cid, stage, pname = _seed_other_texts(store_file)
-    port = _free_port()
-    log = open(folder / "streamlit.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless", "true",
-         "--server.address", "127.0.0.1"],
-        cwd=ROOT, env={**os.environ, "POSYANDU_STORE": str(store_file)}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise RuntimeError(f"streamlit did not become healthy; see {log.name}")
-    yield url, store_file, cid, stage, pname
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+    with serve(store_file) as url:
+        yield url, store_file, cid, stage, pname
 
 
 def _settle(page) -> None:
@@ -182,11 +154,7 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     try:
         # Panitia imports the registry with hostile names through the Data page.
-        page.goto(f"{url}/masuk?competition={COMP}")
-        page.get_by_label("Nama pengguna").fill("panitia")
-        page.get_by_label("Kata sandi").fill("panitia-demo")
-        page.get_by_role("button", name="Masuk").click()
-        expect(page.get_by_text("Masuk sebagai")).to_be_visible(timeout=WAIT)
+        sign_in(page, url, "panitia", "panitia-demo", f"?competition={COMP}", timeout=WAIT)
         _nav(page, "Data")
         expect(page.get_by_role("heading", name=re.compile("Data"))).to_be_visible(timeout=WAIT)
         _settle(page)
@@ -223,24 +191,7 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
 
         # The scoring form with hostile notes, an evidence file named like an image, hostile judge names.
         # (a deep link opens a new session: sign in again, on the contest whose forms are open)
-        page.goto(f"{url}/masuk?competition={open_cid}&stage={open_stage}")
-        page.get_by_label("Nama pengguna").fill("panitia")
-        page.get_by_label("Kata sandi").fill("panitia-demo")
-        page.get_by_role("button", name="Masuk").click()
-        expect(page.get_by_text("Masuk sebagai")).to_be_visible(timeout=WAIT)
-        _nav(page, "Penilaian")
-        _settle(page)
-        pick = page.locator("[data-testid='stSelectbox']").filter(has_text="Peserta").first
-        pick.click()
-        page.keyboard.type(open_name)
-        page.get_by_role("option").filter(has_text=open_name).first.click()
-        _settle(page)
-        closed = page.locator("[data-testid='stExpander'] details:not([open]) summary")
-        for _ in range(20):                        # open every section: notes and files are inside
-            if not closed.count():
-                break
-            closed.first.click()
-            _settle(page)
+        _open_form(page, url, open_cid, open_stage, open_name)
         page.screenshot(path=str(ARTIFACTS / "hostile-3-penilaian.png"), full_page=True)
         expect(page.get_by_text(re.compile(r"!\[p\]")).first).to_be_visible(timeout=WAIT)      # the file name, as text
         _assert_nothing_hostile(page, "Penilaian", requests, dialogs)
@@ -250,11 +201,7 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
 
 def _open_form(page, url: str, cid: str, stage: str, name: str) -> None:
     """Sign in as panitia on the contest with open forms and show the form of posyandu `name`, every section open."""
-    page.goto(f"{url}/masuk?competition={cid}&stage={stage}")
-    page.get_by_label("Nama pengguna").fill("panitia")
-    page.get_by_label("Kata sandi").fill("panitia-demo")
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_text("Masuk sebagai")).to_be_visible(timeout=WAIT)
+    sign_in(page, url, "panitia", "panitia-demo", f"?competition={cid}&stage={stage}", timeout=WAIT)
     _nav(page, "Penilaian")
     _show_form(page, name)
 

@@ -11,22 +11,14 @@ the winner arriving in the provinsi contest. A visitor sees nothing before final
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from data import store
-from tests.e2e.conftest import ARTIFACTS, ROOT
+from tests.e2e.conftest import ARTIFACTS, serve
 
 expect.set_options(timeout=30_000)     # two cores shared with other work: a rerun can take seconds
 
@@ -156,37 +148,6 @@ def _score_by_data(path: Path, stage: str, entrants: dict[str, str], level: dict
         con.close()
 
 
-@contextlib.contextmanager
-def _server(path: Path, log_dir: Path) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = open(ARTIFACTS / f"kudus-streamlit-{port}.log", "w")  # noqa: SIM115
-    proc = subprocess.Popen([sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless", "true",
-                             "--server.address", "127.0.0.1"], cwd=ROOT,
-                            env={**os.environ, "POSYANDU_STORE": str(path)}, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 90
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            raise RuntimeError(f"streamlit did not become healthy; see {log.name}")
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-
 def _context(browser, phone: bool = False):
     if phone:
         ctx = browser.new_context(viewport={"width": 390, "height": 844}, locale="id-ID", is_mobile=True,
@@ -274,7 +235,7 @@ def test_a_real_contest_runs_from_an_empty_store_to_an_advancing_winner(browser,
     # Eight desk-stage forms per judge filled before the journey; Anggrek is scored on the phone.
     _score_by_data(path, "administrasi", {n: e for n, e in ids.items() if n != "Anggrek"}, DESK_LEVEL)
 
-    with _server(path, tmp_path) as url:
+    with serve(path, log_dir=ARTIFACTS) as url:
         _visitor_sees_nothing(browser, url, "kudus-0-visitor-before.png")
         # Each judge scores Posyandu Anggrek on a phone; the third chooses two levels lower on K1.
         for n, (user, _, _, _) in enumerate(JUDGES):
@@ -362,7 +323,7 @@ def test_a_real_contest_runs_from_an_empty_store_to_an_advancing_winner(browser,
     _score_by_data(path, "lapangan", field, {"Anggrek": 1, "Bougenville": 1, "Cempaka": 0, "Edelweis": 2,
                                              "Gardenia": 1})
 
-    with _server(path, tmp_path) as url:
+    with serve(path, log_dir=ARTIFACTS) as url:
         ctx, page = _context(browser)
         try:
             _sign_in(page, url, "panitia-kudus", stage="lapangan")
