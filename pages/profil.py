@@ -31,6 +31,7 @@ from ui import cached
 from ui.auth import current_user, show_denied
 from ui.context import sidebar_context, tr
 from ui.safe import plain
+from ui.share_views import show_summary
 from ui.state import get_con
 from ui.tables import dataframe
 
@@ -78,6 +79,8 @@ if was is not None:
                   total=fmt_number(was["total_before"], 2, L)))
 if row["total"] is None:
     st.info(tr("empty_entrant_no_scores"))
+else:
+    show_summary(table, ctx.competition_id, ctx.stage, eid, L)
 mine, avg = entrant_fields(table, eid), field_means(table)
 left, right = st.columns(2)
 with left:

@@ -113,3 +113,146 @@ def test_peringkat_shows_the_change_since_the_last_round_for_entrants_of_both(le
     table = at.dataframe[0].value
     assert "Rentang peringkat" in table.columns and "Peluang bertahan (%)" in table.columns
     assert table["Rentang peringkat"].str.startswith("data:image/svg+xml;base64,").all()
+
+
+# --- the scorecard image and the plain summary -------------------------------------------------------------------
+
+GOLDEN = __import__("pathlib").Path(__file__).parent / "fixtures" / "share" / "scorecard_golden.png"
+
+
+def _jeruk():
+    from scoring.summary import EntrantFigures, FixFirst
+
+    fig = EntrantFigures(
+        "E1", "Jeruk", "Pasar Keong", 3, 28, "Juara III", 84.25,
+        {"pendidikan": 71.4, "kesehatan": 92.1, "pekerjaan_umum": 64.0, "perumahan_rakyat": 58.3,
+         "trantibumlinmas": 80.0, "sosial": 88.0},
+        (("kesehatan", 92.1), ("sosial", 88.0)),
+        (FixFirst("PDK-04", "pendidikan", 2.1), FixFirst("PRK-02", "perumahan_rakyat", 1.8)), 3, 2025,
+        (("kesehatan", 1),))
+    texts = {"PDK-04": "Pencatatan pengaduan pendidikan (anak tidak sekolah, putus sekolah, anak belum terdaftar PAUD)",
+             "PRK-02": "Pendataan rumah tidak layak huni (RTLH) bersama pemerintah desa"}
+    return fig, texts
+
+
+def test_the_scorecard_image_matches_the_golden_picture_pixel_by_pixel():
+    """The golden PNG was looked at: name, desa, rank 3 of 28, 84,25, Juara III and Juara bidang Kesehatan, six
+    coloured bars with their scores, strongest Kesehatan and Sosial, PDK-04 and PRK-02 to fix first. Font
+    rasterising may differ a little between FreeType builds, hence a tolerance, not byte equality."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from present.scorecard_image import scorecard_png
+
+    fig, texts = _jeruk()
+    png = scorecard_png(fig, "Lomba Posyandu Tingkat Kab. Lebak 2026", texts, "id",
+                        footer="Dari hasil Lomba Posyandu Tingkat Kab. Lebak 2026")
+    got = Image.open(io.BytesIO(png))
+    assert got.format == "PNG" and got.size == (1080, 1350)
+    assert GOLDEN.exists(), f"no golden picture: write this png to {GOLDEN}, look at it, commit it"
+    want = np.asarray(Image.open(GOLDEN).convert("RGB"), dtype=np.int16)
+    diff = np.abs(np.asarray(got.convert("RGB"), dtype=np.int16) - want).max(axis=2)
+    assert diff.mean() < 1.0                       # on 0–255
+    assert (diff > 64).mean() < 0.005              # under 0,5 % of the pixels clearly different
+    # the same figures with another rank must not pass as the golden picture
+    other = scorecard_png(fig.__class__(**{**fig.__dict__, "rank": 4, "award": "Harapan I"}),
+                          "Lomba Posyandu Tingkat Kab. Lebak 2026", texts, "id",
+                          footer="Dari hasil Lomba Posyandu Tingkat Kab. Lebak 2026")
+    moved = np.abs(np.asarray(Image.open(io.BytesIO(other)).convert("RGB"), dtype=np.int16) - want).max(axis=2)
+    assert (moved > 64).mean() > 0.002
+
+
+def test_the_summary_says_the_figures_in_plain_words():
+    from present.summary import summary_clauses, summary_text
+
+    fig, texts = _jeruk()
+    said = summary_text(summary_clauses(fig, texts, "id"))
+    assert said == ("Peringkat 3 dari 28 dengan nilai akhir 84,25 (Juara III); Juara bidang Kesehatan; "
+                    "kuat di kesehatan (92,1) dan sosial (88,0); perbaiki dulu pencatatan pengaduan pendidikan "
+                    "(anak tidak sekolah, putus sekolah… (PDK-04, 2,10 poin) dan pendataan "
+                    "rumah tidak layak huni (RTLH) bersama pemerintah desa (PRK-02, 1,80 poin); "
+                    "naik 3 peringkat dari 2025.")
+    english = summary_text(summary_clauses(fig, texts, "en"))
+    assert english.startswith("Rank 3 of 28 with a final score of 84.25 (Juara III); field winner in Health; "
+                              "strong in health (92.1) and social affairs (88.0); fix first ")
+    assert english.endswith("(PRK-02, 1.80 points); up 3 places from 2025.")
+
+
+def _demo_figures(league, demo_env, pick):
+    """The figures of one demo entrant from the engine's own frames, and the previous round's table."""
+    from data import store
+    from data.results import competition_results
+    from data.store import page_reads
+    from scoring.league import change_since
+    from scoring.summary import entrant_figures
+    from tests.pages_support import COMP
+
+    con = store.connect(demo_env, read_only=True)
+    try:
+        res = competition_results(con, COMP)
+        ff = res.fix_first.collect()
+        prev = page_reads.previous_competition(con, COMP)
+        before = competition_results(con, prev).table
+        year = con.sql("SELECT year FROM competitions WHERE competition_id = ?", params=[prev]).fetchone()[0]
+        texts = dict(con.sql("SELECT criterion_id, text FROM instrument_criteria ic JOIN competitions c "
+                             "ON c.instrument_id = ic.instrument_id WHERE c.competition_id = ?",
+                             params=[COMP]).fetchall())
+    finally:
+        con.close()
+    moved = change_since(league, before)
+    return entrant_figures(league, ff, pick, moved=moved, previous_year=year), ff, before, year, texts
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_each_clause_of_the_summary_holds_against_the_numbers(league, demo_env, lang):
+    from present.fmt import fmt_int, fmt_number
+    from present.summary import summary_clauses
+    from scoring.fields import SPM_FIELDS
+
+    both = league.filter(pl.col("rank_final").is_not_null()).sort("rank_final")
+    for pick in (both["entrant_id"][0], both["entrant_id"][7], both["entrant_id"][-1]):
+        fig, ff, before, year, texts = _demo_figures(league, demo_env, pick)
+        row = league.filter(pl.col("entrant_id") == pick).row(0, named=True)
+        clauses = {c.kind: c for c in summary_clauses(fig, texts, lang)}
+        rank = clauses["rank"]
+        assert rank.figures["rank"] == row["rank_final"] and rank.figures["total"] == row["total"]
+        assert rank.figures["n"] == both.height
+        assert fmt_int(row["rank_final"], lang) in rank.text and fmt_number(row["total"], 2, lang) in rank.text
+        assert (row["award"] or "") in rank.text
+        # the strongest two are the two highest field scores of the row
+        # (equal scores: the field first in the SPM order is named first)
+        scores = sorted(((row[f"sec_{f}"], f) for f in SPM_FIELDS if row.get(f"sec_{f}") is not None),
+                        key=lambda sf: (-sf[0], SPM_FIELDS.index(sf[1])))
+        strong = clauses["strong"]
+        assert strong.figures["fields"] == [f for _, f in scores[:2]]
+        for s, _ in scores[:2]:
+            assert fmt_number(s, 1, lang) in strong.text
+        # the two to fix first are the engine's fix-first order 1 and 2
+        mine = ff.filter(pl.col("entrant_id") == pick).sort("order").head(2)
+        fix = clauses["fix"]
+        assert fix.figures["criteria"] == mine["criterion_id"].to_list()
+        for code, lost in mine.select("criterion_id", "lost").iter_rows():
+            assert f"({code}, {fmt_number(lost, 2, lang)} " in fix.text
+        # the move is the previous round's rank minus this one's, matched by posyandu
+        was = before.filter(pl.col("posyandu_id") == row["posyandu_id"])
+        if was.height and was["rank_final"][0] is not None:
+            change = was["rank_final"][0] - row["rank_final"]
+            assert clauses["moved"].figures == {"rank_change": change, "year": year}
+            assert fmt_int(abs(change), lang) in clauses["moved"].text and str(year) in clauses["moved"].text
+        else:
+            assert "moved" not in clauses
+
+
+def test_profil_shows_the_summary_and_offers_the_scorecard_image(league, demo_env):
+    from tests.pages_support import page
+
+    row = league.filter(pl.col("rank_final") == 2).row(0, named=True)
+    at = page("profil", posyandu=row["posyandu_id"])
+    assert not at.exception
+    said = [i.value for i in at.info if i.value.startswith("Peringkat ")]
+    assert said and said[0].startswith(f"Peringkat 2 dari {league.filter(pl.col('rank_final').is_not_null()).height}")
+    assert "kuat di " in said[0] and "perbaiki dulu " in said[0]
+    buttons = at.get("download_button")
+    assert any("Unduh kartu skor" in b.proto.label for b in buttons)

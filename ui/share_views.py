@@ -27,3 +27,32 @@ def show_change_since(shown: pl.DataFrame, competition_id: str, stage: str | Non
         return
     st.caption(tr("share_since_count", n=fmt_int(moved.height, lang), shown=fmt_int(shown.height, lang)))
     dataframe(change_rows(moved, fields, lang), hide_index=True, key="share_since_table")
+
+
+def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, entrant_id: str, lang: str,
+                 field_awards: pl.DataFrame | None = None) -> None:
+    """The plain-language summary of one entrant and its scorecard image to download (PNG for WhatsApp)."""
+    from present.scorecard_image import scorecard_png
+    from present.summary import summary_clauses, summary_text
+    from scoring.summary import entrant_figures
+    from ui import cached
+    from ui.downloads import file_download
+    from ui.share import competition_row
+
+    secs = [c[4:] for c in table.columns if c.startswith("sec_")]
+    got = moved_since(table.filter(pl.col("entrant_id") == entrant_id), competition_id, stage, secs)
+    moved, year = (got[1], got[0]["year"]) if got is not None else (None, None)
+    fig = entrant_figures(table, cached.fix_first(competition_id, stage, entrant_id), entrant_id, moved=moved,
+                          previous_year=year, field_awards=field_awards)
+    words = cached.criteria_texts(competition_id)
+    texts = dict(zip(words["criterion_id"], words["text"], strict=True))
+    st.subheader(tr("share_sum_title"))
+    said = summary_text(summary_clauses(fig, texts, lang))
+    if said:
+        st.info(said, icon=":material/summarize:")
+        st.caption(tr("share_sum_help"))
+    name = (competition_row(competition_id) or {}).get("name", competition_id)
+    file_download(st, tr("share_img_download"),
+                  lambda: scorecard_png(fig, name, texts, lang, footer=tr("share_img_footer", competition=name)),
+                  file_name=f"kartu-skor-{competition_id}-{entrant_id}.png", mime="image/png",
+                  key="profil_scorecard_png", icon=":material/image:")
