@@ -17,7 +17,7 @@ from data.judging import forms as judging
 from data.judging.contest_life import advancement, contest_rules, finalists, protests, send_back
 from data.store import reads
 from present.errors import UserError
-from present.fmt import fmt_date, fmt_int, fmt_number
+from present.fmt import fmt_int, fmt_moment, fmt_number
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
 from ui.safe import plain_params
@@ -42,9 +42,7 @@ L = lang()
 
 def _when(value: dt.datetime | None) -> str:
     """A moment as "20 Oktober 2025 pukul 23.59"."""
-    if value is None:
-        return "–"
-    return tr("life_at", date=fmt_date(value, L), time=value.strftime("%H.%M" if L == "id" else "%H:%M"))
+    return fmt_moment(value, L)
 
 
 def _done(key: str, **params: object) -> None:
@@ -92,19 +90,29 @@ with tabs[0]:
     else:
         st.caption(tr("life_arrivals_none"))
     slowed = auth.slowed_accounts(con, user)
-    with st.expander(tr("safety_slowed_title") + (f" ({len(slowed)})" if slowed else ""), expanded=bool(slowed)):
+    cleared = st.session_state.pop("pt.unlocked", None)
+    with st.expander(tr("safety_slowed_title") + (f" ({len(slowed)})" if slowed else ""),
+                     expanded=bool(slowed or cleared)):
         st.caption(tr("safety_slowed_help"))
+        if cleared:                                     # where the button was, after the list is read anew
+            st.success(tr("safety_unlocked", **plain_params(username=cleared[0], n=cleared[1])))
         if not slowed:
             st.info(tr("safety_slowed_none"))
         else:
             dataframe(pl.DataFrame(slowed).select(
                 pl.col("username").alias(tr("safety_col_username")), pl.col("failures").alias(tr("safety_col_failures")),
-                pl.col("clients").alias(tr("safety_col_clients")), pl.col("last_failure").alias(tr("safety_col_last"))),
+                pl.col("clients").alias(tr("safety_col_clients")),
+                pl.col("last_failure").map_elements(lambda v: fmt_moment(v, L), return_dtype=pl.String)
+                .alias(tr("safety_col_last"))),
                 hide_index=True)
             who = st.selectbox(tr("safety_unlock_pick"), [r["username"] for r in slowed], key="pt.unlock_who")
-            if st.button(tr("safety_unlock"), key="pt.unlock"):
-                cleared = auth.unlock_account(con, user, who)
-                st.success(tr("safety_unlocked", **plain_params(username=who, n=cleared)))
+
+            def _unlock() -> None:
+                """on_click: clear before the page is drawn again, so the list shows what is left."""
+                name = st.session_state["pt.unlock_who"]
+                st.session_state["pt.unlocked"] = (name, auth.unlock_account(get_con(), user, name))
+
+            st.button(tr("safety_unlock"), key="pt.unlock", on_click=_unlock)
 
 with tabs[1]:
     rule = assignments.coi_rule(con, cid)

@@ -17,7 +17,7 @@ from data.judging import publication
 from data.judging.contest_life import advancement, protests
 from present import charts
 from present.errors import UserError
-from present.fmt import fmt_date, fmt_int, fmt_number, fmt_percent
+from present.fmt import fmt_int, fmt_moment, fmt_number, fmt_percent
 from present.tables import (
     entrant_fields,
     field_means,
@@ -145,8 +145,7 @@ for tab, sec in zip(st.tabs([tr(f"field_{s}") for s in secs]), secs, strict=True
             dataframe(rows, hide_index=True, key=f"profil_choices_{sec}")
 
 def _when(value: dt.datetime | None) -> str:
-    return "–" if value is None else tr("life_at", date=fmt_date(value, L),
-                                        time=value.strftime("%H.%M" if L == "id" else "%H:%M"))
+    return fmt_moment(value, L)
 
 
 # Result status and protests (sanggahan): every step of a protest about this entrant, and filing one while a

@@ -4,6 +4,7 @@ Panitia desk lists accounts with failed sign-ins and unlocks one, audited."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -50,10 +51,13 @@ def test_panitia_sees_slowed_accounts_and_unlocks_one(demo_app):
     assert not at.exception
     listed = [df.value for df in at.dataframe if "Nama pengguna" in df.value.columns]
     assert listed and listed[0]["Nama pengguna"].tolist() == ["juri2"] and listed[0]["Gagal"].tolist() == [5]
+    assert re.fullmatch(r"\d{1,2} [A-Z][a-z]+ \d{4} pukul \d{2}\.\d{2}", listed[0]["Terakhir gagal"][0])
     at.selectbox(key="pt.unlock_who").select("juri2")
     at.button(key="pt.unlock").click().run()
     assert not at.exception
     assert any("juri2" in s.value and "5" in s.value for s in at.success)
+    # the list is read after the unlock: juri2 is gone from it at once, not on the next click
+    assert not [df.value for df in at.dataframe if "Nama pengguna" in df.value.columns]
     assert auth.throttle(demo_app, "juri2", "ip:203.0.113.9") is None
     assert demo_app.sql("SELECT actor, action, entity_key FROM audit_log WHERE action = 'unlock_account'"
                         ).fetchall() == [("panitia", "unlock_account", "juri2")]
