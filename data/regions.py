@@ -70,20 +70,11 @@ def load_regions(con: duckdb.DuckDBPyConnection) -> int:
     Existing rows keep their coordinates (the demo and the map set lat/lon); names, levels, kinds and
     parents are refreshed from the package. Returns the number of regions in the package.
     """
-    frame = region_frame().to_arrow()
+    frame = region_frame()
     with store.transaction(con):
         store.touch_reference(con)
-        con.register("_regions_in", frame)
-        try:
-            con.execute(
-                "INSERT INTO regions (code, name, level, kind, parent_code) "
-                "SELECT code, name, level, kind, parent_code FROM _regions_in "
-                "ON CONFLICT (code) DO UPDATE SET name = excluded.name, level = excluded.level, "
-                "kind = excluded.kind, parent_code = excluded.parent_code"
-            )
-        finally:
-            con.unregister("_regions_in")
-    return frame.num_rows
+        store.insert_frame(con, "regions", frame, key=["code"])
+    return frame.height
 
 
 def normalize_code(text: str | None) -> str | None:

@@ -37,19 +37,6 @@ DEMO_LOADED_AT = datetime(2025, 7, 1, 9, 0)
 Progress = Callable[[float, str], None]
 
 
-def write_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    """Bulk-insert a Polars frame into `table` by column name (call inside store.transaction)."""
-    if frame.height == 0:
-        return
-    name = f"_in_{table}"
-    con.register(name, frame.to_arrow())
-    try:
-        cols = ", ".join(frame.columns)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {name}")
-    finally:
-        con.unregister(name)
-
-
 def load_bundled_instruments(con: duckdb.DuckDBPyConnection) -> dict[str, Instrument]:
     """Save every shipped instrument into the store and return them by id."""
     found = {iid: persistence.read_instrument(con, iid) for iid in persistence.save_bundled_instruments(con)}
@@ -97,18 +84,17 @@ def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: C
     coords = place_regions(regions, seed)
     posyandu, kader = make_posyandu(regions, coords, seed, scale=scale)
     with store.transaction(con):
-        con.register("_coords", coords.to_arrow())
-        con.execute("UPDATE regions SET lat = c.lat, lon = c.lon FROM _coords c WHERE regions.code = c.code")
-        con.unregister("_coords")
-        write_frame(con, "posyandu", posyandu)
-        write_frame(con, "posyandu_kader", kader)
+        with store.registered(con, "_coords", coords) as view:
+            con.execute(f"UPDATE regions SET lat = c.lat, lon = c.lon FROM {view} c WHERE regions.code = c.code")
+        store.insert_frame(con, "posyandu", posyandu)
+        store.insert_frame(con, "posyandu_kader", kader)
 
     step(0.25, "demo_step_competitions")
     tables = build_contests(seed, posyandu, regions, instruments,
                             progress=lambda f: step(0.25 + 0.5 * f, "demo_step_scores"))
     with store.transaction(con):
         for table, frame in _frames(tables).items():
-            write_frame(con, table, frame)
+            store.insert_frame(con, table, frame)
 
     step(0.80, "demo_step_practices")
     desa_names = dict(zip(regions["code"], regions["name"], strict=True))
@@ -116,9 +102,9 @@ def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: C
     practices = make_practices(seed, strong.select("posyandu_id", "desa_code", "year"), desa_names)
     records = make_service_records(seed, posyandu, [k.code for k in DEMO_KABUPATEN], scale=scale)
     with store.transaction(con):
-        write_frame(con, "practices", practices)
-        write_frame(con, "service_records", records)
-        write_frame(con, "service_record_steps", make_service_record_steps(records))
+        store.insert_frame(con, "practices", practices)
+        store.insert_frame(con, "service_records", records)
+        store.insert_frame(con, "service_record_steps", make_service_record_steps(records))
         store.set_meta(con, "demo_seed", str(seed))
         store.set_meta(con, "demo_scale", repr(float(scale)))
         store.set_meta(con, "demo_generator_version", DEMO_GENERATOR_VERSION)

@@ -16,7 +16,7 @@ import polars as pl
 
 from data import regions as regions_mod
 from data import store
-from demo.build import DEMO_LOADED_AT, build_store_file, load_bundled_instruments, write_frame
+from demo.build import DEMO_LOADED_AT, build_store_file, load_bundled_instruments
 from demo.contests import SIX_FIELD
 from demo.people import OPD, person_names, phone_numbers, rng_for
 from demo.places import BASE_NAMES
@@ -162,7 +162,7 @@ def _build(con, n: int, k: int, seed: int, step: Callable[[float, str], None]) -
     with store.transaction(con):
         for table, frame in (("judges", judges_frame), ("truth_judge_severity", severity), ("competitions", comps),
                              ("competition_stages", stages)):
-            write_frame(con, table, frame)
+            store.insert_frame(con, table, frame)
         con.register("_crits_in", crits.to_arrow())
         con.register("_bands_in", bands.to_arrow())
         con.execute("CREATE TEMP TABLE _crits AS SELECT * FROM _crits_in")

@@ -43,23 +43,15 @@ def write_boundaries(con: Con, rows: Iterable[BoundaryRow]) -> int:
         main = pa.table({"code": codes, "level": [r.level for r in rows], "source": [r.source for r in rows],
                          "illustrative": [r.illustrative for r in rows],
                          "geometry": pa.array([r.geometry for r in rows], pa.binary())})
-        _insert(con, "boundaries", main)
+        store.insert_frame(con, "boundaries", main)
         pairs = [(r.code, zoom, blob) for r in rows for zoom, blob in r.display.items()]
         if pairs:
             disp = pa.table({"code": [p[0] for p in pairs], "zoom": [p[1] for p in pairs],
                              "geometry": pa.array([p[2] for p in pairs], pa.binary())})
-            _insert(con, "boundary_display", disp)
+            store.insert_frame(con, "boundary_display", disp)
     return len(rows)
 
 
-def _insert(con: Con, table: str, data: pa.Table) -> None:
-    """Bulk insert through a registered Arrow table (row-by-row executemany is slow for 80,000 desa)."""
-    con.register("_geo_in", data)
-    try:
-        cols = ", ".join(data.column_names)
-        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _geo_in")
-    finally:
-        con.unregister("_geo_in")
 
 
 def read_boundaries(con: Con, level: int | None = None, zoom: str | None = None,
@@ -132,9 +124,5 @@ def move_points(con: Con, regions: list[tuple[str, float, float]],
                 continue
             data = pa.table({"k": [m[0] for m in moved], "lat": [float(m[1]) for m in moved],
                              "lon": [float(m[2]) for m in moved]})
-            con.register("_geo_moved", data)
-            try:
-                con.execute(f"UPDATE {table} SET lat = m.lat, lon = m.lon FROM _geo_moved m "
-                            f"WHERE {table}.{key} = m.k")
-            finally:
-                con.unregister("_geo_moved")
+            with store.registered(con, "_geo_moved", data) as view:
+                con.execute(f"UPDATE {table} SET lat = m.lat, lon = m.lon FROM {view} m WHERE {table}.{key} = m.k")

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from data import store
 from data.exchange.problems import Problem
-from data.judging.audit import record
+from data.store.audit import record
 from present.cells import csv_safe
 
 FORMAT = "posyandu-backup/1"

@@ -9,9 +9,7 @@ else the next free version (the page says so). Stored versions are never rewritt
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -24,6 +22,7 @@ from data.instruments.loader import load_instrument_text
 from data.instruments.persistence import save_instrument
 from data.instruments.schema import InstrumentProblem
 from data.judging.auth import User, require_role
+from data.store import audit
 from present.errors import BadInput
 from present.i18n import t
 from scoring.instrument import Instrument
@@ -160,12 +159,9 @@ def save_upload(con: Con, user: User, check: UploadCheck) -> str:
     with store.transaction(con):
         con.execute("UPDATE instruments SET uploaded_by = ?, source_file = ? WHERE instrument_id = ?",
                     [user.username, check.file_name, check.target_id])
-        con.execute(
-            "INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value, reason) "
-            "VALUES (?, ?, 'upload', 'instrument', ?, NULL, ?, NULL)",
-            [dt.datetime.now(), user.username, check.target_id,
-             json.dumps({"file": check.file_name, "sha256": check.file_sha256, "format": check.source_format,
-                         "warnings": len(check.warnings)})])
+        audit.record(con, user.username, "upload", "instrument", check.target_id, None,
+                     {"file": check.file_name, "sha256": check.file_sha256, "format": check.source_format,
+                      "warnings": len(check.warnings)})
     return check.target_id
 
 

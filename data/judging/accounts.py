@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import getpass
-import json
 import re
 import secrets
 import sys
@@ -28,6 +27,7 @@ import polars as pl
 from data import regions, store
 from data.judging import auth
 from data.judging.auth import User, require_role
+from data.store import audit
 from present.errors import BadInput
 
 DEMO_PASSWORDS = {"panitia": "panitia-demo", "juri": "juri-demo", "pembina": "pembina-demo"}
@@ -126,11 +126,7 @@ def username_problems(con: duckdb.DuckDBPyConnection, username: str) -> list[str
 
 def _audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, username: str, old: object, new: object,
            reason: str | None = None) -> None:
-    def enc(v: object) -> str | None:
-        return None if v is None else v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
-    con.execute("INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value, reason) "
-                "VALUES (?, ?, ?, 'user', ?, ?, ?, ?)",
-                [dt.datetime.now(), actor, action, username, enc(old), enc(new), reason])
+    audit.record(con, actor, action, "user", username, old, new, reason)
 
 
 # ---------------------------------------------------------------------------------------------- first start

@@ -1,6 +1,7 @@
-"""The audit trail: one row per changed value (old, new, who, when, why, from which path), and its reading.
+"""The audit trail of judging: the rows an import's changes make, the reopens in force, and the trail's reading.
+The one writer of every audit row is `data.store.audit.record` (re-exported here) / `record_rows`.
 
-Every path that changes a stored value writes here inside its own transaction: the scoring form
+Every path that changes a stored value writes through it inside its own transaction: the scoring form
 (`forms.save_score`), the Excel score import (`exchange.imports.common.write_plan`, through
 `record_frame_changes`), the Kobo / ODK import (`exchange.xlsform`), reopen and finalise, evidence removal, a
 restore (`exchange.backup`), and protests. A caller that changes a value by another path calls `record` (any
@@ -14,7 +15,6 @@ reopen's reason when the change itself gives none: the reason for the change is 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -22,53 +22,13 @@ import duckdb
 import polars as pl
 
 from data.judging.auth import User, require_role
+from data.store.audit import KEY_PARTS, PLACE, entry, record_rows
+from data.store.audit import record as record  # the one writer, named here for the paths that write scores
+from data.store.bulk import registered
 
 Con = duckdb.DuckDBPyConnection
 
-SOURCES: tuple[str, ...] = ("form", "import", "kobo", "reopen", "protest", "restore", "evidence", "setup")
 SCORE_COLUMNS: tuple[str, ...] = ("option_code", "real_value", "note", "evidence")
-# The structured columns each kind of entity_key carries, in key order.
-_KEY_PARTS: dict[str, tuple[str, ...]] = {
-    "score": ("competition_id", "stage", "entrant_id", "judge_id", "criterion_id"),
-    "form": ("competition_id", "stage", "entrant_id", "judge_id"),
-    "assignment": ("competition_id", "stage", "entrant_id", "judge_id"),
-    "stage": ("competition_id", "stage"),
-    "competition": ("competition_id",),
-    "protest": ("competition_id", "stage", "entrant_id"),
-    "entrant": ("competition_id",),
-}
-_PLACE = ("competition_id", "stage", "entrant_id", "judge_id", "criterion_id")
-
-
-def encode(value: Any) -> str | None:
-    """How a value is stored in old_value / new_value: text as is, anything else as sorted JSON."""
-    if value is None:
-        return None
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True, default=str)
-
-
-def key_parts(entity: str, key: str) -> dict[str, str | None]:
-    """The competition, stage, entrant, judge and criterion named by an entity key (None when not named)."""
-    names = _KEY_PARTS.get(entity, ())
-    parts = key.split("/")
-    return {n: (parts[i] or None) if i < len(parts) else None for i, n in enumerate(names)}
-
-
-def record(con: Con, actor: str, action: str, entity: str, key: str, old: Any, new: Any, reason: str | None, *,
-           source: str | None = None, ref: int | None = None, **place: str | None) -> int:
-    """Write one audit row inside the caller's transaction and return its id.
-
-    `place` (competition_id, stage, entrant_id, judge_id, criterion_id) overrides what the key says.
-    """
-    if source is not None and source not in SOURCES:
-        raise LookupError(f"unknown audit source {source!r}; one of {SOURCES}")
-    where = key_parts(entity, key) | {k: v for k, v in place.items() if k in _PLACE}
-    return int(con.sql(
-        "INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value, reason, "
-        "source, ref_audit_id, competition_id, stage, entrant_id, judge_id, criterion_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING audit_id",
-        params=[dt.datetime.now(), actor, action, entity, key, encode(old), encode(new), reason, source, ref,
-                *(where.get(k) for k in _PLACE)]).fetchone()[0])
 
 
 def open_reopens(con: Con, competition_id: str, stage: str) -> dict[tuple[str, str] | None, tuple[int, str]]:
@@ -110,16 +70,13 @@ def record_frame_changes(con: Con, actor: str, table: str, key: Sequence[str], f
         return 0
     values = [c for c in frame.columns if c not in key]
     old_cols = list(SCORE_COLUMNS) if table == "scores" else values
-    con.register("_audit_new", frame.to_arrow())
-    try:
-        on = " AND ".join(f't."{k}" = f."{k}"' for k in key)
-        differs = " OR ".join(f't."{c}" IS DISTINCT FROM f."{c}"' for c in values) or "FALSE"
-        olds = ", ".join(f't."{c}" AS "old::{c}"' for c in old_cols)
+    on = " AND ".join(f't."{k}" = f."{k}"' for k in key)
+    differs = " OR ".join(f't."{c}" IS DISTINCT FROM f."{c}"' for c in values) or "FALSE"
+    olds = ", ".join(f't."{c}" AS "old::{c}"' for c in old_cols)
+    with registered(con, "_audit_new", frame) as view:
         changed = con.sql(
             f'SELECT f.*, t."{key[0]}" IS NOT NULL AS "old::exists"{", " + olds if olds else ""} '
-            f'FROM _audit_new f LEFT JOIN "{table}" t ON {on} WHERE t."{key[0]}" IS NULL OR {differs}').pl()
-    finally:
-        con.unregister("_audit_new")
+            f'FROM {view} f LEFT JOIN "{table}" t ON {on} WHERE t."{key[0]}" IS NULL OR {differs}').pl()
     if changed.height == 0:
         return 0
     reopens: dict[tuple[str, str], dict] = {}
@@ -129,11 +86,11 @@ def record_frame_changes(con: Con, actor: str, table: str, key: Sequence[str], f
         old = {c: r[f"old::{c}"] for c in old_cols} if r["old::exists"] else None
         new = dict(old) if old else dict.fromkeys(old_cols)
         new.update({c: r[c] for c in values})
-        place = {k: r.get(k) for k in _PLACE}
+        place = {k: r.get(k) for k in PLACE}
         ref, why = None, reason
         if table == "scores":
             entity, action = "score", "score"
-            entry_key = "/".join(str(r[k]) for k in _KEY_PARTS["score"])
+            entry_key = "/".join(str(r[k]) for k in KEY_PARTS["score"])
             stage_key = (r["competition_id"], r["stage"])
             if stage_key not in reopens:
                 reopens[stage_key] = open_reopens(con, *stage_key)
@@ -143,20 +100,9 @@ def record_frame_changes(con: Con, actor: str, table: str, key: Sequence[str], f
         else:
             entity, action = table, "import"
             entry_key = "/".join(str(r[k]) for k in key)
-        rows.append({"changed_at": now, "actor": actor, "action": action, "entity": entity, "entity_key": entry_key,
-                     "old_value": encode(old), "new_value": encode(new), "reason": why, "source": source,
-                     "ref_audit_id": ref, **place})
-    audit = pl.DataFrame(rows, schema={
-        "changed_at": pl.Datetime("us"), "actor": pl.String, "action": pl.String, "entity": pl.String,
-        "entity_key": pl.String, "old_value": pl.String, "new_value": pl.String, "reason": pl.String,
-        "source": pl.String, "ref_audit_id": pl.Int64, **dict.fromkeys(_PLACE, pl.String)})
-    names = ", ".join(audit.columns)
-    con.register("_audit_rows", audit.to_arrow())
-    try:
-        con.execute(f"INSERT INTO audit_log ({names}) SELECT {names} FROM _audit_rows")
-    finally:
-        con.unregister("_audit_rows")
-    return audit.height
+        rows.append(entry(actor, action, entity, entry_key, old, new, why, source=source, ref=ref, changed_at=now,
+                          **place))
+    return record_rows(con, rows)
 
 
 # --- reading ---------------------------------------------------------------------------------------------------

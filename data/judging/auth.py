@@ -21,6 +21,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from data import store
+from data.store import audit
 from present.errors import BadInput, UserError
 
 Role = Literal["panitia", "juri", "pembina", "publik"]
@@ -306,8 +307,7 @@ def unlock_account(con: duckdb.DuckDBPyConnection, actor: User, username: str, n
         n = con.sql("SELECT count(*) FROM login_attempts WHERE username = ? AND NOT success",
                     params=[name]).fetchone()[0]
         con.execute("DELETE FROM login_attempts WHERE username = ? AND NOT success", [name])
-        con.execute("INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value) "
-                    "VALUES (?, ?, 'unlock_account', 'user', ?, ?, NULL)", [now, actor.username, name, str(n)])
+        audit.record(con, actor.username, "unlock_account", "user", name, str(n), None, changed_at=now)
     return int(n)
 
 

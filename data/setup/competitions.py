@@ -17,7 +17,6 @@ The name, the stage dates and the parent contest never affect results and may al
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -29,6 +28,7 @@ from data import regions as regions_mod
 from data import store
 from data.exchange.problems import Problem
 from data.judging.auth import User, require_role
+from data.store import audit
 from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, OTHER_SECTIONS, SPM_FIELDS, STAGES
 
@@ -278,11 +278,7 @@ def new_competition_id(con: Con, spec: CompetitionSpec) -> str:
 
 
 def _audit(con: Con, actor: str, action: str, key: str, old: Any, new: Any, reason: str | None) -> None:
-    def enc(v: Any) -> str | None:
-        return None if v is None else v if isinstance(v, str) else json.dumps(v, sort_keys=True, default=str)
-    con.execute("INSERT INTO audit_log (changed_at, actor, action, entity, entity_key, old_value, new_value, reason) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [dt.datetime.now(), actor, action, "competition", key, enc(old), enc(new), reason])
+    audit.record(con, actor, action, "competition", key, old, new, reason)
 
 
 def _write_stages(con: Con, competition_id: str, stages: tuple[StageSpec, ...]) -> None:

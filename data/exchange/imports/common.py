@@ -35,6 +35,7 @@ from data.exchange.parse_indonesian import (
 from data.exchange.problems import Problem
 from data.judging.accounts import USERNAME
 from data.judging.audit import record_frame_changes
+from data.store import audit
 from present.i18n import LANGUAGES, t
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 
@@ -289,15 +290,12 @@ def count_changes(con: duckdb.DuckDBPyConnection, table: str, key: Sequence[str]
     """(new, updated, unchanged) rows of `frame` against `table`, comparing every column of the frame."""
     if frame.height == 0:
         return 0, 0, 0
-    con.register("_exchange_cmp", frame.to_arrow())
-    try:
-        on = " AND ".join(f't."{k}" = f."{k}"' for k in key)
-        same = " AND ".join(f't."{c}" IS NOT DISTINCT FROM f."{c}"' for c in frame.columns)
+    on = " AND ".join(f't."{k}" = f."{k}"' for k in key)
+    same = " AND ".join(f't."{c}" IS NOT DISTINCT FROM f."{c}"' for c in frame.columns)
+    with store.registered(con, "_exchange_cmp", frame) as view:
         new, unchanged = con.sql(
             f'SELECT count(*) FILTER (WHERE t."{key[0]}" IS NULL), count(*) FILTER (WHERE {same}) '
-            f'FROM _exchange_cmp f LEFT JOIN "{table}" t ON {on}').fetchone()
-    finally:
-        con.unregister("_exchange_cmp")
+            f'FROM {view} f LEFT JOIN "{table}" t ON {on}').fetchone()
     return int(new), frame.height - int(new) - int(unchanged), int(unchanged)
 
 
@@ -314,17 +312,7 @@ def finish_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> ImportPlan:
 
 
 def _upsert(con: duckdb.DuckDBPyConnection, table: str, key: Sequence[str], frame: pl.DataFrame) -> None:
-    cols = frame.columns
-    names = ", ".join(f'"{c}"' for c in cols)
-    updates = [c for c in cols if c not in key]
-    conflict = ", ".join(f'"{k}"' for k in key)
-    action = ("DO UPDATE SET " + ", ".join(f'"{c}" = excluded."{c}"' for c in updates)) if updates else "DO NOTHING"
-    con.register("_exchange_chunk", frame.to_arrow())
-    try:
-        con.execute(f'INSERT INTO "{table}" ({names}) SELECT {names} FROM _exchange_chunk '
-                    f"ON CONFLICT ({conflict}) {action}")
-    finally:
-        con.unregister("_exchange_chunk")
+    store.insert_frame(con, table, frame, key=key)
 
 
 def _touch_written(con: duckdb.DuckDBPyConnection, plan: ImportPlan) -> None:
@@ -369,13 +357,10 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, progress: Progr
             " rows_updated, actor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [batch_id, plan.kind, plan.scope, plan.file_name, plan.file_sha256, plan.rows_total,
              plan.rows_new, plan.rows_updated, actor])
-        con.execute(
-            "INSERT INTO audit_log (actor, action, entity, entity_key, new_value, source, competition_id, stage) "
-            "VALUES (?, 'import', ?, ?, ?, 'import', nullif(split_part(?, '/', 1), ''), "
-            "nullif(split_part(?, '/', 2), ''))",
-            [actor, plan.kind, batch_id,
-             f"{plan.file_name}: {plan.rows_new} new, {plan.rows_updated} updated, {plan.rows_unchanged} unchanged",
-             plan.scope, plan.scope])
+        scope = [*plan.scope.split("/"), "", ""]
+        audit.record(con, actor, "import", plan.kind, batch_id, None,
+                     f"{plan.file_name}: {plan.rows_new} new, {plan.rows_updated} updated, {plan.rows_unchanged} unchanged",
+                     source="import", competition_id=scope[0] or None, stage=scope[1] or None)
     if progress is not None and total == 0:
         progress(0, 0)
     return ImportResult(True, plan.rows_new, plan.rows_updated, batch_id)
