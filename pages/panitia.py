@@ -36,7 +36,8 @@ stages = reads.stages_frame(con, cid)["stage"].to_list()
 stage = st.selectbox(tr("stage"), stages, index=stages.index(ctx.stage) if ctx.stage in stages else 0,
                      format_func=lambda s: tr(f"stage_{s}"), key="pt.stage")
 tabs = st.tabs([tr("judging_tab_overview"), tr("judging_tab_assign"), tr("judging_tab_forms"),
-                tr("life_tab_finalists"), tr("judging_tab_publish"), tr("life_tab_protests")])
+                tr("life_tab_finalists"), tr("judging_tab_publish"), tr("life_tab_protests")],
+               key="pt.tab")   # keyed: the tab an action was taken in stays open for its outcome
 L = lang()
 
 
@@ -45,16 +46,21 @@ def _when(value: dt.datetime | None) -> str:
     return fmt_moment(value, L)
 
 
-def _done(key: str, **params: object) -> None:
-    st.session_state["pt.done"] = (key, params)
+def _done(where: str, key: str, *, warn: tuple[str, dict] | None = None, **params: object) -> None:
+    """Say how an action went on the next run, at `where` (the form or button it came from): a message drawn
+    above the tabs or below them is off screen when the user is working further down a tab."""
+    st.session_state["pt.done"] = (where, key, params, warn)
 
 
-if "pt.done" in st.session_state:
-    _k, _p = st.session_state.pop("pt.done")
-    st.success(tr(_k, **_p))
-if "pt.warn" in st.session_state:
-    _k, _p = st.session_state.pop("pt.warn")
-    st.warning(tr(_k, **_p))
+def _flash(where: str) -> None:
+    """Show the outcome of the last action if it was taken at `where`."""
+    done = st.session_state.get("pt.done")
+    if done is None or done[0] != where:
+        return
+    _, key, params, warn = st.session_state.pop("pt.done")
+    st.success(tr(key, **params))
+    if warn is not None:
+        st.warning(tr(warn[0], **warn[1]))
 
 with tabs[0]:
     entrants = reads.entrants_frame(con, cid)
@@ -163,6 +169,7 @@ with tabs[1]:
                                                                      posyandu=names[entrant])))
         st.subheader(tr("contest_bulk_title"))
         st.caption(tr("contest_bulk_help", n=len(pickable)))
+        _flash("bulk")
         everyone = dict(zip(work["judge_id"], work["name"], strict=True))
         with st.form("pt.bulk"):
             group = st.multiselect(tr("contest_bulk_judges"), list(everyone), format_func=everyone.get,
@@ -173,12 +180,11 @@ with tabs[1]:
                 except UserError as err:
                     show_denied(err)
                 else:
-                    _done("contest_bulk_done", **plain_params(n=made, stage=tr(f"stage_{stage}")))
-                    if blocked:
-                        st.session_state["pt.warn"] = ("contest_bulk_conflicts", plain_params(
-                            n=len(blocked), pairs="; ".join(f"{everyone.get(c.judge_id, c.judge_id)} – "
-                                                            f"{names.get(c.entrant_id, c.entrant_id)}"
-                                                            for c in blocked)))
+                    warn = ("contest_bulk_conflicts", plain_params(
+                        n=len(blocked), pairs="; ".join(f"{everyone.get(c.judge_id, c.judge_id)} – "
+                                                        f"{names.get(c.entrant_id, c.entrant_id)}"
+                                                        for c in blocked))) if blocked else None
+                    _done("bulk", "contest_bulk_done", warn=warn, **plain_params(n=made, stage=tr(f"stage_{stage}")))
                     st.rerun()      # the candidates table above shows the new assignments
         mine = cands.filter(pl.col("assigned"))["judge_id"].to_list()
         drop = st.selectbox(tr("judging_unassign"), mine, index=None, format_func=lambda j: judge_names[j],
@@ -238,6 +244,7 @@ with tabs[3]:
     if source is None:
         st.info(tr("life_finalists_first_stage", stage=tr(f"stage_{stage}")))
     else:
+        _flash("finalists")
         cut = finalists.finalist_cut_of(con, cid, stage)
         if cut:
             rule_text = tr(f"life_rule_{cut['rule']}", value=fmt_number(cut["value"], 0 if cut["rule"] == "top_n"
@@ -269,7 +276,7 @@ with tabs[3]:
             if st.button(tr("life_cut_save", n=n_in, stage=tr(f"stage_{stage}")), type="primary", key="pt.cut_save"):
                 try:
                     picked = finalists.pick_finalists(con, user, cid, stage, rule, value)
-                    _done("life_finalists_saved", n=len(picked), stage=tr(f"stage_{stage}"))
+                    _done("finalists", "life_finalists_saved", n=len(picked), stage=tr(f"stage_{stage}"))
                     st.rerun()
                 except UserError as err:
                     show_denied(err)
@@ -287,6 +294,7 @@ with tabs[4]:
         else:
             state = tr("judging_status_open")
         st.write(f"**{label}** — {state} · {tr('judging_snapshots', n=r['snapshots'])}")
+    _flash("publish")
     mine = life.get(stage, {})
     final = mine.get("finalized_at") is not None
     if not final:
@@ -294,14 +302,14 @@ with tabs[4]:
                    + tr("contest_rules_on_lomba"))
         if st.button(tr("judging_finalise", stage=tr(f"stage_{stage}")), type="primary", key="pt.finalise"):
             publication.finalise_stage(con, user, cid, stage)
-            _done("life_finalised", stage=tr(f"stage_{stage}"))
+            _done("publish", "life_finalised", stage=tr(f"stage_{stage}"))
             st.rerun()
     elif mine.get("status") == "provisional":
         st.info(tr("life_provisional_help", deadline=_when(mine["protest_deadline"]), n=mine["unsettled"]))
         if st.button(tr("life_declare_final", stage=tr(f"stage_{stage}")), type="primary", key="pt.declare"):
             try:
                 created = advancement.declare_final(con, user, cid, stage)
-                _done("life_declared", stage=tr(f"stage_{stage}"), n=len(created))
+                _done("publish", "life_declared", stage=tr(f"stage_{stage}"), n=len(created))
                 st.rerun()
             except UserError as err:
                 show_denied(err)
@@ -314,7 +322,7 @@ with tabs[4]:
                 when = dt.datetime.now() if close_now else dt.datetime.combine(day, dt.time(23, 59, 59))
                 try:
                     protests.set_protest_deadline(con, user, cid, stage, when, why)
-                    _done("life_deadline_saved", stage=tr(f"stage_{stage}"))
+                    _done("publish", "life_deadline_saved", stage=tr(f"stage_{stage}"))
                     st.rerun()
                 except UserError as err:
                     show_denied(err)
@@ -330,10 +338,10 @@ with tabs[4]:
                 try:
                     withdrawn = advancement.reopen_stage(con, user, cid, stage, reason)
                     if withdrawn:
-                        _done("contest_reopened_withdrawn", stage=tr(f"stage_{stage}"), n=len(withdrawn),
+                        _done("publish", "contest_reopened_withdrawn", stage=tr(f"stage_{stage}"), n=len(withdrawn),
                               posyandu=", ".join(withdrawn))
                     else:
-                        _done("contest_reopened", stage=tr(f"stage_{stage}"))
+                        _done("publish", "contest_reopened", stage=tr(f"stage_{stage}"))
                     st.rerun()
                 except UserError as err:
                     show_denied(err)
@@ -372,6 +380,7 @@ with tabs[5]:
             pl.col("status").map_elements(lambda v: tr(f"life_protest_{v}"), return_dtype=pl.String)
             .alias(tr("judging_col_status")),
             pl.col("decision_note").fill_null("").alias(tr("life_col_note"))), hide_index=True, key="pt.protests")
+    _flash("decide")
     pending = filed.filter(pl.col("status") == "open")
     if pending.height:
         labels = {r["protest_id"]: f"#{r['protest_id']} · {r['posyandu_name']} · {', '.join(r['criteria'])}"
@@ -384,12 +393,13 @@ with tabs[5]:
             if st.form_submit_button(tr("life_decide_save"), type="primary"):
                 try:
                     protests.decide_protest(con, user, int(pick), decision, note)
-                    _done(f"life_decided_{decision}", id=pick)
+                    _done("decide", f"life_decided_{decision}", id=pick)
                     st.rerun()
                 except UserError as err:
                     show_denied(err)
     provisional = [s_ for s_, r in life.items() if r["status"] == "provisional"]
     st.subheader(tr("life_file_for_entrant"))
+    _flash("file")
     if not provisional:
         st.caption(tr("life_file_none_provisional"))
     else:
@@ -403,7 +413,7 @@ with tabs[5]:
             if st.form_submit_button(tr("life_file_save")):
                 try:
                     pid = protests.file_protest(con, user, cid, p_stage, p_entrant, p_crit, p_reason)
-                    _done("life_filed", id=pid)
+                    _done("file", "life_filed", id=pid)
                     st.rerun()
                 except UserError as err:
                     show_denied(err)
