@@ -6,7 +6,6 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from data import regions
 from data.exchange.imports import validate_file, write_plan
 from data.exchange.problems import problems_frame
 from data.judging import accounts
@@ -18,6 +17,7 @@ from present.i18n import t
 from scoring.fields import SPM_FIELDS
 from ui.auth import require_role, show_denied
 from ui.context import sidebar_context, tr
+from ui.region_picker import region_cascade
 from ui.safe import plain
 from ui.state import get_con
 from ui.tables import dataframe
@@ -90,10 +90,14 @@ with tabs[1]:
         judges = dict(zip(free["judge_id"], free["name"], strict=True))
         judge = st.selectbox(tr("setup_akun_judge"), [NEW, *judges], key="akun.judge",
                              format_func=lambda j: say("setup_akun_judge_new") if j == NEW else judges[j])
+    region = None
     if role == "pembina":
         level = st.selectbox(tr("setup_akun_region_level"), [2, 1, 3], key="akun.rlevel",
                              format_func=lambda lv: say(("", "level_provinsi", "level_kabupaten",
                                                          "level_kecamatan")[lv]))
+        # A cascade (a few dozen choices per box, each filtered as one types), outside the form: a box reruns
+        # the page on each choice, which a form would hold back.
+        region = region_cascade(level, f"akun.region{level}", tr("setup_akun_region"))
     # A form that empties itself once the account is made, ready for the next one.
     with st.form("akun.new", clear_on_submit=True):
         username = st.text_input(tr("setup_akun_col_username"), help=tr("setup_akun_username_help"),
@@ -112,11 +116,6 @@ with tabs[1]:
                              home_desa_code=home or None)
         else:
             name = st.text_input(tr("setup_akun_col_name"), key="akun.name")
-            region = None
-            if level is not None:
-                choices = regions.region_choices(level)
-                region = st.selectbox(tr("setup_akun_region"), list(choices), index=None, format_func=choices.get,
-                                      placeholder=say("setup_field_scope_help"), key=f"akun.region{level}")
             new = NewAccount(username, role, name, region_code=region)
         create = st.form_submit_button(tr("setup_akun_create"), type="primary")
     if create:

@@ -8,7 +8,6 @@ import datetime as dt
 import polars as pl
 import streamlit as st
 
-from data import regions
 from data.exchange.problems import Problem
 from data.instruments.persistence import list_instruments
 from data.judging.contest_life import contest_rules
@@ -22,6 +21,7 @@ from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, STAGES
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
+from ui.region_picker import region_cascade
 from ui.safe import plain
 from ui.state import get_con
 from ui.tables import dataframe
@@ -77,25 +77,10 @@ if region_level == 0:
     scope = ""
     st.text_input(tr("setup_field_scope_code"), tr("setup_scope_nasional_label"), disabled=True, key=k + "nas")
 else:
-    # A cascade, province → kabupaten/kota → kecamatan → desa, down to the competition's level: each box holds
-    # the regions under the one chosen above it (a few dozen), never a level's thousands. Every box filters as
-    # one types (a name or a Kemendagri code); the last one is the competition's region.
+    # A cascade, province → kabupaten/kota → kecamatan → desa, down to the competition's level (ui.region_picker).
     had_scope = old.scope_code if old and old.level == level else ""
-    parent = ""
-    for lv in range(1, region_level + 1):
-        choices = regions.region_children(parent, lv)
-        codes = list(choices)
-        mine = ".".join(had_scope.split(".")[:lv]) if had_scope else None
-        last = lv == region_level
-        picked = st.selectbox(tr("setup_field_scope_code") if last else tr(f"level_{comps.REGION_LEVEL_NAME[lv]}"),
-                              codes, index=codes.index(mine) if mine in codes else None, format_func=choices.get,
-                              placeholder=tr("setup_field_scope_help") if last else tr("contest_scope_pick_up"),
-                              key=k + (f"scope{region_level}" if last else f"scope{region_level}.up{lv}"))
-        if not picked:
-            parent = ""
-            break
-        parent = picked
-    scope = parent if parent.count(".") + 1 == region_level else ""
+    scope = region_cascade(region_level, k + f"scope{region_level}", tr("setup_field_scope_code"),
+                           initial=had_scope or None) or ""
 
 instruments = list_instruments(con)
 ids = instruments["instrument_id"].to_list()
