@@ -42,7 +42,21 @@ def cell_text(value: object, lang: str) -> str:
     return text
 
 
+# Columns that hold a code of ours (a stage, an SPM field): the preview names it as the pages do.
+_CODED = {"stage": "stage_", "stage_reached": "stage_", "spm_field": "field_"}
+
+
+def coded_text(column: str, value: object, lang: str) -> str:
+    """A stage or SPM field code in words (administrasi → Administrasi); any other cell as `cell_text`."""
+    prefix = _CODED.get(column)
+    if prefix and isinstance(value, str) and value:
+        text = t(prefix + value, lang)
+        return value if text.startswith("⟦") else text
+    return cell_text(value, lang)
+
+
 def import_preview(frame: pl.DataFrame, lang: str) -> pd.DataFrame:
-    """Every cell of the preview as text under a translated header (Streamlit would print None and ids)."""
-    data = {header(c, lang): [cell_text(v, lang) for v in frame[c].to_list()] for c in frame.columns}
+    """Every cell of the preview as text under a translated header (Streamlit would print None and ids), stage
+    and field codes in words."""
+    data = {header(c, lang): [coded_text(c, v, lang) for v in frame[c].to_list()] for c in frame.columns}
     return pd.DataFrame(data, columns=list(data))

@@ -15,7 +15,7 @@ from data import store
 from data.exchange.imports import import_file, validate_file
 from data.exchange.parse_indonesian import RegionIndex
 from data.regions import compact_key, load_regions, region_frame, variant_key
-from present.previews import cell_text, import_preview
+from present.previews import cell_text, coded_text, import_preview
 
 KUDUS, KOTA_KUDUS = "33.19", "33.19.02"
 TANAH_BUMBU, BATU_LICIN = "63.10", "63.10.01"
@@ -157,6 +157,15 @@ def test_an_import_preview_shows_translated_headers_and_blanks_not_none(store_wi
     assert list(shown.columns)[:4] == ["ID posyandu", "No. registrasi", "Nama", "Kode desa"]
     assert "None" not in shown.to_string() and shown.iloc[0]["No. registrasi"] == ""
     assert shown.iloc[0]["Gedung sendiri"] == "Ya"
+
+
+@pytest.mark.parametrize(("column", "value", "lang", "text"), [
+    ("stage", "lapangan", "id", "Lapangan"), ("stage_reached", "administrasi", "en", "Desk review"),
+    ("spm_field", "pekerjaan_umum", "id", "Pekerjaan Umum"), ("stage", "unknown-stage", "id", "unknown-stage"),
+    ("criterion_id", "lapangan", "id", "lapangan"),
+])
+def test_a_score_import_preview_names_the_stage_not_its_code(column, value, lang, text):
+    assert coded_text(column, value, lang) == text
 
 
 @pytest.mark.parametrize(("value", "lang", "text"), [
