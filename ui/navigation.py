@@ -24,6 +24,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/penilaian.py", "nav_penilaian", ":material/edit_note:", "nav_judging"),
     PageEntry("pages/panitia.py", "nav_panitia", ":material/folder_managed:", "nav_admin"),
     PageEntry("pages/lomba.py", "nav_lomba", ":material/emoji_events:", "nav_admin"),
+    PageEntry("pages/peserta.py", "nav_peserta", ":material/groups:", "nav_admin"),
     PageEntry("pages/instrumen.py", "nav_instrumen", ":material/checklist:", "nav_admin"),
     PageEntry("pages/akun.py", "nav_akun", ":material/manage_accounts:", "nav_admin"),
     PageEntry("pages/pendataan.py", "nav_pendataan", ":material/fact_check:", "nav_admin"),
