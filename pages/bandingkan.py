@@ -9,7 +9,7 @@ import streamlit as st
 from present import charts
 from present.fmt import fmt_number
 from present.i18n import t
-from present.tables import REGION_LEVELS, criteria_differences, filter_table, region_aggregates, section_ids
+from present.tables import REGION_LEVELS, criteria_differences, region_aggregates, section_ids
 from ui import cached
 from ui.context import sidebar_context, tr
 from ui.tables import dataframe
@@ -17,12 +17,7 @@ from ui.tables import dataframe
 ctx = sidebar_context()
 L = ctx.lang
 st.title(tr("pages_bandingkan_title"))
-if ctx.competition_id is None:
-    st.stop()
-table = filter_table(cached.results_table(ctx.competition_id, ctx.stage), ctx.region_code)
-if table.height == 0:
-    st.info(tr("pages_no_entrants"))
-    st.stop()
+table = cached.table_in_view(ctx)
 secs = section_ids(table)
 
 modes = ["posyandu", *REGION_LEVELS]

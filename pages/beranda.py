@@ -18,12 +18,7 @@ from ui.tables import dataframe
 ctx = sidebar_context()
 L = ctx.lang
 st.title(tr("pages_beranda_title"))
-if ctx.competition_id is None:
-    st.stop()
-table = filter_table(cached.results_table(ctx.competition_id, ctx.stage), ctx.region_code)
-if table.height == 0:
-    st.info(tr("pages_no_entrants"))
-    st.stop()
+table = cached.table_in_view(ctx)
 scored = table.filter(pl.col("total").is_not_null())
 progress = cached.judging_progress(ctx.competition_id)
 if ctx.stage is not None:

@@ -20,7 +20,9 @@ import streamlit as st
 from data import access, store
 from data.store import page_reads as reads_pages
 from data.store import reads
+from present.tables import filter_table
 from ui.auth import current_user
+from ui.context import Context, tr
 from ui.results import load_inputs, load_results
 from ui.state import get_con, reference_version, result_version, store_version
 
@@ -68,6 +70,18 @@ def results_table(competition_id: str, stage: str | None = None) -> pl.DataFrame
             return snap
     live = _table(path, competition_id, stage, version)
     return live if source is not None else live.head(0)
+
+
+def table_in_view(ctx: Context) -> pl.DataFrame:
+    """The league table of the sidebar's competition and stage inside its region, for a page with nothing to show
+    without one: the page stops there (saying so when no entrant is in view)."""
+    if ctx.competition_id is None:
+        st.stop()
+    table = filter_table(results_table(ctx.competition_id, ctx.stage), ctx.region_code)
+    if table.height == 0:
+        st.info(tr("pages_no_entrants"))
+        st.stop()
+    return table
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
