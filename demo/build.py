@@ -121,6 +121,11 @@ def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: C
     ).fetchall()]
     freeze_finalised(con, User("demo", "panitia", display_name="Panitia demo"), finished)
     with store.transaction(con):
+        # The finished kabupaten contests declared one field award per SPM field ("Juara bidang Kesehatan", #17).
+        # (set when the contest was finalised, so the same seed builds the same store)
+        con.execute("INSERT INTO field_awards SELECT c.competition_id, 1, 'demo', max(s.finalized_at) "
+                    "FROM competitions c JOIN competition_stages s USING (competition_id) "
+                    "WHERE c.status = 'final' AND c.level = 'kabupaten' GROUP BY c.competition_id")
         store.touch_everything(con)   # the demo's bulk writes bypass the touching write paths
 
 

@@ -23,6 +23,7 @@ from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
 from ui.region_picker import region_cascade
 from ui.safe import plain
+from ui.share_views import field_awards_setting
 from ui.state import get_con
 from ui.tables import dataframe
 
@@ -156,6 +157,9 @@ life = {"protest_days": int(c1.number_input(tr("life_rules_days"), 0, 30, int(li
         "disagree_real_pct": float(c3.number_input(tr("life_rules_pct"), 0.0, 100.0,
                                                    float(life_old["disagree_real_pct"]), step=5.0,
                                                    key=k + "disagree_pct"))}
+
+if cid:
+    field_awards_setting(con, user, cid)
 
 spec = CompetitionSpec(name=name, year=year, level=level, scope_code=scope, instrument_id=instrument_id,
                        stages=tuple(stages), category=(category or "").strip(), aggregation=aggregation,

@@ -29,7 +29,7 @@ from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
 from ui.downloads import file_download
 from ui.results import load_inputs, load_results
 from ui.share import place_stability
-from ui.share_views import show_change_since
+from ui.share_views import show_change_since, show_field_awards
 from ui.state import result_version
 from ui.tables import dataframe
 
@@ -116,6 +116,7 @@ event = dataframe(
                    tr("share_band"): st.column_config.ImageColumn(tr("share_band"), help=tr("share_band_help"))},
 )
 st.caption(tr("pages_confidence_help"))
+show_field_awards(table, ctx.competition_id, ctx.stage, L)
 if since:
     show_change_since(shown, ctx.competition_id, ctx.stage, secs, L)
 

@@ -90,3 +90,18 @@ def add_band_columns(df: pd.DataFrame, confidence: pl.DataFrame, stability: pl.D
     out.insert(at, t("share_band", lang), bands)
     out.insert(at + 1, t("share_p_keep", lang), keeps)
     return out
+
+
+def field_award_rows(winners: pl.DataFrame, table: pl.DataFrame, lang: str) -> pd.DataFrame:
+    """The declared field awards as a table: field, award ("Juara bidang Kesehatan"), posyandu, desa, field score."""
+    from present.summary import field_award_text
+
+    desa = dict(zip(table["entrant_id"], table["desa_name"], strict=True)) if "desa_name" in table.columns else {}
+    return pd.DataFrame({
+        t("share_field_col_field", lang): [t(f"field_{f}", lang) for f in winners["spm_field"]],
+        t("share_field_col_award", lang): [field_award_text(f, int(r), lang)
+                                           for f, r in zip(winners["spm_field"], winners["field_rank"], strict=True)],
+        t("pages_posyandu", lang): winners["posyandu_name"].to_list(),
+        t("pages_desa", lang): [desa.get(e) or "" for e in winners["entrant_id"]],
+        t("share_field_col_score", lang): [fmt_number(v, 1, lang) for v in winners["score"]],
+    })

@@ -256,3 +256,91 @@ def test_profil_shows_the_summary_and_offers_the_scorecard_image(league, demo_en
     assert "kuat di " in said[0] and "perbaiki dulu " in said[0]
     buttons = at.get("download_button")
     assert any("Unduh kartu skor" in b.proto.label for b in buttons)
+
+
+# --- field awards declared by the contest -----------------------------------------------------------------------
+
+def test_panitia_declares_field_awards_on_the_lomba_page_and_it_is_in_the_history(setup_app):
+    from data.share.field_awards import declared_places
+    from data.store import reads
+    from tests.setup_support import run_page, texts
+    from tests.test_setup_lomba_page import _fill_kudus
+
+    at = run_page("lomba", setup_app)
+    _fill_kudus(at)
+    at.button(key="lomba.create").click().run()
+    cid = "LP2025-KAB-33.19"
+    assert reads.competition(setup_app, cid) is not None
+    at.number_input(key=f"lomba.field_awards.{cid}").set_value(1).run()
+    at.button(key="lomba.field_awards.save").click().run()
+    assert not at.exception
+    assert "Juara bidang disimpan." in texts(at)
+    assert declared_places(setup_app, cid) == 1
+    from data.setup.competitions import competition_history
+
+    assert "set_field_awards" in competition_history(setup_app, cid)["action"].to_list()
+
+
+def test_field_awards_are_refused_out_of_range_for_non_panitia_and_once_final(demo_app):
+    from data.judging.auth import PermissionDenied, authenticate
+    from data.share.field_awards import declared_places, set_places
+    from present.errors import BadInput
+    from tests.pages_support import COMP
+
+    con = demo_app
+    panitia = authenticate(con, "panitia", "panitia-demo").user
+    juri = authenticate(con, "juri1", "juri-demo").user
+    assert declared_places(con, COMP) == 1                 # the demo's kabupaten contests declared one place
+    with pytest.raises(PermissionDenied):
+        set_places(con, juri, COMP, 2)
+    with pytest.raises(BadInput):
+        set_places(con, panitia, COMP, 4)
+    with pytest.raises(BadInput) as final:
+        set_places(con, panitia, COMP, 2)                  # the 2026 kabupaten contest is final
+    assert final.value.message_key == "error_share_field_awards_final"
+    assert declared_places(con, COMP) == 1
+
+
+def test_declared_field_awards_are_on_peringkat_profil_and_in_the_berita_acara_and_rekap(league, demo_env,
+                                                                                           tmp_path):
+    import io
+    import subprocess
+
+    import openpyxl
+
+    from data import store
+    from data.exchange.exports import export_data
+    from data.exchange.exports.recap_xlsx import recap_workbook
+    from scoring.fields import SPM_FIELDS
+    from scoring.league import field_winners
+    from tests.pages_support import COMP, page
+
+    want = field_winners(league, SPM_FIELDS, places=1)
+    assert want.height >= 6
+    con = store.connect(demo_env, read_only=True)
+    try:
+        data = export_data(con, COMP)
+    finally:
+        con.close()
+    at = page("peringkat")
+    assert not at.exception
+    shown = next(d.value for d in at.dataframe if "Nilai bidang" in d.value.columns)
+    from present.i18n import t
+
+    assert shown["Penghargaan"].tolist() == [f"Juara bidang {t(f'field_{f}')}" for f in want["spm_field"]]
+    assert shown["Posyandu"].tolist() == want["posyandu_name"].to_list()
+    winner = want.row(0, named=True)
+    pid = league.filter(pl.col("entrant_id") == winner["entrant_id"])["posyandu_id"][0]
+    at = page("profil", posyandu=pid)
+    assert not at.exception
+    assert any(s.value == "Juara bidang Pendidikan" for s in at.success)
+    assert data.field_awards.select("spm_field", "entrant_id").rows() == want.select("spm_field", "entrant_id").rows()
+    book = openpyxl.load_workbook(io.BytesIO(recap_workbook(data)))
+    sheet = book["Juara bidang"]
+    assert sheet.cell(4, 1).value == "Juara bidang Pendidikan" and sheet.cell(4, 2).value == winner["posyandu_name"]
+    from data.exchange.exports.berita_acara import berita_acara_pdf
+
+    (tmp_path / "ba.pdf").write_bytes(berita_acara_pdf(data))
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "ba.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Juara bidang" in text and "Juara bidang Sosial" in text

@@ -65,3 +65,29 @@ def place_stability(competition_id: str, stage: str | None, weight_change: float
     from ui.state import result_version
 
     return _stability(str(store.store_path()), competition_id, stage, weight_change, result_version(competition_id))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _places(path: str, competition_id: str, version: tuple[int, int]) -> int:
+    from data.share.field_awards import declared_places
+
+    return declared_places(get_con(), competition_id)
+
+
+def field_award_places(competition_id: str) -> int:
+    """How many field-award places the contest declared (0: none)."""
+    from ui.state import result_version
+
+    return _places(str(store.store_path()), competition_id, result_version(competition_id))
+
+
+def field_award_winners(competition_id: str, stage: str | None) -> pl.DataFrame | None:
+    """The declared field awards' winners in the league table the user sees, or None when none are declared."""
+    from data.share.field_awards import winners
+    from ui.results import load_results
+
+    places = field_award_places(competition_id)
+    if not places:
+        return None
+    table = cached.results_table(competition_id, stage)
+    return winners(table, places, load_results(competition_id, stage).config.total_decimals)

@@ -29,15 +29,20 @@ def show_change_since(shown: pl.DataFrame, competition_id: str, stage: str | Non
     dataframe(change_rows(moved, fields, lang), hide_index=True, key="share_since_table")
 
 
-def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, entrant_id: str, lang: str,
-                 field_awards: pl.DataFrame | None = None) -> None:
-    """The plain-language summary of one entrant and its scorecard image to download (PNG for WhatsApp)."""
+def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, entrant_id: str, lang: str) -> None:
+    """The entrant's field awards, its plain-language summary and its scorecard image to download (PNG for
+    WhatsApp)."""
     from present.scorecard_image import scorecard_png
-    from present.summary import summary_clauses, summary_text
+    from present.summary import field_award_text, summary_clauses, summary_text
     from scoring.summary import entrant_figures
     from ui import cached
     from ui.downloads import file_download
-    from ui.share import competition_row
+    from ui.share import competition_row, field_award_winners
+
+    field_awards = field_award_winners(competition_id, stage)
+    if field_awards is not None:
+        for f, place in field_awards.filter(pl.col("entrant_id") == entrant_id).select("spm_field", "field_rank").rows():
+            st.success(field_award_text(f, int(place), lang), icon=":material/military_tech:")
 
     secs = [c[4:] for c in table.columns if c.startswith("sec_")]
     got = moved_since(table.filter(pl.col("entrant_id") == entrant_id), competition_id, stage, secs)
@@ -56,3 +61,38 @@ def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, en
                   lambda: scorecard_png(fig, name, texts, lang, footer=tr("share_img_footer", competition=name)),
                   file_name=f"kartu-skor-{competition_id}-{entrant_id}.png", mime="image/png",
                   key="profil_scorecard_png", icon=":material/image:")
+
+
+def show_field_awards(table: pl.DataFrame, competition_id: str, stage: str | None, lang: str) -> None:
+    """The declared field awards ("Juara bidang …") with their winners; nothing when none are declared."""
+    from present.share_tables import field_award_rows
+    from ui.share import field_award_winners
+
+    won = field_award_winners(competition_id, stage)
+    if won is None:
+        return
+    st.subheader(tr("share_field_title"))
+    if won.height == 0:
+        st.caption(tr("share_field_none_scored"))
+        return
+    dataframe(field_award_rows(won, table, lang), hide_index=True, key="share_field_awards")
+
+
+def field_awards_setting(con, user, competition_id: str) -> None:  # noqa: ANN001 - a cursor and a User
+    """The panitia's setting of the field awards on the Lomba page (saved on its own, audited)."""
+    from data.share.field_awards import MAX_PLACES, declared_places, set_places
+    from present.errors import UserError
+    from ui.auth import show_denied
+
+    st.subheader(tr("share_field_title"))
+    c1, c2 = st.columns([1, 2], vertical_alignment="bottom")
+    old = declared_places(con, competition_id)
+    places = int(c1.number_input(tr("share_field_places"), 0, MAX_PLACES, old, help=tr("share_field_places_help"),
+                                 key=f"lomba.field_awards.{competition_id}"))
+    if c2.button(tr("share_field_save"), key="lomba.field_awards.save", disabled=places == old):
+        try:
+            set_places(con, user, competition_id, places)
+        except UserError as err:
+            show_denied(err)
+        else:
+            st.success(tr("share_field_saved"))

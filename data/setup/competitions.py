@@ -48,7 +48,7 @@ RULE_FIELDS: tuple[str, ...] = ("year", "level", "scope_code", "category", "inst
                                 "aggregation", "trim_share", "tie_breaks", "strata_thresholds", "advance_count",
                                 "n_awards")
 FREE_FIELDS: tuple[str, ...] = ("name", "stage_dates", "parent_competition_id")
-AUDIT_ACTIONS: tuple[str, ...] = ("create", "update", "rule_change_after_scoring", "set_rules")
+AUDIT_ACTIONS: tuple[str, ...] = ("create", "update", "rule_change_after_scoring", "set_rules", "set_field_awards")
 
 
 @dataclass(frozen=True)

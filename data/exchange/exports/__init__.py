@@ -35,6 +35,7 @@ class ExportData:
     fields: pl.DataFrame = field(default_factory=pl.DataFrame)   # entrant_id, section_id, spm_field, score_pct
     points: pl.DataFrame = field(default_factory=pl.DataFrame)   # entrant_id, stage, judge_id, criterion_id, points
     next_level: str | None = None   # the level of the parent contest winners advance to ("maju ke tingkat …")
+    field_awards: pl.DataFrame = field(default_factory=pl.DataFrame)   # declared "Juara bidang" winners (#17)
     generated_on: dt.date = field(default_factory=dt.date.today)
 
     @property
@@ -85,9 +86,13 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
                              UNION SELECT judge_id FROM scores WHERE competition_id = ? AND (? IS NULL OR stage = ?))
         ORDER BY j.name
         """, params=[competition_id, stage, stage, competition_id, stage, stage]).pl()
+    from data.share.field_awards import declared_places, winners
+
+    table = snapshot if snapshot.height else results.table
     return ExportData(
         competition=comp, instrument=instrument, stages=stages, sections=sections_frame(instrument),
-        table=snapshot if snapshot.height else results.table, judges=judges, stage=stage,
+        table=table, judges=judges, stage=stage,
+        field_awards=winners(table, declared_places(con, competition_id), results.config.total_decimals),
         published=bool(snapshot.height), fix_first=results.fix_first.collect(), fields=results.fields,
         points=results.points.select("entrant_id", "stage", "judge_id", "criterion_id", "points").collect(),
         next_level=_parent_level(con, comp.get("parent_competition_id")),

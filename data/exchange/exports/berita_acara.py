@@ -37,6 +37,8 @@ def berita_acara_pdf(data: ExportData, lang: str = "id") -> bytes:
                t("exchange_col_award", lang)], rows, widths=(9, 48, 30, 26, 21, 20, 20),
               aligns=("C", "L", "L", "L", "R", "C", "C"), wrap=(False, True, True, True, False, False, False))
     doc.ln(3)
+    if data.field_awards.height:
+        _field_awards(doc, data, lang)
     if data.published:
         doc.line_text(t("exchange_recap_published", lang), 8)
     doc.line_text(t("exchange_ba_closing", lang), 10, align="J")
@@ -52,3 +54,19 @@ def berita_acara_pdf(data: ExportData, lang: str = "id") -> bytes:
                t("exchange_col_signature", lang)], rows, widths=(9, 58, 50, 57), aligns=("C", "L", "L", "L"),
               row_h=12, wrap=(False, True, True, False))
     return doc.output_bytes()
+
+
+def _field_awards(doc: Document, data: ExportData, lang: str) -> None:
+    """The declared field awards ("Juara bidang Kesehatan") with their winners and field scores."""
+    from present.summary import field_award_text
+
+    desa = dict(zip(data.table["entrant_id"], data.table["desa_name"], strict=True)) \
+        if "desa_name" in data.table.columns else {}
+    doc.line_text(t("share_field_title", lang), 10, bold=True)
+    rows = [[field_award_text(r["spm_field"], int(r["field_rank"]), lang), r["posyandu_name"],
+             desa.get(r["entrant_id"]) or "", fmt_number(r["score"], 2, lang)]
+            for r in data.field_awards.iter_rows(named=True)]
+    doc.table([t("exchange_col_award", lang), t("exchange_col_posyandu", lang), t("exchange_col_desa", lang),
+               t("share_field_col_score", lang)], rows, widths=(62, 48, 40, 24), aligns=("L", "L", "L", "R"),
+              wrap=(True, True, True, False))
+    doc.ln(3)

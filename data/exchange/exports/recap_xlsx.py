@@ -112,6 +112,8 @@ def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
         if data.stage is None or data.stage == stage:
             _stage_sheet(wb, data, stage, lang)
 
+    if data.field_awards.height:
+        _field_awards_sheet(wb, data, lang)
     rules = wb.add_worksheet(t("exchange_rules_sheet", lang))
     rules.write_row(0, 0, [t("exchange_tpl_section", lang), t("exchange_col_field", lang),
                            t("exchange_col_weight", lang)], head)
@@ -230,3 +232,26 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
     _signatures(wb, ws, row + 2, data, lang)
+
+
+def _field_awards_sheet(wb, data: ExportData, lang: str) -> None:  # noqa: ANN001 - xlsxwriter objects
+    """The declared field awards ("Juara bidang Kesehatan"): award, posyandu, desa and field score."""
+    from present.summary import field_award_text
+
+    head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1})
+    num = wb.add_format({"num_format": "0.00", "border": 1})
+    cell = wb.add_format({"border": 1})
+    ws = wb.add_worksheet(t("share_field_title", lang)[:31])
+    ws.write(0, 0, data.competition["name"], wb.add_format({"bold": True}))
+    ws.write_row(2, 0, [t("exchange_col_award", lang), t("exchange_col_posyandu", lang),
+                        t("exchange_col_desa", lang), t("share_field_col_score", lang)], head)
+    desa = dict(zip(data.table["entrant_id"], data.table["desa_name"], strict=True)) \
+        if "desa_name" in data.table.columns else {}
+    for i, r in enumerate(data.field_awards.iter_rows(named=True), start=3):
+        write_text(ws, i, 0, field_award_text(r["spm_field"], int(r["field_rank"]), lang), cell)
+        write_text(ws, i, 1, r["posyandu_name"], cell)
+        write_text(ws, i, 2, desa.get(r["entrant_id"]) or "", cell)
+        _num(ws, i, 3, r["score"], num)
+    ws.set_column(0, 0, 34)
+    ws.set_column(1, 2, 26)
+    ws.set_column(3, 3, 14)
