@@ -7,7 +7,6 @@ import polars as pl
 import streamlit as st
 
 from data.exchange.imports import validate_file, write_plan
-from data.exchange.problems import problems_frame
 from data.judging import accounts
 from data.judging.accounts import NewAccount
 from data.judging.auth import ACCOUNT_ROLES
@@ -20,7 +19,7 @@ from ui.context import sidebar_context, tr
 from ui.region_picker import region_cascade
 from ui.safe import plain
 from ui.state import get_con
-from ui.tables import dataframe
+from ui.tables import dataframe, problems_table
 from ui.uploads import file_upload
 
 L = sidebar_context(show_stage=False, show_region=False).lang
@@ -135,7 +134,7 @@ with tabs[2]:
     if upload is not None:
         plan = validate_file(con, "judges", upload.getvalue(), upload.name)
         if not plan.ok:
-            dataframe(problems_frame(plan.problems, L), hide_index=True)
+            problems_table(plan.problems)
         else:
             judge_ids = plan.frames["judges"]["judge_id"].to_list()
             if plan.warnings:

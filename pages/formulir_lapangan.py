@@ -11,14 +11,13 @@ from __future__ import annotations
 import streamlit as st
 
 from data.exchange import xlsform
-from data.exchange.problems import problems_frame
 from data.instruments.persistence import read_instrument
 from data.store import reads
 from present.fmt import fmt_int
 from ui.auth import require_role
 from ui.context import lang, sidebar_context, tr
 from ui.state import get_con
-from ui.tables import dataframe
+from ui.tables import problems_table
 from ui.uploads import file_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,6 +62,6 @@ if upload is not None and st.button(tr("fieldform_import"), type="primary", key=
     cols[2].metric(tr("fieldform_already"), fmt_int(len(report.already_imported), L))
     if report.problems:
         st.error(tr("fieldform_rejected", n=fmt_int(len(report.problems), L)))
-        dataframe(problems_frame(report.problems, L), hide_index=True, width="stretch")
+        problems_table(report.problems)
     elif report.accepted:
         st.success(tr("fieldform_done"))

@@ -14,7 +14,6 @@ from data.exchange.exports.scorecard import scorecard_pdf
 from data.exchange.imports import IMPORTERS, SCOPES, validate_file, write_plan
 from data.exchange.imports.common import file_sha256
 from data.exchange.imports.reader import MAX_BYTES
-from data.exchange.problems import problems_frame
 from data.exchange.templates import import_template, score_template
 from data.store import reads
 from geo import upload as boundaries
@@ -25,7 +24,7 @@ from ui.auth import require_role
 from ui.context import COMBINED, lang, sidebar_context, tr
 from ui.downloads import file_download, store_download
 from ui.state import get_con, store_version
-from ui.tables import dataframe
+from ui.tables import dataframe, problems_table
 from ui.uploads import file_upload
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -60,7 +59,7 @@ def _boundary_wizard(scope_code: str | None) -> None:
     load = boundaries.read_boundary_upload(upload.getvalue(), upload.name, level, scope_code)
     if load.problems:
         (st.warning if load.ok else st.error)(tr("exchange_n_problems_geo", n=fmt_int(len(load.problems), L)))
-        dataframe(problems_frame(load.problems, L), hide_index=True, width="stretch")
+        problems_table(load.problems)
     if load.ok:
         st.metric(tr("exchange_geo_matched"), fmt_int(len(load.matched), L))
         if st.button(tr("exchange_write"), type="primary", key="ex.geo_write"):
@@ -81,7 +80,6 @@ def _table_wizard(kind: str) -> None:
         store_download(st, tr("exchange_template"), lambda c: score_template(c, cid, scope["stage"], L), **tpl)
     else:
         file_download(st, tr("exchange_template"), lambda: import_template(kind, L), **tpl)
-    problem_headers = {c: tr(f"exchange_pcol_{c}") for c in ("file", "sheet", "row", "column", "message")}
     upload = st.file_uploader(tr("exchange_upload"), type=["xlsx", "csv"], key=f"ex.file.{kind}",
                               max_upload_size=4 * (MAX_BYTES // (1024 * 1024)),   # the reader refuses > limit
                               help=tr("safety_upload_help", max_mb=MAX_BYTES // (1024 * 1024)))        # in words
@@ -95,15 +93,13 @@ def _table_wizard(kind: str) -> None:
         plan = st.session_state["ex.plan"]
         if plan.problems:
             st.error(tr("exchange_n_problems", n=fmt_int(len(plan.problems), L)))
-            dataframe(problems_frame(plan.problems, L), hide_index=True, width="stretch",
-                         column_config=problem_headers)
+            problems_table(plan.problems)
         elif plan.already_imported:
             st.info(tr("exchange_already_imported"))
         else:
             if plan.warnings:
                 st.warning(tr("integrity_n_warnings", n=fmt_int(len(plan.warnings), L)))
-                dataframe(problems_frame(plan.warnings, L), hide_index=True, width="stretch",
-                             column_config=problem_headers)
+                problems_table(plan.warnings)
             c = st.columns(3, wrap=True)
             c[0].metric(tr("exchange_rows_new"), fmt_int(plan.rows_new, L))
             c[1].metric(tr("exchange_rows_updated"), fmt_int(plan.rows_updated, L))
@@ -172,4 +168,4 @@ if "backup" in tabs:
                 st.cache_data.clear()
                 st.success(tr("exchange_restored", tables=fmt_int(outcome.tables, L), rows=fmt_int(outcome.rows, L)))
             else:
-                dataframe(problems_frame(outcome.problems, L), hide_index=True, width="stretch")
+                problems_table(outcome.problems)

@@ -64,10 +64,11 @@ def test_bad_file_shows_every_problem_in_english_and_writes_nothing(demo_store):
     at.file_uploader(key="ex.file.judges").set_value(("juri.xlsx", bad, "application/octet-stream")).run()
     assert not at.exception, at.exception
     assert "3 problems" in at.error[0].value
-    messages = list(at.dataframe[0].value["message"])
+    assert list(at.dataframe[0].value.columns) == ["File", "Sheet", "Row", "Column", "Problem"]   # the user's words
+    messages = list(at.dataframe[0].value["Problem"])
     assert 'Phone number "12ab" is not recognised (e.g. 081234567890).' in messages
     assert any("Duplicate row" in m for m in messages) and any("is blank" in m for m in messages)
-    assert list(at.dataframe[0].value["row"]) == [2, 3, 3]
+    assert list(at.dataframe[0].value["Row"]) == [2, 3, 3]
     assert _judges(demo_store) == []
 
 

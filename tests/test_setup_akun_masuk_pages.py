@@ -154,9 +154,9 @@ def test_the_judges_file_names_each_account_and_a_bad_username_is_shown_with_its
                                                                         "Juri Dinkes"]]), "application/octet-stream"))
     at.run()
     assert not at.exception, at.exception
-    problems = next(d.value for d in at.dataframe if "message" in d.value.columns)
-    assert problems.iloc[0]["row"] == 2 and "nama_pengguna" in problems.iloc[0]["column"]
-    assert "'Juri Dinkes' tidak dapat dipakai" in problems.iloc[0]["message"]
+    problems = next(d.value for d in at.dataframe if "Masalah" in d.value.columns)     # headers in Indonesian
+    assert problems.iloc[0]["Baris"] == 2 and "nama_pengguna" in problems.iloc[0]["Kolom"]
+    assert "'Juri Dinkes' tidak dapat dipakai" in problems.iloc[0]["Masalah"]
     assert not [b for b in at.button if b.key == "akun.import_go"]
     at.file_uploader(key="akun.import").set_value(("juri.xlsx", book([["J-201", "dr. Sri Wahyuni", "Dinkes",
                                                                         "juri-dinkes"]]), "application/octet-stream"))
