@@ -260,3 +260,41 @@ def test_a_note_typed_without_enter_is_kept_when_the_judge_moves_on(hostile_app,
         page.screenshot(path=str(ARTIFACTS / "hostile-4-note-kept.png"), full_page=True)
     finally:
         context.close()
+
+
+def test_the_public_peringkat_downloads_carry_the_names_as_text(hostile_app, browser, tmp_path):
+    """Item 1 as a visitor meets it: the Excel and CSV from Peringkat, saved by the browser and opened, hold
+    the hostile names as text (no cell is a formula) and every CSV cell a spreadsheet would run is defused."""
+    import openpyxl
+
+    url = hostile_app[0]
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(90_000)
+    try:
+        page.goto(f"{url}/peringkat?competition={COMP}")
+        _settle(page)
+        files = {}
+        for label in ("Unduh Excel", "Unduh CSV"):
+            button = page.locator("[data-testid='stDownloadButton'] button").filter(has_text=label).first
+            expect(button).to_be_visible(timeout=WAIT)
+            with page.expect_download(timeout=180_000) as info:
+                button.click()
+            files[label] = tmp_path / info.value.suggested_filename
+            info.value.save_as(files[label])
+            _settle(page)
+        page.screenshot(path=str(ARTIFACTS / "hostile-5-peringkat-downloads.png"), full_page=True)
+    finally:
+        context.close()
+
+    book = openpyxl.load_workbook(files["Unduh Excel"])
+    cells = [c for ws in book.worksheets for row in ws.iter_rows() for c in row]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    shown = {c.value for c in cells if isinstance(c.value, str)}
+    assert NAME in shown and set(hostile.FORMULAS) & shown, "the names are there, as typed, as text"
+    text = files["Unduh CSV"].read_bytes().decode("utf-8-sig")
+    cells_csv = [v for row in csv.reader(io.StringIO(text, newline="")) for v in row]
+    live = [v for v in cells_csv if v[:1] in ("=", "+", "@", "\t", "\r")
+            or (v[:1] == "-" and not re.fullmatch(r"-\d+([.,]\d+)?", v))]      # a negative number is a number
+    assert live == [], live
+    assert any(v.startswith("'=HYPERLINK(") for v in cells_csv), "a formula-like name is kept, defused"
