@@ -344,3 +344,128 @@ def test_declared_field_awards_are_on_peringkat_profil_and_in_the_berita_acara_a
     text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "ba.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Juara bidang" in text and "Juara bidang Sosial" in text
+
+
+# --- feedback per criterion on a link without an account ----------------------------------------------------------
+
+def _judge_names(con) -> list[str]:
+    """The names of the judges who scored in the page tests' contest."""
+    from tests.pages_support import COMP
+
+    return [r[0] for r in con.sql("SELECT DISTINCT j.name FROM judges j JOIN scores s USING (judge_id) "
+                                  "WHERE s.competition_id = ? AND j.name IS NOT NULL", params=[COMP]).fetchall()]
+
+
+def _names_in(text: str, names: list[str]) -> list[str]:
+    import re
+
+    return [n for n in names if re.search(rf"\b{re.escape(n)}\b", text)]
+
+
+def test_feedback_links_open_only_their_own_entrant_and_nothing_once_revoked(demo_app):
+    from data.judging.auth import PermissionDenied, authenticate
+    from data.share import feedback
+    from tests.pages_support import COMP
+
+    con = demo_app
+    panitia = authenticate(con, "panitia", "panitia-demo").user
+    with pytest.raises(PermissionDenied):
+        feedback.release(con, authenticate(con, "juri1", "juri-demo").user, COMP)
+    made = feedback.release(con, panitia, COMP)
+    n = con.sql("SELECT count(*) FROM entrants WHERE competition_id = ?", params=[COMP]).fetchone()[0]
+    assert made.height == n and made["token"].n_unique() == n
+    assert all(len(tok) >= 32 for tok in made["token"])                     # 24 random bytes, url-safe
+    assert con.sql("SELECT count(*) FROM feedback_links WHERE token_sha256 IN (SELECT unnest(?))",
+                   params=[made["token"].to_list()]).fetchone()[0] == 0      # only digests are kept
+    a, b = made.row(0, named=True), made.row(1, named=True)
+    assert feedback.open_link(con, a["entrant_id"], a["token"]) == COMP
+    with pytest.raises(PermissionDenied):
+        feedback.open_link(con, b["entrant_id"], a["token"])                # another entrant's token
+    with pytest.raises(PermissionDenied):
+        feedback.open_link(con, a["entrant_id"], a["token"][:-1] + ("x" if a["token"][-1] != "x" else "y"))
+    assert feedback.release(con, panitia, COMP).height == 0                  # every entrant has an open link
+    assert feedback.revoke(con, panitia, COMP, a["entrant_id"]) == 1
+    with pytest.raises(PermissionDenied) as refused:
+        feedback.open_link(con, a["entrant_id"], a["token"])                # revoked
+    assert refused.value.message_key == "error_share_feedback_refused"
+    assert feedback.open_link(con, b["entrant_id"], b["token"]) == COMP      # the others still open
+    again = feedback.release(con, panitia, COMP)                             # a new link for the revoked one
+    assert again["entrant_id"].to_list() == [a["entrant_id"]]
+    assert feedback.open_link(con, a["entrant_id"], again["token"][0]) == COMP
+    status = feedback.links(con, COMP).filter(pl.col("entrant_id") == a["entrant_id"]).row(0, named=True)
+    assert status["open"] and status["revoked_at"] is None
+    rows = feedback.feedback_rows(con, a["entrant_id"])
+    assert rows.height and set(rows["judge"].unique()) <= {"Juri 1", "Juri 2", "Juri 3", "Juri 4", "Juri 5"}
+    names = _judge_names(con)
+    for column in rows.columns:
+        assert not set(rows[column].cast(pl.String).drop_nulls().to_list()) & set(names)
+
+
+def test_feedback_is_refused_before_the_results_are_final(setup_app):
+    from data.judging.auth import authenticate
+    from data.share import feedback
+    from present.errors import BadInput
+    from tests.setup_support import PANITIA_PASSWORD, run_page
+    from tests.test_setup_lomba_page import _fill_kudus
+
+    at = run_page("lomba", setup_app)
+    _fill_kudus(at)
+    at.button(key="lomba.create").click().run()
+    with pytest.raises(BadInput) as refused:
+        feedback.release(setup_app, authenticate(setup_app, "ketua", PANITIA_PASSWORD).user, "LP2025-KAB-33.19")
+    assert refused.value.message_key == "error_share_feedback_not_final"
+
+
+def test_the_feedback_page_and_pdf_show_the_entrants_own_scores_without_judge_names(demo_app, tmp_path):
+    import subprocess
+
+    from streamlit.testing.v1 import AppTest
+
+    from data.exchange.exports.feedback_pdf import feedback_pdf
+    from data.judging.auth import authenticate
+    from data.share import feedback
+    from tests.pages_support import COMP, PAGES, sign_in
+
+    con = demo_app
+    made = feedback.release(con, authenticate(con, "panitia", "panitia-demo").user, COMP)
+    a, b = made.row(0, named=True), made.row(1, named=True)
+    names = _judge_names(con)
+
+    def opened(entrant: str, token: str) -> AppTest:
+        at = AppTest.from_file(str(PAGES / "umpan_balik.py"), default_timeout=120)
+        at.query_params["entrant"], at.query_params["t"] = entrant, token
+        return at.run()
+
+    at = opened(a["entrant_id"], a["token"])
+    assert not at.exception
+    assert a["posyandu_name"] in at.title[0].value
+    tables = [d.value for d in at.dataframe]
+    assert tables and all("Juri" in t.columns for t in tables)
+    shown = {str(v) for t in tables for c in t.columns for v in t[c].tolist()}
+    assert "Juri 1" in shown and not shown & set(names)
+    assert any("Unduh umpan balik" in x.proto.label for x in at.get("download_button"))
+    refused = opened(b["entrant_id"], a["token"])                 # the link of A with B's entrant
+    assert not refused.exception and "tidak berlaku" in refused.error[0].value and not refused.dataframe
+    feedback.revoke(con, authenticate(con, "panitia", "panitia-demo").user, COMP, a["entrant_id"])
+    gone = opened(a["entrant_id"], a["token"])
+    assert "tidak berlaku" in gone.error[0].value and not gone.dataframe
+    plain_visit = AppTest.from_file(str(PAGES / "umpan_balik.py"), default_timeout=120).run()
+    assert not plain_visit.exception and "tautan umpan balik" in plain_visit.info[0].value
+    # the panitia's view lists every entrant's link and makes the missing one
+    panel = AppTest.from_file(str(PAGES / "umpan_balik.py"), default_timeout=120)
+    from ui.auth import TOKEN_KEY
+
+    panel.session_state[TOKEN_KEY] = sign_in(con, "panitia")
+    panel.query_params["competition"] = COMP
+    panel.run()
+    assert not panel.exception
+    panel.button(key="feedback_release").click().run()
+    assert any("1 tautan dibuat" in s.value for s in panel.success)
+    link = next(d.value for d in panel.dataframe if "Tautan" in d.value.columns and len(d.value) == 1)
+    assert f"umpan_balik?entrant={a['entrant_id']}&t=" in link["Tautan"][0]
+    # the PDF
+    (tmp_path / "fb.pdf").write_bytes(feedback_pdf(con, COMP, b["entrant_id"]))
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "fb.pdf"), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Umpan balik per kriteria" in text and b["posyandu_name"] in text and "Juri 1" in text
+    assert names and not _names_in(text, names)

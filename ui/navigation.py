@@ -20,6 +20,7 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/peta.py", "nav_peta", ":material/map:", "nav_results"),
     PageEntry("pages/praktik_baik.py", "nav_praktik_baik", ":material/eco:", "nav_results"),
     PageEntry("pages/juri.py", "nav_juri", ":material/gavel:", "nav_results"),
+    PageEntry("pages/umpan_balik.py", "nav_umpan_balik", ":material/rate_review:", "nav_results"),
     PageEntry("pages/masuk.py", "nav_masuk", ":material/login:", "nav_judging"),
     PageEntry("pages/penilaian.py", "nav_penilaian", ":material/edit_note:", "nav_judging"),
     PageEntry("pages/panitia.py", "nav_panitia", ":material/folder_managed:", "nav_admin"),

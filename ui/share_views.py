@@ -96,3 +96,64 @@ def field_awards_setting(con, user, competition_id: str) -> None:  # noqa: ANN00
             show_denied(err)
         else:
             st.success(tr("share_field_saved"))
+
+
+def release_feedback(con, user, competition_id: str, lang: str) -> None:  # noqa: ANN001 - a cursor and a User
+    """The panitia's release of feedback links: make the missing ones (shown once, with a CSV), see each
+    entrant's link status, revoke one."""
+    import io
+
+    from data.judging.publication import is_final
+    from data.share import feedback
+    from present.errors import UserError
+    from present.fmt import fmt_date
+    from ui.auth import show_denied
+
+    st.caption(tr("share_fb_manage_help"))
+    if flash := st.session_state.pop("feedback_flash", None):
+        st.success(flash)
+    if not is_final(con, competition_id):
+        st.info(tr("share_fb_not_final"))
+        return
+    if st.button(tr("share_fb_release"), type="primary", key="feedback_release"):
+        try:
+            made = feedback.release(con, user, competition_id)
+        except UserError as err:
+            show_denied(err)
+        else:
+            base = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+            made = made.with_columns(pl.format(f"{base}/umpan_balik?entrant={{}}&t={{}}", "entrant_id", "token")
+                                     .alias("link"))
+            st.success(tr("share_fb_made", n=fmt_int(made.height, lang)))
+            shown = made.select(pl.col("posyandu_name").alias(tr("pages_posyandu")),
+                                pl.col("desa_name").alias(tr("pages_desa")),
+                                pl.col("link").alias(tr("share_fb_col_link"))).to_pandas()
+            dataframe(shown, hide_index=True, key="feedback_made")
+            buf = io.StringIO()
+            shown.to_csv(buf, index=False)
+            st.download_button(tr("share_fb_links_csv"), buf.getvalue().encode("utf-8"),
+                               file_name=f"tautan-umpan-balik-{competition_id}.csv", mime="text/csv",
+                               key="feedback_links_csv", on_click="ignore")
+    listed = feedback.links(con, competition_id)
+
+    def status(r: dict) -> str:
+        if r["open"]:
+            return tr("share_fb_status_open", date=fmt_date(r["released_at"], lang))
+        if r["revoked_at"] is not None:
+            return tr("share_fb_status_revoked", date=fmt_date(r["revoked_at"], lang))
+        return tr("share_fb_status_none")
+    dataframe(pl.DataFrame({
+        tr("pages_posyandu"): listed["posyandu_name"].to_list(),
+        tr("pages_desa"): listed["desa_name"].fill_null("").to_list(),
+        tr("share_fb_col_status"): [status(r) for r in listed.iter_rows(named=True)],
+    }).to_pandas(), hide_index=True, key="feedback_links")
+    opened = listed.filter(pl.col("open"))
+    if opened.height:
+        names = dict(zip(opened["entrant_id"], opened["posyandu_name"] + " · " + opened["desa_name"].fill_null(""),
+                         strict=True))
+        c1, c2 = st.columns([2, 1], vertical_alignment="bottom")
+        pick = c1.selectbox(tr("share_fb_revoke_pick"), list(names), format_func=names.get, key="feedback_revoke_pick")
+        if c2.button(tr("share_fb_revoke"), key="feedback_revoke"):
+            feedback.revoke(con, user, competition_id, pick)
+            st.session_state["feedback_flash"] = tr("share_fb_revoked", name=names[pick])
+            st.rerun()
