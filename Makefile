@@ -33,7 +33,7 @@ test: $(STAMP_TEST)
 	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
-# The type checker over the packages listed in pyproject.toml ([tool.mypy] files: scoring, data/store, data/instruments, present).
+# The type checker over the packages listed in pyproject.toml ([tool.mypy] files: scoring, data, geo, present).
 typecheck: $(STAMP_TEST)
 	$(BIN)/mypy
 

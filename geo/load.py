@@ -90,9 +90,9 @@ def read_boundary_file(
                              geometry="geometry", crs="EPSG:4326")
     load = BoundaryLoad(label, lvl, source or label, empty)
 
-    frame, problem = _read_frame(path)
-    if problem is not None:
-        load.problems.append(problem)
+    frame = _read_frame(path)
+    if isinstance(frame, Problem):
+        load.problems.append(frame)
         return load
     checked = _check_frame(frame, label)
     if isinstance(checked, Problem):
@@ -153,10 +153,11 @@ def save_boundaries(con: duckdb.DuckDBPyConnection, load: BoundaryLoad, illustra
     return store_boundaries.write_boundaries(con, rows)
 
 
-def _read_frame(path: Path) -> tuple[gpd.GeoDataFrame | None, Problem | None]:
+def _read_frame(path: Path) -> gpd.GeoDataFrame | Problem:
+    """The file's first layer with shapes, or why it cannot be read."""
     label = path.name
     if not path.exists():
-        return None, Problem(label, None, None, None, "geo_file_unreadable", {"reason": "not found"})
+        return Problem(label, None, None, None, "geo_file_unreadable", {"reason": "not found"})
     try:
         layers = pyogrio.list_layers(path)
         with_geometry = [name for name, gtype in layers if gtype is not None]
@@ -172,8 +173,8 @@ def _read_frame(path: Path) -> tuple[gpd.GeoDataFrame | None, Problem | None]:
             UnicodeDecodeError, ValueError) as exc:
         # GDAL's own words name the temporary path and driver options: kept for logs, not shown to the user
         reason = str(exc).splitlines()[0].replace(str(path), label) if str(exc) else type(exc).__name__
-        return None, Problem(label, None, None, None, "geo_file_unreadable", {"reason": reason})
-    return frame, None
+        return Problem(label, None, None, None, "geo_file_unreadable", {"reason": reason})
+    return frame
 
 
 def _read_frame_shape_by_shape(path: Path, layer: str | None) -> gpd.GeoDataFrame:

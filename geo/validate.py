@@ -21,10 +21,10 @@ from geo.shapes import INDONESIA_BBOX, from_wkb
 # geoBoundaries CGAZ's coast is about 1 km off in places, and posyandu sit on the shore: allow ~2 km.
 LAND_TOLERANCE: Final[float] = 0.02
 
-FLAG_SCHEMA: Final[dict[str, pl.DataType]] = {
+FLAG_SCHEMA: Final = pl.Schema({
     "posyandu_id": pl.String(), "name": pl.String(), "desa_code": pl.String(), "lat": pl.Float64(),
     "lon": pl.Float64(), "reason": pl.String(),
-}
+})
 
 
 def flag_points(points: pl.DataFrame, desa_shapes: dict[str, BaseGeometry],

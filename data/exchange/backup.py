@@ -44,9 +44,9 @@ def _quoted(name: str) -> str:
 
 def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """Row count and an order-independent digest of every row's hash: equal iff the same rows (as a multiset)."""
-    n, total, xor = con.sql(
-        f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0), coalesce(bit_xor(hash(t)), 0) "
-        f"FROM {_quoted(table)} t").fetchone()
+    n, total, xor = store.one(
+        con, f"SELECT count(*), coalesce(sum(hash(t)::HUGEINT), 0), coalesce(bit_xor(hash(t)), 0) "
+        f"FROM {_quoted(table)} t")
     return f"{n}:{total}:{xor}"
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import duckdb
 from rapidfuzz import fuzz, process
 
+from data import store
 from data.regions import compact_key, fold_variants, town_alias, variant_key
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)    # Excel's 1900 date system, after its fake 29 Feb 1900
@@ -340,8 +341,8 @@ def load_region_index(con: duckdb.DuckDBPyConnection) -> RegionIndex:
     Building the index (three match keys for each of 91,000 names) takes seconds, so it is kept per process
     for as long as the regions table holds the same rows (checked by a digest DuckDB computes at once).
     """
-    digest = con.sql("SELECT count(*), coalesce(sum(hash(code, name, level, kind, parent_code))::HUGEINT, 0) "
-                     "FROM regions").fetchone()
+    digest = store.one(con, "SELECT count(*), coalesce(sum(hash(code, name, level, kind, parent_code))::HUGEINT, 0) "
+                       "FROM regions")
     key = (int(digest[0]), int(digest[1]))
     with _INDEX_LOCK:
         cached = _INDEX_CACHE.get(key)

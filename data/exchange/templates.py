@@ -96,8 +96,8 @@ def build_score_template(instrument: Instrument, competition_id: str, competitio
     header = header_for(instrument)
     ws.write_row(0, 0, header, head)
     for r, (eid, pname, jid, jname) in enumerate(rows, start=1):
-        for c, value in enumerate((eid, pname, jid, jname)):
-            write_text(ws, r, c, value, grey)
+        for col, value in enumerate((eid, pname, jid, jname)):
+            write_text(ws, r, col, value, grey)
     last = max(len(rows), 1) + 500
     for i, c in enumerate(instrument.criteria, start=4):
         ws.write_comment(0, i, f"{c.text}\n" + "\n".join(f"{o.code}: {o.text} ({o.points:g})" for o in c.options

@@ -303,7 +303,7 @@ def parse_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: str
     cols = _columns(header, instrument)
     id_col = next((c for c in ("instanceID", "instanceid", "_uuid", "KEY") if c in cols), None)
     missing = [c for c in ("stage", "entrant_id", "judge_id") if c not in cols] + ([] if id_col else ["instanceID"])
-    if missing:
+    if missing or id_col is None:
         report.problems.append(Problem(filename, sheet, 1, ", ".join(missing), "judging_import_missing_columns",
                                        {"columns": missing}))
         return report

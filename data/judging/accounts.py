@@ -52,9 +52,10 @@ def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[dict[str, str |
     ).fetchall()]
     made: list[dict[str, str | None]] = []
 
-    def make(username: str, role: str, **link: str | None) -> None:
-        auth.create_user(con, username, DEMO_PASSWORDS[role], role, replace=True,
-                         display_name=username, **link)
+    def make(username: str, role: str, judge_id: str | None = None, region_code: str | None = None) -> None:
+        auth.create_user(con, username, DEMO_PASSWORDS[role], role, replace=True, display_name=username,
+                         judge_id=judge_id, region_code=region_code)
+        link = {k: v for k, v in (("judge_id", judge_id), ("region_code", region_code)) if v is not None}
         made.append({"username": username, "password": DEMO_PASSWORDS[role], "role": role, **link})
 
     make("panitia", "panitia")
@@ -173,7 +174,7 @@ class NewAccount:
 
 
 def _new_judge_id(con: duckdb.DuckDBPyConnection) -> str:
-    n = con.sql("SELECT count(*) FROM judges").fetchone()[0] + 1
+    n = store.scalar(con, "SELECT count(*) FROM judges") + 1
     while con.sql("SELECT 1 FROM judges WHERE judge_id = ?", params=[f"J-{n:03d}"]).fetchone():
         n += 1
     return f"J-{n:03d}"
@@ -255,9 +256,9 @@ def set_active(con: duckdb.DuckDBPyConnection, actor: User, username: str, activ
         return ["setup_account_unknown"]
     if not active and username == actor.username:
         return ["setup_account_not_yourself"]
-    if not active and row[0] == "panitia" and con.sql(
-            "SELECT count(*) FROM users WHERE role = 'panitia' AND active AND username <> ?",
-            params=[username]).fetchone()[0] == 0:
+    if not active and row[0] == "panitia" and store.scalar(
+            con, "SELECT count(*) FROM users WHERE role = 'panitia' AND active AND username <> ?",
+            params=[username]) == 0:
         return ["setup_account_last_panitia"]
     if bool(row[1]) == active:
         return []

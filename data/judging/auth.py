@@ -304,8 +304,8 @@ def unlock_account(con: duckdb.DuckDBPyConnection, actor: User, username: str, n
     now = now or _now()
     name = attempt_name(username)
     with store.transaction(con):   # touches no version: attempts and sessions change no result
-        n = con.sql("SELECT count(*) FROM login_attempts WHERE username = ? AND NOT success",
-                    params=[name]).fetchone()[0]
+        n = store.scalar(con, "SELECT count(*) FROM login_attempts WHERE username = ? AND NOT success",
+                         params=[name])
         con.execute("DELETE FROM login_attempts WHERE username = ? AND NOT success", [name])
         audit.record(con, actor.username, "unlock_account", "user", name, str(n), None, changed_at=now)
     return int(n)

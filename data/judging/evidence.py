@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import duckdb
 
@@ -99,13 +100,22 @@ def store_evidence(con: duckdb.DuckDBPyConnection, user: User, data: bytes, file
     return Stored(sha, mime, "judging_evidence_stored", {"name": filename or ""})
 
 
-def evidence_info(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> list[dict[str, object]]:
+class EvidenceInfo(TypedDict):
+    """What the store keeps of one evidence file beside its bytes."""
+
+    sha256: str
+    mime_type: str
+    size_bytes: int
+    original_name: str | None
+
+
+def evidence_info(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> list[EvidenceInfo]:
     """Stored metadata (hash, type, size, name) of the given files, in the given order."""
     if not sha256s:
         return []
     rows = con.sql("SELECT sha256, mime_type, size_bytes, original_name FROM evidence_files "
                    "WHERE list_contains(?, sha256)", params=[list(sha256s)]).fetchall()
-    by = {r[0]: {"sha256": r[0], "mime_type": r[1], "size_bytes": r[2], "original_name": r[3]} for r in rows}
+    by = {r[0]: EvidenceInfo(sha256=r[0], mime_type=r[1], size_bytes=int(r[2]), original_name=r[3]) for r in rows}
     return [by[s] for s in sha256s if s in by]
 
 

@@ -126,10 +126,10 @@ def check_in_competition(con: Con, competition_id: str, stage: str | None, entra
         raise NotInCompetition("engine_no_stage", **where)
     if not entrant_id:
         raise NotInCompetition("engine_no_entrant", **where)
-    has_stage, has_entrant = con.sql(      # one round trip: every score the form saves passes here
-        "SELECT EXISTS (SELECT 1 FROM competition_stages WHERE competition_id = ? AND stage = ?), "
+    has_stage, has_entrant = store.one(      # one round trip: every score the form saves passes here
+        con, "SELECT EXISTS (SELECT 1 FROM competition_stages WHERE competition_id = ? AND stage = ?), "
         "EXISTS (SELECT 1 FROM entrants WHERE competition_id = ? AND entrant_id = ?)",
-        params=[competition_id, stage, competition_id, entrant_id]).fetchone()
+        params=[competition_id, stage, competition_id, entrant_id])
     if not has_stage:
         raise NotInCompetition("engine_unknown_stage", stage=stage, **where)
     if not has_entrant:

@@ -38,9 +38,9 @@ def _snapshot(con: Con, user: User, competition_id: str, stage: str, table: pl.D
               now: dt.datetime) -> int:
     table = _public_columns(table)
     payload = json.dumps(table.to_dicts(), default=str, ensure_ascii=False)
-    sid = con.sql("INSERT INTO result_snapshots (competition_id, stage, engine_version, finalized_at, "
-                  "finalized_by, results_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
-                  params=[competition_id, stage, version, now, user.username, payload]).fetchone()[0]
+    sid = store.scalar(con, "INSERT INTO result_snapshots (competition_id, stage, engine_version, finalized_at, "
+                       "finalized_by, results_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
+                       params=[competition_id, stage, version, now, user.username, payload])
     _audit(con, user.username, "finalise", "stage", f"{competition_id}/{stage}", None,
            {"snapshot_id": sid, "rows": table.height, "engine_version": version}, None)
     return int(sid)
@@ -97,8 +97,9 @@ def refresh_snapshots(con: Con, user: User, competition_id: str, stage: str) -> 
     table, version = compute_results(con, competition_id, stage)
     now = _now()
     sid = _snapshot(con, user, competition_id, stage, table, version, now)
-    open_stages = con.sql("SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL",
-                          params=[competition_id]).fetchone()[0]
+    open_stages = store.scalar(
+        con, "SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL",
+        params=[competition_id])
     if open_stages == 0:
         _snapshot(con, user, competition_id, COMBINED, compute_results(con, competition_id, None)[0], version, now)
     return sid
@@ -108,11 +109,11 @@ def is_final(con: Con, competition_id: str, stage: str | None = None) -> bool:
     """Whether results are final (public): the stage (default: every stage of the competition) is finalised and,
     when it went through a protest window, declared final by the panitia. A finalised stage with no
     provisional record (the demo, or a store older than migration 007) counts as final."""
-    row = con.sql(
-        "SELECT count(*), count(*) FILTER (WHERE cs.finalized_at IS NOT NULL AND (sr.stage IS NULL OR "
+    row = store.one(
+        con, "SELECT count(*), count(*) FILTER (WHERE cs.finalized_at IS NOT NULL AND (sr.stage IS NULL OR "
         "sr.declared_final_at IS NOT NULL)) FROM competition_stages cs LEFT JOIN stage_results sr "
         "USING (competition_id, stage) WHERE cs.competition_id = ? AND (? IS NULL OR cs.stage = ?)",
-        params=[competition_id, stage, stage]).fetchone()
+        params=[competition_id, stage, stage])
     return bool(row[0]) and row[0] == row[1]
 
 
@@ -220,10 +221,10 @@ def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> li
     require_role(user, ["panitia"])
     frozen = []
     for cid in competition_ids:
-        open_stages, snaps = con.sql(
-            "SELECT (SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL), "
+        open_stages, snaps = store.one(
+            con, "SELECT (SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL), "
             "(SELECT count(*) FROM result_snapshots WHERE competition_id = ? AND stage = ?)",
-            params=[cid, cid, COMBINED]).fetchone()
+            params=[cid, cid, COMBINED])
         if open_stages or snaps:
             continue
         table, version = compute_results(con, cid, None)

@@ -148,7 +148,8 @@ def _read(con: Con, where: str, params: list[object]) -> pl.DataFrame:
 
 def _scope(user: User, region_code: str | None) -> tuple[str, list[object]]:
     """The WHERE clause of the cases a user may list, inside `region_code` when given."""
-    where, params = ["TRUE"], []
+    where: list[str] = ["TRUE"]
+    params: list[object] = []
     for region in (r for r in (_region_of(user), region_code) if r):
         where.append("(p.desa_code = ? OR starts_with(p.desa_code, ?))")
         params += [region, region + "."]

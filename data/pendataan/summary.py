@@ -66,9 +66,9 @@ def indicators(cases: pl.DataFrame, start: dt.date, end: dt.date) -> dict[str, f
     """For cases recorded in [start, end]: the share verified with the desa (verified or beyond) and the share of
     referred cases that are resolved, in percent; None when there is nothing to divide by."""
     period = cases.filter(pl.col("recorded_on").is_between(start, end))
-    beyond_verified = period["status"].is_in(["verified", "referred", "resolved"]).sum()
-    referred = period["status"].is_in(["referred", "resolved"]).sum()
-    resolved = (period["status"] == "resolved").sum()
+    beyond_verified = int(period["status"].is_in(["verified", "referred", "resolved"]).sum())
+    referred = int(period["status"].is_in(["referred", "resolved"]).sum())
+    resolved = int((period["status"] == "resolved").sum())
     return {
         "cases": float(period.height),
         "verified_pct": 100.0 * beyond_verified / period.height if period.height else None,

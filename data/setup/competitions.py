@@ -28,6 +28,7 @@ from data import regions as regions_mod
 from data import store
 from data.exchange.problems import Problem
 from data.judging.auth import User, require_role
+from data.results import stored_strata
 from data.store import audit
 from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, OTHER_SECTIONS, SPM_FIELDS, STAGES
@@ -114,7 +115,7 @@ def competition_spec(con: Con, competition_id: str) -> CompetitionSpec | None:
         name=name, year=int(year), level=level, scope_code=scope, instrument_id=iid, stages=stages,
         category=cat or "umum", aggregation=agg or "mean", trim_share=0.2 if trim is None else float(trim),
         tie_breaks=tuple(ties) if ties is not None else CompetitionSpec.tie_breaks,
-        strata_thresholds=tuple(float(x) for x in strata) if strata else CompetitionSpec.strata_thresholds,
+        strata_thresholds=stored_strata(strata) if strata else CompetitionSpec.strata_thresholds,
         advance_count=1 if adv is None else int(adv), n_awards=6 if awards is None else int(awards),
         parent_competition_id=parent, total_decimals=2 if dec is None else int(dec))
 

@@ -27,9 +27,9 @@ def wants_demo(path: Path) -> bool:
 def prepare_empty_store(con: duckdb.DuckDBPyConnection) -> None:
     """Give a new store what set-up needs: every region (for scopes, entrants, judges' home desa) and the
     shipped instruments (a contest may use one as it is). Running it again changes nothing."""
-    if con.sql("SELECT count(*) FROM regions").fetchone()[0] == 0:
+    if store.scalar(con, "SELECT count(*) FROM regions") == 0:
         regions.load_regions(con)
-    if con.sql("SELECT count(*) FROM instruments").fetchone()[0] == 0:
+    if store.scalar(con, "SELECT count(*) FROM instruments") == 0:
         persistence.save_bundled_instruments(con)
 
 

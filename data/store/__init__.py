@@ -13,6 +13,8 @@ from data.store.connect import (
     STORE_ENV,
     connect,
     get_meta,
+    one,
+    scalar,
     set_meta,
     store_path,
     table_names,
@@ -34,6 +36,6 @@ from data.store.versions import (
 __all__ = [
     "DEFAULT_STORE", "MAX_RETRIES", "MIGRATIONS_DIR", "REFERENCE", "ROOT", "STORE_ENV",
     "applied_migrations", "competition_scope", "competition_version", "connect", "data_version", "get_meta",
-    "insert_frame", "migrate", "migrations", "reference_version", "registered", "result_version", "set_meta",
+    "insert_frame", "migrate", "migrations", "one", "reference_version", "registered", "result_version", "scalar", "set_meta",
     "store_path", "table_names", "touch", "touch_everything", "touch_reference", "transaction", "with_retry",
 ]

@@ -16,6 +16,7 @@ import duckdb
 import polars as pl
 
 from data.store.bulk import insert_frame
+from data.store.connect import scalar
 
 SOURCES: tuple[str, ...] = ("form", "import", "kobo", "reopen", "protest", "restore", "evidence", "setup")
 # The structured columns each kind of entity_key carries, in key order.
@@ -69,10 +70,8 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, entity: str,
     row = entry(actor, action, entity, key, old, new, reason, source=source, ref=ref, changed_at=changed_at,
                 **place)
     names = ", ".join(row)
-    got = con.sql(f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(row))}) RETURNING audit_id",
-                  params=list(row.values())).fetchone()
-    assert got is not None
-    return int(got[0])
+    return int(scalar(con, f"INSERT INTO audit_log ({names}) VALUES ({', '.join('?' * len(row))}) RETURNING audit_id",
+                      params=list(row.values())))
 
 
 def record_rows(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:

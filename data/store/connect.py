@@ -1,8 +1,11 @@
-"""Where the store file lives and how it is opened: the path, `connect`, and the small `meta` key/value table."""
+"""Where the store file lives and how it is opened: the path, `connect`, the small `meta` key/value table, and
+`one` / `scalar` for a query that always returns a row."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -28,6 +31,19 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     if not read_only:
         migrate(con)
     return con
+
+
+def one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:
+    """The row of a query that always returns one (an aggregate, an INSERT … RETURNING); its absence is a bug."""
+    row = con.sql(sql, params=params).fetchone()
+    if row is None:
+        raise LookupError(f"no row from {sql[:80]!r}")
+    return row
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> Any:
+    """The first value of `one`: a count, a sum, an id returned by an insert."""
+    return one(con, sql, params)[0]
 
 
 def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:

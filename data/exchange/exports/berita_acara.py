@@ -32,10 +32,10 @@ def berita_acara_pdf(data: ExportData, lang: str = "id") -> bytes:
     rows = [[i + 1, r.get("posyandu_name"), r.get("desa_name"), r.get("kecamatan_name"),
              fmt_number(r.get("total"), 2, lang), "" if r.get(rank_col) is None else int(r[rank_col]),
              r.get("award") or ""] for i, r in enumerate(table.iter_rows(named=True))]
-    doc.table([t("exchange_col_no", lang), t("exchange_col_posyandu", lang), t("exchange_col_desa", lang),
-               t("exchange_col_kecamatan", lang), t("exchange_col_total", lang), t("exchange_col_rank", lang),
-               t("exchange_col_award", lang)], rows, widths=(9, 48, 30, 26, 21, 20, 20),
-              aligns=("C", "L", "L", "L", "R", "C", "C"), wrap=(False, True, True, True, False, False, False))
+    doc.bordered_table([t("exchange_col_no", lang), t("exchange_col_posyandu", lang), t("exchange_col_desa", lang),
+                        t("exchange_col_kecamatan", lang), t("exchange_col_total", lang), t("exchange_col_rank", lang),
+                        t("exchange_col_award", lang)], rows, widths=(9, 48, 30, 26, 21, 20, 20),
+                       aligns=("C", "L", "L", "L", "R", "C", "C"), wrap=(False, True, True, True, False, False, False))
     doc.ln(3)
     if data.field_awards.height:
         _field_awards(doc, data, lang)
@@ -50,9 +50,9 @@ def berita_acara_pdf(data: ExportData, lang: str = "id") -> bytes:
     signature = "." * 34
     rows = [[i + 1, r["name"], r.get("institution") or "", f"{i + 1}. {signature}"]
             for i, r in enumerate(data.judges.iter_rows(named=True))]
-    doc.table([t("exchange_col_no", lang), t("exchange_col_name", lang), t("exchange_col_institution", lang),
-               t("exchange_col_signature", lang)], rows, widths=(9, 58, 50, 57), aligns=("C", "L", "L", "L"),
-              row_h=12, wrap=(False, True, True, False))
+    doc.bordered_table([t("exchange_col_no", lang), t("exchange_col_name", lang), t("exchange_col_institution", lang),
+                        t("exchange_col_signature", lang)], rows, widths=(9, 58, 50, 57), aligns=("C", "L", "L", "L"),
+                       row_h=12, wrap=(False, True, True, False))
     return doc.output_bytes()
 
 

@@ -46,7 +46,13 @@ class Document(FPDF):
         self.font(size, bold)
         self.multi_cell(0, h, self.clean(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
-    def table(self, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],
+    def _line_count(self, w: float, h: float, text: str) -> int:
+        """How many lines `text` takes in a cell `w` wide (fpdf2's dry run)."""
+        lines = self.multi_cell(w, h, text, dry_run=True, output="LINES")
+        assert isinstance(lines, list)       # output="LINES" returns the lines alone
+        return len(lines)
+
+    def bordered_table(self, header: Sequence[str], rows: Sequence[Sequence[object]], widths: Sequence[float],
               aligns: Sequence[str] | None = None, size: float = 9, row_h: float = 6.5,
               wrap: Sequence[bool] | None = None) -> None:
         """A bordered table; the header repeats when a row would not fit on the page. Columns marked in `wrap`
@@ -71,7 +77,7 @@ class Document(FPDF):
         draw_header()
         for r in rows:
             texts = [self.clean(v) for v in r]
-            lines = [len(self.multi_cell(w - 2, line_h, t, dry_run=True, output="LINES")) if wr and t else 1
+            lines = [self._line_count(w - 2, line_h, t) if wr and t else 1
                      for t, w, wr in zip(texts, widths, wrap, strict=True)]
             height = max(row_h, max(lines) * line_h + 2.5)
             if self.get_y() + height > self.h - self.b_margin:

@@ -12,6 +12,7 @@ A last sheet states the weights and the rules used.
 from __future__ import annotations
 
 import io
+from typing import SupportsFloat
 
 from data.exchange.exports import ExportData
 from present.cells import text_workbook, write_text
@@ -132,7 +133,7 @@ def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
     return buf.getvalue()
 
 
-def _num(ws, row: int, col: int, value: object, fmt) -> None:  # noqa: ANN001 - xlsxwriter objects
+def _num(ws, row: int, col: int, value: SupportsFloat | None, fmt) -> None:  # noqa: ANN001 - xlsxwriter objects
     if value is None or (isinstance(value, float) and value != value):
         ws.write_blank(row, col, None, fmt)
     else:

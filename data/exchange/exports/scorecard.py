@@ -115,14 +115,14 @@ def _page(doc: Document, data: ExportData, entrant_id: str, lang: str) -> None:
     fix = data.fix_first.filter(pl.col("entrant_id") == entrant_id).sort("order").head(FIX_FIRST_ROWS) \
         if data.fix_first.height else pl.DataFrame()
     criteria = {c.id: c.text for c in data.instrument.criteria}
-    rows = [[int(f["order"]), _section_label(f["section_id"], titles.get(f["section_id"], ""), lang),
+    fixes = [[int(f["order"]), _section_label(f["section_id"], titles.get(f["section_id"], ""), lang),
              criteria.get(f["criterion_id"], f["criterion_id"]),
              f"{fmt_number(f['points'], 1, lang)} / {fmt_number(f['max_points'], 0, lang)}",
              "+" + fmt_number(f["lost"], 2, lang)] for f in fix.iter_rows(named=True)]
-    if rows:
-        doc.table(["#", t("exchange_col_field", lang), t("exchange_tpl_criterion", lang),
-                   t("exchange_sc_points", lang), t("exchange_sc_gain", lang)], rows,
-                  widths=(7, 30, 93, 22, 22), aligns=("C", "L", "L", "C", "R"), size=8, row_h=6)
+    if fixes:
+        doc.bordered_table(["#", t("exchange_col_field", lang), t("exchange_tpl_criterion", lang),
+                            t("exchange_sc_points", lang), t("exchange_sc_gain", lang)], fixes,
+                           widths=(7, 30, 93, 22, 22), aligns=("C", "L", "L", "C", "R"), size=8, row_h=6)
         doc.line_text(t("exchange_sc_gain_note", lang), 7, h=4)
     else:
         doc.line_text(t("exchange_sc_nothing_to_fix", lang), 9)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -293,9 +293,9 @@ def count_changes(con: duckdb.DuckDBPyConnection, table: str, key: Sequence[str]
     on = " AND ".join(f't."{k}" = f."{k}"' for k in key)
     same = " AND ".join(f't."{c}" IS NOT DISTINCT FROM f."{c}"' for c in frame.columns)
     with store.registered(con, "_exchange_cmp", frame) as view:
-        new, unchanged = con.sql(
-            f'SELECT count(*) FILTER (WHERE t."{key[0]}" IS NULL), count(*) FILTER (WHERE {same}) '
-            f'FROM {view} f LEFT JOIN "{table}" t ON {on}').fetchone()
+        new, unchanged = store.one(
+            con, f'SELECT count(*) FILTER (WHERE t."{key[0]}" IS NULL), count(*) FILTER (WHERE {same}) '
+            f'FROM {view} f LEFT JOIN "{table}" t ON {on}')
     return int(new), frame.height - int(new) - int(unchanged), int(unchanged)
 
 
@@ -381,14 +381,14 @@ def choice_map(values: Sequence[str], labels: dict[str, Sequence[str]] | None = 
     return out
 
 
-def frame_from(records: list[dict[str, Any]], schema: dict[str, pl.DataType]) -> pl.DataFrame:
+def frame_from(records: list[dict[str, Any]], schema: Mapping[str, pl.DataType | type[pl.DataType]]) -> pl.DataFrame:
     """Typed records (already validated) as a frame of exactly `schema`."""
     if not records:
         return pl.DataFrame(schema=schema)
     return pl.DataFrame([{k: r.get(k) for k in schema} for r in records], schema=schema)
 
 
-def keep_present(frame: pl.DataFrame, sources: dict[str, str | None], mapped: Mapped) -> pl.DataFrame:
+def keep_present(frame: pl.DataFrame, sources: Mapping[str, str | None], mapped: Mapped) -> pl.DataFrame:
     """Only the store columns whose file column was in the file (None: always kept).
 
     An upsert must not blank out a judge's phone because this file had no phone column.

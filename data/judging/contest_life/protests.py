@@ -84,10 +84,10 @@ def file_protest(con: Con, user: User, competition_id: str, stage: str, entrant_
 
     def write() -> int:
         with store.transaction(con):
-            pid = con.sql("INSERT INTO protests (competition_id, stage, entrant_id, criteria, reason, filed_by, "
-                          "filed_role, filed_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open') RETURNING protest_id",
-                          params=[competition_id, stage, entrant_id, crits, reason.strip(), user.username, user.role,
-                                  now]).fetchone()[0]
+            pid = store.scalar(
+                con, "INSERT INTO protests (competition_id, stage, entrant_id, criteria, reason, filed_by, "
+                "filed_role, filed_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'open') RETURNING protest_id",
+                params=[competition_id, stage, entrant_id, crits, reason.strip(), user.username, user.role, now])
             _audit(con, user.username, "protest_filed", "protest", f"{competition_id}/{stage}/{entrant_id}/{pid}",
                    None, {"criteria": crits, "status": "open"}, reason.strip())
             store.touch(con, competition_id)
@@ -147,10 +147,11 @@ def after_submit(con: Con, user: User, competition_id: str, stage: str, entrant_
     reopened = forms.reopened_criteria(con, competition_id, stage, entrant_id)
     if not reopened:
         return
-    waiting = con.sql("SELECT count(*) FROM assignments a LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id "
-                      "AND f.stage = a.stage AND f.judge_id = a.judge_id WHERE a.competition_id = ? AND a.stage = ? "
-                      "AND a.entrant_id = ? AND coalesce(f.status, 'open') <> 'submitted'",
-                      params=[competition_id, stage, entrant_id]).fetchone()[0]
+    waiting = store.scalar(
+        con, "SELECT count(*) FROM assignments a LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id "
+        "AND f.stage = a.stage AND f.judge_id = a.judge_id WHERE a.competition_id = ? AND a.stage = ? "
+        "AND a.entrant_id = ? AND coalesce(f.status, 'open') <> 'submitted'",
+        params=[competition_id, stage, entrant_id])
     if waiting:
         return
     now = _now()
