@@ -16,6 +16,7 @@ import polars as pl
 from rapidfuzz import fuzz, process
 
 from data.regions import normalize_code
+from present.errors import BadInput
 
 LEVEL_NUMBERS: dict[str, int] = {"provinsi": 1, "kabupaten": 2, "kota": 2, "kecamatan": 3, "desa": 4,
                                  "kelurahan": 4}
@@ -37,12 +38,12 @@ def level_number(level: int | str) -> int:
     """1 provinsi, 2 kabupaten/kota, 3 kecamatan, 4 desa/kelurahan, from either form."""
     if isinstance(level, int):
         if level not in (1, 2, 3, 4):
-            raise ValueError(f"level must be 1..4, got {level}")
+            raise BadInput("error_geo_unknown_level", level=str(level), levels="1, 2, 3, 4")
         return level
     try:
         return LEVEL_NUMBERS[level.strip().lower()]
     except KeyError as exc:
-        raise ValueError(f"unknown level {level!r}") from exc
+        raise BadInput("error_geo_unknown_level", level=level, levels=", ".join(LEVEL_NUMBERS)) from exc
 
 
 def name_key(name: str | None) -> tuple[str, str | None]:

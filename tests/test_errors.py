@@ -56,12 +56,37 @@ def test_every_raised_message_key_is_in_the_catalogue():
     assert missing == {}
 
 
-def test_judging_and_accounts_raise_no_bare_value_error_for_user_input():
-    # English ValueError text used to reach Indonesian judges; user-caused errors now go through BadInput.
+# Where what a person typed or uploaded arrives: judging and accounts, set-up, pendataan, files in and out, the
+# instrument upload and the map's boundaries (geo/build_real.py is the maintainers' build command, not a user path).
+USER_PATHS = ("data/judging", "data/exchange", "data/setup", "data/pendataan", "data/instruments/upload.py", "geo")
+
+
+def test_user_paths_raise_no_bare_value_error():
+    # English ValueError text used to reach Indonesian users; user-caused errors go through BadInput (a message key).
     offenders = []
-    for path in sorted((ROOT / "data" / "judging").glob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
-                    and getattr(node.exc.func, "id", None) == "ValueError":
-                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    for where in USER_PATHS:
+        paths = [ROOT / where] if where.endswith(".py") else sorted((ROOT / where).rglob("*.py"))
+        for path in paths:
+            if path.name == "build_real.py":
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
+                        and getattr(node.exc.func, "id", None) == "ValueError":
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
     assert offenders == []
+
+
+def test_new_refusals_read_in_the_users_language():
+    from data.exchange.backup import export_tables
+    from geo.match import level_number
+
+    with pytest.raises(BadInput) as caught:
+        level_number("dusun")
+    assert caught.value.text() == ('Tingkat wilayah "dusun" tidak dikenal; pilih salah satu: provinsi, kabupaten, '
+                                   'kota, kecamatan, desa, kelurahan.')
+    with pytest.raises(BadInput) as caught:
+        level_number(5)
+    assert caught.value.text("en") == 'Unknown region level "5"; choose one of: 1, 2, 3, 4.'
+    with pytest.raises(BadInput) as caught:
+        export_tables(None, "xlsx")    # refused before the store is read
+    assert caught.value.text() == 'Format ekspor "xlsx" tidak dikenal; pilih salah satu: csv, parquet.'

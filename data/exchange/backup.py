@@ -24,6 +24,7 @@ from data import store
 from data.exchange.problems import Problem
 from data.store.audit import record
 from present.cells import csv_safe
+from present.errors import BadInput
 
 FORMAT = "posyandu-backup/1"
 # The cache versions of this store, not of the data: kept out of a backup, and moved forward (never back) by a
@@ -178,13 +179,16 @@ def _advance_sequences(con: duckdb.DuckDBPyConnection, wanted: dict[str, int | N
             con.sql(f"SELECT max(nextval('{name}')) FROM range(?)", params=[gap]).fetchall()
 
 
+TABLE_FORMATS = ("csv", "parquet")
+
+
 def export_tables(con: duckdb.DuckDBPyConnection, fmt: str = "csv") -> bytes:
     """Every table as CSV (UTF-8, comma) or Parquet files in one zip, for analysts and archives.
 
     CSV cannot hold lists or bytes: lists are written as their text form, BLOBs (geometry WKB) as hex.
     """
-    if fmt not in ("csv", "parquet"):
-        raise ValueError(f"unknown format {fmt!r}")
+    if fmt not in TABLE_FORMATS:
+        raise BadInput("error_exchange_unknown_table_format", format=fmt, formats=", ".join(TABLE_FORMATS))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for table in base_tables(con):

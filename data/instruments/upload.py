@@ -151,7 +151,7 @@ def save_upload(con: Con, user: User, check: UploadCheck) -> str:
     """Save a checked upload as its new version (panitia only) and audit it; returns the instrument id."""
     require_role(user, ["panitia"])
     if not check.can_save or check.instrument is None or check.yaml_text is None or check.target_id is None:
-        raise ValueError("this upload cannot be saved: it has errors or is already stored")
+        raise BadInput("error_instrument_cannot_save")
     if con.sql("SELECT 1 FROM instruments WHERE instrument_id = ?", params=[check.target_id]).fetchone():
         # Saved a moment ago (a second click, or another panitia): the file must be checked again.
         raise BadInput("setup_instrumen_already_stored", id=check.target_id)

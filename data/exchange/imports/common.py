@@ -36,6 +36,7 @@ from data.exchange.problems import Problem
 from data.judging.accounts import USERNAME
 from data.judging.audit import record_frame_changes
 from data.store import audit
+from present.errors import BadInput
 from present.i18n import LANGUAGES, t
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 
@@ -91,7 +92,7 @@ def _parse_cell(col: Column, value: object) -> object:
         if hit is None:
             return Bad("exchange_not_a_choice", {"value": text, "allowed": sorted(set(col.choices.values()))})
         return hit
-    raise ValueError(f"unknown column kind {kind!r}")
+    raise LookupError(f"unknown column kind {kind!r}")   # a Column declared wrongly: a bug, not bad input
 
 
 @dataclass
@@ -334,7 +335,7 @@ def write_plan(con: duckdb.DuckDBPyConnection, plan: ImportPlan, progress: Progr
                actor: str = "system", chunk_rows: int = CHUNK_ROWS) -> ImportResult:
     """Write every frame of an error-free plan in one transaction, or nothing; a repeated file is a no-op."""
     if plan.problems:
-        raise ValueError("a plan with problems cannot be written; show plan.problems to the user")
+        raise BadInput("error_import_has_problems", n=len(plan.problems))
     batch_id = f"{plan.kind}:{plan.file_sha256[:16]}:{plan.scope}"
     total = sum(f.height for f in plan.frames.values())
     with store.transaction(con):
