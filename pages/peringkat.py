@@ -29,7 +29,7 @@ from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
 from ui.downloads import file_download
 from ui.results import load_inputs, load_results
 from ui.share import place_stability
-from ui.share_views import show_change_since, show_field_awards
+from ui.share_views import imported_note, show_change_since, show_field_awards
 from ui.state import result_version
 from ui.tables import dataframe
 
@@ -47,6 +47,7 @@ L = ctx.lang
 st.title(tr("pages_peringkat_title"))
 if ctx.competition_id is None:
     st.stop()
+imported_note(ctx.competition_id)
 table = cached.results_table(ctx.competition_id, ctx.stage)
 if table.height == 0:
     st.info(tr("pages_no_entrants"))

@@ -31,7 +31,8 @@ from ui import cached
 from ui.auth import current_user, show_denied
 from ui.context import sidebar_context, tr
 from ui.safe import plain
-from ui.share_views import show_summary
+from ui.share import is_imported
+from ui.share_views import imported_note, show_summary
 from ui.state import get_con
 from ui.tables import dataframe
 
@@ -74,9 +75,11 @@ m3.metric(tr("pages_award"), row["award"] or "–")
 m4.metric(tr("pages_strata"), tr(f"strata_{row['strata']}") if row["strata"] else "–")
 m5.metric(tr("pages_kader"), fmt_int(detail.get("kader_total"), L))
 
+imported_note(ctx.competition_id)
 if was is not None:
     st.caption(tr("fair_since_last", rank=fmt_int(was["rank_final_before"], L),
-                  total=fmt_number(was["total_before"], 2, L)))
+                  total=fmt_number(was["total_before"], 2, L))
+               + (" " + tr("share_imported_note") if is_imported(prev_id) else ""))
 if row["total"] is None:
     st.info(tr("empty_entrant_no_scores"))
 else:

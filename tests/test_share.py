@@ -469,3 +469,113 @@ def test_the_feedback_page_and_pdf_show_the_entrants_own_scores_without_judge_na
                           check=True).stdout
     assert "Umpan balik per kriteria" in text and b["posyandu_name"] in text and "Juri 1" in text
     assert names and not _names_in(text, names)
+
+
+# --- past rounds from published results -------------------------------------------------------------------------
+
+PREV_2025 = "LP2025-KAB-36.02"
+
+
+def _published_list(con, n: int = 6) -> tuple[bytes, pl.DataFrame]:
+    """A kabupaten's published 2024 winners as a committee types them: "Posyandu" and "Desa" prefixes, totals
+    with Indonesian thousands separators (sums of points, not percentages), awards."""
+    rows = con.sql("SELECT p.posyandu_id, p.name, r.name FROM entrants e JOIN posyandu p USING (posyandu_id) "
+                   "JOIN regions r ON r.code = p.desa_code WHERE e.competition_id = ? ORDER BY p.posyandu_id LIMIT ?",
+                   params=[PREV_2025, n]).fetchall()
+    totals = ["1.245,50", "1.198,25", "1.198,25", "987", "1.002,75", "850,5"][:n]
+    awards = ["Juara I", "Juara II", "Juara II", "Harapan II", "Juara III", ""][:n]
+    lines = ["posyandu;desa;total;penghargaan;tahun;tingkat"] + [
+        f"Posyandu {name};Desa {desa};{tot};{aw};2024;Kabupaten" for (_, name, desa), tot, aw in
+        zip(rows, totals, awards, strict=True)]
+    return "\n".join(lines).encode("utf-8"), pl.DataFrame(rows, schema=["posyandu_id", "name", "desa"], orient="row")
+
+
+def test_a_published_list_becomes_a_final_totals_only_round_that_change_since_uses(demo_app):
+    from data.judging.auth import authenticate
+    from data.judging.publication import is_final, official_results
+    from data.share import past_rounds
+    from data.store import page_reads
+
+    con = demo_app
+    data, rows = _published_list(con)
+    plan = past_rounds.validate(con, data, "juara-2024.csv", "36.02")
+    assert plan.ok, [p.where() + " " + p.text() for p in plan.problems]
+    # 1.245,50 → 1245.5; the two 1.198,25 share second place; 1.002,75 is 4th ahead of 987
+    got = plan.frames["results"].sort("rank_final", "posyandu_id").select("total", "rank_final").rows()
+    assert got == [(1245.5, 1), (1198.25, 2), (1198.25, 2), (1002.75, 4), (987.0, 5), (850.5, 6)]
+    cid = past_rounds.write(con, authenticate(con, "panitia", "panitia-demo").user, plan)
+    assert cid == "LP2024-KAB-36.02-IMPOR" and past_rounds.is_imported(con, cid)
+    assert is_final(con, cid)
+    name = con.sql("SELECT name FROM competitions WHERE competition_id = ?", params=[cid]).fetchone()[0]
+    assert name.endswith("2024 (hasil impor, hanya nilai akhir)")
+    table = official_results(con, cid)
+    assert table.height == 6 and table.filter(pl.col("posyandu_id") == rows["posyandu_id"][0])["total"][0] == 1245.5
+    assert set(table["award"].drop_nulls()) == {"Juara I", "Juara II", "Juara III", "Harapan II"}
+    assert page_reads.previous_competition(con, PREV_2025) == cid      # 2025 now compares with 2024
+    again = past_rounds.validate(con, data, "juara-2024.csv", "36.02")
+    assert [p.message_key for p in again.problems] == ["exchange_share_round_exists"]
+
+
+def test_a_bad_published_list_is_refused_whole_with_every_problem_named(demo_app):
+    from data.share import past_rounds
+
+    con = demo_app
+    data, rows = _published_list(con, 3)
+    lines = data.decode().split("\n")
+    lines[1] = lines[1].replace(";2024;", ";2023;")                      # another year in one file
+    lines[2] = lines[2].replace("1.198,25", "1.19,8")                     # not a number
+    lines.append("Posyandu Tidak Ada;Desa Entah;900;;2024;kabupaten")     # an unknown desa
+    lines.append(f"Posyandu Hantu;Desa {rows['desa'][0]};900;;2024;kabupaten")   # a posyandu not in that desa
+    before = con.sql("SELECT count(*) FROM competitions").fetchone()[0]
+    plan = past_rounds.validate(con, "\n".join(lines).encode(), "juara.csv", "36.02")
+    found = {(p.row, p.column, p.message_key) for p in plan.problems}
+    assert found == {(2, "E (tahun)", "exchange_share_one_round"), (3, "C (total)", "exchange_not_a_number"),
+                     (5, "B (desa)", "exchange_share_unknown_desa"), (6, "A (posyandu)", "exchange_share_unknown_posyandu")}
+    assert all(p.file == "juara.csv" for p in plan.problems)
+    texts = {p.message_key: p.text("id") for p in plan.problems}
+    assert texts["exchange_share_unknown_desa"] == 'Desa/kelurahan "Desa Entah" tidak ditemukan di wilayah 36.02.'
+    assert "frames" not in plan.__dict__ or not plan.frames
+    assert con.sql("SELECT count(*) FROM competitions").fetchone()[0] == before
+
+
+def test_the_imported_round_is_marked_on_its_pages_and_profil_compares_with_it(demo_app):
+    from data.judging.auth import authenticate
+    from data.share import past_rounds
+    from tests.pages_support import page
+
+    con = demo_app
+    data, rows = _published_list(con)
+    past_rounds.write(con, authenticate(con, "panitia", "panitia-demo").user,
+                      past_rounds.validate(con, data, "juara-2024.csv", "36.02"))
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = page("peringkat", competition="LP2024-KAB-36.02-IMPOR")
+    assert not at.exception
+    assert any("hanya nilai akhir" in i.value for i in at.info)
+    assert at.dataframe[0].value["Posyandu"].tolist()[0] == rows["name"][0]
+    at = page("profil", competition=PREV_2025, posyandu=rows["posyandu_id"][0])
+    assert not at.exception
+    assert any(c.value.startswith("Lomba sebelumnya: peringkat 1, nilai akhir 1.245,50.") and "hanya nilai akhir"
+               in c.value for c in at.caption)
+    at = page("peringkat", competition=PREV_2025, since="1")
+    change = next(d.value for d in at.dataframe if "Peringkat dulu" in d.value.columns)
+    assert len(change) == 6
+    assert any("hasil impor, hanya nilai akhir" in s.value for s in at.subheader)
+
+
+def test_the_past_results_page_offers_the_regions_and_an_example_file(demo_app):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages_support import PAGES, sign_in
+    from ui.auth import TOKEN_KEY
+
+    con = demo_app
+    at = AppTest.from_file(str(PAGES / "hasil_terdahulu.py"), default_timeout=120)
+    at.session_state[TOKEN_KEY] = sign_in(con, "panitia")
+    at.run()
+    assert not at.exception
+    assert "Kabupaten Lebak (36.02)" in at.selectbox(key="past_scope").options
+    assert any("hasil-terdahulu.csv" in (b.proto.file_name if hasattr(b.proto, "file_name") else "") or
+               "contoh berkas" in b.proto.label for b in at.get("download_button"))

@@ -31,5 +31,6 @@ PAGES: tuple[PageEntry, ...] = (
     PageEntry("pages/pendataan.py", "nav_pendataan", ":material/fact_check:", "nav_admin"),
     PageEntry("pages/formulir_lapangan.py", "nav_formulir_lapangan", ":material/assignment:", "nav_admin"),
     PageEntry("pages/pertukaran_data.py", "nav_data", ":material/upload_file:", "nav_admin"),
+    PageEntry("pages/hasil_terdahulu.py", "nav_hasil_terdahulu", ":material/history_edu:", "nav_admin"),
     PageEntry("pages/jejak_audit.py", "nav_audit", ":material/history:", "nav_admin"),
 )

@@ -91,3 +91,17 @@ def field_award_winners(competition_id: str, stage: str | None) -> pl.DataFrame 
         return None
     table = cached.results_table(competition_id, stage)
     return winners(table, places, load_results(competition_id, stage).config.total_decimals)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _imported(path: str, competition_id: str, version: tuple[int, int]) -> bool:
+    from data.share.past_rounds import is_imported
+
+    return is_imported(get_con(), competition_id)
+
+
+def is_imported(competition_id: str) -> bool:
+    """Whether the contest is a past round imported from published totals (no criterion detail)."""
+    from ui.state import result_version
+
+    return _imported(str(store.store_path()), competition_id, result_version(competition_id))

@@ -57,8 +57,10 @@ def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, en
         st.info(said, icon=":material/summarize:")
         st.caption(tr("share_sum_help"))
     name = (competition_row(competition_id) or {}).get("name", competition_id)
-    file_download(st, tr("share_img_download"),
-                  lambda: scorecard_png(fig, name, texts, lang, footer=tr("share_img_footer", competition=name)),
+    from ui.share import is_imported
+
+    footer = tr("share_imported_note") if is_imported(competition_id) else tr("share_img_footer", competition=name)
+    file_download(st, tr("share_img_download"), lambda: scorecard_png(fig, name, texts, lang, footer=footer),
                   file_name=f"kartu-skor-{competition_id}-{entrant_id}.png", mime="image/png",
                   key="profil_scorecard_png", icon=":material/image:")
 
@@ -157,3 +159,11 @@ def release_feedback(con, user, competition_id: str, lang: str) -> None:  # noqa
             feedback.revoke(con, user, competition_id, pick)
             st.session_state["feedback_flash"] = tr("share_fb_revoked", name=names[pick])
             st.rerun()
+
+
+def imported_note(competition_id: str) -> None:
+    """Say that a contest holds imported totals only (no criterion detail), when it does."""
+    from ui.share import is_imported
+
+    if is_imported(competition_id):
+        st.info(tr("share_imported_note"), icon=":material/history_edu:")
