@@ -30,6 +30,7 @@ from data.exchange.problems import Problem
 from data.judging import audit
 from data.judging.auth import User, require_role
 from data.judging.forms import COMBINED
+from present.errors import BadInput
 from present.i18n import LANGUAGES, t
 from scoring.fields import LEVELS
 from scoring.rank import rank_entrants
@@ -159,7 +160,7 @@ def write(con: Con, user: User, plan: ImportPlan, lang: str = "id") -> str:
 
     require_role(user, ["panitia"])
     if not plan.ok or "results" not in plan.frames:
-        raise ValueError("write() needs a plan without problems")
+        raise BadInput("error_import_has_problems", n=len(plan.problems))
     meta = json.loads(plan.scope)
     scope, category, year, level = meta["scope"], meta["category"], meta["year"], meta["level"]
     cid = competition_id_for(year, level, scope, category)
@@ -169,6 +170,8 @@ def write(con: Con, user: User, plan: ImportPlan, lang: str = "id") -> str:
     instrument = con.sql(
         "SELECT instrument_id FROM competitions WHERE scope_code = ? ORDER BY year DESC LIMIT 1",
         params=[scope]).fetchone() or con.sql("SELECT instrument_id FROM instruments ORDER BY 1 LIMIT 1").fetchone()
+    if instrument is None:      # every store holds the shipped instruments (migrations and first start load them)
+        raise LookupError("the store holds no instrument")
     results = plan.frames["results"]
     now = dt.datetime.now()
 

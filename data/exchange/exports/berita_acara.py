@@ -66,7 +66,7 @@ def _field_awards(doc: Document, data: ExportData, lang: str) -> None:
     rows = [[field_award_text(r["spm_field"], int(r["field_rank"]), lang), r["posyandu_name"],
              desa.get(r["entrant_id"]) or "", fmt_number(r["score"], 2, lang)]
             for r in data.field_awards.iter_rows(named=True)]
-    doc.table([t("exchange_col_award", lang), t("exchange_col_posyandu", lang), t("exchange_col_desa", lang),
+    doc.bordered_table([t("exchange_col_award", lang), t("exchange_col_posyandu", lang), t("exchange_col_desa", lang),
                t("share_field_col_score", lang)], rows, widths=(62, 48, 40, 24), aligns=("L", "L", "L", "R"),
               wrap=(True, True, True, False))
     doc.ln(3)

@@ -61,7 +61,7 @@ def feedback_pdf(con: duckdb.DuckDBPyConnection, competition_id: str, entrant_id
     doc.ln(2)
     for (stage, section), part in rows.group_by(["stage", "section_id"], maintain_order=True):
         doc.line_text(f"{t(f'stage_{stage}', lang)} · {sections.get(str(section), section)}", 10, bold=True)
-        doc.table([t("pages_criterion", lang), t("pages_judge", lang), t("pages_choice", lang),
+        doc.bordered_table([t("pages_criterion", lang), t("pages_judge", lang), t("pages_choice", lang),
                    t("pages_points", lang), t("pages_note", lang)],
                   [[f"{r['criterion_id']} · {r['criterion_text'] or ''}", r["judge"], choice_text(r, lang),
                     fmt_number(r["points"], 0, lang), r["note"] or ""] for r in part.iter_rows(named=True)],
