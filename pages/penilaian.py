@@ -21,6 +21,7 @@ from ui.context import lang, sidebar_context, tr
 from ui.downloads import store_download
 from ui.safe import plain
 from ui.state import get_con
+from ui.uploads import file_upload
 
 ERR_KEY = "pn.error"
 NOTE_MAX_CHARS = 2000
@@ -41,7 +42,7 @@ def _save(cid: str, stage: str, entrant: str, judge: str, crit: str, part: str, 
 
 def _upload(cid: str, stage: str, entrant: str, judge: str, crit: str, key: str, current: list[str]) -> None:
     file = st.session_state.get(key)
-    if file is None:
+    if file is None or file.size > evidence.MAX_BYTES:   # too large: file_upload says so beside the widget
         return
     con, user = get_con(), current_user()
     stored = evidence.store_evidence(con, user, file.getvalue(), file.name, competition_id=cid, stage=stage,
@@ -236,13 +237,11 @@ for section in instrument.sections:
                 files = list(have.get("evidence") or [])
                 if files:
                     _evidence_list(*args, c.id, frozen)
-                if not frozen:
-                    # The widget lets up to 4× the limit through so that our own check answers in the judge's
-                    # language (Streamlit's refusal is English only).
-                    st.file_uploader(tr("judging_evidence_upload"), type=list(evidence.ACCEPTED_EXTENSIONS),
-                                     max_upload_size=4 * evidence.MAX_MEGABYTES, key=f"{base}.{c.id}.file",
-                                     help=tr("safety_evidence_help", max_mb=evidence.MAX_MEGABYTES),
-                                     on_change=_upload, args=(*args, c.id, f"{base}.{c.id}.file", files))
+                if not frozen:   # saved by _upload as it arrives; a file over the limit is refused by file_upload
+                    file_upload(st, tr("judging_evidence_upload"), types=evidence.ACCEPTED_EXTENSIONS,
+                                max_mb=evidence.MAX_MEGABYTES, key=f"{base}.{c.id}.file",
+                                help=tr("safety_evidence_help", max_mb=evidence.MAX_MEGABYTES),
+                                on_change=_upload, args=(*args, c.id, f"{base}.{c.id}.file", files))
 
 if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit"):
     try:

@@ -80,9 +80,8 @@ def _table_wizard(kind: str) -> None:
         store_download(st, tr("exchange_template"), lambda c: score_template(c, cid, scope["stage"], L), **tpl)
     else:
         file_download(st, tr("exchange_template"), lambda: import_template(kind, L), **tpl)
-    upload = st.file_uploader(tr("exchange_upload"), type=["xlsx", "csv"], key=f"ex.file.{kind}",
-                              max_upload_size=4 * (MAX_BYTES // (1024 * 1024)),   # the reader refuses > limit
-                              help=tr("safety_upload_help", max_mb=MAX_BYTES // (1024 * 1024)))        # in words
+    upload = file_upload(st, tr("exchange_upload"), types=["xlsx", "csv"], max_mb=MAX_BYTES // (1024 * 1024),
+                         key=f"ex.file.{kind}", help=tr("safety_upload_help", max_mb=MAX_BYTES // (1024 * 1024)))
     if upload is not None:
         data = upload.getvalue()
         plan_key = (kind, file_sha256(data), tuple(sorted(scope.items())), store_version())

@@ -158,3 +158,30 @@ def test_a_refused_value_is_explained_in_indonesian_on_the_form(demo):
     # The field shows what the store holds again, and nothing negative was written.
     assert at.number_input(key=real[0].key).value == before
     assert demo.sql("SELECT count(*) FROM scores WHERE real_value < 0").fetchone()[0] == 0
+
+
+def test_an_evidence_file_over_the_limit_is_refused_in_the_judges_language_and_one_within_it_is_kept(demo):
+    from data.judging import evidence
+
+    juri = auth.get_user(demo, "juri1")
+    cid, stage, _ = _open_work(demo, juri.judge_id)
+    at = _page("pages/penilaian.py", demo, "juri1", "juri-demo", cid, stage)
+    before = demo.sql("SELECT count(*) FROM evidence_files").fetchone()[0]
+    uploader = at.file_uploader[0]          # the first criterion's evidence, through ui.uploads.file_upload
+    too_big = b"\x89PNG\r\n\x1a\n" + b"0" * evidence.MAX_BYTES        # 10 MB and 8 bytes
+    uploader.set_value(("foto-besar.png", too_big, "image/png")).run()
+    assert not at.exception
+    refused = [e.value for e in at.error]
+    # (the name as typed, escaped for Markdown)
+    assert refused == ["Berkas foto\\-besar\\.png berukuran 10,0 MB, terlalu besar (paling besar 10 MB). "
+                       "Tidak ada yang disimpan."]
+    assert demo.sql("SELECT count(*) FROM evidence_files").fetchone()[0] == before
+    # a photo within the limit is stored as it arrives and attached to that criterion's score
+    small = b"\x89PNG\r\n\x1a\n" + b"1" * 2048
+    at.file_uploader(key=uploader.key).set_value(("foto-posyandu.png", small, "image/png")).run()
+    assert not at.exception and not at.error
+    criterion = uploader.key.rsplit(".", 2)[-2]
+    pair = at.selectbox(key="pn.pair").value
+    saved = judging.read_scores(demo, juri, cid, stage, pair[0]).filter(judging.pl.col("criterion_id") == criterion)
+    assert demo.sql("SELECT original_name FROM evidence_files WHERE sha256 = ?",
+                    params=[saved["evidence"][0][-1]]).fetchone() == ("foto-posyandu.png",)
