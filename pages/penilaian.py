@@ -17,6 +17,7 @@ from present.errors import UserError
 from present.fmt import fmt_number
 from scoring.instrument import Criterion
 from ui.auth import current_user, require_role, show_denied
+from ui.cached import pdf_preview
 from ui.context import lang, sidebar_context, tr
 from ui.downloads import store_download
 from ui.safe import plain
@@ -100,7 +101,7 @@ def _remove(cid: str, stage: str, entrant: str, judge: str, crit: str, sha: str,
 
 
 def _evidence_list(cid: str, stage: str, entrant: str, judge: str, crit: str, locked: bool) -> None:
-    """Each attached file: its name and size, view (an image in the page; a PDF to download), download, remove."""
+    """Each attached file: its name and size, view (a photo, or a PDF's first pages, in the page), download, remove."""
     for f in evidence_access.score_evidence(con, user, cid, stage, entrant, judge, crit):
         key = f"pn.ev.{cid}.{stage}.{entrant}.{judge}.{crit}.{f.sha256[:16]}"
         row = st.columns([5, 2, 2, 2], vertical_alignment="center")
@@ -116,11 +117,26 @@ def _evidence_list(cid: str, stage: str, entrant: str, judge: str, crit: str, lo
                           on_click=_remove, args=(cid, stage, entrant, judge, crit, f.sha256,
                                                   f.original_name or f.sha256[:12]))
         if show:
+            data = evidence_access.open_evidence(con, user, cid, stage, entrant, judge, crit, f.sha256)
             if f.is_image:
-                st.image(evidence_access.open_evidence(con, user, cid, stage, entrant, judge, crit, f.sha256),
-                         caption=f.original_name or None)
+                st.image(data, caption=f.original_name or None)
             else:
-                st.caption(tr("integrity_evidence_pdf_note"))
+                _pdf_pages(f.sha256, data)
+
+
+def _pdf_pages(sha256: str, data: bytes) -> None:
+    """An attached PDF read in the page: its first pages as pictures, and how many more the download holds."""
+    with st.spinner(tr("integrity_evidence_pdf_rendering")):
+        preview = pdf_preview(sha256, data)
+    if not preview.readable:
+        st.warning(tr("integrity_evidence_pdf_unreadable"))
+        return
+    # Two pages a row (one on a phone, where columns stack); each is sent whole, so fullscreen reads the small print.
+    cols = st.columns(2)
+    for i, png in enumerate(preview.pages, start=1):
+        cols[(i - 1) % 2].image(png, caption=tr("integrity_evidence_pdf_page", n=i, total=preview.page_count))
+    if preview.page_count > len(preview.pages):
+        st.caption(tr("integrity_evidence_pdf_more", n=preview.page_count - len(preview.pages)))
 
 
 def _bands(c: Criterion) -> str:

@@ -88,17 +88,22 @@ def test_a_submitted_form_keeps_its_evidence(contest):
     assert err.value.message_key == "judging_form_locked"
 
 
+def _open_form(con, judge_id: str) -> tuple[str, str, str]:
+    """(competition, stage, entrant) of the judge's first form still open in a stage not final."""
+    return con.sql(
+        "SELECT a.competition_id, a.stage, a.entrant_id FROM assignments a JOIN competition_stages cs "
+        "USING (competition_id, stage) LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id "
+        "AND f.stage = a.stage AND f.judge_id = a.judge_id WHERE a.judge_id = ? AND cs.finalized_at IS NULL "
+        "AND coalesce(f.status, 'open') = 'open' ORDER BY 1, 2, 3 LIMIT 1", params=[judge_id]).fetchone()
+
+
 def test_the_scoring_form_shows_the_photo_and_removes_it_on_click(demo_app):
     from data.judging import auth
     from ui.auth import TOKEN_KEY
 
     con = demo_app
     juri = auth.get_user(con, "juri1")
-    cid, stage, entrant = con.sql(
-        "SELECT a.competition_id, a.stage, a.entrant_id FROM assignments a JOIN competition_stages cs "
-        "USING (competition_id, stage) LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id "
-        "AND f.stage = a.stage AND f.judge_id = a.judge_id WHERE a.judge_id = ? AND cs.finalized_at IS NULL "
-        "AND coalesce(f.status, 'open') = 'open' ORDER BY 1, 2, 3 LIMIT 1", params=[juri.judge_id]).fetchone()
+    cid, stage, entrant = _open_form(con, juri.judge_id)
     crit = con.sql("SELECT ic.criterion_id FROM competitions c JOIN instrument_criteria ic USING (instrument_id) "
                    "WHERE c.competition_id = ? AND ic.kind = 'choice' ORDER BY ic.criterion_id LIMIT 1",
                    params=[cid]).fetchone()[0]
@@ -136,3 +141,55 @@ def test_a_practice_photo_is_a_stored_image_never_a_path_on_the_server(contest, 
     assert evidence.stored_image(contest, document) is None          # a PDF is not shown as a photo
     assert evidence.stored_image(contest, "f" * 64) is None          # a hash nobody uploaded
     assert evidence.stored_image(contest, None) is None
+
+
+def _pdf(pages: int) -> bytes:
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.set_font("helvetica", size=28)
+    for n in range(1, pages + 1):
+        doc.add_page()
+        doc.cell(0, 20, f"SK Kepala Desa - halaman {n}")
+    return bytes(doc.output())
+
+
+def test_a_pdf_is_read_in_the_page_its_first_pages_as_pictures(demo_app):
+    """A judge attaches the SK as a 7-page PDF: viewing it shows its first five pages, says how many more the
+    download holds; a damaged PDF says it cannot be shown (no error)."""
+    from data.judging import auth
+    from present.pdf_pages import MAX_PAGES, render_pages
+    from ui.auth import TOKEN_KEY
+
+    preview = render_pages(_pdf(7))
+    assert preview.page_count == 7 and len(preview.pages) == MAX_PAGES
+    first = Image.open(io.BytesIO(preview.pages[0]))
+    assert first.width == 1000 and first.height > first.width                   # an A4 page, portrait
+    assert first.convert("L").getextrema()[0] < 100, "the page has text on it, not a blank"
+    assert render_pages(PDF).page_count == 0 and render_pages(b"%PDF-1.7 rusak").page_count == 0
+
+    con = demo_app
+    juri = auth.get_user(con, "juri1")
+    cid, stage, entrant = _open_form(con, juri.judge_id)
+    crits = [r[0] for r in con.sql(
+        "SELECT ic.criterion_id FROM competitions c JOIN instrument_criteria ic USING (instrument_id) "
+        "WHERE c.competition_id = ? AND ic.kind = 'choice' ORDER BY ic.criterion_id LIMIT 2", params=[cid]).fetchall()]
+    files = {}
+    for crit, (name, data) in zip(crits, [("sk-kepala-desa.pdf", _pdf(7)), ("rusak.pdf", PDF)], strict=True):
+        files[crit] = evidence.store_evidence(con, juri, data, name, competition_id=cid, stage=stage,
+                                              entrant_id=entrant).sha256
+        judging.save_score(con, juri, cid, stage, entrant, crit, option_code="a", evidence=[files[crit]])
+    at = AppTest.from_file(str(ROOT / "pages" / "penilaian.py"), default_timeout=60)
+    at.session_state[TOKEN_KEY] = auth.authenticate(con, "juri1", "juri-demo").token
+    at.session_state["ctx.competition"] = cid
+    at.session_state["ctx.stage"] = stage
+    at.query_params["entrant"] = entrant
+    at.run()
+    assert not at.exception
+    for crit, sha in files.items():
+        at.toggle(key=f"pn.ev.{cid}.{stage}.{entrant}.{juri.judge_id}.{crit}.{sha[:16]}.view").set_value(True)
+    at.run()
+    assert not at.exception
+    assert [i.captions for i in at.get("image")] == [[f"Halaman {n} dari 7"] for n in range(1, 6)]
+    assert any("2 halaman lagi" in c.value for c in at.caption)
+    assert any("tidak dapat ditampilkan" in w.value for w in at.warning)

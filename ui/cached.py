@@ -20,6 +20,7 @@ import streamlit as st
 from data import access, store
 from data.store import page_reads as reads_pages
 from data.store import reads
+from present.pdf_pages import PdfPreview, render_pages
 from present.tables import filter_table
 from ui.auth import current_user
 from ui.context import Context, tr
@@ -305,3 +306,10 @@ def _desa_cells(path: str, reference: int):
 def desa_cells():
     """Desa boundaries (GeoDataFrame; illustrative in the demo), the base of the visit-plan map."""
     return _desa_cells(_path(), reference_version())
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def pdf_preview(sha256: str, _data: bytes) -> PdfPreview:
+    """The first pages of an attached PDF as pictures. Keyed on the file's sha256 alone: evidence is stored by
+    its hash, so the same hash is the same document (the bytes are read, after the access check, by the caller)."""
+    return render_pages(_data)

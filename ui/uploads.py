@@ -43,6 +43,8 @@ def dropzone_style() -> None:
 [data-testid="stFileUploaderDropzoneInstructions"] > div > span::after {{ content: "{drop}"; font-size: 1rem; }}
 [data-testid="stFileUploaderDropzoneInstructions"] > div > small {{ display: none; }}
 [data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] {{ font-size: 0; }}
+[data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"] [data-testid="stMarkdownContainer"] {{
+  display: none; }}
 [data-testid="stFileUploaderDropzone"] button[data-testid="stBaseButton-secondary"]::after {{
-  content: "{browse}"; font-size: 0.875rem; }}
+  content: "{browse}"; font-size: 0.875rem; margin-left: 0.5rem; }}
 </style>""")

@@ -138,7 +138,29 @@ def test_malformed_files_on_the_data_page_get_their_reason_in_indonesian(files_a
         context.close()
 
 
-def test_a_submitted_form_takes_no_more_evidence(files_app, browser):
+def _pdf(pages: int) -> bytes:
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.set_font("helvetica", size=28)
+    for n in range(1, pages + 1):
+        doc.add_page()
+        doc.cell(0, 20, f"SK Kepala Desa - halaman {n}")
+    return bytes(doc.output())
+
+
+def _open_sections(page) -> None:
+    closed = page.locator("[data-testid='stExpander'] details:not([open]) summary")
+    for _ in range(20):                           # counted anew: a rerun may open a section by itself
+        if not closed.count():
+            break
+        closed.first.click()
+        _settle(page)
+
+
+def test_a_submitted_form_takes_no_more_evidence(files_app, browser, tmp_path):
+    """Before submitting, the judge attaches the SK as a PDF and reads it in the page (issue #13, item 6);
+    after submitting, nothing more can be attached or removed."""
     url, (cid, stage, _entrant, name) = files_app
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
     page = context.new_page()
@@ -147,21 +169,31 @@ def test_a_submitted_form_takes_no_more_evidence(files_app, browser):
         sign_in(page, url, "juri1", "juri-demo", query=f"?competition={cid}&stage={stage}")
         _nav(page, "Penilaian")
         _pick(page, "Peserta", name)
-        # open: evidence can be added to every criterion
+        # open: evidence can be added to every criterion; a PDF is read in the page
+        _open_sections(page)
         expect(page.locator("[data-testid='stFileUploader']").first).to_be_attached()
+        sk = tmp_path / "sk-kepala-desa.pdf"
+        sk.write_bytes(_pdf(3))
+        page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(sk))
+        _settle(page)
+        expect(page.get_by_text("sk-kepala-desa.pdf").first).to_be_visible()
+        page.screenshot(path=str(ARTIFACTS / "hostile-files-4-pdf-attached.png"), full_page=True)
+        page.get_by_text("Lihat", exact=True).first.click()
+        _settle(page)
+        first = page.locator("[data-testid='stImage']").filter(has_text="Halaman 1 dari 3")
+        expect(first).to_be_visible()
+        expect(page.locator("[data-testid='stImage']").filter(has_text="dari 3")).to_have_count(3)
+        assert first.locator("img").evaluate("i => i.naturalWidth") == 1000
+        first.scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "hostile-files-4-pdf-read.png"))
         page.get_by_role("button", name="Kirim dan kunci formulir").click()
         _settle(page)
         expect(page.get_by_text("Formulir sudah dikirim dan terkunci")).to_be_visible()
-        closed = page.locator("[data-testid='stExpander'] details:not([open]) summary")
-        for _ in range(20):                       # every section open: nothing may be offered in any of them
-            if not closed.count():
-                break
-            closed.first.click()
-            _settle(page)
+        _open_sections(page)                      # every section open: nothing may be offered in any of them
         expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)
         expect(page.get_by_role("button", name=re.compile("Hapus"))).to_have_count(0)
         expect(page.get_by_role("button", name="Kirim dan kunci formulir")).to_have_count(0)
         _no_traceback(page)
-        page.screenshot(path=str(ARTIFACTS / "hostile-files-4-locked.png"), full_page=True)
+        page.screenshot(path=str(ARTIFACTS / "hostile-files-5-locked.png"), full_page=True)
     finally:
         context.close()

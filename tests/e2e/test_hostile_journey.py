@@ -162,6 +162,10 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
         drop = page.locator("[data-testid='stFileUploaderDropzoneInstructions'] > div > span").first
         assert drop.evaluate("e => getComputedStyle(e, '::after').content") == '"Seret dan lepas berkas di sini"'
         expect(page.locator("[data-testid='stFileUploaderDropzoneInstructions'] small").first).to_be_hidden()
+        # the button's own English word ("Upload", beside its icon) gives way to ours
+        button = page.locator("[data-testid='stFileUploaderDropzone'] button").first
+        expect(button.locator("[data-testid='stMarkdownContainer']")).to_be_hidden()
+        assert button.evaluate("e => getComputedStyle(e, '::after').content") == '"Pilih berkas"'
         page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(upload))
         expect(page.get_by_text("Baris baru")).to_be_visible(timeout=WAIT)
         _settle(page)
