@@ -4,8 +4,6 @@ mean, who advances, a signature block) and the berita acara printing names in fu
 from __future__ import annotations
 
 import io
-import shutil
-import subprocess
 
 import openpyxl
 import polars as pl
@@ -18,6 +16,7 @@ from data.exchange.exports.recap_xlsx import recap_workbook
 from data.exchange.imports import import_file
 from tests.fixtures.malformed.make_corpus import score_header, score_rows, xlsx
 from tests.fixtures.malformed.world import COMPETITION, STAGES, seed_world
+from tests.pdf_support import pdf_text
 
 LONG = "Posyandu Melati Putih Harapan Bunda Sejahtera Dusun Krajan Wetan RW 04"
 
@@ -75,12 +74,9 @@ def test_rekap_has_a_signed_sheet_per_stage_with_each_judges_points_and_their_me
     assert remarks.count("Maju ke tingkat Provinsi") == int(data.table["advances"].sum()) >= 1
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext missing (make e2e-deps)")
-def test_berita_acara_never_cuts_a_name_short(scored, tmp_path):
+def test_berita_acara_never_cuts_a_name_short(scored):
     data = export_data(scored["con"], COMPETITION, "lapangan")
-    path = tmp_path / "ba.pdf"
-    path.write_bytes(berita_acara_pdf(data))
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    text = pdf_text(berita_acara_pdf(data))
     assert "…" not in text
     words = " ".join(text.split())
     assert all(w in words for w in LONG.split())

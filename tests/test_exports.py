@@ -23,9 +23,7 @@ from data.exchange.exports.scorecard import scorecard_pdf
 from data.exchange.imports import import_file
 from tests.fixtures.malformed.make_corpus import score_header, score_rows, xlsx
 from tests.fixtures.malformed.world import COMPETITION, STAGES, seed_world
-
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None,
-                                   reason="pdftotext missing: apt-get install poppler-utils (make e2e-deps)")
+from tests.pdf_support import pdf_text, require_poppler
 
 
 @pytest.fixture
@@ -40,14 +38,8 @@ def scored(con):
     return w
 
 
-def _pdftext(pdf: bytes, tmp_path: Path) -> str:
-    path = tmp_path / "doc.pdf"
-    path.write_bytes(pdf)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-
-
 def _pages(pdf: bytes, tmp_path: Path) -> int:
+    require_poppler()
     path = tmp_path / "pages.pdf"
     path.write_bytes(pdf)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
@@ -86,11 +78,10 @@ def test_recap_speaks_english_when_asked(scored):
     assert wb.sheetnames == ["Recap", "Desk review", "Field visit", "Weights and rules"]
 
 
-@needs_poppler
 def test_berita_acara_prints_results_and_signature_lines(scored, tmp_path):
     data = export_data(scored["con"], COMPETITION, "lapangan")
     pdf = berita_acara_pdf(data)
-    text = _pdftext(pdf, tmp_path)
+    text = pdf_text(pdf, layout=True)
     assert "BERITA ACARA PENILAIAN" in text and "Tahap Lapangan" in text
     assert "Tanda Tangan" in text
     for r in data.ranked.iter_rows(named=True):
@@ -100,19 +91,19 @@ def test_berita_acara_prints_results_and_signature_lines(scored, tmp_path):
     for name in data.judges["name"]:
         assert name in text
     assert data.judges.height == len(scored["judges"])           # J-900 has no assignment and no score
+    (tmp_path / "doc.pdf").write_bytes(pdf)
     png = tmp_path / "ba"
     subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(tmp_path / "doc.pdf"), str(png)],
                    check=True)
     assert (tmp_path / "ba-1.png").stat().st_size > 5_000
 
 
-@needs_poppler
 def test_scorecard_is_one_page_with_radar_fields_and_fix_first(scored, tmp_path):
     data = export_data(scored["con"], COMPETITION)
     eid = scored["entrants"][0]
     pdf = scorecard_pdf(data, eid)
     assert _pages(pdf, tmp_path) == 1
-    text = _pdftext(pdf, tmp_path)
+    text = pdf_text(pdf, layout=True)
     row = data.table.filter(pl.col("entrant_id") == eid).row(0, named=True)
     assert row["posyandu_name"] in text and "Perbaiki lebih dulu" in text and "Kekuatan" in text
     first = data.fix_first.filter(pl.col("entrant_id") == eid).sort("order").row(0, named=True)

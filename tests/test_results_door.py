@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -22,6 +20,7 @@ from data.exchange.exports.recap_xlsx import FIRST_DATA_ROW, recap_workbook
 from data.judging.publication import compute_results, published_results
 from data.results import competition_results, scoring_config
 from present.fmt import fmt_number
+from tests.pdf_support import pdf_text
 
 PUBLISHED = "LP2026-KAB-36.02"     # every stage final, frozen by the demo's panitia: the rekap reads the snapshot
 LIVE = "live"                      # the contest still being judged with the most entrants: the rekap computes now
@@ -96,13 +95,7 @@ def test_page_rekap_and_berita_acara_rank_the_same(demo_env: Path, competition_i
 
 def _check_berita_acara(pdf: bytes, ranking: list[tuple], tmp_path: Path) -> None:
     """Every entrant appears in the berita acara in the page's order, on a line with its total and award."""
-    if shutil.which("pdftotext") is None:
-        pytest.skip("pdftotext missing: apt-get install poppler-utils (make e2e-deps)")
-    path = tmp_path / "ba.pdf"
-    path.write_bytes(pdf)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    lines = text.splitlines()
+    lines = pdf_text(pdf, layout=True).splitlines()
     at = 0
     for place, (name, total, rank, award) in enumerate(ranking, start=1):
         hit = next(i for i in range(at, len(lines)) if lines[i].lstrip().startswith(f"{place} ") and name in lines[i])
