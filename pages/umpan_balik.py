@@ -46,13 +46,14 @@ if token:
         st.info(tr("share_fb_empty"))
     for (stage, section), part in rows.group_by(["stage", "section_id"], maintain_order=True):
         st.subheader(f"{tr(f'stage_{stage}')} · {tr(f'field_{section}')}")
+        # the code, judge and points first: on a phone they are what fits without scrolling sideways
         dataframe(pl.DataFrame({
-            tr("pages_criterion"): [f"{c} · {x or ''}" for c, x in zip(part["criterion_id"], part["criterion_text"],
-                                                                        strict=True)],
+            tr("share_fb_col_code"): part["criterion_id"].to_list(),
             tr("pages_judge"): part["judge"].to_list(),
-            tr("pages_choice"): [choice_text(r, L) for r in part.iter_rows(named=True)],
             tr("pages_points"): [fmt_number(v, 0, L) for v in part["points"]],
+            tr("pages_choice"): [choice_text(r, L) for r in part.iter_rows(named=True)],
             tr("pages_note"): part["note"].fill_null("").to_list(),
+            tr("pages_criterion"): part["criterion_text"].fill_null("").to_list(),
         }).to_pandas(), hide_index=True, key=f"feedback_{stage}_{section}")
     store_download(st, tr("share_fb_download"), lambda cur: feedback_pdf(cur, cid, entrant, L),
                    file_name=f"umpan-balik-{cid}-{entrant}.pdf", mime="application/pdf", key="feedback_pdf",

@@ -103,18 +103,28 @@ def scorecard_png(fig: EntrantFigures, competition_name: str, criterion_texts: M
     y += box_h + 22
     honours = ([fig.award] if fig.award else []) + [field_award_text(f, p, lang) for f, p in fig.field_awards]
     if honours:
-        text, font = _fit(d, " · ".join(honours), 44, inner - 40, bold=True)
-        w = int(d.textlength(text, font=font))
-        d.rounded_rectangle([MARGIN, y, MARGIN + w + 40, y + 66], radius=33, fill="#F6C744")
-        d.text((MARGIN + 20, y + 33), text, font=font, fill=INK, anchor="lm")
-        y += 88
+        # one pill per honour, flowing over the rows they need (smaller when there are many: a posyandu may win
+        # every field); the bars below close up to make room
+        size, pill, gap = (34, 58, 70) if len(honours) <= 3 else (28, 48, 58)
+        font, x, rows = _font(size, bold=True), MARGIN, 1
+        for honour in honours:
+            w = int(d.textlength(honour, font=font)) + 40
+            if x > MARGIN and x + w > WIDTH - MARGIN:
+                x, y, rows = MARGIN, y + gap, rows + 1
+            text, fitted = _fit(d, honour, size, WIDTH - MARGIN - x - 40, bold=True, smallest=22)
+            w = int(d.textlength(text, font=fitted)) + 40
+            d.rounded_rectangle([x, y, x + w, y + pill], radius=pill // 2, fill="#F6C744")
+            d.text((x + 20, y + pill // 2), text, font=fitted, fill=INK, anchor="lm")
+            x += w + 14
+        y += pill + 24
     else:
+        rows = 0
         y += 16
 
     # The six fields as bars on 0–100.
     d.text((MARGIN, y), t("share_img_fields", lang), font=_font(36, bold=True), fill=INK, anchor="la")
     y += 58
-    label_w, bar_h, step = 330, 34, 52
+    label_w, bar_h, step = 330, 34, (52, 52, 46, 42, 38, 36)[min(rows, 5)]
     bar_w = inner - label_w - 110
     for f in SPM_FIELDS:
         score = fig.fields.get(f)
@@ -138,21 +148,26 @@ def scorecard_png(fig: EntrantFigures, competition_name: str, criterion_texts: M
     text, font = _fit(d, strong, 32, inner - 260)
     d.text((MARGIN + 260, y), text, font=font, fill=INK, anchor="la")
     y += 60
+    small = _font(24)
+    foot = _wrap(d, footer, small, inner, 2) if footer else []
+    bottom = HEIGHT - 24 - 30 * len(foot) - 12          # the fix-first lines stay above the footer
     d.text((MARGIN, y), t("share_img_fix", lang), font=_font(32, bold=True), fill=INK, anchor="la")
     y += 48
     body = _font(30)
     for c in fig.fix_first:
         line = f"{c.criterion_id} · {' '.join(criterion_texts.get(c.criterion_id, '').split())}"
-        for part in _wrap(d, line, body, inner - 30, 2):
+        room = min(2, (bottom - y) // 40)
+        if room < 1:            # no room left above the footer (many honours): the rest is on the Profil page
+            break
+        for part in _wrap(d, line, body, inner - 30, room):
             d.text((MARGIN + 30, y), part, font=body, fill=INK, anchor="la")
             y += 40
         y += 10
     if not fig.fix_first:
         d.text((MARGIN + 30, y), "–", font=body, fill=INK, anchor="la")
 
-    if footer:
-        text, font = _fit(d, footer, 26, inner, smallest=22)
-        d.text((MARGIN, HEIGHT - 28), text, font=font, fill=MUTED, anchor="ls")
+    for i, part in enumerate(foot):
+        d.text((MARGIN, HEIGHT - 24 - 30 * (len(foot) - 1 - i)), part, font=small, fill=MUTED, anchor="ls")
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()

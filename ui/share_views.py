@@ -41,8 +41,10 @@ def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, en
 
     field_awards = field_award_winners(competition_id, stage)
     if field_awards is not None:
-        for f, place in field_awards.filter(pl.col("entrant_id") == entrant_id).select("spm_field", "field_rank").rows():
-            st.success(field_award_text(f, int(place), lang), icon=":material/military_tech:")
+        won = field_awards.filter(pl.col("entrant_id") == entrant_id).select("spm_field", "field_rank").rows()
+        if won:
+            st.success(" · ".join(field_award_text(f, int(place), lang) for f, place in won),
+                       icon=":material/military_tech:")
 
     secs = [c[4:] for c in table.columns if c.startswith("sec_")]
     got = moved_since(table.filter(pl.col("entrant_id") == entrant_id), competition_id, stage, secs)

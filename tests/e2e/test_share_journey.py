@@ -1,0 +1,152 @@
+"""Results people share (#17) in Chromium: a visitor reads Peringkat with the change since the last round, the
+rank band and the field awards, opens a profile, reads its summary and saves its scorecard image; the panitia
+releases feedback links, an entrant opens its own without an account, and once revoked the link opens nothing.
+What must not happen: an exception box on any of these pages, or a revoked link that still shows scores."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import ARTIFACTS, serve
+
+COMP = "LP2026-KAB-36.02"
+
+
+@pytest.fixture(scope="module")
+def share_url(demo_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A dashboard on its own copy of the demo store (the journey releases and revokes links)."""
+    store_file = tmp_path_factory.mktemp("share") / "demo.duckdb"
+    shutil.copyfile(demo_path, store_file)
+    with serve(store_file) as url:
+        yield url
+
+
+def _settle(page) -> None:
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
+    page.wait_for_timeout(800)
+    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
+
+
+def _no_exception(page) -> None:
+    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def _second_place(demo_path: Path) -> str:
+    con = duckdb.connect(str(demo_path), read_only=True)
+    try:
+        from data.results import competition_results
+
+        table = competition_results(con, COMP).table
+    finally:
+        con.close()
+    return table.filter(table["rank_final"] == 2)["posyandu_id"][0]
+
+
+def test_a_visitor_reads_the_fair_table_and_saves_a_scorecard(share_url: str, browser, demo_path: Path,
+                                                             tmp_path: Path) -> None:
+    from PIL import Image
+
+    # wide enough for the whole league table, the band column included
+    context = browser.new_context(viewport={"width": 2400, "height": 1100}, locale="id-ID", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"{share_url}/peringkat?competition={COMP}&since=1", wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Peringkat").first).to_be_visible(timeout=120_000)
+        _settle(page)
+        expect(page.get_by_role("heading", name="Juara bidang")).to_be_visible()
+        expect(page.get_by_role("heading", name="Perubahan sejak Lomba Posyandu Tingkat Kab. Lebak 2025 (2025)")
+               ).to_be_visible()
+        expect(page.get_by_text("Perubahan bobot bagian")).to_be_visible()
+        expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+        _no_exception(page)
+        page.screenshot(path=str(ARTIFACTS / "share-1-peringkat.png"), full_page=True)
+        page.get_by_role("heading", name="Juara bidang").scroll_into_view_if_needed()
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(ARTIFACTS / "share-1b-peringkat-awards-change.png"))
+
+        page.goto(f"{share_url}/profil?competition={COMP}&posyandu={_second_place(demo_path)}",
+                  wait_until="domcontentloaded")
+        expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible(timeout=120_000)
+        _settle(page)
+        expect(page.get_by_text("Peringkat 2 dari 28 dengan nilai akhir")).to_be_visible()
+        _no_exception(page)
+        page.screenshot(path=str(ARTIFACTS / "share-2-profil.png"), full_page=True)
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name="Unduh kartu skor").click()
+        saved = tmp_path / info.value.suggested_filename
+        info.value.save_as(saved)
+        assert saved.suffix == ".png"
+        image = Image.open(saved)
+        assert image.size == (1080, 1350)
+        image.save(ARTIFACTS / "share-3-scorecard.png")
+        _no_exception(page)
+    finally:
+        context.close()
+
+
+def test_the_panitia_releases_feedback_an_entrant_opens_it_and_a_revoked_link_opens_nothing(
+        share_url: str, browser, tmp_path: Path) -> None:
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID", accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    visitor = browser.new_context(viewport={"width": 412, "height": 915}, locale="id-ID")   # a phone
+    entrant = visitor.new_page()
+    entrant.set_default_timeout(120_000)
+    try:
+        page.goto(f"{share_url}/masuk?competition={COMP}", wait_until="domcontentloaded")
+        page.get_by_label("Nama pengguna").fill("panitia")
+        page.get_by_label("Kata sandi").fill("panitia-demo")
+        page.get_by_role("button", name="Masuk").click()
+        expect(page.get_by_text("Masuk sebagai").first).to_be_visible(timeout=90_000)
+        page.get_by_role("link", name="Umpan Balik", exact=True).click()
+        expect(page.get_by_role("heading", name="Bagikan umpan balik ke peserta")).to_be_visible(timeout=120_000)
+        _settle(page)
+        page.get_by_role("button", name="Buat tautan untuk peserta yang belum punya").click()
+        expect(page.get_by_text("28 tautan dibuat")).to_be_visible(timeout=120_000)
+        _settle(page)
+        page.screenshot(path=str(ARTIFACTS / "share-4-release.png"), full_page=True)
+        with page.expect_download(timeout=120_000) as info:
+            page.get_by_role("button", name="Unduh daftar tautan (CSV)").click()
+        saved = tmp_path / "links.csv"
+        info.value.save_as(saved)
+        rows = list(csv.DictReader(io.StringIO(saved.read_text(encoding="utf-8"))))
+        assert len(rows) == 28
+        first, other = rows[0], rows[1]
+        link = first["Tautan"]
+        assert link.startswith(share_url) and "/umpan_balik?entrant=" in link and "&t=" in link
+
+        entrant.goto(link, wait_until="domcontentloaded")
+        expect(entrant.get_by_role("heading", name=f"Umpan balik per kriteria · Posyandu {first['Posyandu']}")
+               ).to_be_visible(timeout=120_000)
+        _settle(entrant)
+        expect(entrant.get_by_role("button", name="Unduh umpan balik (PDF)")).to_be_visible()
+        expect(entrant.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+        _no_exception(entrant)
+        entrant.screenshot(path=str(ARTIFACTS / "share-5-feedback-phone.png"), full_page=True)
+        # another entrant's id with this token: refused
+        other_id = other["Tautan"].split("entrant=")[1].split("&")[0]
+        entrant.goto(link.replace(link.split("entrant=")[1].split("&")[0], other_id), wait_until="domcontentloaded")
+        expect(entrant.get_by_text("Tautan umpan balik ini tidak berlaku")).to_be_visible(timeout=120_000)
+        expect(entrant.locator('[data-testid="stDataFrame"]')).to_have_count(0)
+
+        # the panitia revokes the first entrant's link (the first in the list, picked by default)
+        _settle(page)
+        page.get_by_role("button", name="Cabut tautan").click()
+        expect(page.get_by_text(f"Tautan {first['Posyandu']}")).to_be_visible(timeout=120_000)
+        entrant.goto(link, wait_until="domcontentloaded")
+        expect(entrant.get_by_text("Tautan umpan balik ini tidak berlaku")).to_be_visible(timeout=120_000)
+        _settle(entrant)
+        expect(entrant.locator('[data-testid="stDataFrame"]')).to_have_count(0)
+        _no_exception(entrant)
+        entrant.screenshot(path=str(ARTIFACTS / "share-6-revoked.png"), full_page=True)
+    finally:
+        context.close()
+        visitor.close()
