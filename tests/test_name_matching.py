@@ -13,7 +13,7 @@ import pytest
 
 from data import store
 from data.exchange.imports import import_file, validate_file
-from data.exchange.parse_indonesian import RegionIndex
+from data.exchange.region_names import RegionIndex
 from data.regions import compact_key, load_regions, region_frame, variant_key
 from present.previews import cell_text, coded_text, import_preview
 

@@ -10,9 +10,6 @@ from hypothesis import strategies as st
 
 from data.exchange.parse_indonesian import (
     Bad,
-    RegionIndex,
-    clean_region_name,
-    load_region_index,
     normalize_region_code,
     parse_bool,
     parse_date,
@@ -20,6 +17,7 @@ from data.exchange.parse_indonesian import (
     parse_number,
     parse_phone,
 )
+from data.exchange.region_names import RegionIndex, clean_region_name, load_region_index
 from tests.fixtures.malformed.world import REGIONS
 
 

@@ -1,4 +1,5 @@
-"""Values as Indonesians write them in Excel: numbers, dates, yes/no, and region names resolved to codes.
+"""Values as Indonesians write them in Excel: numbers, dates, yes/no, phone numbers and region codes (region
+names resolved to codes are `data.exchange.region_names`).
 
 Every parser takes the raw cell (str, int, float, date or None) and returns either the value or a `Bad`
 carrying the message key and detail, so an importer can turn it into a `Problem` at the right cell.
@@ -9,16 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
-
-import duckdb
-from rapidfuzz import fuzz, process
-
-from data import store
-from data.regions import compact_key, fold_variants, town_alias, variant_key
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)    # Excel's 1900 date system, after its fake 29 Feb 1900
 EXCEL_SERIAL_MAX = 2958465             # 31 Dec 9999
@@ -236,128 +229,3 @@ def normalize_region_code(value: object) -> str | Bad | None:
             i += width
         return ".".join(parts)
     return Bad("exchange_bad_region_code", {"value": value})
-
-
-_PREFIXES: tuple[tuple[str, str | None], ...] = (
-    ("provinsi", "provinsi"), ("prov", "provinsi"), ("kabupaten", "kabupaten"), ("kab", "kabupaten"),
-    ("kota administrasi", "kota"), ("kota adm", "kota"), ("kota", "kota"), ("kecamatan", "kecamatan"),
-    ("kec", "kecamatan"), ("distrik", "kecamatan"), ("kelurahan", "kelurahan"), ("kel", "kelurahan"),
-    ("desa", "desa"), ("ds", "desa"), ("kampung", "desa"), ("nagari", "desa"), ("gampong", "desa"),
-)
-
-
-_PREFIX_RE = re.compile(r"^(" + "|".join(re.escape(p) for p, _ in _PREFIXES) + r")(\.|\s)\s*")
-_PREFIX_KIND = dict(_PREFIXES)
-_NOT_NAME = re.compile(r"[^\w\s.'-]")
-_SPACES = re.compile(r"\s+")
-_PUNCT = re.compile(r"[.'-]")
-
-
-def clean_region_name(name: str) -> tuple[str, str | None]:
-    """The bare name in lower case without its prefix, and the kind the prefix named (or None).
-
-    "Kab. Lebak" → ("lebak", "kabupaten"); "KOTA  BOGOR" → ("bogor", "kota"); "Pasar Keong" → ("pasar keong", None).
-    """
-    text = unicodedata.normalize("NFKC", name).lower().replace("\u00a0", " ")
-    text = _SPACES.sub(" ", _NOT_NAME.sub(" ", text)).strip()
-    kind = None
-    m = _PREFIX_RE.match(text)   # alternatives in _PREFIXES order: "kota administrasi" before "kota"
-    if m:
-        text, kind = text[m.end():], _PREFIX_KIND[m.group(1)]
-    return _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip(), kind
-
-
-@dataclass(frozen=True)
-class RegionMatch:
-    """The code a name resolved to (or None), and up to three "did you mean" suggestions as "Name (code)"."""
-
-    code: str | None
-    suggestions: tuple[str, ...] = ()
-    ambiguous: bool = False
-
-
-@dataclass
-class RegionIndex:
-    """Regions by code and by cleaned name per level, for resolving what people type to Kemendagri codes."""
-
-    names: dict[str, str]                        # code → official name
-    levels: dict[str, int]                       # code → level 1..4
-    kinds: dict[str, str]                        # code → kind
-    parents: dict[str, str | None]               # code → parent code
-    _by_name: dict[tuple[int, str], list[str]] = field(default_factory=dict)
-    _by_compact: dict[tuple[int, str], list[str]] = field(default_factory=dict)
-    _by_variant: dict[tuple[int, str], list[str]] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for code, name in self.names.items():
-            level = self.levels[code]
-            bare, _ = clean_region_name(name)
-            self._by_name.setdefault((level, bare), []).append(code)
-            alias = town_alias(name, level)
-            if alias:
-                self._by_name.setdefault((level, alias), []).append(code)
-            compact = compact_key(name)
-            self._by_compact.setdefault((level, compact), []).append(code)
-            self._by_variant.setdefault((level, fold_variants(compact)), []).append(code)
-
-    def __contains__(self, code: object) -> bool:
-        return code in self.names
-
-    def label(self, code: str) -> str:
-        return f"{self.names.get(code, '?')} ({code})"
-
-    def _within(self, code: str, parent_code: str | None) -> bool:
-        """In the enclosing region: a desa is within its kecamatan and its kabupaten (a blank kecamatan)."""
-        return parent_code is None or code.startswith(parent_code + ".")
-
-    def resolve(self, name: str, level: int, parent_code: str | None = None) -> RegionMatch:
-        """The code of `name` at `level` inside `parent_code` (any ancestor), tolerant of prefix, case, spacing,
-        hyphens and the usual spelling variants, tried in that order from the strictest.
-
-        A kind named in the text ("Kota Bogor" vs "Kab. Bogor") picks between same-named regions; if two still
-        match, the result is ambiguous. No match: the closest names as suggestions, never a silent guess.
-        """
-        bare, kind = clean_region_name(name)
-        for index, key in ((self._by_name, bare), (self._by_compact, compact_key(name)),
-                           (self._by_variant, variant_key(name))):
-            hits = [c for c in index.get((level, key), []) if self._within(c, parent_code)]
-            if kind in ("kabupaten", "kota", "desa", "kelurahan") and len(hits) > 1:
-                hits = [c for c in hits if self.kinds.get(c) == kind] or hits
-            if len(hits) == 1:
-                return RegionMatch(hits[0])
-            if len(hits) > 1:
-                return RegionMatch(None, tuple(self.label(c) for c in hits[:3]), ambiguous=True)
-        # Suggestions compare whole names ("kota kudus"), so a short form ("kota") still finds its region.
-        pool = {c: n.lower() for c, n in self.names.items()
-                if self.levels[c] == level and self._within(c, parent_code)}
-        typed = re.sub(r"\s+", " ", name.lower()).strip()
-        found = process.extract(typed, pool, scorer=fuzz.WRatio, limit=3, score_cutoff=75)
-        return RegionMatch(None, tuple(self.label(code) for _, _, code in found))
-
-
-def load_region_index(con: duckdb.DuckDBPyConnection) -> RegionIndex:
-    """Every region in the store, indexed for code checks and name resolution.
-
-    Building the index (three match keys for each of 91,000 names) takes seconds, so it is kept per process
-    for as long as the regions table holds the same rows (checked by a digest DuckDB computes at once).
-    """
-    digest = store.one(con, "SELECT count(*), coalesce(sum(hash(code, name, level, kind, parent_code))::HUGEINT, 0) "
-                       "FROM regions")
-    key = (int(digest[0]), int(digest[1]))
-    with _INDEX_LOCK:
-        cached = _INDEX_CACHE.get(key)
-    if cached is not None:
-        return cached
-    rows = con.sql("SELECT code, name, level, kind, parent_code FROM regions").fetchall()
-    index = RegionIndex(
-        names={r[0]: r[1] for r in rows}, levels={r[0]: int(r[2]) for r in rows},
-        kinds={r[0]: r[3] for r in rows}, parents={r[0]: r[4] for r in rows},
-    )
-    with _INDEX_LOCK:
-        _INDEX_CACHE.clear()   # one store per process: keep only the newest
-        _INDEX_CACHE[key] = index
-    return index
-
-
-_INDEX_CACHE: dict[tuple[int, int], RegionIndex] = {}
-_INDEX_LOCK = threading.Lock()

@@ -25,8 +25,8 @@ from data.exchange.imports.common import (
     file_sha256,
     read_sheet,
 )
-from data.exchange.parse_indonesian import clean_region_name
 from data.exchange.problems import Problem
+from data.exchange.region_names import clean_region_name
 from data.judging import audit
 from data.judging.auth import User, require_role
 from data.judging.forms import COMBINED

@@ -24,8 +24,8 @@ from data.exchange.imports.common import (
     keep_present,
     read_sheet,
 )
-from data.exchange.parse_indonesian import load_region_index
 from data.exchange.problems import Problem
+from data.exchange.region_names import load_region_index
 
 KIND = "judges"
 SHEET = "Juri"

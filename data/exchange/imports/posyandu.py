@@ -24,8 +24,8 @@ from data.exchange.imports.common import (
     keep_present,
     read_sheet,
 )
-from data.exchange.parse_indonesian import RegionIndex, load_region_index
 from data.exchange.problems import Problem
+from data.exchange.region_names import RegionIndex, load_region_index
 from data.regions import variant_key
 from scoring.fields import SPM_FIELDS, STRATA
 
