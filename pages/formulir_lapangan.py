@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from data.exchange import xlsform
+from data.exchange import kobo_import, xlsform
 from data.instruments.persistence import read_instrument
 from data.store import reads
 from present.fmt import fmt_int
@@ -55,7 +55,7 @@ st.caption(tr("fieldform_counts", criteria=fmt_int(len(instrument.criteria), L),
 st.subheader(tr("fieldform_step_upload"))
 upload = file_upload(st, tr("fieldform_upload"), types=["csv", "xlsx"], max_mb=50, key="ff.upload")
 if upload is not None and st.button(tr("fieldform_import"), type="primary", key="ff.import"):
-    report = xlsform.import_export(con, user, ctx.competition_id, instrument, upload.getvalue(), upload.name)
+    report = kobo_import.import_export(con, user, ctx.competition_id, instrument, upload.getvalue(), upload.name)
     cols = st.columns(3)
     cols[0].metric(tr("fieldform_accepted"), fmt_int(len(report.accepted), L))
     cols[1].metric(tr("fieldform_scores_written"), fmt_int(report.scores_written, L))

@@ -17,7 +17,7 @@ PROBLEMS: tuple[str, ...] = ("unknown_criterion", "unknown_option", "option_with
 
 # Why the engine ignores a raw row before scoring: it names an entrant, stage or criterion the competition does
 # not hold (or none). Both engine paths ignore exactly these rows and report them in `problems`; the store's
-# writers refuse them (data/judging/forms.py, data/exchange/imports/scores.py, data/exchange/xlsform.py).
+# writers refuse them (data/judging/forms.py, data/exchange/imports/scores.py, data/exchange/kobo_import.py).
 IGNORED: tuple[str, ...] = ("no_entrant", "unknown_entrant", "no_stage", "unknown_stage", "no_criterion",
                             "unknown_criterion")
 

@@ -12,8 +12,8 @@ import pytest
 from data import store
 from data.exchange.backup import table_checksums
 from data.exchange.imports import import_file
+from data.exchange.kobo_import import import_export
 from data.exchange.problems import message_keys, problems_frame
-from data.exchange.xlsform import import_export
 from data.judging import assignments
 from data.judging import forms as judging
 from present.i18n import t

@@ -9,8 +9,9 @@ import json
 import openpyxl
 import pytest
 
+from data.exchange.kobo_import import import_export, parse_export
 from data.exchange.problems import message_keys
-from data.exchange.xlsform import build_xlsform, import_export, parse_export, to_xform, xlsform_sheets
+from data.exchange.xlsform import build_xlsform, to_xform, xlsform_sheets
 from data.instruments.loader import bundled_instrument_paths, load_instrument
 from data.judging import forms as judging
 from data.judging.contest_life import send_back

@@ -1,41 +1,29 @@
-"""Offline field scoring: an XLSForm for KoboCollect / ODK Collect from any instrument, and the import of their
-exports (CSV or XLSX) back into scores, with every rejected row reported.
+"""Offline field scoring, out: an XLSForm for KoboCollect / ODK Collect from any instrument (the import of their
+exports back into scores is `data.exchange.kobo_import`).
 
 The form has one group per instrument section (`grp_<section>`), one question per criterion named after the
 criterion (select_one a–d, or a decimal for nilai riil with its unit), an optional note per criterion
-(`<criterion>_catatan`), the entrant, judge and stage, and a GPS point. Exports name columns by group path:
-Kobo writes `grp_kesehatan/KES-01`, ODK Central `grp_kesehatan-KES-01`; both are understood, as are the GPS
-columns each writes and `meta/instanceID` (or Kobo's `_uuid`), which makes a second import of the same export
-change nothing.
+(`<criterion>_catatan`), the entrant, judge and stage, and a GPS point.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
-import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
 import openpyxl
 from pyxform.xls2xform import convert
 
-from data import store
-from data.exchange.problems import Problem
-from data.judging.auth import User
-from data.judging.forms import UNSET, _write_score
 from present.cells import openpyxl_cells_as_text
 from scoring.fields import STAGES
 from scoring.instrument import Criterion, Instrument
 
 NOTE_SUFFIX = "_catatan"
 GROUP_PREFIX = "grp_"
-LAT_RANGE, LON_RANGE = (-11.5, 6.5), (94.5, 141.5)   # Indonesia with a margin
 _XML_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
 
 
@@ -48,8 +36,6 @@ def xml_name(identifier: str) -> str:
 def group_name(section_id: str) -> str:
     return xml_name(f"{GROUP_PREFIX}{section_id}")
 
-
-# --- the form ----------------------------------------------------------------------------------------------------
 
 ID, EN = "Indonesian (id)", "English (en)"     # the form's languages; Indonesian is the default
 
@@ -163,273 +149,3 @@ def to_xform(xlsform: bytes, warnings: list[str] | None = None) -> str:
     """Convert an XLSForm to XForm XML with pyxform (raises pyxform's error when the form is invalid);
     pyxform's warnings are appended to `warnings` when given."""
     return convert(xlsform=xlsform, file_type=".xlsx", warnings=warnings).xform
-
-
-# --- reading an export -------------------------------------------------------------------------------------------
-
-def read_export(data: bytes, filename: str) -> tuple[str | None, list[str], list[list[str]]]:
-    """(sheet, header, rows) of a Kobo/ODK export: the first sheet of an XLSX (repeat groups, which Kobo puts
-    in further sheets, are not read), or a CSV with `,` or `;` separators in UTF-8 (with or without BOM)."""
-    if data[:4] == b"PK\x03\x04":
-        wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        values = [["" if v is None else _cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        wb.close()
-        sheet: str | None = ws.title
-    else:
-        text = data.decode("utf-8-sig")
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;") if text.strip() else csv.excel
-        values = [row for row in csv.reader(io.StringIO(text), dialect)]
-        sheet = None
-    if not values:
-        return sheet, [], []
-    header = [h.strip() for h in values[0]]
-    return sheet, header, [r + [""] * (len(header) - len(r)) for r in values[1:]]
-
-
-def _cell(v: Any) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v)) if abs(v) < 1e15 else str(v)
-    return str(v)
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One accepted row: who judged whom in which stage, where, and the answers by criterion."""
-    row: int
-    instance_id: str
-    stage: str
-    entrant_id: str
-    judge_id: str
-    lat: float | None
-    lon: float | None
-    answers: dict[str, dict[str, Any]]   # criterion_id → {"option_code"|"real_value": ..., "note": ...}
-
-
-@dataclass
-class ImportReport:
-    accepted: list[Submission] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    already_imported: list[str] = field(default_factory=list)
-    scores_written: int = 0
-
-    @property
-    def rejected_rows(self) -> list[int]:
-        return sorted({p.row for p in self.problems if p.row is not None})
-
-
-def _columns(header: list[str], instrument: Instrument) -> dict[str, int]:
-    """Map leaf field names (stage, KES-01, KES-01_catatan, instanceID, gps...) to column positions."""
-    groups = [group_name(s.id) for s in instrument.sections]
-    out: dict[str, int] = {}
-    for i, h in enumerate(header):
-        leaf = h.split("/")[-1].split(":")[-1]
-        for g in groups + ["meta"]:
-            if leaf.startswith(g + "-"):   # ODK Central joins group paths with "-"
-                leaf = leaf[len(g) + 1:]
-                break
-        out.setdefault(leaf, i)
-        out.setdefault(leaf.lower(), i)
-    return out
-
-
-def _unknown_criteria(header: list[str], instrument: Instrument) -> list[tuple[str, str]]:
-    """(column, criterion) for every column inside a section group (`grp_…`) that answers no criterion of the
-    instrument, nor its note: the export came from a form made of another instrument (or version)."""
-    groups = [group_name(s.id) for s in instrument.sections]
-    known = {xml_name(c.id) for c in instrument.criteria}
-    known |= {f"{n}{NOTE_SUFFIX}" for n in known}
-    out = []
-    for h in header:
-        path = h.split("/")
-        leaf = path[-1].split(":")[-1]
-        in_group = any(p.startswith(GROUP_PREFIX) for p in path[:-1])
-        for g in groups:
-            if leaf.startswith(g + "-"):      # ODK Central joins group paths with "-"
-                leaf, in_group = leaf[len(g) + 1:], True
-                break
-        else:
-            if leaf.startswith(GROUP_PREFIX) and "-" in leaf:    # a group this instrument does not have
-                leaf, in_group = leaf.split("-", 1)[1], True
-        if in_group and leaf and leaf not in known:
-            out.append((h, leaf.removesuffix(NOTE_SUFFIX)))
-    return out
-
-
-def _number(text: str) -> float | None:
-    t = text.strip().replace(" ", "")
-    if "," in t and "." not in t:
-        t = t.replace(",", ".")
-    try:
-        v = float(t)
-    except ValueError:
-        return None
-    return v if math.isfinite(v) else None
-
-
-def _gps(values: list[str], cols: dict[str, int]) -> tuple[float | None, float | None, str | None]:
-    """(lat, lon, raw) from a geopoint column "lat lon alt acc", or from separate latitude/longitude columns."""
-    def get(*names: str) -> str:
-        for n in names:
-            if n in cols and values[cols[n]].strip():
-                return values[cols[n]].strip()
-        return ""
-    raw = get("gps")
-    if raw:
-        parts = raw.split()
-        if len(parts) < 2:
-            return None, None, raw
-        return _number(parts[0]), _number(parts[1]), raw
-    lat, lon = get("_gps_latitude", "gps-Latitude", "gps-latitude"), get("_gps_longitude", "gps-Longitude",
-                                                                         "gps-longitude")
-    if not lat and not lon:
-        return None, None, None
-    return _number(lat), _number(lon), f"{lat} {lon}"
-
-
-def parse_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: str, instrument: Instrument,
-                 data: bytes, filename: str) -> ImportReport:
-    """Validate every row of an export against the instrument and the competition; nothing is written.
-
-    A row is accepted whole or rejected whole (a submission is one judge's form), and each reason it is
-    rejected is a Problem with its row (as the spreadsheet numbers it, header = 1) and column.
-    """
-    report = ImportReport()
-    try:
-        sheet, header, rows = read_export(data, filename)
-    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError) as exc:
-        report.problems.append(Problem(filename, None, None, None, "judging_import_unreadable", {"detail": str(exc)}))
-        return report
-    cols = _columns(header, instrument)
-    id_col = next((c for c in ("instanceID", "instanceid", "_uuid", "KEY") if c in cols), None)
-    missing = [c for c in ("stage", "entrant_id", "judge_id") if c not in cols] + ([] if id_col else ["instanceID"])
-    if missing or id_col is None:
-        report.problems.append(Problem(filename, sheet, 1, ", ".join(missing), "judging_import_missing_columns",
-                                       {"columns": missing}))
-        return report
-    unknown = _unknown_criteria(header, instrument)
-    if unknown:      # the engine would ignore these answers: refuse the file rather than drop them silently
-        report.problems.extend(Problem(filename, sheet, 1, column, "engine_import_unknown_criterion",
-                                       {"column": column, "criterion": crit}) for column, crit in unknown)
-        return report
-
-    stages = {r[0] for r in con.sql("SELECT stage FROM competition_stages WHERE competition_id = ?",
-                                    params=[competition_id]).fetchall()}
-    entrants = {r[0] for r in con.sql("SELECT entrant_id FROM entrants WHERE competition_id = ?",
-                                      params=[competition_id]).fetchall()}
-    assigned = {tuple(r) for r in con.sql("SELECT stage, judge_id, entrant_id FROM assignments "
-                                          "WHERE competition_id = ?", params=[competition_id]).fetchall()}
-    final = {r[0] for r in con.sql("SELECT stage FROM competition_stages WHERE competition_id = ? AND finalized_at "
-                                   "IS NOT NULL", params=[competition_id]).fetchall()}
-    locked = {tuple(r) for r in con.sql("SELECT stage, judge_id, entrant_id FROM judging_forms WHERE competition_id = ? "
-                                        "AND status = 'submitted'", params=[competition_id]).fetchall()}
-    done = {r[0] for r in con.sql("SELECT instance_id FROM field_submissions").fetchall()}
-    entrant_names = {xml_name(e): e for e in entrants}
-    judge_names = {xml_name(r[0]): r[0] for r in con.sql("SELECT judge_id FROM judges").fetchall()}
-    seen: set[str] = set()
-    for n, values in enumerate(rows, start=2):
-        if not any(v.strip() for v in values):
-            continue
-        bad: list[Problem] = []
-
-        def problem(column: str | None, key: str, bad: list[Problem] = bad, n: int = n, **detail: Any) -> None:
-            bad.append(Problem(filename, sheet, n, column, key, detail))
-
-        iid = values[cols[id_col]].strip()
-        if id_col == "_uuid" and iid and not iid.startswith("uuid:"):
-            iid = f"uuid:{iid}"   # Kobo's _uuid is the instanceID without its prefix
-        stage, entrant, judge = (values[cols[c]].strip() for c in ("stage", "entrant_id", "judge_id"))
-        # A form with choice lists carries XML-safe names; map them back to the ids.
-        entrant, judge = entrant_names.get(entrant, entrant), judge_names.get(judge, judge)
-        if not iid:
-            problem(header[cols[id_col]], "judging_import_no_instance_id")
-        elif iid in seen:
-            problem(header[cols[id_col]], "judging_import_duplicate", instance_id=iid)
-        elif iid in done:
-            report.already_imported.append(iid)
-            continue
-        seen.add(iid)
-        if stage not in stages:
-            problem(header[cols["stage"]], "judging_import_bad_stage", value=stage)
-        if entrant not in entrants:
-            problem(header[cols["entrant_id"]], "judging_import_bad_entrant", value=entrant)
-        if user.role == "juri" and judge != user.judge_id:
-            problem(header[cols["judge_id"]], "judging_denied_other_judge", judge_id=judge)
-        elif user.role not in ("juri", "panitia"):
-            problem(None, "judging_denied_role", role=user.role, allowed="panitia, juri")
-        elif stage in stages and entrant in entrants and (stage, judge, entrant) not in assigned:
-            problem(header[cols["judge_id"]], "judging_import_not_assigned", judge_id=judge, entrant_id=entrant)
-        if stage in final:
-            problem(header[cols["stage"]], "judging_stage_final", stage=stage)
-        elif (stage, judge, entrant) in locked:
-            problem(header[cols["entrant_id"]], "judging_form_locked", entrant_id=entrant)
-        lat, lon, raw = _gps(values, cols)
-        if raw is not None and (lat is None or lon is None or not LAT_RANGE[0] <= lat <= LAT_RANGE[1]
-                                or not LON_RANGE[0] <= lon <= LON_RANGE[1]):
-            problem(header[cols["gps"]] if "gps" in cols else "gps", "judging_import_bad_gps", value=raw)
-        answers = _answers(instrument, header, values, cols, problem)
-        if bad:
-            report.problems.extend(bad)
-            continue
-        report.accepted.append(Submission(n, iid, stage, entrant, judge, lat, lon, answers))
-    return report
-
-
-def _answers(instrument: Instrument, header: list[str], values: list[str], cols: dict[str, int],
-             problem: Any) -> dict[str, dict[str, Any]]:
-    answers: dict[str, dict[str, Any]] = {}
-    for c in instrument.criteria:
-        name = xml_name(c.id)
-        got: dict[str, Any] = {}
-        if name in cols and values[cols[name]].strip():
-            text, column = values[cols[name]].strip(), header[cols[name]]
-            if c.kind == "choice":
-                codes = {o.code: o.code for o in c.options}
-                codes |= {f"{o.code}. {o.text}": o.code for o in c.options} | {o.text: o.code for o in c.options}
-                if text in codes:
-                    got["option_code"] = codes[text]
-                else:
-                    problem(column, "judging_import_bad_option", value=text, criterion=c.id,
-                            options=", ".join(o.code for o in c.options))
-            else:
-                number = _number(text)
-                if number is None or number < 0:
-                    problem(column, "judging_import_bad_number", value=text, criterion=c.id)
-                else:
-                    got["real_value"] = number
-        note_col = cols.get(f"{name}{NOTE_SUFFIX}")
-        if note_col is not None and values[note_col].strip():
-            got["note"] = values[note_col].strip()
-        if got:
-            answers[c.id] = got
-    return answers
-
-
-def import_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: str, instrument: Instrument,
-                  data: bytes, filename: str) -> ImportReport:
-    """Validate an export, then write every accepted submission's scores (audited) in one transaction.
-
-    Rejected rows are reported and not written; rows whose instanceID was imported before are skipped.
-    """
-    report = parse_export(con, user, competition_id, instrument, data, filename)
-    if not report.accepted:
-        return report
-
-    def write() -> int:
-        written = 0
-        with store.transaction(con):
-            store.touch(con, competition_id)
-            for sub in report.accepted:
-                for crit, got in sub.answers.items():
-                    changes = {"option_code": got.get("option_code", UNSET), "real_value": got.get("real_value", UNSET),
-                               "note": got.get("note", UNSET), "evidence": UNSET}
-                    written += _write_score(con, user.username, competition_id, sub.stage, sub.entrant_id,
-                                            sub.judge_id, crit, changes, f"field form {filename} {sub.instance_id}",
-                                            source="kobo")
-                con.execute("INSERT INTO field_submissions (instance_id, competition_id, stage, entrant_id, judge_id, "
-                            "lat, lon, source_file, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            [sub.instance_id, competition_id, sub.stage, sub.entrant_id, sub.judge_id, sub.lat,
-                             sub.lon, filename, user.username])
-        return written
-    report.scores_written = store.with_retry(write)
-    return report

@@ -3,7 +3,7 @@ The one writer of every audit row is `data.store.audit.record` (re-exported here
 
 Every path that changes a stored value writes through it inside its own transaction: the scoring form
 (`forms.save_score`), the Excel score import (`exchange.imports.common.write_plan`, through
-`record_frame_changes`), the Kobo / ODK import (`exchange.xlsform`), reopen and finalise, evidence removal, a
+`record_frame_changes`), the Kobo / ODK import (`exchange.kobo_import`), reopen and finalise, evidence removal, a
 restore (`exchange.backup`), and protests. A caller that changes a value by another path calls `record` (any
 value) or `forms.save_score(..., source=..., reason=..., ref=...)` (a score) in the same transaction as the
 change; nothing else is needed for the change to show on the audit page.
