@@ -150,3 +150,62 @@ def test_the_panitia_releases_feedback_an_entrant_opens_it_and_a_revoked_link_op
     finally:
         context.close()
         visitor.close()
+
+
+def test_the_panitia_imports_a_past_round_and_the_next_edition_compares_with_it(share_url: str, browser,
+                                                                              demo_path: Path, tmp_path: Path) -> None:
+    con = duckdb.connect(str(demo_path), read_only=True)
+    try:
+        rows = con.sql("SELECT p.name, r.name FROM entrants e JOIN posyandu p USING (posyandu_id) JOIN regions r "
+                       "ON r.code = p.desa_code WHERE e.competition_id = 'LP2025-KAB-36.02' ORDER BY p.posyandu_id "
+                       "LIMIT 4").fetchall()
+    finally:
+        con.close()
+    bad = tmp_path / "juara-2024-salah.csv"
+    bad.write_text("posyandu;desa;total;penghargaan;tahun;tingkat\n"
+                   f"Posyandu {rows[0][0]};Desa {rows[0][1]};1.24,5;Juara I;2024;kabupaten\n"
+                   "Posyandu Hantu;Desa Entah;900;;2024;kabupaten\n", encoding="utf-8")
+    good = tmp_path / "juara-2024.csv"
+    good.write_text("posyandu;desa;total;penghargaan;tahun;tingkat\n" + "".join(
+        f"Posyandu {name};Desa {desa};{total};{award};2024;Kabupaten\n"
+        for (name, desa), total, award in zip(rows, ["1.245,50", "1.198,25", "1.002,75", "987"],
+                                              ["Juara I", "Juara II", "Juara III", "Harapan I"], strict=True)),
+        encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1366, "height": 1000}, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        page.goto(f"{share_url}/masuk?competition=LP2025-KAB-36.02", wait_until="domcontentloaded")
+        page.get_by_label("Nama pengguna").fill("panitia")
+        page.get_by_label("Kata sandi").fill("panitia-demo")
+        page.get_by_role("button", name="Masuk").click()
+        expect(page.get_by_text("Masuk sebagai").first).to_be_visible(timeout=90_000)
+        page.get_by_role("link", name="Hasil Terdahulu", exact=True).click()
+        expect(page.get_by_role("heading", name="Impor hasil lomba terdahulu")).to_be_visible(timeout=120_000)
+        _settle(page)
+        page.get_by_role("combobox", name="Wilayah lomba").click()
+        page.get_by_role("combobox", name="Wilayah lomba").fill("Kabupaten Lebak")
+        page.get_by_role("option", name="Kabupaten Lebak (36.02)").click()
+        _settle(page)
+        page.locator("input[type='file']").set_input_files(str(bad))
+        expect(page.get_by_text("2 masalah: tidak ada yang disimpan")).to_be_visible(timeout=120_000)
+        _settle(page)
+        _no_exception(page)
+        page.screenshot(path=str(ARTIFACTS / "share-7-import-problems.png"), full_page=True)
+        page.locator("input[type='file']").set_input_files(str(good))
+        expect(page.get_by_text("4 posyandu siap diimpor")).to_be_visible(timeout=120_000)
+        _settle(page)
+        page.get_by_role("button", name="Simpan sebagai lomba final (hanya nilai akhir)").click()
+        expect(page.get_by_text("Disimpan sebagai LP2024-KAB-36.02-IMPOR.")).to_be_visible(timeout=120_000)
+        _no_exception(page)
+        # the 2025 edition's change since the last round now compares with the imported 2024 totals
+        page.get_by_role("link", name="Peringkat", exact=True).click()
+        _settle(page)
+        page.get_by_text("Perubahan sejak lomba sebelumnya").click()
+        expect(page.get_by_role("heading", name="(hasil impor, hanya nilai akhir) (2024)")).to_be_visible(
+            timeout=120_000)
+        expect(page.get_by_text("4 dari 28 peserta yang ditampilkan juga ikut lomba sebelumnya.")).to_be_visible()
+        _no_exception(page)
+        page.screenshot(path=str(ARTIFACTS / "share-8-change-since-imported.png"), full_page=True)
+    finally:
+        context.close()
