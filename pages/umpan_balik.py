@@ -39,7 +39,7 @@ if token:
     st.caption(" · ".join(plain(x) for x in (head.get("desa_name"), head.get("kecamatan_name")) if x))
     if head.get("total") is not None:
         st.markdown(tr("share_fb_result", total=fmt_number(head["total"], 2, L), rank=head.get("rank_final") or "–",
-                       award=head.get("award") or "–"))
+                       award=plain(head.get("award") or "–")))
     st.caption(tr("share_fb_intro"))
     rows = feedback.feedback_rows(con, entrant)
     if rows.height == 0:

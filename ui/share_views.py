@@ -8,6 +8,7 @@ import streamlit as st
 from present.fmt import fmt_int
 from present.share_tables import change_rows
 from ui.language import tr
+from ui.safe import plain
 from ui.share import moved_since
 from ui.tables import dataframe
 
@@ -21,7 +22,7 @@ def show_change_since(shown: pl.DataFrame, competition_id: str, stage: str | Non
         st.info(tr("share_since_none"))
         return
     prev, moved = got
-    st.subheader(tr("share_since_title", name=prev["name"], year=prev["year"]))
+    st.subheader(tr("share_since_title", name=plain(prev["name"]), year=prev["year"]))
     if moved.height == 0:
         st.caption(tr("share_since_nobody"))
         return
@@ -56,7 +57,7 @@ def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, en
     st.subheader(tr("share_sum_title"))
     said = summary_text(summary_clauses(fig, texts, lang))
     if said:
-        st.info(said, icon=":material/summarize:")
+        st.info(plain(said), icon=":material/summarize:")     # criterion texts and awards are typed by people
         st.caption(tr("share_sum_help"))
     name = (competition_row(competition_id) or {}).get("name", competition_id)
     from ui.share import is_imported
@@ -159,7 +160,7 @@ def release_feedback(con, user, competition_id: str, lang: str) -> None:  # noqa
         pick = c1.selectbox(tr("share_fb_revoke_pick"), list(names), format_func=names.get, key="feedback_revoke_pick")
         if c2.button(tr("share_fb_revoke"), key="feedback_revoke"):
             feedback.revoke(con, user, competition_id, pick)
-            st.session_state["feedback_flash"] = tr("share_fb_revoked", name=names[pick])
+            st.session_state["feedback_flash"] = tr("share_fb_revoked", name=plain(names[pick]))
             st.rerun()
 
 
