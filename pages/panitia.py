@@ -244,7 +244,6 @@ with tabs[3]:
     if source is None:
         st.info(tr("life_finalists_first_stage", stage=tr(f"stage_{stage}")))
     else:
-        _flash("finalists")
         cut = finalists.finalist_cut_of(con, cid, stage)
         if cut:
             rule_text = tr(f"life_rule_{cut['rule']}", value=fmt_number(cut["value"], 0 if cut["rule"] == "top_n"
@@ -280,6 +279,7 @@ with tabs[3]:
                     st.rerun()
                 except UserError as err:
                     show_denied(err)
+            _flash("finalists")     # under the button: the table above is long
 
 with tabs[4]:
     status = publication.stage_status(con, cid)
@@ -406,12 +406,15 @@ with tabs[5]:
         with st.form("pt.file"):
             p_stage = st.selectbox(tr("stage"), provisional, format_func=lambda v: tr(f"stage_{v}"),
                                    index=provisional.index(stage) if stage in provisional else 0)
-            p_entrant = st.selectbox(tr("judging_entrant"), list(names), format_func=names.get)
-            p_crit = st.multiselect(tr("life_col_criteria"), list(texts),
+            p_entrant = st.selectbox(tr("judging_entrant"), sorted(names, key=names.__getitem__), index=None,
+                                     format_func=names.get, placeholder=tr("judging_choose"))
+            p_crit = st.multiselect(tr("life_col_criteria"), list(texts), placeholder=tr("choose_options"),
                                     format_func=lambda c: f"{c} · {texts[c]}")
             p_reason = st.text_area(tr("life_file_reason"))
             if st.form_submit_button(tr("life_file_save")):
                 try:
+                    if p_entrant is None:
+                        raise UserError("contest_protest_pick_entrant")
                     pid = protests.file_protest(con, user, cid, p_stage, p_entrant, p_crit, p_reason)
                     _done("file", "life_filed", id=pid)
                     st.rerun()

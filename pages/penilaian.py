@@ -27,6 +27,7 @@ from ui.uploads import file_upload
 ERR_KEY = "pn.error"
 NOTE_MAX_CHARS = 2000
 DONE_KEY = "pn.done"
+SENT_KEY = "pn.sent"      # the form just submitted: confirmed below it
 
 
 def _save(cid: str, stage: str, entrant: str, judge: str, crit: str, part: str, key: str) -> None:
@@ -270,4 +271,10 @@ if not locked and st.button(tr("judging_submit"), type="primary", key="pn.submit
         if missing:
             st.warning(tr("judging_submit_missing", n=len(missing), criteria=plain(", ".join(missing))))
         else:
+            # Said where the button was (a phone's screen is at the bottom of the form by now), on the next run.
+            st.session_state[SENT_KEY] = (entrant, judge)
             st.rerun()
+if st.session_state.get(SENT_KEY) == (entrant, judge) and locked:
+    st.session_state.pop(SENT_KEY)
+    st.success(tr("contest_form_sent", posyandu=plain(rows[(entrant, judge)]["posyandu_name"])),
+               icon=":material/task_alt:")
