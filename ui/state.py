@@ -77,6 +77,18 @@ def get_con() -> duckdb.DuckDBPyConnection:
     return cur
 
 
+def drop_cursor() -> None:
+    """Forget this session's cursor (rolled back and closed): the next `get_con` opens a fresh one. For a cursor
+    that failed mid-run in a way `_usable` cannot see beforehand (a pending result left by a stopped run)."""
+    cur = st.session_state.pop(f"_duck_cursor::{store.store_path()}", None)
+    if cur is not None:
+        for undo in (cur.rollback, cur.close):
+            try:
+                undo()
+            except duckdb.Error:
+                pass
+
+
 def _usable(cur: duckdb.DuckDBPyConnection) -> bool:
     """Whether a session's cursor still answers. A script run stopped half-way (the user clicked on while a
     write was under way, a download callback failed, the store was closed by a restore) can leave the cursor
