@@ -193,30 +193,51 @@ def _build(con, n: int, k: int, seed: int, step: Callable[[float, str], None]) -
                         FROM _a""")
 
     # 54 million rows through the scores primary key would cost minutes and gigabytes of index: the benchmark
-    # store keeps the same columns without the key (each row is still unique by construction).
+    # store keeps the same columns without the key (each row is still unique by construction). The codes of
+    # every id are handed out up front, in the order of the id, as `data.store.score_rows` would.
     with store.transaction(con):
-        con.execute("CREATE TABLE _scores_nokey AS SELECT * FROM scores LIMIT 0")
-        con.execute("DROP TABLE scores")
-        con.execute("ALTER TABLE _scores_nokey RENAME TO scores")
+        for table, col, source in (
+                ("key_competition", "competition_id", "SELECT competition_id FROM competitions"),
+                ("key_stage", "stage", f"SELECT '{STAGE}'"),
+                ("key_entrant", "entrant_id", "SELECT entrant_id FROM _e"),
+                ("key_judge", "judge_id", "SELECT judge_id FROM judges WHERE judge_id LIKE 'NJ-%'"),
+                ("key_criterion", "criterion_id", "SELECT criterion_id FROM _crits"),
+                ("key_option", "option_code", "SELECT unnest(['a', 'b', 'c', 'd'])")):
+            con.execute(f"INSERT INTO {table} (no, {col}) "
+                        f"SELECT (SELECT coalesce(max(no) + 1, 0) FROM {table}) + row_number() OVER (ORDER BY v) - 1, v "
+                        f"FROM ({source}) s(v) WHERE v NOT IN (SELECT {col} FROM {table})")
+        con.execute("CREATE TABLE _scores_nokey AS SELECT * FROM score_choices LIMIT 0")
+        con.execute("DROP TABLE score_choices")
+        con.execute("ALTER TABLE _scores_nokey RENAME TO score_choices")
+        con.execute("""CREATE TEMP TABLE _ac AS
+                       SELECT a.*, ke.no AS entrant_no, kj.no AS judge_no, kc.no AS competition_no
+                       FROM _a a JOIN key_entrant ke ON ke.entrant_id = a.entrant_id
+                       JOIN key_judge kj ON kj.judge_id = a.judge_id
+                       JOIN key_competition kc ON kc.competition_id = a.competition_id""")
+        con.execute("""CREATE TEMP TABLE _cc AS SELECT c.*, k.no AS criterion_no FROM _crits c
+                       JOIN key_criterion k ON k.criterion_id = c.criterion_id""")
+    stage_no = con.sql("SELECT no FROM key_stage WHERE stage = ?", params=[STAGE]).fetchone()[0]
     total = len(provinces)
     for done, prov in enumerate(provinces, start=1):
         with store.transaction(con):
             con.execute(f"""
-                INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code,
-                                    real_value, note, evidence, created_at, updated_at)
+                INSERT INTO score_choices (competition_no, stage_no, entrant_no, judge_no, criterion_no, option_no,
+                                           real_value, note, evidence, created_at, updated_at)
                 WITH raw AS (
-                    SELECT a.competition_id, a.entrant_id, a.judge_id, c.criterion_id, c.is_real, a.i, c.ci,
+                    SELECT a.competition_no, a.entrant_no, a.judge_no, c.criterion_no, c.criterion_id, c.is_real,
+                           a.i, c.ci,
                            greatest(1, least(4, round(a.quality + c.difficulty + sv.severity
                                + {NOISE_SD} * {_normal(seed, 'a.i', 'a.slot', 'c.ci')})))::INTEGER AS points,
                            CASE WHEN c.is_real THEN {_uniform(seed, 'a.i', 'a.slot', 'c.ci', "'rv'")} END AS u,
                            a.created_at
-                    FROM _a a
+                    FROM _ac a
                     JOIN truth_judge_severity sv ON sv.judge_id = a.judge_id
-                    CROSS JOIN _crits c
+                    CROSS JOIN _cc c
                     WHERE a.competition_id = 'NAS{NATIONAL_YEAR}-PROV-' || ?
                 )
-                SELECT r.competition_id, '{STAGE}', r.entrant_id, r.judge_id, r.criterion_id,
-                       CASE WHEN r.is_real THEN NULL ELSE ['d', 'c', 'b', 'a'][r.points] END,
+                SELECT r.competition_no, {int(stage_no)}, r.entrant_no, r.judge_no, r.criterion_no,
+                       CASE WHEN r.is_real THEN NULL
+                            ELSE (SELECT no FROM key_option WHERE option_code = ['d', 'c', 'b', 'a'][r.points]) END,
                        CASE WHEN NOT r.is_real THEN NULL
                             WHEN b.whole THEN floor(ceil(b.low) + r.u * (ceil(b.high) - ceil(b.low)))
                             ELSE floor((b.low + r.u * (b.high - 0.1 - b.low)) * 10) / 10 END,

@@ -13,6 +13,8 @@ from typing import cast
 import numpy as np
 import polars as pl
 
+from scoring.frames import CodedScores
+
 _SMALL_KEY = 8          # a String key with at most this many known values is coded by equality tests
 
 
@@ -187,22 +189,45 @@ def _real_points(e: np.ndarray, s: np.ndarray, c: np.ndarray, real_value: pl.Ser
             np.bincount(key, weights=ok.astype(np.float64), minlength=size).reshape(n_er * n_s, n_c))
 
 
+def _lookup(labels: pl.DataFrame, known: list[str]) -> np.ndarray:
+    """code → position in `known` (len(known) for a label not known); the last entry serves a null code."""
+    codes = labels["code"].to_numpy().astype(np.int64)
+    size = int(codes.max()) + 2 if len(codes) else 1
+    out = np.full(size, len(known), dtype=np.uint32)
+    pos = labels["label"].replace_strict(known, list(range(len(known))), default=len(known),
+                                         return_dtype=pl.UInt32).to_numpy()
+    out[codes] = pos
+    return out
+
+
+def _coded_keys(codes: pl.Series, labels: pl.DataFrame, known: list[str]) -> np.ndarray:
+    """uint32 positions in `known` of a stored code column: one gather through a table as long as the codes."""
+    table = _lookup(labels, known)
+    if codes.null_count():
+        codes = codes.fill_null(len(table) - 1)
+    return table[codes.to_numpy()]
+
+
 def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
-           sections: pl.DataFrame, stages: pl.DataFrame, entrant_ids: pl.Series) -> dict[str, pl.DataFrame]:
+           sections: pl.DataFrame, stages: pl.DataFrame, entrant_ids: pl.Series,
+           coded: CodedScores | None = None) -> dict[str, pl.DataFrame]:
     """Sections, stage totals, fields, the raw wide per-entrant columns and usable-score counts (mean only).
 
     Frames come sorted as the general path sorts them; `wide` holds entrant_id, total, total_<stage>..., sec_<id>...
-    (unrounded) for entrants with a total, and `counts` entrant_id, stage, entered, max_judges.
+    (unrounded) for entrants with a total, and `counts` entrant_id, stage, entered, max_judges. With `coded`
+    (the store's integer codes of the same rows as `scores`) the codes are counted as they are.
     """
     stage_names = stages["stage"].to_list()
     crit_ids = criteria["criterion_id"].to_list()
     real_ids = criteria.filter(pl.col("kind") == "real")["criterion_id"].to_list()
     opt_ids = sorted(set(options["option_code"].drop_nulls().to_list()))
+    if coded is not None:
+        return _dense_from_codes(coded, criteria, options, thresholds, sections, stages, entrant_ids,
+                                 (stage_names, crit_ids, real_ids, opt_ids))
     df = scores.select(["entrant_id", "stage", "criterion_id", "option_code"]
                        + (["real_value"] if real_ids else [])).collect()
     n_rows = df.height
-    n_crit, n_s = len(crit_ids), max(1, len(stage_names))
-    n_c, n_o = n_crit + 1, len(opt_ids) + 1          # the last code of each: null or unknown (earns nothing)
+    n_crit = len(crit_ids)
     cache: dict[tuple[str, str], pl.Series] = {}
     if isinstance(df.schema["entrant_id"], pl.Categorical):
         _categories(df["entrant_id"], cache)      # listed once, before both threads need it
@@ -213,13 +238,46 @@ def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataF
         e, e_labels = _known_entrants(e, e_labels, entrant_ids)
         o = _key_codes(df["option_code"], opt_ids, cache)
         c, s = c_job.result()
-    n_e = len(e_labels)
-    n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
     dead_stage = s == len(stage_names)
     if dead_stage.any():                             # a stage this run does not score: earns nothing
         c = np.where(dead_stage, np.uint32(n_crit), c)
         s = np.where(dead_stage, np.uint32(0), s)
     del dead_stage
+    return _counted(e, s, c, o, df["real_value"] if real_ids else None, e_labels, criteria, options, thresholds,
+                    sections, stages, (stage_names, crit_ids, real_ids, opt_ids), n_rows)
+
+
+def _dense_from_codes(coded: CodedScores, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
+                      sections: pl.DataFrame, stages: pl.DataFrame, entrant_ids: pl.Series,
+                      known: tuple[list[str], list[str], list[str], list[str]]) -> dict[str, pl.DataFrame]:
+    """`dense_scores` from stored codes: each key column goes through one lookup table to its position."""
+    stage_names, crit_ids, real_ids, opt_ids = known
+    df = coded.codes
+    n_crit = len(crit_ids)
+    e_labels = entrant_ids.cast(pl.String).drop_nulls().unique(maintain_order=True)
+    e = _coded_keys(df["entrant_no"], coded.labels["entrant_id"], e_labels.to_list())
+    c = _coded_keys(df["criterion_no"], coded.labels["criterion_id"], crit_ids)
+    s = _coded_keys(df["stage_no"], coded.labels["stage"], stage_names)
+    o = _coded_keys(df["option_no"], coded.labels["option_code"], opt_ids)
+    dead_stage = s == len(stage_names)
+    if dead_stage.any():                             # a stage this run does not score: earns nothing
+        c = np.where(dead_stage, np.uint32(n_crit), c)
+        s = np.where(dead_stage, np.uint32(0), s)
+    del dead_stage
+    return _counted(e, s, c, o, df["real_value"] if real_ids else None, e_labels, criteria, options, thresholds,
+                    sections, stages, known, df.height)
+
+
+def _counted(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, real_value: pl.Series | None,
+             e_labels: pl.Series, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
+             sections: pl.DataFrame, stages: pl.DataFrame, known: tuple[list[str], list[str], list[str], list[str]],
+             n_rows: int) -> dict[str, pl.DataFrame]:
+    """From the four code arrays (and the nilai-riil values) to the per-entrant frames."""
+    stage_names, crit_ids, real_ids, opt_ids = known
+    n_crit, n_s = len(crit_ids), max(1, len(stage_names))
+    n_c, n_o = n_crit + 1, len(opt_ids) + 1          # the last code of each: null or unknown (earns nothing)
+    n_e = len(e_labels)
+    n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
     c_pos = {cid: i for i, cid in enumerate(crit_ids)}
     o_pos = {oc: i for i, oc in enumerate(opt_ids)}
     lut = np.zeros((n_c, n_o))
@@ -230,7 +288,7 @@ def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataF
             lut[c_pos[cid], o_pos[oc]] = pts
             valid[c_pos[cid], o_pos[oc]] = 1.0
     with ThreadPoolExecutor(max_workers=1) as pool:   # nilai-riil rows beside the option counts
-        real = (pool.submit(_real_points, e, s, c, df["real_value"], [c_pos[r] for r in real_ids],
+        real = (pool.submit(_real_points, e, s, c, real_value, [c_pos[r] for r in real_ids],
                             [thresholds.filter(pl.col("criterion_id") == r).sort("min_value") for r in real_ids],
                             (n_er, n_s, n_c)) if real_ids else None)
         sums, cnt = _choice_counts(e, s, c, o, (n_er, n_s, n_c, n_o), lut, valid)
@@ -238,7 +296,7 @@ def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataF
             r_sums, r_cnt = real.result()
             sums += r_sums
             cnt += r_cnt
-    del e, s, c, o, df
+    del e, s, c, o
     sums, cnt = sums[: n_e * n_s, :n_crit], cnt[: n_e * n_s, :n_crit]   # drop the null entrant and dead criterion
     return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows)
 

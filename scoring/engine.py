@@ -24,7 +24,7 @@ from scoring.config import ScoringConfig
 from scoring.dense import dense_scores
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 from scoring.fix_first import fix_first
-from scoring.frames import ENTRANTS_SCHEMA
+from scoring.frames import ENTRANTS_SCHEMA, CodedScores
 from scoring.instrument import Instrument, criteria_frame, options_frame, sections_frame, thresholds_frame
 from scoring.points import PROBLEM_KEY, ignored_reason, lazy, to_points
 from scoring.rank import assign_awards, mark_advancing, rank_entrants, round_declared, tie_break_column
@@ -43,7 +43,7 @@ class CompetitionInputs:
     """Everything the engine reads, as frames of the schemas in `scoring/frames.py` (eager or lazy)."""
 
     instrument: Instrument
-    scores: AnyFrame
+    scores: AnyFrame | CodedScores
     entrants: AnyFrame
     stages: AnyFrame
     assignments: AnyFrame
@@ -114,7 +114,11 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     inst = inputs.instrument
     sections, criteria = sections_frame(inst), criteria_frame(inst)
     options, thresholds = options_frame(inst), thresholds_frame(inst)
-    scores, assignments = lazy(inputs.scores), lazy(inputs.assignments)
+    # Stored codes (data.store.score_rows.coded_scores): the dense path counts them as they are; the general
+    # path and the lazy detail frames read the same rows with their string keys.
+    coded = inputs.scores if isinstance(inputs.scores, CodedScores) else None
+    scores = coded.decoded() if coded is not None else lazy(inputs.scores)
+    assignments = lazy(inputs.assignments)
     stages = lazy(inputs.stages).collect().sort("ord")
     if stage is not None:
         scores = scores.filter(pl.col("stage") == stage)
@@ -148,7 +152,8 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     dec = config.total_decimals
     section_ids = sections["section_id"].to_list()
     if use_dense:
-        d = dense_scores(scores, criteria, options, thresholds, sections, stages, entrants["entrant_id"])
+        d = dense_scores(scores, criteria, options, thresholds, sections, stages, entrants["entrant_id"],
+                         coded=coded)
         secs, totals, fields, counts = d["sections"], d["stage_totals"], d["fields"], d["counts"]
         wide = d["wide"].with_columns(round_declared(pl.col(c), dec) for c in
                                       ["total", *[f"total_{s}" for s in stage_names]])

@@ -5,6 +5,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
+
 import polars as pl
 
 # Judges' raw choices: one row per judge × entrant × criterion × stage. Either option_code (choice
@@ -57,3 +60,41 @@ ASSIGNMENTS_SCHEMA: dict[str, pl.DataType] = {
 
 def empty(schema: dict[str, pl.DataType]) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
+
+
+# The judges' raw choices as the store keeps them: integer codes, with the label of each code. The engine's
+# dense path counts the codes as they are (no string is hashed or cast); everything else reads `decoded()`,
+# which is SCORES_SCHEMA with the same rows.
+CODED_SCORES_SCHEMA: dict[str, pl.DataType] = {
+    "entrant_no": pl.UInt32(),
+    "stage_no": pl.UInt32(),
+    "judge_no": pl.UInt32(),
+    "criterion_no": pl.UInt32(),
+    "option_no": pl.UInt32(),
+    "real_value": pl.Float64(),
+}
+# code column → the SCORES_SCHEMA column it stands for
+CODE_OF: dict[str, str] = {"entrant_no": "entrant_id", "stage_no": "stage", "judge_no": "judge_id",
+                           "criterion_no": "criterion_id", "option_no": "option_code"}
+
+
+@dataclass(frozen=True)
+class CodedScores:
+    """`codes`: a frame of CODED_SCORES_SCHEMA; `labels[<id column>]`: a frame (code UInt32, label String) for
+    at least every code `codes` holds. A null code is a null id."""
+
+    codes: pl.DataFrame
+    labels: Mapping[str, pl.DataFrame]
+
+    @property
+    def height(self) -> int:
+        return self.codes.height
+
+    def decoded(self) -> pl.LazyFrame:
+        """The same rows with string keys (SCORES_SCHEMA), lazily: only what a caller collects is decoded."""
+        exprs = []
+        for code, col in CODE_OF.items():
+            lab = self.labels[col]
+            exprs.append(pl.col(code).replace_strict(lab["code"], lab["label"], default=None,
+                                                     return_dtype=pl.String).alias(col))
+        return self.codes.lazy().select(*exprs, pl.col("real_value").cast(pl.Float64))

@@ -10,6 +10,8 @@ from typing import TypeVar
 
 import polars as pl
 
+from scoring.frames import CodedScores
+
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 # Values of the `problem` column (null when the row earned points).
@@ -54,8 +56,10 @@ def problem_counts(problems: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame:
                                               nulls_last=True).collect())
 
 
-def lazy(frame: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """The frame as a LazyFrame (no copy)."""
+def lazy(frame: pl.DataFrame | pl.LazyFrame | CodedScores) -> pl.LazyFrame:
+    """The frame as a LazyFrame (no copy); stored codes as their string-keyed rows."""
+    if isinstance(frame, CodedScores):
+        return frame.decoded()
     return frame.lazy() if isinstance(frame, pl.DataFrame) else frame
 
 

@@ -15,6 +15,7 @@ from data.judging import audit
 from data.judging import forms as judging
 from data.judging.auth import PermissionDenied, User
 from data.judging.contest_life import send_back
+from data.store import score_rows
 from present.audit_table import audit_workbook, value_text
 from tests.test_judging_fixtures import CID, JURI1, PANITIA, assign_defaults, build_contest, fill_form
 
@@ -79,8 +80,7 @@ def test_an_import_audits_only_the_values_it_changes_and_keeps_the_note(demo_cop
     con = store.connect(demo_copy)
     entrant = _open_b(con)
     with store.transaction(con):
-        con.execute("UPDATE scores SET note = 'SK ada' WHERE entrant_id = ? AND stage = ? AND judge_id = ? "
-                    "AND criterion_id = ?", [entrant, DEMO_STAGE, DEMO_JUDGE, DEMO_CRIT])
+        score_rows.update_score(con, entrant, DEMO_STAGE, DEMO_JUDGE, DEMO_CRIT, {"note": "SK ada"})
     other, kept = con.sql("SELECT criterion_id, option_code FROM scores WHERE entrant_id = ? AND stage = ? "
                           "AND judge_id = ? AND criterion_id <> ? AND option_code IS NOT NULL ORDER BY 1 LIMIT 1",
                           params=[entrant, DEMO_STAGE, DEMO_JUDGE, DEMO_CRIT]).fetchone()

@@ -10,6 +10,7 @@ import pytest
 
 from data import store
 from data.exchange.backup import base_tables, make_backup, restore_backup, table_checksum, table_checksums
+from data.store import score_rows
 from tests.fixtures.malformed.world import seed_world
 
 
@@ -18,9 +19,10 @@ def filled(con):
     """A small store with the awkward types: lists, dates, timestamps, blobs, sequences."""
     seed_world(con, assign=True)
     with store.transaction(con):
-        con.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code, "
-                    "note, evidence) VALUES ('lomba-lebak-2026', 'lapangan', 'E-PSY-0001', 'J-001', 'kese_1', 'b', "
-                    "'Catatan: buku KIA lengkap', ['a1b2', 'c3d4'])")
+        score_rows.add_scores(con, [{"competition_id": "lomba-lebak-2026", "stage": "lapangan",
+                                     "entrant_id": "E-PSY-0001", "judge_id": "J-001", "criterion_id": "kese_1",
+                                     "option_code": "b", "note": "Catatan: buku KIA lengkap",
+                                     "evidence": ["a1b2", "c3d4"]}])
         con.execute("INSERT INTO boundaries (code, level, source, illustrative, geometry) "
                     "VALUES ('36.02.18.2010', 4, 'uji', TRUE, from_hex('0101000000000000000000F03F000000000000F03F'))")
         con.execute("INSERT INTO service_records (record_id, posyandu_id, spm_field, case_type, recorded_on, status) "
@@ -59,7 +61,7 @@ def test_restore_in_place_undoes_later_changes_and_never_rewinds_the_version(fil
     before = table_checksums(filled)
     backup = make_backup(filled)
     with store.transaction(filled):
-        filled.execute("DELETE FROM scores")
+        filled.execute("DELETE FROM score_choices")
         filled.execute("INSERT INTO judges (judge_id, name) VALUES ('J-NEW', 'Juri Baru')")
     version = store.data_version(filled)
     assert restore_backup(filled, backup).restored

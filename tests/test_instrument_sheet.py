@@ -9,6 +9,7 @@ from data.instruments import loader, persistence
 from data.instruments.sheet import instrument_template, parse_instrument_sheet
 from data.instruments.upload import check_upload, instruments_in_use, save_upload
 from data.judging.auth import PermissionDenied, User
+from data.store import score_rows
 from present.errors import BadInput
 from tests.instrument_workbooks import kudus_rows_with, workbook
 
@@ -108,8 +109,8 @@ def test_an_instrument_a_contest_scored_with_cannot_be_replaced(con):
     save_upload(con, PANITIA, check)
     con.execute("INSERT INTO competitions (competition_id, name, year, level, scope_code, instrument_id) "
                 "VALUES ('K', 'Kudus', 2025, 'kabupaten', '33.19', 'kudus-2025@1')")
-    con.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code) "
-                "VALUES ('K', 'administrasi', 'E1', 'J1', 'KLB-01', 'a')")
+    score_rows.add_scores(con, [{"competition_id": "K", "stage": "administrasi", "entrant_id": "E1",
+                                 "judge_id": "J1", "criterion_id": "KLB-01", "option_code": "a"}])
     other = check_upload(con, workbook(kudus_rows_with(6, teks_opsi="1 kali")), "x.xlsx")
     with pytest.raises(BadInput) as refused:
         persistence.save_instrument(con, loader.load_instrument_text(other.yaml_text.replace(

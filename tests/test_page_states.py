@@ -18,6 +18,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from data import store
+from data.store import score_rows
 from tests.pages_support import COMP
 from ui.navigation import PAGES
 
@@ -49,15 +50,16 @@ def _copy_contest(con, cid: str, name: str, *, entrants: bool, scores: str | Non
     if scores is None:
         return
     some = scores == "some"
-    con.execute(
-        "INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code, real_value, note) "
-        "SELECT ?, s.stage, ? || s.entrant_id, s.judge_id, s.criterion_id, s.option_code, s.real_value, s.note "
+    copied = con.sql(
+        "SELECT ? AS competition_id, s.stage, ? || s.entrant_id AS entrant_id, s.judge_id, s.criterion_id, "
+        "s.option_code, s.real_value, s.note "
         "FROM scores s JOIN competitions c ON c.competition_id = s.competition_id "
         "JOIN instrument_criteria ic ON ic.instrument_id = c.instrument_id AND ic.criterion_id = s.criterion_id "
         "WHERE s.competition_id = ? AND (NOT ? OR (s.stage = 'administrasi' AND ic.ord % 2 = 0 AND s.judge_id IN "
         "  (SELECT judge_id FROM assignments WHERE competition_id = ? AND stage = 'administrasi' "
         "   GROUP BY judge_id ORDER BY judge_id LIMIT 2)))",
-        [cid, prefix, COMP, some, COMP])
+        params=[cid, prefix, COMP, some, COMP]).pl()
+    score_rows.write_scores(con, copied, update=False)
 
 
 @pytest.fixture(scope="module")

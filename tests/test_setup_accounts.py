@@ -8,6 +8,7 @@ import pytest
 from data.judging import accounts, auth
 from data.judging.accounts import NewAccount
 from data.judging.auth import PermissionDenied, User
+from data.store import score_rows
 
 KETUA = User("ketua", "panitia", display_name="Ketua Panitia")
 
@@ -95,8 +96,8 @@ def test_a_deactivated_juri_cannot_sign_in_but_their_scores_keep_their_name(con,
                                                                  institution="Dinas Sosial"))
     token = auth.authenticate(con, "sari", password).token
     judge_id = auth.get_user(con, "sari").judge_id
-    con.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code) "
-                "VALUES ('K', 'administrasi', 'E1', ?, 'KLB-01', 'b')", [judge_id])
+    score_rows.add_scores(con, [{"competition_id": "K", "stage": "administrasi", "entrant_id": "E1",
+                                 "judge_id": judge_id, "criterion_id": "KLB-01", "option_code": "b"}])
     assert accounts.set_active(con, KETUA, "sari", False, reason="pindah tugas") == []
     assert auth.session_user(con, token) is None
     assert not auth.authenticate(con, "sari", password).ok

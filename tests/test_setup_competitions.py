@@ -13,7 +13,7 @@ from data.judging.auth import PermissionDenied, User
 from data.results import scoring_config
 from data.setup import competitions as comps
 from data.setup.competitions import CompetitionSpec, StageSpec
-from data.store import reads
+from data.store import reads, score_rows
 
 PANITIA = User("ketua", "panitia", display_name="Ketua Panitia")
 KUDUS = "33.19"     # Kab. Kudus, Jawa Tengah
@@ -35,8 +35,8 @@ def setup_con(con):
 
 
 def _score(con, cid: str, stage: str = "administrasi") -> None:
-    con.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code) "
-                "VALUES (?, ?, 'E1', 'J1', 'KES-01', 'a')", [cid, stage])
+    score_rows.add_scores(con, [{"competition_id": cid, "stage": stage, "entrant_id": "E1", "judge_id": "J1",
+                                 "criterion_id": "KES-01", "option_code": "a"}])
 
 
 def test_kudus_2025_is_created_with_its_stages_and_an_audit_entry(setup_con):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from data.setup import competitions as comps
-from data.store import reads
+from data.store import reads, score_rows
 from tests.setup_support import run_page, texts
 
 
@@ -65,8 +65,8 @@ def test_after_scoring_started_a_rule_change_needs_a_reason_and_lands_in_the_his
     _fill_kudus(at)
     at.button(key="lomba.create").click().run()
     cid = "LP2025-KAB-33.19"
-    setup_app.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code) "
-                      "VALUES (?, 'administrasi', 'E1', 'J1', 'KES-01', 'a')", [cid])
+    score_rows.add_scores(setup_app, [{"competition_id": cid, "stage": "administrasi", "entrant_id": "E1",
+                                       "judge_id": "J1", "criterion_id": "KES-01", "option_code": "a"}])
     at = run_page("lomba", setup_app)
     assert "Penilaian sudah dimulai" in texts(at)
     at.selectbox(key=f"lomba.{cid}.agg").set_value("median")

@@ -114,37 +114,79 @@ def read_manifest(data: bytes, file_name: str = "backup.zip") -> tuple[dict | No
     return manifest, []
 
 
+def _upgraded(z: zipfile.ZipFile, manifest: dict) -> duckdb.DuckDBPyConnection | None:
+    """A backup of an earlier schema loaded into a scratch store at that schema, checked against its checksums,
+    then brought to this release by the same migrations a store file takes (e.g. 010 moves the scores to their
+    coded layout); None when a table does not match its checksum."""
+    tmp = duckdb.connect()
+    store.applied_migrations(tmp)
+    for number, name, path in store.migrations():
+        if number in manifest["migrations"]:
+            tmp.execute(path.read_text(encoding="utf-8"))
+            tmp.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+    tmp.execute("DELETE FROM schema_migrations")
+    for table in manifest["tables"]:
+        _load_table(tmp, table, pq.read_table(io.BytesIO(z.read(f"tables/{table}.parquet"))))
+        if table_checksum(tmp, table) != manifest["tables"][table]["checksum"]:
+            tmp.close()
+            return None
+    store.migrate(tmp)
+    return tmp
+
+
+def _load_table(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
+    con.execute(f"DELETE FROM {_quoted(table)}")
+    if arrow.num_rows:
+        cols = ", ".join(_quoted(c) for c in arrow.column_names)
+        con.register("_restore_rows", arrow)
+        try:
+            con.execute(f"INSERT INTO {_quoted(table)} ({cols}) SELECT {cols} FROM _restore_rows")
+        finally:
+            con.unregister("_restore_rows")
+
+
 def restore_backup(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str = "backup.zip",
                    actor: str = "system") -> RestoreResult:
-    """Replace the whole store with the backup, in one transaction; verified by checksums or rolled back."""
+    """Replace the whole store with the backup, in one transaction; verified by checksums or rolled back.
+
+    A backup made by an earlier release (its migrations a prefix of this store's) is first upgraded through the
+    later migrations in a scratch store, then restored from there, verified against that scratch store."""
     manifest, problems = read_manifest(data, file_name)
     if manifest is None:
         return RestoreResult(False, tuple(problems))
     ours = store.applied_migrations(con)
-    if manifest["migrations"] != ours:
+    older = manifest["migrations"] != ours and manifest["migrations"] == ours[:len(manifest["migrations"])]
+    if manifest["migrations"] != ours and not older:
         return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_schema",
                                              {"found": manifest["migrations"], "expected": ours}),))
     tables = base_tables(con)
-    missing = sorted(set(manifest["tables"]) ^ set(tables))
-    if missing:
-        return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_schema",
-                                             {"found": sorted(manifest["tables"]), "expected": tables}),))
-    rows = 0
+    source: duckdb.DuckDBPyConnection | None = None
     with zipfile.ZipFile(io.BytesIO(data)) as z:
+        if older:
+            source = _upgraded(z, manifest)
+            if source is None:
+                return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_damaged",
+                                                     {"table": "?"}),))
+            have = base_tables(source)
+            expected = {t: table_checksum(source, t) for t in have}
+        else:
+            have = sorted(manifest["tables"])
+            expected = {t: manifest["tables"][t]["checksum"] for t in have}
+        missing = sorted(set(have) ^ set(tables))
+        if missing:
+            return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_schema",
+                                                 {"found": sorted(have), "expected": tables}),))
+        rows = 0
         try:
             with store.transaction(con):
                 for table in tables:
-                    arrow = pq.read_table(io.BytesIO(z.read(f"tables/{table}.parquet")))
-                    con.execute(f"DELETE FROM {_quoted(table)}")
-                    if arrow.num_rows:
-                        cols = ", ".join(_quoted(c) for c in arrow.column_names)
-                        con.register("_restore_rows", arrow)
-                        try:
-                            con.execute(f"INSERT INTO {_quoted(table)} ({cols}) SELECT {cols} FROM _restore_rows")
-                        finally:
-                            con.unregister("_restore_rows")
+                    if source is not None:
+                        arrow = source.sql(f"SELECT * FROM {_quoted(table)}").to_arrow_table()
+                    else:
+                        arrow = pq.read_table(io.BytesIO(z.read(f"tables/{table}.parquet")))
+                    _load_table(con, table, arrow)
                     rows += arrow.num_rows
-                bad = [t for t in tables if table_checksum(con, t) != manifest["tables"][t]["checksum"]]
+                bad = [t for t in tables if table_checksum(con, t) != expected[t]]
                 if bad:
                     raise _ChecksumMismatch(bad)
                 store.touch_everything(con)   # every cached result, of every contest, goes cold
@@ -156,6 +198,9 @@ def restore_backup(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str =
         except _ChecksumMismatch as err:
             return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_damaged",
                                                  {"table": ", ".join(err.tables)}),))
+        finally:
+            if source is not None:
+                source.close()
     return RestoreResult(True, (), len(tables), rows)
 
 
@@ -171,6 +216,17 @@ def _advance_sequences(con: duckdb.DuckDBPyConnection, wanted: dict[str, int | N
     DuckDB has no setval; drawing the missing values in one query is cheap even for millions.
     """
     now = _sequences(con)
+    wanted = dict(wanted)
+    # a column drawing from a sequence must also get past its largest restored value (a store whose rows were
+    # copied in with their ids has a sequence that lags behind them)
+    for table, column, default in con.sql(
+            "SELECT table_name, column_name, column_default FROM information_schema.columns "
+            "WHERE table_schema = 'main' AND column_default LIKE 'nextval(%'").fetchall():
+        seq = default.split("'")[1] if "'" in default else None
+        if seq in now:
+            top = con.sql(f"SELECT max({_quoted(column)}) FROM {_quoted(table)}").fetchone()[0]
+            if top is not None and (wanted.get(seq) is None or top > (wanted[seq] or 0)):
+                wanted[seq] = int(top)
     for name, last in wanted.items():
         if last is None or name not in now:
             continue

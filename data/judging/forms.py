@@ -20,6 +20,7 @@ from data import store
 from data.access import in_region
 from data.judging import audit
 from data.judging.auth import PermissionDenied, User, require_role
+from data.store import score_rows
 from present.errors import BadInput
 
 Con = duckdb.DuckDBPyConnection
@@ -214,8 +215,7 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
     change gives none), so the trail says why a submitted score moved.
     """
     _check_writable(con, competition_id, stage, entrant_id, judge_id, criterion_id)
-    row = con.sql("SELECT option_code, real_value, note, evidence FROM scores WHERE entrant_id = ? AND stage = ? "
-                  "AND judge_id = ? AND criterion_id = ?", params=[entrant_id, stage, judge_id, criterion_id]).fetchone()
+    row = score_rows.read_score(con, entrant_id, stage, judge_id, criterion_id)
     old = dict(zip(_SCORE_COLS, row, strict=True)) if row else None
     new = dict(old) if old else dict.fromkeys(_SCORE_COLS)
     new.update({k: v for k, v in changes.items() if v is not UNSET})
@@ -225,15 +225,15 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
         return False
     now = _now()
     if old is None:
-        con.execute("INSERT INTO scores (competition_id, stage, entrant_id, judge_id, criterion_id, option_code, "
-                    "real_value, note, evidence, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [competition_id, stage, entrant_id, judge_id, criterion_id, new["option_code"],
-                     new["real_value"], new["note"], new["evidence"], now, now])
+        score_rows.write_scores(con, pl.DataFrame(
+            [{"competition_id": competition_id, "stage": stage, "entrant_id": entrant_id, "judge_id": judge_id,
+              "criterion_id": criterion_id, "option_code": new["option_code"], "real_value": new["real_value"],
+              "note": new["note"], "evidence": new["evidence"], "created_at": now, "updated_at": now}],
+            schema=score_rows.WRITE_SCHEMA), update=False)
     else:
-        con.execute("UPDATE scores SET option_code = ?, real_value = ?, note = ?, evidence = ?, updated_at = ? "
-                    "WHERE entrant_id = ? AND stage = ? AND judge_id = ? AND criterion_id = ?",
-                    [new["option_code"], new["real_value"], new["note"], new["evidence"], now,
-                     entrant_id, stage, judge_id, criterion_id])
+        score_rows.update_score(con, entrant_id, stage, judge_id, criterion_id,
+                                {"option_code": new["option_code"], "real_value": new["real_value"],
+                                 "note": new["note"], "evidence": new["evidence"], "updated_at": now})
     if ref is None:
         reopened = audit.reopen_for(audit.open_reopens(con, competition_id, stage), entrant_id, judge_id)
         if reopened:

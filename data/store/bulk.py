@@ -31,10 +31,18 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame
     """Insert every row of `frame` into `table` by column name, inside the caller's transaction; returns the rows.
 
     With `key`, an upsert: a row whose key is already stored updates the frame's other columns (or is left as it
-    is when the frame has no other column)."""
+    is when the frame has no other column). Rows for `scores` (a view) go to `score_rows.write_scores`, which
+    codes their keys."""
     rows = frame.height if isinstance(frame, pl.DataFrame) else frame.num_rows
     if rows == 0:
         return 0
+    if table == "scores":      # a view over the coded choices (migration 010): written through their one writer
+        from data.store import score_rows
+        if key is not None and tuple(key) != score_rows.PRIMARY_KEY:
+            raise ValueError(f"scores are keyed on {score_rows.PRIMARY_KEY}, not {tuple(key)}")
+        score_rows.write_scores(con, frame if isinstance(frame, pl.DataFrame) else pl.DataFrame(frame),
+                                update=key is not None)
+        return rows
     columns = list(frame.columns) if isinstance(frame, pl.DataFrame) else list(frame.column_names)
     names = ", ".join(quoted(c) for c in columns)
     conflict = ""

@@ -130,9 +130,14 @@ def judges_frame(con: Con, competition_id: str | None = None) -> pl.DataFrame:
     )
 
 
-def competition_inputs(con: Con, competition_id: str):  # -> scoring.engine.CompetitionInputs
-    """Everything the scoring engine needs for one competition, read in one place."""
+def competition_inputs(con: Con, competition_id: str, coded: bool = False):  # -> scoring.engine.CompetitionInputs
+    """Everything the scoring engine needs for one competition, read in one place.
+
+    `coded`: the scores as the store keeps them (`score_rows.coded_scores`: integer codes and their labels), the
+    engine's fast read; otherwise a frame of SCORES_SCHEMA, which every other caller joins with string keys.
+    """
     from data.instruments.persistence import read_instrument
+    from data.store.score_rows import coded_scores
     from scoring.engine import CompetitionInputs
 
     comp = competition(con, competition_id)
@@ -140,7 +145,7 @@ def competition_inputs(con: Con, competition_id: str):  # -> scoring.engine.Comp
         raise KeyError(competition_id)
     return CompetitionInputs(
         instrument=read_instrument(con, comp["instrument_id"]),
-        scores=scores_frame(con, competition_id),
+        scores=coded_scores(con, competition_id) if coded else scores_frame(con, competition_id),
         entrants=entrants_frame(con, competition_id),
         stages=stages_frame(con, competition_id),
         assignments=assignments_frame(con, competition_id),

@@ -102,8 +102,9 @@ def _seed_other_texts(path: Path) -> tuple[str, str, str]:
                         [hostile.MARKUP[4], hostile.MARKUP[2], COMP, cid])
             con.execute("INSERT INTO evidence_files (sha256, mime_type, size_bytes, original_name, uploaded_by) "
                         "VALUES (?, 'image/png', 2048, ?, 'juri1')", [sha, hostile.MARKUP[2]])
-            con.execute("UPDATE scores SET note = ?, evidence = [?] WHERE competition_id = ? OR entrant_id = ?",
-                        [hostile.MARKUP[0], sha, COMP, entrant])
+            con.execute("UPDATE score_choices SET note = ?, evidence = [?] WHERE competition_no = "
+                        "(SELECT no FROM key_competition WHERE competition_id = ?) OR entrant_no = "
+                        "(SELECT no FROM key_entrant WHERE entrant_id = ?)", [hostile.MARKUP[0], sha, COMP, entrant])
         return cid, stage, pname
     finally:
         con.close()
