@@ -162,11 +162,14 @@ def run_save(path: Path, threads: int | None) -> tuple[dict, pl.DataFrame]:
             "SELECT entrant_id, judge_id, criterion_id, option_code FROM scores "
             "WHERE competition_id = ? AND option_code IS NOT NULL LIMIT 1", params=[cid]).fetchone()
         new = "a" if option != "a" else "b"
+        # the national contests are final; on this copy the stage is open again, as during judging
+        con.execute("UPDATE competition_stages SET finalized_at = NULL WHERE competition_id = ?", [cid])
+        con.execute("DELETE FROM stage_results WHERE competition_id = ?", [cid])
         user = User(username="bench-panitia", role="panitia", judge_id=None, region_code=None)
         competition_results(con, cid)          # the page's results before the save (warm, as a server is)
         t0 = time.perf_counter()
         c0 = _usage()["cpu_s"]
-        forms.save_score(con, user, cid, "lapangan", entrant, judge, crit, option_code=new)
+        forms.save_score(con, user, cid, "lapangan", entrant, crit, option_code=new, judge_id=judge)
         t_save = time.perf_counter() - t0
         res = competition_results(con, cid)
         wall = time.perf_counter() - t0

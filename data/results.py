@@ -53,5 +53,5 @@ def competition_results(con: duckdb.DuckDBPyConnection, competition_id: str, sta
     if comp is None:
         raise KeyError(competition_id)
     if inputs is None:
-        inputs = reads.competition_inputs(con, competition_id, coded=True)
+        inputs = reads.competition_inputs(con, competition_id, coded=True, comp=comp)
     return engine.score_competition(inputs, scoring_config(comp), stage=stage)

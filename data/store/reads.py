@@ -13,9 +13,17 @@ from scoring.frames import ASSIGNMENTS_SCHEMA, ENTRANTS_SCHEMA, JUDGES_SCHEMA, S
 Con = duckdb.DuckDBPyConnection
 
 
+def _fetch(con: Con, sql: str, params: list) -> pl.DataFrame:
+    """A parameterised query's result as a frame. A prepared `execute` lets DuckDB 1.5 prune on the parameter's
+    value; `con.sql(q, params=...)` scanned every row group (national store: 0.2 s a read instead of 20 ms)."""
+    out = pl.from_arrow(con.execute(sql, params).to_arrow_table())
+    assert isinstance(out, pl.DataFrame)
+    return out
+
+
 def _frame(con: Con, sql: str, params: list | None, schema: dict[str, pl.DataType]) -> pl.DataFrame:
     """Run a query and cast to the declared schema (an empty result still has the right columns)."""
-    df = con.sql(sql, params=params or []).pl()
+    df = _fetch(con, sql, params or [])
     if df.height == 0:
         return pl.DataFrame(schema=schema)
     return df.select([pl.col(c).cast(t) for c, t in schema.items()])
@@ -34,7 +42,7 @@ _COMPETITIONS_SQL = """
                AND NOT EXISTS (SELECT 1 FROM stage_results sr WHERE sr.competition_id = c.competition_id
                                AND sr.declared_final_at IS NULL) AS all_final
         FROM competitions c LEFT JOIN regions r ON r.code = c.scope_code
-        WHERE ? IS NULL OR c.competition_id = ?
+        WHERE {where}
         ORDER BY c.year DESC,
                  list_position(['nasional','provinsi','kabupaten','kecamatan','desa'], c.level),
                  c.scope_code, c.category
@@ -43,12 +51,13 @@ _COMPETITIONS_SQL = """
 
 def list_competitions(con: Con) -> pl.DataFrame:
     """Every competition with the name of the region it covers, newest and highest level first."""
-    return con.sql(_COMPETITIONS_SQL, params=[None, None]).pl()
+    return con.sql(_COMPETITIONS_SQL.format(where="TRUE")).pl()
 
 
 def competition(con: Con, competition_id: str) -> dict | None:
     """One competition as a dict, or None when it does not exist."""
-    df = con.sql(_COMPETITIONS_SQL, params=[competition_id, competition_id]).pl()
+    # filtered in the query itself, so the per-competition counts run for this competition only
+    df = _fetch(con, _COMPETITIONS_SQL.format(where="c.competition_id = ?"), [competition_id])
     return df.row(0, named=True) if df.height else None
 
 
@@ -130,7 +139,8 @@ def judges_frame(con: Con, competition_id: str | None = None) -> pl.DataFrame:
     )
 
 
-def competition_inputs(con: Con, competition_id: str, coded: bool = False):  # -> scoring.engine.CompetitionInputs
+def competition_inputs(con: Con, competition_id: str, coded: bool = False,
+                       comp: dict | None = None):  # -> scoring.engine.CompetitionInputs
     """Everything the scoring engine needs for one competition, read in one place.
 
     `coded`: the scores as the store keeps them (`score_rows.coded_scores`: integer codes and their labels), the
@@ -140,7 +150,7 @@ def competition_inputs(con: Con, competition_id: str, coded: bool = False):  # -
     from data.store.score_rows import coded_scores
     from scoring.engine import CompetitionInputs
 
-    comp = competition(con, competition_id)
+    comp = comp if comp is not None else competition(con, competition_id)
     if comp is None:
         raise KeyError(competition_id)
     return CompetitionInputs(

@@ -163,13 +163,25 @@ def coded_scores(con: Con, competition_id: str) -> CodedScores:
                            {col: pl.DataFrame(schema={"code": pl.UInt32, "label": pl.String}) for col in CODE_OF.values()})
     codes = _fetch(con, f"SELECT {', '.join(CODED_COLUMNS)} FROM score_choices WHERE competition_no = ?", [no])
     codes = codes.select(pl.col(c).cast(t) for c, t in CODED_SCORES_SCHEMA.items())
-    # entrant and judge labels of this competition only (a national store has 300,000 entrants)
-    lab = {"entrant_id": labels(con, "entrant_id", "SELECT DISTINCT entrant_no FROM score_choices "
-                                                   "WHERE competition_no = ?", [no]),
-           "judge_id": labels(con, "judge_id", "SELECT DISTINCT judge_no FROM score_choices "
-                                               "WHERE competition_no = ?", [no]),
-           "stage": labels(con, "stage"), "criterion_id": labels(con, "criterion_id"),
-           "option_code": labels(con, "option_code")}
+    # one query for every key's labels; entrant and judge labels of the codes this competition holds only (a
+    # national store has 300,000 entrants), joined to the distinct codes already in memory
+    used = pl.concat([codes.select(pl.lit("entrant_id").alias("col"), pl.col("entrant_no").alias("no")).unique(),
+                      codes.select(pl.lit("judge_id").alias("col"), pl.col("judge_no").alias("no")).unique()])
+    parts = []
+    for col, (table, _) in KEYS.items():
+        if col == "competition_id":
+            continue
+        join = (f" JOIN (SELECT no FROM _used_codes WHERE col = '{col}') u USING (no)"
+                if col in ("entrant_id", "judge_id") else "")
+        parts.append(f"SELECT '{col}' AS col, no, {col} AS label FROM {table}{join}")
+    con.register("_used_codes", used.to_arrow())
+    try:
+        every = _fetch(con, " UNION ALL ".join(parts), [])
+    finally:
+        con.unregister("_used_codes")
+    lab = {col: every.filter(pl.col("col") == col).sort("no").select(
+               pl.col("no").cast(pl.UInt32).alias("code"), pl.col("label").cast(pl.String))
+           for col in CODE_OF.values()}
     return CodedScores(codes, lab)
 
 
