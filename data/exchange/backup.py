@@ -51,9 +51,20 @@ def table_checksum(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return f"{n}:{total}:{xor}"
 
 
+# Views that are the readable form of coded tables (migration 010): checked and exported beside their tables.
+READABLE_VIEWS = ("scores",)
+
+
+def _readable_views(con: duckdb.DuckDBPyConnection) -> list[str]:
+    present = {r[0] for r in con.sql("SELECT table_name FROM information_schema.tables "
+                                     "WHERE table_schema = 'main' AND table_type = 'VIEW'").fetchall()}
+    return [v for v in READABLE_VIEWS if v in present]
+
+
 def table_checksums(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """A checksum of every table, to prove a store unchanged (failed import) or identical (restore)."""
-    return {t: table_checksum(con, t) for t in base_tables(con)}
+    """A checksum of every table (and of the scores as read), to prove a store unchanged (failed import) or
+    identical (restore)."""
+    return {t: table_checksum(con, t) for t in sorted(base_tables(con) + _readable_views(con))}
 
 
 def _sequences(con: duckdb.DuckDBPyConnection) -> dict[str, int | None]:
@@ -114,24 +125,31 @@ def read_manifest(data: bytes, file_name: str = "backup.zip") -> tuple[dict | No
     return manifest, []
 
 
-def _upgraded(z: zipfile.ZipFile, manifest: dict) -> duckdb.DuckDBPyConnection | None:
+def _upgraded(z: zipfile.ZipFile, manifest: dict) -> tuple[duckdb.DuckDBPyConnection | None, str | None]:
     """A backup of an earlier schema loaded into a scratch store at that schema, checked against its checksums,
     then brought to this release by the same migrations a store file takes (e.g. 010 moves the scores to their
-    coded layout); None when a table does not match its checksum."""
+    coded layout); or None and the problem: its tables are not that schema's, or one fails its checksum."""
     tmp = duckdb.connect()
     store.applied_migrations(tmp)
     for number, name, path in store.migrations():
         if number in manifest["migrations"]:
             tmp.execute(path.read_text(encoding="utf-8"))
             tmp.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+    if sorted(manifest["tables"]) != base_tables(tmp):
+        tmp.close()
+        return None, "exchange_backup_schema"
     tmp.execute("DELETE FROM schema_migrations")
     for table in manifest["tables"]:
-        _load_table(tmp, table, pq.read_table(io.BytesIO(z.read(f"tables/{table}.parquet"))))
+        try:
+            _load_table(tmp, table, pq.read_table(io.BytesIO(z.read(f"tables/{table}.parquet"))))
+        except duckdb.Error:
+            tmp.close()
+            return None, "exchange_backup_schema"
         if table_checksum(tmp, table) != manifest["tables"][table]["checksum"]:
             tmp.close()
-            return None
+            return None, "exchange_backup_damaged"
     store.migrate(tmp)
-    return tmp
+    return tmp, None
 
 
 def _load_table(con: duckdb.DuckDBPyConnection, table: str, arrow: pa.Table) -> None:
@@ -163,10 +181,11 @@ def restore_backup(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str =
     source: duckdb.DuckDBPyConnection | None = None
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         if older:
-            source = _upgraded(z, manifest)
+            source, problem = _upgraded(z, manifest)
             if source is None:
-                return RestoreResult(False, (Problem(file_name, None, None, None, "exchange_backup_damaged",
-                                                     {"table": "?"}),))
+                detail = ({"found": manifest["migrations"], "expected": ours} if problem == "exchange_backup_schema"
+                          else {"table": "?"})
+                return RestoreResult(False, (Problem(file_name, None, None, None, str(problem), detail),))
             have = base_tables(source)
             expected = {t: table_checksum(source, t) for t in have}
         else:
@@ -247,7 +266,7 @@ def export_tables(con: duckdb.DuckDBPyConnection, fmt: str = "csv") -> bytes:
         raise BadInput("error_exchange_unknown_table_format", format=fmt, formats=", ".join(TABLE_FORMATS))
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as z:
-        for table in base_tables(con):
+        for table in base_tables(con) + _readable_views(con):    # the scores with their ids, for analysts
             cols = con.sql("SELECT column_name, data_type FROM information_schema.columns "
                            "WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
                            params=[table]).fetchall()

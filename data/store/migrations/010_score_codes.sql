@@ -3,12 +3,12 @@
 -- (key_*: `no` is the code, dense from 0 in the order of the id); `score_choices` holds the codes; the view
 -- `scores` gives every reader the old columns, in the old order, unchanged. Writers go through
 -- `data.store.score_rows` (codes are handed out there). Converted in place: every row keeps every value.
-CREATE TABLE key_competition (no INTEGER PRIMARY KEY, competition_id VARCHAR NOT NULL UNIQUE);
-CREATE TABLE key_stage       (no INTEGER PRIMARY KEY, stage          VARCHAR NOT NULL UNIQUE);
-CREATE TABLE key_entrant     (no INTEGER PRIMARY KEY, entrant_id     VARCHAR NOT NULL UNIQUE);
-CREATE TABLE key_judge       (no INTEGER PRIMARY KEY, judge_id       VARCHAR NOT NULL UNIQUE);
-CREATE TABLE key_criterion   (no INTEGER PRIMARY KEY, criterion_id   VARCHAR NOT NULL UNIQUE);
-CREATE TABLE key_option      (no INTEGER PRIMARY KEY, option_code    VARCHAR NOT NULL UNIQUE);
+CREATE TABLE key_competition (no UINTEGER PRIMARY KEY, competition_id VARCHAR NOT NULL UNIQUE);
+CREATE TABLE key_stage       (no UINTEGER PRIMARY KEY, stage          VARCHAR NOT NULL UNIQUE);
+CREATE TABLE key_entrant     (no UINTEGER PRIMARY KEY, entrant_id     VARCHAR NOT NULL UNIQUE);
+CREATE TABLE key_judge       (no UINTEGER PRIMARY KEY, judge_id       VARCHAR NOT NULL UNIQUE);
+CREATE TABLE key_criterion   (no UINTEGER PRIMARY KEY, criterion_id   VARCHAR NOT NULL UNIQUE);
+CREATE TABLE key_option      (no UINTEGER PRIMARY KEY, option_code    VARCHAR NOT NULL UNIQUE);
 
 INSERT INTO key_competition SELECT row_number() OVER (ORDER BY v) - 1, v
     FROM (SELECT DISTINCT competition_id AS v FROM scores);
@@ -22,12 +22,12 @@ INSERT INTO key_option SELECT row_number() OVER (ORDER BY v) - 1, v
     FROM (SELECT DISTINCT option_code AS v FROM scores WHERE option_code IS NOT NULL);
 
 CREATE TABLE score_choices (
-    competition_no INTEGER NOT NULL,
-    stage_no       INTEGER NOT NULL,
-    entrant_no     INTEGER NOT NULL,
-    judge_no       INTEGER NOT NULL,
-    criterion_no   INTEGER NOT NULL,
-    option_no      INTEGER,                  -- for choice criteria
+    competition_no UINTEGER NOT NULL,
+    stage_no       UINTEGER NOT NULL,
+    entrant_no     UINTEGER NOT NULL,
+    judge_no       UINTEGER NOT NULL,
+    criterion_no   UINTEGER NOT NULL,
+    option_no      UINTEGER,                  -- for choice criteria
     real_value     DOUBLE,                   -- for nilai-riil criteria
     note           VARCHAR,
     evidence       VARCHAR[],                -- content hashes of stored evidence files
