@@ -83,13 +83,11 @@ def write_scores(con: Con, frame: pl.DataFrame, update: bool = True) -> None:
 
 
 def _codes_of(con: Con, ids: dict[str, Any]) -> dict[str, int | None]:
-    """The code of each given id (None when the id has none yet)."""
-    out: dict[str, int | None] = {}
-    for col, value in ids.items():
-        table, _ = KEYS[col]
-        row = con.sql(f"SELECT no FROM {table} WHERE {col} = ?", params=[value]).fetchone()
-        out[col] = row[0] if row else None
-    return out
+    """The code of each given id (None when the id has none yet), in one query."""
+    cols = list(ids)
+    sql = "SELECT " + ", ".join(f"(SELECT no FROM {KEYS[c][0]} WHERE {c} = ?)" for c in cols)
+    row = con.execute(sql, [ids[c] for c in cols]).fetchone()
+    return dict(zip(cols, row or [None] * len(cols), strict=True))
 
 
 def read_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_id: str
