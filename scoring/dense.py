@@ -290,7 +290,7 @@ def _counted(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, real_va
     with ThreadPoolExecutor(max_workers=1) as pool:   # nilai-riil rows beside the option counts
         real = (pool.submit(_real_points, e, s, c, real_value, [c_pos[r] for r in real_ids],
                             [thresholds.filter(pl.col("criterion_id") == r).sort("min_value") for r in real_ids],
-                            (n_er, n_s, n_c)) if real_ids else None)
+                            (n_er, n_s, n_c)) if real_ids and real_value is not None else None)
         sums, cnt = _choice_counts(e, s, c, o, (n_er, n_s, n_c, n_o), lut, valid)
         if real is not None:
             r_sums, r_cnt = real.result()

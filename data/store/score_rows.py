@@ -98,12 +98,12 @@ def read_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_i
                             "criterion_id": criterion_id})
     if any(v is None for v in codes.values()):
         return None
-    row = con.sql(
+    row = con.execute(
         "SELECT o.option_code, s.real_value, s.note, s.evidence FROM score_choices s "
         "LEFT JOIN key_option o ON o.no = s.option_no "
         "WHERE s.entrant_no = ? AND s.stage_no = ? AND s.judge_no = ? AND s.criterion_no = ?",
-        params=[codes["entrant_id"], codes["stage"], codes["judge_id"], codes["criterion_id"]]).fetchone()
-    return row  # type: ignore[return-value]
+        [codes["entrant_id"], codes["stage"], codes["judge_id"], codes["criterion_id"]]).fetchone()
+    return None if row is None else (row[0], row[1], row[2], row[3])
 
 
 def update_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
