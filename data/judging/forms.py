@@ -215,7 +215,9 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
     change gives none), so the trail says why a submitted score moved.
     """
     _check_writable(con, competition_id, stage, entrant_id, judge_id, criterion_id)
-    row = score_rows.read_score(con, entrant_id, stage, judge_id, criterion_id)
+    option = changes.get("option_code")
+    codes, row = score_rows.lookup_score(con, entrant_id, stage, judge_id, criterion_id,
+                                         option if isinstance(option, str) else None)
     old = dict(zip(_SCORE_COLS, row, strict=True)) if row else None
     new = dict(old) if old else dict.fromkeys(_SCORE_COLS)
     new.update({k: v for k, v in changes.items() if v is not UNSET})
@@ -233,7 +235,8 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
     else:
         score_rows.update_score(con, entrant_id, stage, judge_id, criterion_id,
                                 {"option_code": new["option_code"], "real_value": new["real_value"],
-                                 "note": new["note"], "evidence": new["evidence"], "updated_at": now})
+                                 "note": new["note"], "evidence": new["evidence"], "updated_at": now},
+                                codes=codes)
     if ref is None:
         reopened = audit.reopen_for(audit.open_reopens(con, competition_id, stage), entrant_id, judge_id)
         if reopened:
