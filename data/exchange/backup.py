@@ -243,7 +243,7 @@ def _advance_sequences(con: duckdb.DuckDBPyConnection, wanted: dict[str, int | N
             "WHERE table_schema = 'main' AND column_default LIKE 'nextval(%'").fetchall():
         seq = default.split("'")[1] if "'" in default else None
         if seq in now:
-            top = con.sql(f"SELECT max({_quoted(column)}) FROM {_quoted(table)}").fetchone()[0]
+            top = store.scalar(con, f"SELECT max({_quoted(column)}) FROM {_quoted(table)}")
             if top is not None and (wanted.get(seq) is None or top > (wanted[seq] or 0)):
                 wanted[seq] = int(top)
     for name, last in wanted.items():

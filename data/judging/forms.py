@@ -52,8 +52,8 @@ def _entrant_place(con: Con, entrant_id: str) -> tuple[str, str] | None:
 
 
 def _is_assigned(con: Con, competition_id: str, stage: str, judge_id: str, entrant_id: str) -> bool:
-    return con.sql("SELECT 1 FROM assignments WHERE competition_id = ? AND stage = ? AND judge_id = ? "
-                   "AND entrant_id = ?", params=[competition_id, stage, judge_id, entrant_id]).fetchone() is not None
+    return con.execute("SELECT 1 FROM assignments WHERE competition_id = ? AND stage = ? AND judge_id = ? "
+                       "AND entrant_id = ?", [competition_id, stage, judge_id, entrant_id]).fetchone() is not None
 
 
 def _acting_judge(user: User, judge_id: str | None) -> str:
@@ -140,32 +140,34 @@ def check_in_competition(con: Con, competition_id: str, stage: str | None, entra
 
 
 def _criterion(con: Con, competition_id: str, criterion_id: str) -> tuple[str, list[str]]:
-    """(kind, option codes) of a criterion of the competition's instrument; NotInCompetition when unknown."""
-    row = con.sql("SELECT ic.kind, list(io.option_code ORDER BY io.option_code) FROM competitions c "
-                  "JOIN instrument_criteria ic USING (instrument_id) LEFT JOIN instrument_options io "
-                  "ON io.instrument_id = ic.instrument_id AND io.criterion_id = ic.criterion_id "
-                  "WHERE c.competition_id = ? AND ic.criterion_id = ? GROUP BY ic.kind",
-                  params=[competition_id, criterion_id]).fetchone()
-    if row is None:
+    """(kind, option codes) of a criterion of the competition's instrument; NotInCompetition when unknown.
+    A flat join read row by row: every save asks, and `list(... ORDER BY ...)` with GROUP BY planned at twice
+    the CPU."""
+    rows = con.execute("SELECT ic.kind, io.option_code FROM competitions c "
+                       "JOIN instrument_criteria ic USING (instrument_id) LEFT JOIN instrument_options io "
+                       "ON io.instrument_id = ic.instrument_id AND io.criterion_id = ic.criterion_id "
+                       "WHERE c.competition_id = ? AND ic.criterion_id = ?",
+                       [competition_id, criterion_id]).fetchall()
+    if not rows:
         raise NotInCompetition("engine_unknown_criterion", criterion=criterion_id, competition=competition_id)
-    return row[0], [c for c in row[1] if c is not None]
+    return rows[0][0], sorted(r[1] for r in rows if r[1] is not None)
 
 
 def reopened_criteria(con: Con, competition_id: str, stage: str, entrant_id: str) -> set[str]:
     """Criteria of an entrant that an upheld protest opened again in a finalised stage (not yet re-scored)."""
-    return {r[0] for r in con.sql(
+    return {r[0] for r in con.execute(
         "SELECT criterion_id FROM reopened_criteria WHERE competition_id = ? AND stage = ? AND entrant_id = ? "
-        "AND closed_at IS NULL", params=[competition_id, stage, entrant_id]).fetchall()}
+        "AND closed_at IS NULL", [competition_id, stage, entrant_id]).fetchall()}
 
 
 def finalists_of(con: Con, competition_id: str, stage: str) -> set[str] | None:
     """The entrants picked as finalists for `stage`, or None when no finalist cut was made for it."""
-    cut = con.sql("SELECT 1 FROM finalist_cuts WHERE competition_id = ? AND stage = ?",
-                  params=[competition_id, stage]).fetchone()
+    cut = con.execute("SELECT 1 FROM finalist_cuts WHERE competition_id = ? AND stage = ?",
+                      [competition_id, stage]).fetchone()
     if cut is None:
         return None
-    return {r[0] for r in con.sql("SELECT entrant_id FROM finalists WHERE competition_id = ? AND stage = ?",
-                                  params=[competition_id, stage]).fetchall()}
+    return {r[0] for r in con.execute("SELECT entrant_id FROM finalists WHERE competition_id = ? AND stage = ?",
+                                      [competition_id, stage]).fetchall()}
 
 
 def check_finalist(con: Con, competition_id: str, stage: str, entrant_id: str) -> None:
@@ -179,14 +181,14 @@ def _check_writable(con: Con, competition_id: str, stage: str, entrant_id: str, 
                     criterion_id: str | None = None) -> None:
     """Raise when the stage is finalised or the form is submitted (locked). In a finalised stage, the criteria
     an upheld protest reopened for this entrant stay writable (`criterion_id` None: any of them)."""
-    final = con.sql("SELECT finalized_at FROM competition_stages WHERE competition_id = ? AND stage = ?",
-                    params=[competition_id, stage]).fetchone()
+    final = con.execute("SELECT finalized_at FROM competition_stages WHERE competition_id = ? AND stage = ?",
+                        [competition_id, stage]).fetchone()
     if final and final[0] is not None:
         reopened = reopened_criteria(con, competition_id, stage, entrant_id)
         if not reopened or (criterion_id is not None and criterion_id not in reopened):
             raise PermissionDenied("judging_stage_final", stage=stage)
-    status = con.sql("SELECT status FROM judging_forms WHERE entrant_id = ? AND stage = ? AND judge_id = ?",
-                     params=[entrant_id, stage, judge_id]).fetchone()
+    status = con.execute("SELECT status FROM judging_forms WHERE entrant_id = ? AND stage = ? AND judge_id = ?",
+                         [entrant_id, stage, judge_id]).fetchone()
     if status and status[0] == "submitted":
         raise PermissionDenied("judging_form_locked", entrant_id=entrant_id)
 
@@ -213,12 +215,14 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
 
     A change while the form or the stage is reopened is linked to that reopen (and takes its reason when the
     change gives none), so the trail says why a submitted score moved.
+    Every save of every judge runs this under the write lock, so its statements are plain point queries (in
+    DuckDB a small query's cost is its planning: one query with subqueries costs more than three simple ones).
     """
     _check_writable(con, competition_id, stage, entrant_id, judge_id, criterion_id)
     option = changes.get("option_code")
     codes, row = score_rows.lookup_score(con, entrant_id, stage, judge_id, criterion_id,
                                          option if isinstance(option, str) else None)
-    old = dict(zip(_SCORE_COLS, row, strict=True)) if row else None
+    old: dict[str, Any] | None = dict(zip(_SCORE_COLS, row, strict=True)) if row else None
     new = dict(old) if old else dict.fromkeys(_SCORE_COLS)
     new.update({k: v for k, v in changes.items() if v is not UNSET})
     if new["evidence"] is not None:
@@ -226,19 +230,16 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
     if old == new:
         return False
     now = _now()
+    values = {"option_code": new["option_code"], "real_value": new["real_value"], "note": new["note"],
+              "evidence": new["evidence"], "updated_at": now}
     if old is None:
-        score_rows.write_scores(con, pl.DataFrame(
-            [{"competition_id": competition_id, "stage": stage, "entrant_id": entrant_id, "judge_id": judge_id,
-              "criterion_id": criterion_id, "option_code": new["option_code"], "real_value": new["real_value"],
-              "note": new["note"], "evidence": new["evidence"], "created_at": now, "updated_at": now}],
-            schema=score_rows.WRITE_SCHEMA), update=False)
+        score_rows.insert_score(con, {"competition_id": competition_id, "stage": stage, "entrant_id": entrant_id,
+                                      "judge_id": judge_id, "criterion_id": criterion_id},
+                                codes, values | {"created_at": now})
     else:
-        score_rows.update_score(con, entrant_id, stage, judge_id, criterion_id,
-                                {"option_code": new["option_code"], "real_value": new["real_value"],
-                                 "note": new["note"], "evidence": new["evidence"], "updated_at": now},
-                                codes=codes)
+        score_rows.update_score(con, entrant_id, stage, judge_id, criterion_id, values, codes=codes)
     if ref is None:
-        reopened = audit.reopen_for(audit.open_reopens(con, competition_id, stage), entrant_id, judge_id)
+        reopened = audit.reopen_in_force(con, competition_id, stage, entrant_id, judge_id)
         if reopened:
             ref, reason = reopened[0], reason or reopened[1]
     _audit(con, actor, "score", "score", _score_key(competition_id, stage, entrant_id, judge_id, criterion_id),

@@ -34,8 +34,10 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
 
 
 def one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:
-    """The row of a query that always returns one (an aggregate, an INSERT … RETURNING); its absence is a bug."""
-    row = con.sql(sql, params=params).fetchone()
+    """The row of a query that always returns one (an aggregate, an INSERT … RETURNING); its absence is a bug.
+    Run prepared (`execute`): in DuckDB 1.5 that costs a point query about 1.5 ms less CPU than
+    `con.sql(q, params=…).fetchone()` and prunes row groups on the parameters (docs/benchmarks.md)."""
+    row = con.execute(sql, params or []).fetchone()
     if row is None:
         raise LookupError(f"no row from {sql[:80]!r}")
     return row

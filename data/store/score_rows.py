@@ -17,6 +17,7 @@ import polars as pl
 from scoring.frames import CODE_OF, CODED_SCORES_SCHEMA, CodedScores
 
 Con = duckdb.DuckDBPyConnection
+StoredScore = tuple[str | None, float | None, str | None, list[str] | None]   # option_code, real_value, note, evidence
 
 # id column → (key table, code column in score_choices); option_code may be null (a nilai-riil score).
 KEYS: dict[str, tuple[str, str]] = {
@@ -101,26 +102,62 @@ def score_codes(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_
 
 
 def lookup_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
-                 option_code: str | None = None
-                 ) -> tuple[dict[str, int | None], tuple[str | None, float | None, str | None, list[str] | None] | None]:
-    """The codes of one score's keys (and of `option_code`) and its stored option_code, real_value, note,
-    evidence (None when there is no such score), in one query: the one-row key side of the join lets DuckDB
-    skip every row group of score_choices but the score's own."""
+                 option_code: str | None = None) -> tuple[dict[str, int | None], StoredScore | None]:
+    """One save's read: the codes of the score's keys (and of `option_code`; None where an id has no code yet)
+    and its stored option_code, real_value, note, evidence (None when there is no such score).
+
+    One join of the key rows (each found by its unique id) with the score's row: a plain join plans in about
+    a third of the CPU of the same read written as scalar subqueries, and its one-row key side lets DuckDB skip
+    every row group of score_choices but the score's own at national size. When a key has no code yet (the
+    first score of a judge, an entrant or a criterion) there is no stored score either, and the codes come one
+    by one."""
     row = con.execute(
-        "WITH k AS (SELECT (SELECT no FROM key_entrant WHERE entrant_id = ?) AS e, "
-        "(SELECT no FROM key_stage WHERE stage = ?) AS st, (SELECT no FROM key_judge WHERE judge_id = ?) AS j, "
-        "(SELECT no FROM key_criterion WHERE criterion_id = ?) AS c, "
-        "(SELECT no FROM key_option WHERE option_code = ?) AS o) "
-        "SELECT k.e, k.st, k.j, k.c, k.o, s.entrant_no IS NOT NULL, ko.option_code, s.real_value, s.note, "
-        "s.evidence FROM k LEFT JOIN score_choices s ON s.entrant_no = k.e AND s.stage_no = k.st "
-        "AND s.judge_no = k.j AND s.criterion_no = k.c LEFT JOIN key_option ko ON ko.no = s.option_no",
-        [entrant_id, stage, judge_id, criterion_id, option_code]).fetchone()
-    assert row is not None
+        "SELECT e.no, st.no, j.no, k.no, n.no, s.entrant_no IS NOT NULL, o.option_code, s.real_value, s.note, "
+        "s.evidence FROM key_entrant e JOIN key_stage st ON st.stage = ? JOIN key_judge j ON j.judge_id = ? "
+        "JOIN key_criterion k ON k.criterion_id = ? LEFT JOIN key_option n ON n.option_code = ? "
+        "LEFT JOIN score_choices s ON s.entrant_no = e.no AND s.stage_no = st.no AND s.judge_no = j.no "
+        "AND s.criterion_no = k.no LEFT JOIN key_option o ON o.no = s.option_no WHERE e.entrant_id = ?",
+        [stage, judge_id, criterion_id, option_code, entrant_id]).fetchone()
+    if row is None:
+        return score_codes(con, entrant_id, stage, judge_id, criterion_id, option_code), None
     codes: dict[str, int | None] = {"entrant_id": row[0], "stage": row[1], "judge_id": row[2],
                                     "criterion_id": row[3]}
     if option_code is not None:
         codes["option_code"] = row[4]
     return codes, ((row[6], row[7], row[8], row[9]) if row[5] else None)
+
+
+def _new_code(con: Con, column: str, value: str) -> int:
+    """Give one id the next free code of its key table (one statement) and return it."""
+    table, _ = KEYS[column]
+    row = con.execute(f"INSERT INTO {table} (no, {column}) SELECT coalesce(max(no) + 1, 0), ? FROM {table} "
+                      "RETURNING no", [value]).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def insert_score(con: Con, ids: dict[str, str], codes: dict[str, int | None], values: dict[str, Any]) -> None:
+    """Insert one new score given its ids (competition_id, stage, entrant_id, judge_id, criterion_id) and the
+    codes `lookup_score` found for them (the competition's is looked up here): an id without a code gets one
+    first (its first score), then one insert by codes. `values` holds option_code and any of the value columns."""
+    codes = dict(codes)
+    if "competition_id" not in codes:
+        codes["competition_id"] = competition_no(con, ids["competition_id"])
+    for col, value in ids.items():
+        if codes.get(col) is None:
+            codes[col] = _new_code(con, col, value)
+    option = values.get("option_code")
+    option_no = None
+    if option is not None:
+        option_no = codes.get("option_code")
+        if option_no is None:
+            option_no = _new_code(con, "option_code", option)
+    cols = [c for c in VALUE_COLUMNS if c in values]
+    con.execute(
+        "INSERT INTO score_choices (competition_no, stage_no, entrant_no, judge_no, criterion_no, option_no"
+        + "".join(f", {c}" for c in cols) + ") VALUES (?, ?, ?, ?, ?, ?" + ", ?" * len(cols) + ")",
+        [codes["competition_id"], codes["stage"], codes["entrant_id"], codes["judge_id"], codes["criterion_id"],
+         option_no, *(values[c] for c in cols)])
 
 
 def read_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
@@ -143,15 +180,14 @@ def read_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_i
 def update_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
                  values: dict[str, Any], codes: dict[str, int | None] | None = None) -> None:
     """Set option_code and/or value columns of one stored score (it must exist): one update, after one lookup
-    unless `codes` (from `score_codes` with the new option) are given, and a new option's code when needed."""
+    unless `codes` (from `score_codes` or `lookup_score` with the new option) are given, and a new option's
+    code when needed."""
     option = values.get("option_code")
     if codes is None or (option is not None and "option_code" not in codes):
         codes = score_codes(con, entrant_id, stage, judge_id, criterion_id, option)
     codes = dict(codes)
     if option is not None and codes["option_code"] is None:
-        con.execute("INSERT INTO key_option (no, option_code) SELECT coalesce(max(no) + 1, 0), ? FROM key_option",
-                    [option])
-        codes["option_code"] = _codes_of(con, {"option_code": option})["option_code"]
+        codes["option_code"] = _new_code(con, "option_code", option)
     sets, params = [], []
     for col, v in values.items():
         if col == "option_code":
@@ -194,8 +230,8 @@ def coded_scores(con: Con, competition_id: str) -> CodedScores:
     cast) with the labels of the codes it holds: the engine's fast read."""
     no = competition_no(con, competition_id)
     if no is None:
-        return CodedScores(pl.DataFrame(schema=CODED_SCORES_SCHEMA),
-                           {col: pl.DataFrame(schema={"code": pl.UInt32, "label": pl.String}) for col in CODE_OF.values()})
+        empty = {col: pl.DataFrame(schema={"code": pl.UInt32, "label": pl.String}) for col in CODE_OF.values()}
+        return CodedScores(pl.DataFrame(schema=CODED_SCORES_SCHEMA), empty)
     codes = _fetch(con, f"SELECT {', '.join(CODED_COLUMNS)} FROM score_choices WHERE competition_no = ?", [no])
     codes = codes.select(pl.col(c).cast(t) for c, t in CODED_SCORES_SCHEMA.items())
     # one query for every key's labels; entrant and judge labels of the codes this competition holds only (a
