@@ -31,8 +31,11 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str, catalog: str) -> list[s
     return [r[0] for r in rows]
 
 
-def _old_store(path: Path, demo_path: Path, applied: frozenset[int]) -> dict[str, int]:
-    """A store with the migrations `applied`, filled from the demo; returns the row count per table."""
+def _old_store(path: Path, demo_path: Path, applied: frozenset[int] | int) -> dict[str, int]:
+    """A store with the migrations `applied` (a number: every migration up to it), filled from the demo; returns
+    the row count per table."""
+    if isinstance(applied, int):
+        applied = frozenset(n for n, _, _ in store.migrations() if n <= applied)
     con = duckdb.connect(str(path))
     store.applied_migrations(con)  # creates schema_migrations
     for number, name, file in store.migrations():
