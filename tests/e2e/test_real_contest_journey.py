@@ -542,7 +542,7 @@ def _documents_are_the_final_results(browser, url: str, tmp: Path) -> list[tuple
     assert at == sorted(at), "the berita acara lists the entrants in the page's order"
     for rank, name, total, _ in shown:
         if rank is not None and total is not None:
-            assert re.search(rf"{re.escape(name)} .*?{f'{total:.2f}'.replace('.', ',')} {rank}\\b", text), name
+            assert re.search(rf"{re.escape(name)} .*?{f'{total:.2f}'.replace('.', ',')} {rank}\b", text), name
     sc = _pdf_text(card)
     rank, name, total, award = shown[0]
     assert total is not None and name in sc and f"{total:.2f}".replace(".", ",") in sc
