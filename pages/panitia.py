@@ -350,7 +350,7 @@ with tabs[4]:
         "rank_final": st.column_config.NumberColumn(tr("pages_rank"), format="%d"),
         "posyandu_name": tr("judging_col_posyandu"), "desa_name": tr("judging_col_desa"),
         "kecamatan_name": tr("judging_col_kecamatan"),
-        "total": st.column_config.NumberColumn(tr("pages_total"), format="%.2f"),
+        "total": tr("pages_total"),
         "award": tr("pages_award"), "strata": tr("pages_strata"),
         "advances": st.column_config.CheckboxColumn(tr("integrity_col_advances")),
         "tie_broken_by": tr("integrity_col_tie_broken_by"),
@@ -358,8 +358,11 @@ with tabs[4]:
     st.subheader(tr("judging_published"))
     if published.height:
         shown = [c for c in PUBLISHED_COLUMNS if c in published.columns]
-        dataframe(published.select(shown), hide_index=True,
-                     column_config={c: PUBLISHED_COLUMNS[c] for c in shown})
+        # numbers and strata as the berita acara prints them: 90,31 and Mandiri (not 90.31 and mandiri)
+        readable = published.with_columns(
+            pl.col("total").map_elements(lambda v: fmt_number(v, 2, L), return_dtype=pl.String),
+            pl.col("strata").map_elements(lambda s: tr(f"strata_{s}"), return_dtype=pl.String))
+        dataframe(readable.select(shown), hide_index=True, column_config={c: PUBLISHED_COLUMNS[c] for c in shown})
     else:
         st.info(tr("judging_nothing_published"))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polars as pl
@@ -64,6 +65,11 @@ def test_panitia_published_table_has_translated_headers_not_column_names(demo_ap
     labels = {k: (v.get("label") if isinstance(v, dict) else v) for k, v in _columns(published).items()}
     assert labels["posyandu_name"] == "Posyandu" and labels["rank_final"] == "Peringkat"
     assert labels["tie_broken_by"] == "Seri dipecah oleh"
+    # values as the berita acara prints them: Indonesian decimals, strata by name, a dash for "no tie broken"
+    row = published.value.iloc[0]
+    assert re.fullmatch(r"\d{1,3},\d{2}", row["total"]), row["total"]
+    assert row["strata"] in {"Pratama", "Madya", "Purnama", "Mandiri"}
+    assert "None" not in set(published.value["tie_broken_by"].astype(str)) and "–" in set(published.value["tie_broken_by"])
     assert all(labels.get(c) and "_" not in labels[c] for c in published.value.columns), list(labels.items())
 
 
