@@ -35,3 +35,15 @@ def pdf_text(pdf: bytes, layout: bool = False) -> str:
         path.write_bytes(pdf)
         return subprocess.run(["pdftotext", *(["-layout"] if layout else []), str(path), "-"], capture_output=True,
                               text=True, check=True).stdout
+
+
+def make_pdf(pages: int, text: str = "SK Kepala Desa - halaman {n}") -> bytes:
+    """A real PDF of `pages` pages, each with one line of text (for evidence uploads and previews)."""
+    from fpdf import FPDF
+
+    doc = FPDF()
+    doc.set_font("helvetica", size=28)
+    for n in range(1, pages + 1):
+        doc.add_page()
+        doc.cell(0, 20, text.format(n=n))
+    return bytes(doc.output())

@@ -13,6 +13,7 @@ from data.judging import audit, evidence, evidence_access
 from data.judging import forms as judging
 from data.judging.auth import PUBLIC, PermissionDenied
 from data.judging.contest_life import send_back
+from tests.pdf_support import make_pdf
 from tests.test_judging_fixtures import CID, JURI1, JURI2, PANITIA, assign_defaults, build_contest, fill_form
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,6 +89,19 @@ def test_a_submitted_form_keeps_its_evidence(contest):
     assert err.value.message_key == "judging_form_locked"
 
 
+def _form_page(con, cid: str, stage: str, entrant: str) -> AppTest:
+    """Penilaian as juri1, on the form of `entrant`, run once."""
+    from data.judging import auth
+    from ui.auth import TOKEN_KEY
+
+    at = AppTest.from_file(str(ROOT / "pages" / "penilaian.py"), default_timeout=60)
+    at.session_state[TOKEN_KEY] = auth.authenticate(con, "juri1", "juri-demo").token
+    at.session_state["ctx.competition"] = cid
+    at.session_state["ctx.stage"] = stage
+    at.query_params["entrant"] = entrant
+    return at.run()
+
+
 def _open_form(con, judge_id: str) -> tuple[str, str, str]:
     """(competition, stage, entrant) of the judge's first form still open in a stage not final."""
     return con.sql(
@@ -99,7 +113,6 @@ def _open_form(con, judge_id: str) -> tuple[str, str, str]:
 
 def test_the_scoring_form_shows_the_photo_and_removes_it_on_click(demo_app):
     from data.judging import auth
-    from ui.auth import TOKEN_KEY
 
     con = demo_app
     juri = auth.get_user(con, "juri1")
@@ -110,12 +123,7 @@ def test_the_scoring_form_shows_the_photo_and_removes_it_on_click(demo_app):
     stored = evidence.store_evidence(con, juri, _png(), "posyandu-jeruk.png", competition_id=cid, stage=stage,
                                      entrant_id=entrant)
     judging.save_score(con, juri, cid, stage, entrant, crit, option_code="a", evidence=[stored.sha256])
-    at = AppTest.from_file(str(ROOT / "pages" / "penilaian.py"), default_timeout=60)
-    at.session_state[TOKEN_KEY] = auth.authenticate(con, "juri1", "juri-demo").token
-    at.session_state["ctx.competition"] = cid
-    at.session_state["ctx.stage"] = stage
-    at.query_params["entrant"] = entrant
-    at.run()
+    at = _form_page(con, cid, stage, entrant)
     assert not at.exception
     key = f"pn.ev.{cid}.{stage}.{entrant}.{juri.judge_id}.{crit}.{stored.sha256[:16]}"
     at.toggle(key=f"{key}.view").set_value(True).run()
@@ -143,25 +151,13 @@ def test_a_practice_photo_is_a_stored_image_never_a_path_on_the_server(contest, 
     assert evidence.stored_image(contest, None) is None
 
 
-def _pdf(pages: int) -> bytes:
-    from fpdf import FPDF
-
-    doc = FPDF()
-    doc.set_font("helvetica", size=28)
-    for n in range(1, pages + 1):
-        doc.add_page()
-        doc.cell(0, 20, f"SK Kepala Desa - halaman {n}")
-    return bytes(doc.output())
-
-
 def test_a_pdf_is_read_in_the_page_its_first_pages_as_pictures(demo_app):
     """A judge attaches the SK as a 7-page PDF: viewing it shows its first five pages, says how many more the
     download holds; a damaged PDF says it cannot be shown (no error)."""
     from data.judging import auth
     from present.pdf_pages import MAX_PAGES, render_pages
-    from ui.auth import TOKEN_KEY
 
-    preview = render_pages(_pdf(7))
+    preview = render_pages(make_pdf(7))
     assert preview.page_count == 7 and len(preview.pages) == MAX_PAGES
     first = Image.open(io.BytesIO(preview.pages[0]))
     assert first.width == 1000 and first.height > first.width                   # an A4 page, portrait
@@ -175,16 +171,11 @@ def test_a_pdf_is_read_in_the_page_its_first_pages_as_pictures(demo_app):
         "SELECT ic.criterion_id FROM competitions c JOIN instrument_criteria ic USING (instrument_id) "
         "WHERE c.competition_id = ? AND ic.kind = 'choice' ORDER BY ic.criterion_id LIMIT 2", params=[cid]).fetchall()]
     files = {}
-    for crit, (name, data) in zip(crits, [("sk-kepala-desa.pdf", _pdf(7)), ("rusak.pdf", PDF)], strict=True):
+    for crit, (name, data) in zip(crits, [("sk-kepala-desa.pdf", make_pdf(7)), ("rusak.pdf", PDF)], strict=True):
         files[crit] = evidence.store_evidence(con, juri, data, name, competition_id=cid, stage=stage,
                                               entrant_id=entrant).sha256
         judging.save_score(con, juri, cid, stage, entrant, crit, option_code="a", evidence=[files[crit]])
-    at = AppTest.from_file(str(ROOT / "pages" / "penilaian.py"), default_timeout=60)
-    at.session_state[TOKEN_KEY] = auth.authenticate(con, "juri1", "juri-demo").token
-    at.session_state["ctx.competition"] = cid
-    at.session_state["ctx.stage"] = stage
-    at.query_params["entrant"] = entrant
-    at.run()
+    at = _form_page(con, cid, stage, entrant)
     assert not at.exception
     for crit, sha in files.items():
         at.toggle(key=f"pn.ev.{cid}.{stage}.{entrant}.{juri.judge_id}.{crit}.{sha[:16]}.view").set_value(True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -126,3 +127,20 @@ def browser_page(browser) -> Iterator[object]:
     page.set_default_timeout(60_000)
     yield page
     context.close()
+
+
+def settle(page: Page, timeout: float = 90_000) -> None:
+    """The script run is over: no running indicator, looked at twice (a rerun may start right after the first).
+    Not "networkidle": the map keeps fetching."""
+    status = page.locator("[data-testid='stStatusWidget']")
+    for _ in range(2):
+        expect(status).to_have_count(0, timeout=timeout)
+        page.wait_for_timeout(500)
+
+
+def nav(page: Page, label: str) -> None:
+    """Open a page through the sidebar (every page listed: Streamlit may fold some under "View N more")."""
+    more = page.locator("[data-testid='stSidebarNavViewButton']")
+    if more.count() and "more" in more.first.inner_text():
+        more.first.click()
+    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=re.compile(f"{re.escape(label)}$")).first.click()

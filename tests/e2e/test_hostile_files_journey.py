@@ -19,8 +19,9 @@ from playwright.sync_api import expect
 from data import store
 from data.judging import auth, forms
 from data.judging.contest_life import send_back
-from tests.e2e.conftest import ARTIFACTS, serve, sign_in
+from tests.e2e.conftest import ARTIFACTS, nav, serve, settle, sign_in
 from tests.fixtures import hostile
+from tests.pdf_support import make_pdf
 
 WAIT = 90_000
 
@@ -60,19 +61,9 @@ def files_app(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield url, form
 
 
-def _settle(page) -> None:
-    status = page.locator("[data-testid='stStatusWidget']")
-    for _ in range(2):                            # looked at twice: a rerun may start right after the first
-        expect(status).to_have_count(0, timeout=WAIT)
-        page.wait_for_timeout(500)
-
-
 def _nav(page, label: str) -> None:
-    more = page.locator("[data-testid='stSidebarNavViewButton']")
-    if more.count() and "more" in more.first.inner_text():
-        more.first.click()
-    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=re.compile(f"{re.escape(label)}$")).first.click()
-    _settle(page)
+    nav(page, label)
+    settle(page)
 
 
 def _pick(page, label: str, option: str) -> None:
@@ -80,12 +71,12 @@ def _pick(page, label: str, option: str) -> None:
     box.click()
     page.keyboard.type(option)
     page.get_by_role("option").filter(has_text=option).first.click()
-    _settle(page)
+    settle(page)
 
 
 def _upload(page, path: Path) -> None:
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
-    _settle(page)
+    settle(page)
 
 
 def _no_traceback(page) -> None:
@@ -138,24 +129,13 @@ def test_malformed_files_on_the_data_page_get_their_reason_in_indonesian(files_a
         context.close()
 
 
-def _pdf(pages: int) -> bytes:
-    from fpdf import FPDF
-
-    doc = FPDF()
-    doc.set_font("helvetica", size=28)
-    for n in range(1, pages + 1):
-        doc.add_page()
-        doc.cell(0, 20, f"SK Kepala Desa - halaman {n}")
-    return bytes(doc.output())
-
-
 def _open_sections(page) -> None:
     closed = page.locator("[data-testid='stExpander'] details:not([open]) summary")
     for _ in range(20):                           # counted anew: a rerun may open a section by itself
         if not closed.count():
             break
         closed.first.click()
-        _settle(page)
+        settle(page)
 
 
 def test_a_submitted_form_takes_no_more_evidence(files_app, browser, tmp_path):
@@ -173,13 +153,13 @@ def test_a_submitted_form_takes_no_more_evidence(files_app, browser, tmp_path):
         _open_sections(page)
         expect(page.locator("[data-testid='stFileUploader']").first).to_be_attached()
         sk = tmp_path / "sk-kepala-desa.pdf"
-        sk.write_bytes(_pdf(3))
+        sk.write_bytes(make_pdf(3))
         page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(sk))
-        _settle(page)
+        settle(page)
         expect(page.get_by_text("sk-kepala-desa.pdf").first).to_be_visible()
         page.screenshot(path=str(ARTIFACTS / "hostile-files-4-pdf-attached.png"), full_page=True)
         page.get_by_text("Lihat", exact=True).first.click()
-        _settle(page)
+        settle(page)
         first = page.locator("[data-testid='stImage']").filter(has_text="Halaman 1 dari 3")
         expect(first).to_be_visible()
         expect(page.locator("[data-testid='stImage']").filter(has_text="dari 3")).to_have_count(3)
@@ -187,7 +167,7 @@ def test_a_submitted_form_takes_no_more_evidence(files_app, browser, tmp_path):
         first.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "hostile-files-4-pdf-read.png"))
         page.get_by_role("button", name="Kirim dan kunci formulir").click()
-        _settle(page)
+        settle(page)
         expect(page.get_by_text("Formulir sudah dikirim dan terkunci")).to_be_visible()
         _open_sections(page)                      # every section open: nothing may be offered in any of them
         expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)

@@ -15,7 +15,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, nav, settle
 
 ATTACKER_A = "203.0.113.7"       # documentation addresses (RFC 5737)
 ATTACKER_B = "203.0.113.8"
@@ -33,32 +33,17 @@ def _client(browser, address: str):
     return context, page
 
 
-def _settle(page) -> None:
-    """The script run is over (no running indicator, looked at twice: a rerun may start right after)."""
-    status = page.locator("[data-testid='stStatusWidget']")
-    for _ in range(2):
-        expect(status).to_have_count(0, timeout=90_000)
-        page.wait_for_timeout(500)
-
-
-def _nav(page, label: str) -> None:
-    more = page.locator("[data-testid='stSidebarNavViewButton']")
-    if more.count() and "more" in more.first.inner_text():
-        more.first.click()
-    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=re.compile(f"{re.escape(label)}$")).first.click()
-
-
 def _try(page, username: str, password: str) -> None:
     page.get_by_label("Nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
-    _settle(page)
+    settle(page)
 
 
 def _guess(page, url: str, username: str, times: int, shot: str) -> None:
     """`times` wrong passwords for `username` from this page's address; each refused with the same words."""
     page.goto(f"{url}/masuk")
-    _settle(page)
+    settle(page)
     for i in range(times):
         _try(page, username, f"tebakan-{i}")
         expect(page.get_by_text(WRONG)).to_be_visible()
@@ -93,7 +78,7 @@ def test_guessers_slow_themselves_down_and_cannot_lock_the_judge_out(app_url, br
         context, judge = _client(browser, JUDGE_HOME)
         opened.append(context)
         judge.goto(f"{app_url}/masuk")
-        _settle(judge)
+        settle(judge)
         _try(judge, "juri1", "juri-demo")
         if judge.get_by_text(SLOWED).count():
             wait = re.search(r"dalam (\d+) detik", judge.get_by_text(SLOWED).inner_text())
@@ -108,11 +93,11 @@ def test_guessers_slow_themselves_down_and_cannot_lock_the_judge_out(app_url, br
         context, desk = _client(browser, PANITIA_DESK)
         opened.append(context)
         desk.goto(f"{app_url}/masuk")
-        _settle(desk)
+        settle(desk)
         _try(desk, "panitia", "panitia-demo")
         expect(desk.get_by_text("Masuk sebagai")).to_be_visible()
-        _nav(desk, "Panitia")                # through the navigation: a reload would end the session
-        _settle(desk)
+        nav(desk, "Panitia")                # through the navigation: a reload would end the session
+        settle(desk)
         expander = desk.locator("[data-testid='stExpander']").filter(has_text="Akun dengan percobaan masuk gagal")
         expect(expander.first).to_be_visible()
         expander.first.scroll_into_view_if_needed()
@@ -121,10 +106,10 @@ def test_guessers_slow_themselves_down_and_cannot_lock_the_judge_out(app_url, br
         pick.click()
         desk.keyboard.type("juri2")
         desk.keyboard.press("Enter")
-        _settle(desk)
+        settle(desk)
         expect(pick).to_match_aria_snapshot('- combobox "Akun": juri2')
         expander.first.get_by_role("button", name="Buka kunci akun").click()
-        _settle(desk)
+        settle(desk)
         expect(desk.get_by_text("Akun juri2 dibuka: 3 percobaan gagal dihapus.")).to_be_visible()
         desk.get_by_text("Akun juri2 dibuka").scroll_into_view_if_needed()
         desk.screenshot(path=str(ARTIFACTS / "throttle-7-panitia-cleared.png"))
