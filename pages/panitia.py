@@ -245,7 +245,8 @@ with tabs[3]:
         st.info(tr("life_finalists_first_stage", stage=tr(f"stage_{stage}")))
     else:
         cut = finalists.finalist_cut_of(con, cid, stage)
-        if cut:
+        just_picked = (st.session_state.get("pt.done") or ("",))[0] == "finalists"
+        if cut and not just_picked:     # just picked: the outcome is said where the button was, nothing shifts it
             rule_text = tr(f"life_rule_{cut['rule']}", value=fmt_number(cut["value"], 0 if cut["rule"] == "top_n"
                                                                         else 2, L))
             st.success(tr("life_finalists_made", n=len(cut["finalists"]), stage=tr(f"stage_{stage}"), rule=rule_text,
@@ -272,6 +273,7 @@ with tabs[3]:
                 .alias(tr("life_col_total")),
                 pl.col("finalist").replace_strict({True: tr("life_finalist_yes"), False: ""}, return_dtype=pl.String)
                 .alias(tr("life_col_finalist"))), hide_index=True, key="pt.cut_preview")
+            _flash("finalists")     # where the button was, so it is on screen: the table above is long
             if st.button(tr("life_cut_save", n=n_in, stage=tr(f"stage_{stage}")), type="primary", key="pt.cut_save"):
                 try:
                     picked = finalists.pick_finalists(con, user, cid, stage, rule, value)
@@ -279,7 +281,6 @@ with tabs[3]:
                     st.rerun()
                 except UserError as err:
                     show_denied(err)
-            _flash("finalists")     # under the button: the table above is long
 
 with tabs[4]:
     status = publication.stage_status(con, cid)

@@ -72,6 +72,13 @@ def test_panitia_picks_finalists_and_sees_provisional_results(app):
     assert not at.exception
     assert finalists.finalist_cut_of(app, CID, "lapangan")["finalists"] == ["E1", "E2", "E3"]
     assert "Hanya 3 finalis yang dapat ditugaskan" in _texts(at)
+    # The outcome takes the button's place and nothing above it appears in the same run, so a panitia who
+    # clicked at the bottom of the screen still sees it; the standing line about the cut comes on the next run.
+    said = [s.value for s in at.success]
+    assert "3 finalis tahap Lapangan ditetapkan." in said
+    assert not any("ditetapkan oleh" in s for s in said)
+    at.run()
+    assert any("ditetapkan oleh" in s.value for s in at.success)
 
 
 def test_a_judge_is_sent_back_and_answers_on_the_form(app):

@@ -614,7 +614,7 @@ def test_a_real_contest_runs_from_an_empty_store_to_an_advancing_winner(browser,
             expect(page.get_by_text("5 dari 9 peserta lolos sebagai finalis.")).to_be_visible()
             page.get_by_role("button", name=re.compile("Tetapkan 5 finalis")).click()
             _settle(page)
-            # Said under the button the panitia pressed, not above a long table.
+            # Said where the button the panitia pressed was, not above a long table.
             expect(page.get_by_text("5 finalis tahap Lapangan ditetapkan.")).to_be_in_viewport()
             _shot(page, "kudus-6-finalists.png")
             # The field visits: only the five finalists can be assigned; their field forms come in by Excel.
