@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh store file per test, and the demo store built once per session."""
+"""Shared fixtures: a fresh store file per test, the demo store built once per session, and a real PostgreSQL
+for the tests marked `postgres` (tests/postgres_support.py)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,52 @@ def con(tmp_path: Path):
     c = store.connect(tmp_path / "test.duckdb")
     yield c
     c.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the PostgreSQL server is marked `postgres` (`-m postgres` selects them all)."""
+    for item in items:
+        if "postgres_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the session (initdb into a temporary folder, pg_ctl on a free loopback port),
+    stopped and removed at the end. Skipped without the binaries, except under CI, where that fails."""
+    from tests.postgres_support import running_server
+
+    with running_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def pg_template(postgres_server) -> str:
+    """A database with every PostgreSQL migration applied, copied for each test (CREATE DATABASE … TEMPLATE)."""
+    from data.store.pg import PgStore
+    from data.store.pg_migrate import migrate_pg
+
+    name = postgres_server.create_database(prefix="migrated")
+    with PgStore(postgres_server.url(name), max_size=1) as pg, pg.connection() as c:
+        migrate_pg(c)
+    return name
+
+
+@pytest.fixture
+def pg_url(postgres_server, pg_template: str) -> Iterator[str]:
+    """The URL of a fresh, migrated database of this test's own (dropped after it)."""
+    name = postgres_server.create_database(template=pg_template)
+    yield postgres_server.url(name)
+    postgres_server.drop_database(name)
+
+
+@pytest.fixture
+def pg_con(pg_url: str):
+    """A pooled PostgreSQL connection (`data.store.pg.PgConnection`) on a fresh migrated database."""
+    from data.store.pg import PgStore
+
+    with PgStore(pg_url, max_size=2) as pg, pg.connection() as c:
+        yield c
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from typing import Any
 
 import duckdb
 
+from data.store.con import Con
 from data.store.migrate import migrate
 from present.settings import STORE
 
@@ -33,7 +34,7 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
     return con
 
 
-def one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:
+def one(con: Con, sql: str, params: Sequence[object] | None = None) -> tuple[Any, ...]:
     """The row of a query that always returns one (an aggregate, an INSERT … RETURNING); its absence is a bug.
     Run prepared (`execute`): in DuckDB 1.5 that costs a point query about 1.5 ms less CPU than
     `con.sql(q, params=…).fetchone()` and prunes row groups on the parameters (docs/benchmarks.md)."""
@@ -43,17 +44,17 @@ def one(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | Non
     return row
 
 
-def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | None = None) -> Any:
+def scalar(con: Con, sql: str, params: Sequence[object] | None = None) -> Any:
     """The first value of `one`: a count, a sum, an id returned by an insert."""
     return one(con, sql, params)[0]
 
 
-def get_meta(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
+def get_meta(con: Con, key: str) -> str | None:
     row = con.sql("SELECT value FROM meta WHERE key = ?", params=[key]).fetchone()
     return row[0] if row else None
 
 
-def set_meta(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
+def set_meta(con: Con, key: str, value: str) -> None:
     con.execute(
         "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         [key, value],

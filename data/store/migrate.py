@@ -15,17 +15,18 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
 
-def migrations() -> list[tuple[int, str, Path]]:
-    """The migration files as (number, name, path), in order; numbers must be unique."""
+def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Path]]:
+    """The migration files as (number, name, path), in order; numbers must be unique. `directory`: DuckDB's
+    by default, `data/store/migrations_pg/` for PostgreSQL (`data.store.pg_migrate`)."""
     found: list[tuple[int, str, Path]] = []
-    for path in sorted(MIGRATIONS_DIR.glob("*.sql")):
+    for path in sorted(directory.glob("*.sql")):
         m = _MIGRATION_NAME.match(path.name)
         if not m:
             raise ValueError(f"migration file name must look like 001_name.sql: {path.name}")
         found.append((int(m.group(1)), m.group(2), path))
     numbers = [n for n, _, _ in found]
     if len(numbers) != len(set(numbers)):
-        raise ValueError(f"duplicate migration numbers in {MIGRATIONS_DIR}")
+        raise ValueError(f"duplicate migration numbers in {directory}")
     return found
 
 

@@ -12,9 +12,12 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
+
+if TYPE_CHECKING:
+    from data.store.con import Con
 
 T = TypeVar("T")
 MAX_RETRIES = 40
@@ -26,7 +29,7 @@ _WRITE_LOCK = threading.Lock()
 
 
 @contextmanager
-def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+def transaction(con: Con) -> Iterator[Con]:
     """All-or-nothing: commit when the block ends normally, roll back on any exception."""
     con.execute("BEGIN TRANSACTION")
     try:

@@ -10,7 +10,10 @@ only ever grows, so a key once seen never comes back with other data behind it (
 
 from __future__ import annotations
 
-import duckdb
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from data.store.con import Con
 
 REFERENCE = "reference"
 _COMPETITION = "competition:"
@@ -21,7 +24,7 @@ def competition_scope(competition_id: str) -> str:
     return _COMPETITION + competition_id
 
 
-def _bump(con: duckdb.DuckDBPyConnection, scopes: list[str]) -> None:
+def _bump(con: Con, scopes: list[str]) -> None:
     if len(set(scopes)) == 1:
         # Every save of a score passes here: a point UPDATE plans in a third of the CPU of the upsert below
         # (2 ms instead of 6 on the 2-core machine), and the row exists after a competition's first write.
@@ -33,17 +36,17 @@ def _bump(con: duckdb.DuckDBPyConnection, scopes: list[str]) -> None:
                     "ON CONFLICT (scope) DO UPDATE SET version = versions.version + 1", [sorted(set(scopes))])
 
 
-def touch(con: duckdb.DuckDBPyConnection, *competition_ids: str) -> None:
+def touch(con: Con, *competition_ids: str) -> None:
     """Mark competitions changed (call inside the write's `transaction`): their cached results go cold."""
     _bump(con, [competition_scope(c) for c in competition_ids if c])
 
 
-def touch_reference(con: duckdb.DuckDBPyConnection) -> None:
+def touch_reference(con: Con) -> None:
     """Mark the shared reference tables changed: every result that reads them goes cold (imports, geo)."""
     _bump(con, [REFERENCE])
 
 
-def touch_everything(con: duckdb.DuckDBPyConnection) -> None:
+def touch_everything(con: Con) -> None:
     """Mark every competition (known now or before) and the reference tables changed: a restore, a demo
     build, a migration."""
     con.execute("UPDATE versions SET version = version + 1")
@@ -52,19 +55,19 @@ def touch_everything(con: duckdb.DuckDBPyConnection) -> None:
                 "ON CONFLICT (scope) DO NOTHING", [_COMPETITION, REFERENCE])
 
 
-def competition_version(con: duckdb.DuckDBPyConnection, competition_id: str) -> int:
+def competition_version(con: Con, competition_id: str) -> int:
     """How often the competition's own data changed (0 when never)."""
     row = con.sql("SELECT version FROM versions WHERE scope = ?", params=[competition_scope(competition_id)]).fetchone()
     return int(row[0]) if row else 0
 
 
-def reference_version(con: duckdb.DuckDBPyConnection) -> int:
+def reference_version(con: Con) -> int:
     """How often the shared reference tables changed: the key of reads that use no competition."""
     row = con.sql("SELECT version FROM versions WHERE scope = ?", params=[REFERENCE]).fetchone()
     return int(row[0]) if row else 0
 
 
-def result_version(con: duckdb.DuckDBPyConnection, competition_id: str) -> tuple[int, int]:
+def result_version(con: Con, competition_id: str) -> tuple[int, int]:
     """(competition version, reference version): the key of a competition's cached results, in one read."""
     row = con.sql("SELECT coalesce(max(version) FILTER (WHERE scope = ?), 0), "
                   "coalesce(max(version) FILTER (WHERE scope = ?), 0) FROM versions",
@@ -73,7 +76,7 @@ def result_version(con: duckdb.DuckDBPyConnection, competition_id: str) -> tuple
     return int(row[0]), int(row[1])
 
 
-def data_version(con: duckdb.DuckDBPyConnection) -> int:
+def data_version(con: Con) -> int:
     """The sum of every version: grows with any write that changes a result. The key of reads that span
     competitions (the list of contests, a posyandu's history); sign-ins and sessions leave it unchanged."""
     row = con.sql("SELECT coalesce(sum(version), 0) FROM versions").fetchone()

@@ -1,0 +1,116 @@
+"""The PostgreSQL schema: `data/store/migrations_pg/NNN_name.sql`, numbered like the DuckDB migrations they
+mirror, applied in order, each in its own transaction and recorded in `schema_migrations`, as `migrate` does for
+DuckDB. Two app servers starting at once take turns (a transaction-scoped advisory lock), so a file is never
+applied twice.
+
+Which tables live where is declared here once: `MIRRORED` are on both stores with the same columns, types, keys
+and NOT NULL (tests/test_postgres_schema.py compares them); `DUCKDB_ONLY` says why each other DuckDB table is not
+on PostgreSQL (yet). A new DuckDB table that is in neither fails that test, and so does a column added on one
+side only: a DuckDB migration that changes a mirrored table comes with its `migrations_pg` file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data.store.migrate import migrations
+from data.store.pg import PgConnection
+from data.store.versions import touch_everything
+
+MIGRATIONS_DIR_PG = Path(__file__).resolve().parent / "migrations_pg"
+# Any fixed number: the lock every server takes while it brings the schema up to date.
+_MIGRATE_LOCK = 1_608_016
+
+MIRRORED: tuple[str, ...] = (
+    # accounts and roles, sessions, sign-in attempts
+    "users", "judges", "sessions", "login_attempts",
+    # competitions and stages, their rules, entrants
+    "competitions", "competition_stages", "contest_rules", "judging_settings", "field_awards", "entrants",
+    # assignments, judging forms and scores, answers to disagreement flags
+    "assignments", "judging_forms", "scores", "disagreement_responses",
+    # evidence references (the files themselves are on disk), protests
+    "evidence_files", "protests", "reopened_criteria",
+    # finalists, finalised stages, publication snapshots, advancement, feedback links
+    "finalist_cuts", "finalists", "stage_results", "result_snapshots", "advancements", "feedback_links",
+    # the audit trail, what changed (cache keys), the small key/value table
+    "audit_log", "versions", "meta",
+)
+
+DUCKDB_ONLY: dict[str, str] = {
+    "regions": "reference: Kemendagri regions, loaded at first start",
+    "posyandu": "reference: the posyandu register (imports, the Peserta page)",
+    "posyandu_kader": "reference: kader counts per posyandu",
+    "instruments": "reference: instruments (bundled, uploaded)",
+    "instrument_sections": "reference: an instrument's sections",
+    "instrument_criteria": "reference: an instrument's criteria",
+    "instrument_options": "reference: an instrument's options",
+    "instrument_thresholds": "reference: an instrument's nilai-riil thresholds",
+    "practices": "reference: good practices per posyandu",
+    "service_records": "pendataan: service cases",
+    "service_record_steps": "pendataan: a case's steps",
+    "boundaries": "geo: boundary shapes",
+    "boundary_display": "geo: simplified shapes per zoom",
+    "import_batches": "imports: files already imported (imports write DuckDB today)",
+    "field_submissions": "imports: Kobo/ODK submissions (imports write DuckDB today)",
+    "imported_rounds": "imports: past rounds from published totals",
+    "truth_entrant_quality": "demo: the generator's hidden truth",
+    "truth_judge_severity": "demo: the generator's hidden truth",
+    "score_choices": "DuckDB's integer-coded layout of `scores` (010); PostgreSQL keeps one `scores` table",
+    "key_competition": "a code table of DuckDB's `score_choices`",
+    "key_stage": "a code table of DuckDB's `score_choices`",
+    "key_entrant": "a code table of DuckDB's `score_choices`",
+    "key_judge": "a code table of DuckDB's `score_choices`",
+    "key_criterion": "a code table of DuckDB's `score_choices`",
+    "key_option": "a code table of DuckDB's `score_choices`",
+    "schema_migrations": "each store records its own migrations",
+}
+
+# How a DuckDB column type is declared on PostgreSQL (as `format_type` names it): the schema test maps with this.
+PG_TYPE_OF: dict[str, str] = {
+    "VARCHAR": "character varying", "BOOLEAN": "boolean", "INTEGER": "integer", "BIGINT": "bigint",
+    "DOUBLE": "double precision", "DATE": "date", "TIMESTAMP": "timestamp without time zone",
+    "VARCHAR[]": "character varying[]", "DOUBLE[]": "double precision[]",
+}
+
+
+def pg_migrations() -> list[tuple[int, str, Path]]:
+    """The PostgreSQL migration files as (number, name, path), in order."""
+    return migrations(MIGRATIONS_DIR_PG)
+
+
+def applied_pg_migrations(con: PgConnection) -> list[int]:
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                " applied_at TIMESTAMP NOT NULL DEFAULT LOCALTIMESTAMP)")
+    return [r[0] for r in con.sql("SELECT version FROM schema_migrations ORDER BY version").fetchall()]
+
+
+def migrate_pg(con: PgConnection) -> list[int]:
+    """Apply every PostgreSQL migration not yet applied, each in its own transaction; return those applied now.
+    Like DuckDB's `migrate`, applying any marks every competition and the reference tables changed."""
+    applied: list[int] = []
+    for number, name, path in pg_migrations():
+        con.execute("BEGIN")
+        try:
+            con.execute("SELECT pg_advisory_xact_lock(?)", [_MIGRATE_LOCK])
+            con.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
+                        " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
+                        " applied_at TIMESTAMP NOT NULL DEFAULT LOCALTIMESTAMP)")
+            done = con.sql("SELECT 1 FROM schema_migrations WHERE version = ?", params=[number]).fetchone()
+            if done is None:
+                con.execute(path.read_text(encoding="utf-8"))
+                con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
+                applied.append(number)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    if applied:
+        con.execute("BEGIN")
+        try:
+            touch_everything(con)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    return applied
