@@ -105,6 +105,10 @@ def test_a_deactivated_juri_cannot_sign_in_but_their_scores_keep_their_name(con,
     assert named == [("Sari Wulandari", "Dinas Sosial", "b")]
     row = accounts.accounts_frame(con).filter(username="sari").row(0, named=True)
     assert (row["active"], row["judge_name"]) == (False, "Sari Wulandari") and row["deactivated_at"] is not None
+    # The juri, with the right password, is told why (not "wrong password" to retry forever); a wrong guess
+    # hears the same words as for an unknown name, so deactivation reveals nothing to a guesser.
+    assert auth.authenticate(con, "sari", password).message_key == "auth_account_inactive"
+    assert auth.authenticate(con, "sari", "bukan-sandinya").message_key == "auth_bad_credentials"
     # Reactivated, the same password works again.
     assert accounts.set_active(con, KETUA, "sari", True) == []
     assert auth.authenticate(con, "sari", password).ok
@@ -136,6 +140,14 @@ def test_every_account_change_is_audited_without_the_password(con, fast_hashing)
         ("ketua", "create", "budi", None), ("ketua", "reset_password", "budi", None),
         ("ketua", "deactivate", "budi", "pindah tugas")]
     assert not any(password in r[3] or temp in r[3] for r in rows)
+
+
+def test_account_changes_read_as_words_on_the_audit_page():
+    from present.audit_table import _label
+
+    # Jejak Audit showed "reset_password" and "deactivate" as stored; a panitia reads what happened.
+    assert [_label("integrity_action_", a, "id") for a in ("reset_password", "deactivate", "activate", "create")] \
+        == ["Kata sandi disetel ulang", "Akun dinonaktifkan", "Akun diaktifkan kembali", "Dibuat"]
 
 
 def test_imported_judges_get_juri_accounts_with_usernames_from_their_names(con, fast_hashing):

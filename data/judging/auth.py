@@ -258,11 +258,16 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str,
         return SignIn(None, None, "safety_slow_down", wait_until=until)
     row = None
     if len(username) <= MAX_USERNAME_CHARS:
-        row = con.sql("SELECT password_hash FROM users WHERE username = ? AND active", params=[username]).fetchone()
+        row = con.sql("SELECT password_hash, active FROM users WHERE username = ?", params=[username]).fetchone()
     matched = verify_password(row[0] if row else _dummy_hash(), password)
     if row is None or not matched:
         _record_attempt(con, username, client, False, now)
         return SignIn(None, None, "auth_bad_credentials", wait_until=throttle(con, username, client, now))
+    if not row[1]:
+        # Only someone who knows the password learns the account is deactivated (a wrong guess hears the same
+        # words as for an unknown name), and is told whom to ask instead of retrying. Counted as a failure.
+        _record_attempt(con, username, client, False, now)
+        return SignIn(None, None, "auth_account_inactive")
     if _hasher.check_needs_rehash(row[0]):
         with store.transaction(con):
             con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [hash_password(password), username])
