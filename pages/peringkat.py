@@ -3,6 +3,8 @@ award, strata, the 90 % rank interval and P(top 3); filters, downloads, and a cl
 
 from __future__ import annotations
 
+import contextlib
+
 import polars as pl
 import streamlit as st
 
@@ -31,7 +33,9 @@ from ui.results import load_inputs, load_results
 from ui.share import place_stability
 from ui.share_views import imported_note, show_change_since, show_field_awards
 from ui.state import result_version
-from ui.tables import dataframe
+from ui.tables import PAGE_ROWS, dataframe, page_offset, page_picker
+
+ON_DEMAND_ENTRANTS = 2_000     # above this many entrants the rank interval and P(top 3) wait for a click
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -95,21 +99,46 @@ if field == "total" and min_score:
     shown = shown.filter(pl.col("total") >= min_score)
 sort_col = "total" if field == "total" else f"sec_{field}"
 shown = shown.sort([sort_col, "rank_final"], descending=[True, False], nulls_last=True)
+# A long table (a province contest of 30,000 entrants) is shown a page at a time: every cell keeps its band
+# colour, and no Styler is built over more cells than Streamlit will draw (ui.tables.page_picker says so).
+PAGE_KEY = "peringkat_page"
+per_page = PAGE_ROWS
+first = page_offset(PAGE_KEY, shown.height, per_page)
 # A selected row opens its profile before the rank bootstrap and the styled table are built again.
 _rows = (st.session_state.get("peringkat_table") or {}).get("selection", {}).get("rows") or []
-if _rows and _rows[0] < shown.height:
-    st.switch_page("pages/profil.py", query_params={"posyandu": shown["posyandu_id"][_rows[0]],
+if _rows and first + _rows[0] < shown.height:
+    st.switch_page("pages/profil.py", query_params={"posyandu": shown["posyandu_id"][first + _rows[0]],
                                                     "competition": ctx.competition_id})
 
-conf = _confidence(str(store.store_path()), ctx.competition_id, ctx.stage, result_version(ctx.competition_id))
-df = scorecard_frame(shown, L, conf, keep_order=True)
-df = add_band_columns(df, conf, place_stability(ctx.competition_id, ctx.stage, weights / 100), table.height, L)
+# The judge bootstrap and the place stability take about a minute per 10,000 entrants: for a large contest
+# (a province of 30,000) they are computed when asked for, and the page says so; a small one gets them at once.
+large = table.height > ON_DEMAND_ENTRANTS
+if large:
+    st.info(tr("scale_confidence_on_demand", n=fmt_int(table.height, L)))
+    wanted = st.toggle(tr("scale_confidence_compute"), key="peringkat_confidence")
+else:
+    wanted = True
+if wanted:
+    with st.spinner(tr("scale_confidence_computing")) if large else contextlib.nullcontext():
+        conf = _confidence(str(store.store_path()), ctx.competition_id, ctx.stage, result_version(ctx.competition_id))
+        stability = place_stability(ctx.competition_id, ctx.stage, weights / 100)
+else:
+    conf = pl.DataFrame(schema={"entrant_id": pl.String, "rank_lo": pl.Int64, "rank_hi": pl.Int64,
+                                "p_top3": pl.Float64})
+    stability = pl.DataFrame(schema={"entrant_id": pl.String, "p_keep": pl.Float64})
 bands = score_bands()
 score_cols = scorecard_score_columns(L, secs)
-styler = style_scorecard(df, score_cols, bands, L, percent_columns=[tr("pages_p_top3"), tr("share_p_keep")])
+
+
+def scorecard(rows: pl.DataFrame):
+    return add_band_columns(scorecard_frame(rows, L, conf, keep_order=True), conf, stability, table.height, L)
+
 
 st.caption(tr("pages_shown_of", shown=fmt_int(shown.height, L), total=fmt_int(table.height, L)))
 st.html(band_legend_html(bands, L))
+first = page_picker(shown.height, PAGE_KEY, per_page)
+df = scorecard(shown.slice(first, per_page))
+styler = style_scorecard(df, score_cols, bands, L, percent_columns=[tr("pages_p_top3"), tr("share_p_keep")])
 event = dataframe(
     styler, key="peringkat_table", on_select="rerun", selection_mode="single-row", hide_index=True,
     height=min(38 + 35 * max(len(df), 1), 640),
@@ -127,9 +156,16 @@ if rows:
 
 d1, d2, _ = st.columns([1, 1, 3])
 name = f"peringkat-{ctx.competition_id}"
-plain, sheet = df.drop(columns=["entrant_id", "posyandu_id", tr("share_band")]), tr("pages_peringkat_title")
-file_download(d1, tr("pages_download_excel"), lambda: excel_bytes(style_scorecard(plain, score_cols, bands, L), sheet),
+sheet = tr("pages_peringkat_title")
+
+
+def plain():
+    """Every shown row (all pages) for the downloads, built when one is asked for."""
+    return scorecard(shown).drop(columns=["entrant_id", "posyandu_id", tr("share_band")])
+
+
+file_download(d1, tr("pages_download_excel"), lambda: excel_bytes(style_scorecard(plain(), score_cols, bands, L), sheet),
                    file_name=f"{name}.xlsx", key="peringkat_xlsx",
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-file_download(d2, tr("pages_download_csv"), lambda: csv_bytes(plain), file_name=f"{name}.csv",
+file_download(d2, tr("pages_download_csv"), lambda: csv_bytes(plain()), file_name=f"{name}.csv",
                    mime="text/csv", key="peringkat_csv")
