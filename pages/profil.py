@@ -26,12 +26,12 @@ from present.tables import (
     weakest_fields,
 )
 from present.theme import field_colour
-from scoring.league import better_criteria, change_since, neighbours
+from scoring.league import better_criteria, neighbours
 from ui import cached
 from ui.auth import current_user, show_denied
 from ui.context import sidebar_context, tr
 from ui.safe import plain
-from ui.share import is_imported
+from ui.share import is_imported, moved_since
 from ui.share_views import imported_note, show_summary
 from ui.state import get_con
 from ui.tables import dataframe
@@ -58,13 +58,10 @@ detail = cached.entrant_contact(ctx.competition_id, pid)
 st.title(f"{tr('pages_posyandu_prefix')} {plain(row['posyandu_name'])}")
 st.caption(" · ".join(plain(x) for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],
                                          detail.get("contact_name"), detail.get("contact_phone")) if x))
-# Change since the last round: the same posyandu in the previous edition of this contest (#17).
-prev_id = cached.previous_competition(ctx.competition_id)
-was = None
-if prev_id is not None:
-    prev_stage = ctx.stage if ctx.stage in cached.results_stages(prev_id) else None
-    moved = change_since(table.filter(pl.col("entrant_id") == eid), cached.results_table(prev_id, prev_stage))
-    was = moved.row(0, named=True) if moved.height and moved["total_before"][0] is not None else None
+# Change since the last round: the same posyandu in its previous round, at whatever level that was (#17).
+got = moved_since(table.filter(pl.col("entrant_id") == eid), ctx.competition_id, ctx.stage, [])
+was = got[1].row(0, named=True) if got is not None and got[1].height and got[1]["total_before"][0] is not None \
+    else None
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(tr("pages_total"), fmt_number(row["total"], 2, L),
           delta=None if was is None or was["total_change"] is None else fmt_number(was["total_change"], 2, L))
@@ -77,9 +74,9 @@ m5.metric(tr("pages_kader"), fmt_int(detail.get("kader_total"), L))
 
 imported_note(ctx.competition_id)
 if was is not None:
-    st.caption(tr("fair_since_last", rank=fmt_int(was["rank_final_before"], L),
+    st.caption(tr("fair_since_last", name=plain(was["round_name"]), rank=fmt_int(was["rank_final_before"], L),
                   total=fmt_number(was["total_before"], 2, L))
-               + (" " + tr("share_imported_note") if is_imported(prev_id) else ""))
+               + (" " + tr("share_imported_note") if is_imported(was["round_id"]) else ""))
 if row["total"] is None:
     st.info(tr("empty_entrant_no_scores"))
 else:

@@ -23,15 +23,22 @@ def _signed(value: float | int | None, decimals: int, lang: str) -> str:
     return ("+" + text) if value > 0 and text.strip("0,.") else text
 
 
-def change_rows(moved: pl.DataFrame, fields: Sequence[str], lang: str) -> pd.DataFrame:
-    """One row per entrant of both rounds (`scoring.league.change_since`): posyandu, desa, rank then → now and its
-    change (a climb is +), final score then → now and its change, and the change of each field in points."""
+def change_rows(moved: pl.DataFrame, fields: Sequence[str], lang: str, with_round: bool = False) -> pd.DataFrame:
+    """One row per entrant of both rounds (`scoring.league.change_since`): posyandu, desa, (with_round: which
+    earlier round it is compared with, "Lomba Kab. Kudus 2025 · kabupaten"), rank then → now and its change (a
+    climb is +; a dash across levels), final score then → now and its change, and the change of each field."""
     fields = [f for f in fields if f"sec_{f}_change" in moved.columns]
     rows = moved.sort(["rank_final", "posyandu_name"], nulls_last=True)
     out: dict[str, list[str]] = {
         t("pages_posyandu", lang): rows["posyandu_name"].to_list(),
         t("pages_desa", lang): rows["desa_name"].fill_null("").to_list() if "desa_name" in rows.columns
         else [""] * rows.height,
+    }
+    if with_round and "round_name" in rows.columns:
+        out[t("share_round_then", lang)] = [
+            f"{name} · {t(f'level_{level}', lang)}" for name, level in zip(rows["round_name"], rows["round_level"],
+                                                                          strict=True)]
+    out |= {
         t("share_rank_then", lang): [fmt_int(v, lang) for v in rows["rank_final_before"]],
         t("share_rank_now", lang): [fmt_int(v, lang) for v in rows["rank_final"]],
         t("share_rank_change", lang): [_signed(v, 0, lang) for v in rows["rank_change"]],

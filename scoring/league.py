@@ -88,15 +88,22 @@ def field_winners(table: pl.DataFrame, fields: Sequence[str], places: int = 1, d
     return pl.concat(parts)
 
 
-def change_since(now: pl.DataFrame, before: pl.DataFrame, fields: Sequence[str] = ()) -> pl.DataFrame:
+def change_since(now: pl.DataFrame, before: pl.DataFrame, fields: Sequence[str] = (),
+                 level: str | None = None) -> pl.DataFrame:
     """Entrants of both rounds, matched by posyandu (the same posyandu may have moved up a level): rank and total
-    then and now, the change of each (a rank change > 0 is a climb), and per field `sec_<f>_change`."""
+    then and now, the change of each (a rank change > 0 is a climb), and per field `sec_<f>_change`.
+
+    `before` may hold rows of several earlier rounds (one per posyandu) with `round_*` columns naming each, which
+    are kept. When it names the round's level (`round_level`) and `level` is this round's, a rank change is given
+    only within the same level: third of a kabupaten and fifth of a provinsi are not "two places down"."""
     keep = ["posyandu_id", "rank_final", "total", *[f"sec_{f}" for f in fields]]
-    then = before.select([c for c in keep if c in before.columns]).rename(
+    rounds = [c for c in before.columns if c.startswith("round_")]
+    then = before.select([c for c in keep if c in before.columns] + rounds).rename(
         {c: f"{c}_before" for c in keep if c in before.columns and c != "posyandu_id"})
     joined = now.join(then, on="posyandu_id", how="inner", maintain_order="left")
+    comparable = (pl.col("round_level") == level) if level is not None and "round_level" in rounds else pl.lit(True)
     return joined.with_columns(
-        (pl.col("rank_final_before") - pl.col("rank_final")).alias("rank_change"),
+        pl.when(comparable).then(pl.col("rank_final_before") - pl.col("rank_final")).alias("rank_change"),
         (pl.col("total") - pl.col("total_before")).alias("total_change"),
         *[(pl.col(f"sec_{f}") - pl.col(f"sec_{f}_before")).alias(f"sec_{f}_change") for f in fields
           if f"sec_{f}" in now.columns and f"sec_{f}_before" in joined.columns])

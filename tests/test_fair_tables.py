@@ -136,4 +136,5 @@ def test_profil_says_how_the_posyandu_moved_since_the_last_round(league, demo_en
     rank = next(m for m in at.metric if m.label == "Peringkat")
     climbed = pick["was"] - pick["rank_final"]
     assert rank.delta == f"{'+' if climbed > 0 else ''}{climbed} peringkat sejak lomba sebelumnya"
-    assert any(c.value.startswith(f"Lomba sebelumnya: peringkat {pick['was']}, nilai akhir ") for c in at.caption)
+    assert any(c.value.startswith("Lomba sebelumnya, ") and f": peringkat {pick['was']}, nilai akhir " in c.value
+               for c in at.caption)

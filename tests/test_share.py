@@ -89,27 +89,85 @@ def test_change_rows_say_rank_and_score_then_and_now_with_signs():
          "Δ Kesehatan": "+10,0"}]
 
 
-def test_peringkat_shows_the_change_since_the_last_round_for_entrants_of_both(league, demo_env):
+def test_change_since_compares_ranks_only_within_one_level():
+    from scoring.league import change_since
+
+    now = pl.DataFrame({"entrant_id": ["N1", "N2"], "posyandu_id": ["P1", "P2"], "rank_final": [1, 2],
+                        "total": [90.0, 85.0]})
+    before = pl.DataFrame({"posyandu_id": ["P1", "P2"], "rank_final": [3, 1], "total": [80.0, 88.0],
+                           "round_name": ["Lomba Provinsi 2025", "Lomba Kab. Lebak 2025"],
+                           "round_level": ["provinsi", "kabupaten"]})
+    got = change_since(now, before, level="provinsi")
+    # P1 was third of last year's provinsi contest: two places up. P2 won its kabupaten: first of a smaller field
+    # is not "one place down" in the provinsi, so no rank change; its total still moved by -3.
+    assert got.select("posyandu_id", "rank_final_before", "rank_change", "total_change", "round_name").rows() == [
+        ("P1", 3, 2, 10.0, "Lomba Provinsi 2025"), ("P2", 1, None, -3.0, "Lomba Kab. Lebak 2025")]
+
+
+def test_each_posyandu_is_compared_with_its_own_previous_round_at_any_level(tmp_path):
+    from data import store
+    from data.store import page_reads
+
+    con = store.connect(tmp_path / "rounds.duckdb")
+    contests = [("P26", 2026, "provinsi", "umum"), ("P25", 2025, "provinsi", "umum"), ("K25", 2025, "kabupaten", "umum"),
+                ("C25", 2025, "kecamatan", "umum"), ("K24", 2024, "kabupaten", "umum"),
+                ("R25", 2025, "kabupaten", "remaja"), ("K26", 2026, "kabupaten", "umum")]
+    for cid, year, level, category in contests:
+        con.execute("INSERT INTO competitions (competition_id, name, year, level, scope_code, category, instrument_id)"
+                    " VALUES (?, ?, ?, ?, '36', ?, 'i')", [cid, f"Lomba {cid}", year, level, category])
+    entries = {"P26": ["A", "B", "C", "D", "E"],
+               "P25": ["A"],                 # A: in last year's provinsi contest too: the same contest wins
+               "K25": ["A", "B"], "C25": ["B", "C"],   # B: kabupaten above kecamatan; C: its kecamatan round
+               "K24": ["A", "D"],            # D: only two years ago, not the last round
+               "R25": ["E"],                 # E: another category only: no previous round
+               "K26": ["C"]}                 # the same year is not an earlier round
+    for cid, pids in entries.items():
+        for pid in pids:
+            con.execute("INSERT INTO entrants (entrant_id, competition_id, posyandu_id, stage_reached) "
+                        "VALUES (?, ?, ?, 'lapangan')", [f"{cid}-{pid}", cid, pid])
+    got = page_reads.previous_rounds(con, "P26")
+    con.close()
+    best = got.filter(pl.col("pick") == 1).select("posyandu_id", "competition_id").rows()
+    assert best == [("A", "P25"), ("B", "K25"), ("C", "C25")]
+    # the others of that year stay listed behind, for a user who may not see the best one
+    assert got.filter(pl.col("posyandu_id") == "A")["competition_id"].to_list() == ["P25", "K25"]
+
+
+def test_peringkat_shows_the_change_since_each_posyandus_last_round(league, demo_env):
     from data import store
     from data.results import competition_results
-    from data.store import page_reads
-    from tests.pages_support import COMP, page
+    from tests.pages_support import page
 
     con = store.connect(demo_env, read_only=True)
     try:
-        before = competition_results(con, page_reads.previous_competition(con, COMP)).table
+        # Kab. Lebak 2026: who took part in Kab. Lebak 2025 is compared with it; the others with the round they
+        # were in that year (their kecamatan contest), found here from the entrants list.
+        earlier = con.sql("SELECT e.posyandu_id, c.competition_id, c.year, c.level FROM entrants e "
+                          "JOIN competitions c USING (competition_id) WHERE c.year = 2025 AND c.category = 'umum' "
+                          "AND c.scope_code LIKE '36%'").pl()
+        rounds = {cid: competition_results(con, cid).table for cid in earlier["competition_id"].unique()}
     finally:
         con.close()
-    both = league.join(before.select("posyandu_id", pl.col("rank_final").alias("was")), on="posyandu_id")
+    pick = (earlier.sort(pl.col("level") != "kabupaten").unique("posyandu_id", keep="first")
+            .filter(pl.col("posyandu_id").is_in(league["posyandu_id"].implode())))
+    assert pick["level"].n_unique() == 2          # the demo holds both kinds
+    was = {r["posyandu_id"]: (rounds[r["competition_id"]].filter(pl.col("posyandu_id") == r["posyandu_id"])
+                              ["rank_final"][0], r["level"]) for r in pick.iter_rows(named=True)}
     at = page("peringkat", since="1", weights="20")
     assert not at.exception
     assert at.query_params["since"] == "1" and at.query_params["weights"] == "20"
+    assert any(s.value == "Perubahan sejak lomba sebelumnya tiap posyandu" for s in at.subheader)
     change = next(d.value for d in at.dataframe if "Peringkat dulu" in d.value.columns)
-    assert len(change) == both.height > 0
-    got = dict(zip(change["Posyandu"], zip(change["Peringkat dulu"], change["Peringkat kini"], strict=True),
-                   strict=True))
-    for r in both.iter_rows(named=True):
-        assert got[r["posyandu_name"]] == (str(r["was"]), str(r["rank_final"]))
+    assert len(change) == len(was)
+    got = {(r["Posyandu"], r["Desa/Kelurahan"]): r for r in change.to_dict("records")}   # names repeat across desa
+    assert len(got) == len(change)
+    for r in league.filter(pl.col("posyandu_id").is_in(list(was))).iter_rows(named=True):
+        rank_then, level = was[r["posyandu_id"]]
+        row = got[(r["posyandu_name"], r["desa_name"])]
+        assert (row["Peringkat dulu"], row["Peringkat kini"]) == (str(rank_then), str(r["rank_final"]))
+        assert row["Lomba sebelumnya"].endswith("Kabupaten/Kota" if level == "kabupaten" else "Kecamatan")
+        # a rank is compared only with a rank of the same level
+        assert (row["Naik/turun"] == "–") == (level != "kabupaten")
     table = at.dataframe[0].value
     assert "Rentang peringkat" in table.columns and "Peluang bertahan (%)" in table.columns
     assert table["Rentang peringkat"].str.startswith("data:image/svg+xml;base64,").all()
@@ -557,8 +615,8 @@ def test_the_imported_round_is_marked_on_its_pages_and_profil_compares_with_it(d
     assert at.dataframe[0].value["Posyandu"].tolist()[0] == rows["name"][0]
     at = page("profil", competition=PREV_2025, posyandu=rows["posyandu_id"][0])
     assert not at.exception
-    assert any(c.value.startswith("Lomba sebelumnya: peringkat 1, nilai akhir 1.245,50.") and "hanya nilai akhir"
-               in c.value for c in at.caption)
+    assert any(c.value.startswith("Lomba sebelumnya, ") and ": peringkat 1, nilai akhir 1.245,50." in c.value
+               and "hanya nilai akhir" in c.value for c in at.caption)
     at = page("peringkat", competition=PREV_2025, since="1")
     change = next(d.value for d in at.dataframe if "Peringkat dulu" in d.value.columns)
     assert len(change) == 6

@@ -159,6 +159,22 @@ def previous_competition(competition_id: str) -> str | None:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def _rounds(path: str, competition_id: str, version: int) -> pl.DataFrame:
+    return reads_pages.previous_rounds(get_con(), competition_id)
+
+
+def previous_rounds(competition_id: str) -> pl.DataFrame:
+    """Per posyandu of the contest, its latest earlier round the user may see, at any level
+    (`page_reads.previous_rounds`): posyandu_id, competition_id, name, year, level."""
+    rounds = _rounds(_path(), competition_id, store_version())
+    user = current_user()
+    seen = [c for c in rounds["competition_id"].unique(maintain_order=True)
+            if access.can_see_results(user, contest(c))]
+    return (rounds.filter(pl.col("competition_id").is_in(seen)).sort("posyandu_id", "pick")
+            .unique("posyandu_id", keep="first", maintain_order=True).drop("pick"))
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def _contacts(path: str, competition_id: str, version: tuple[int, int]) -> pl.DataFrame:
     return reads_pages.entrant_contacts(get_con(), competition_id)
 

@@ -25,27 +25,30 @@ def competition_row(competition_id: str) -> dict | None:
     return _competition(str(store.store_path()), competition_id, store_version())
 
 
-def previous_round(competition_id: str, stage: str | None) -> tuple[dict, pl.DataFrame] | None:
-    """The previous edition the user may see and its league table (the same stage when it has one, else the
-    stages combined), or None when there is none."""
-    prev_id = cached.previous_competition(competition_id)
-    if prev_id is None:
-        return None
-    row = competition_row(prev_id)
-    if row is None:
-        return None
-    prev_stage = stage if stage in cached.results_stages(prev_id) else None
-    return row, cached.results_table(prev_id, prev_stage)
-
-
 def moved_since(table: pl.DataFrame, competition_id: str, stage: str | None,
-                fields: list[str]) -> tuple[dict, pl.DataFrame] | None:
-    """`scoring.league.change_since` of `table` against the previous round (entrants of both rounds only)."""
-    prev = previous_round(competition_id, stage)
-    if prev is None:
+                fields: list[str]) -> tuple[list[dict], pl.DataFrame] | None:
+    """`scoring.league.change_since` of `table` against each posyandu's previous round, at whatever level it was
+    (the previous edition of this contest, or last year's kabupaten contest for a posyandu that has moved up):
+    the rounds used (name, year, level, competition_id; the commonest first) and the entrants of both. None when
+    no posyandu shown has a previous round the user may see. A rank is compared only within the same level."""
+    rounds = cached.previous_rounds(competition_id).filter(pl.col("posyandu_id").is_in(table["posyandu_id"].implode()))
+    if rounds.height == 0:
         return None
-    row, before = prev
-    return row, change_since(table, before, fields)
+    used = rounds.group_by("competition_id", "name", "year", "level").len().sort(
+        ["len", "year", "competition_id"], descending=[True, True, False])
+    before = []
+    for prev in used.iter_rows(named=True):
+        prev_stage = stage if stage in cached.results_stages(prev["competition_id"]) else None
+        mine = rounds.filter(pl.col("competition_id") == prev["competition_id"])["posyandu_id"]
+        before.append(cached.results_table(prev["competition_id"], prev_stage)
+                      .filter(pl.col("posyandu_id").is_in(mine.implode()))
+                      .with_columns(pl.lit(prev["competition_id"]).alias("round_id"),
+                                    pl.lit(prev["name"]).alias("round_name"),
+                                    pl.lit(prev["year"], pl.Int32).alias("round_year"),
+                                    pl.lit(prev["level"]).alias("round_level")))
+    level = (competition_row(competition_id) or {}).get("level")
+    return used.drop("len").to_dicts(), change_since(table, pl.concat(before, how="diagonal_relaxed"), fields,
+                                                     level=level)
 
 
 @st.cache_data(max_entries=32, show_spinner=False)

@@ -21,13 +21,14 @@ def show_change_since(shown: pl.DataFrame, competition_id: str, stage: str | Non
     if got is None:
         st.info(tr("share_since_none"))
         return
-    prev, moved = got
-    st.subheader(tr("share_since_title", name=plain(prev["name"]), year=prev["year"]))
-    if moved.height == 0:
-        st.caption(tr("share_since_nobody"))
-        return
+    rounds, moved = got
+    if len(rounds) == 1:
+        st.subheader(tr("share_since_title", name=plain(rounds[0]["name"]), year=rounds[0]["year"]))
+    else:       # posyandu that moved up a level are compared with the round they were in
+        st.subheader(tr("share_since_title_many"))
+        st.caption(tr("share_since_many_help"))
     st.caption(tr("share_since_count", n=fmt_int(moved.height, lang), shown=fmt_int(shown.height, lang)))
-    dataframe(change_rows(moved, fields, lang), hide_index=True, key="share_since_table")
+    dataframe(change_rows(moved, fields, lang, with_round=len(rounds) > 1), hide_index=True, key="share_since_table")
 
 
 def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, entrant_id: str, lang: str) -> None:
@@ -49,7 +50,8 @@ def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, en
 
     secs = [c[4:] for c in table.columns if c.startswith("sec_")]
     got = moved_since(table.filter(pl.col("entrant_id") == entrant_id), competition_id, stage, secs)
-    moved, year = (got[1], got[0]["year"]) if got is not None else (None, None)
+    moved = got[1] if got is not None else None
+    year = moved["round_year"][0] if moved is not None and moved.height else None
     fig = entrant_figures(table, cached.fix_first(competition_id, stage, entrant_id), entrant_id, moved=moved,
                           previous_year=year, field_awards=field_awards)
     words = cached.criteria_texts(competition_id)

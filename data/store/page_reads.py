@@ -9,6 +9,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from scoring.fields import LEVELS
+
 Con = duckdb.DuckDBPyConnection
 
 _POSYANDU_REGION_JOIN = """
@@ -114,6 +116,32 @@ def previous_competition(con: Con, competition_id: str) -> str | None:
         params=[competition_id],
     ).fetchone()
     return row[0] if row else None
+
+
+def previous_rounds(con: Con, competition_id: str) -> pl.DataFrame:
+    """The rounds of the last round's year that each posyandu of this contest took part in, best match first
+    per posyandu. The last round is the latest earlier year in which any of them took part, in the same category,
+    at any level: a posyandu that won its kabupaten last year is in the provinsi contest this year, and is
+    compared with last year's kabupaten contest (one that last took part years before is not "since the last
+    round"). Within the year the same level comes first (the previous edition of this very contest), then the
+    highest level the posyandu reached. The caller keeps, per posyandu, the first round the user may see.
+    Columns: posyandu_id, competition_id, name, year, level, pick (1 = best)."""
+    return con.sql(
+        """
+        WITH me AS (SELECT year, level, category FROM competitions WHERE competition_id = ?),
+        mine AS (SELECT DISTINCT posyandu_id FROM entrants WHERE competition_id = ?),
+        earlier AS (
+            SELECT e.posyandu_id, p.competition_id, p.name, p.year, p.level, me.level = p.level AS same_level
+            FROM entrants e JOIN mine USING (posyandu_id) JOIN competitions p USING (competition_id) CROSS JOIN me
+            WHERE p.year < me.year AND p.category = me.category)
+        SELECT posyandu_id, competition_id, name, year, level,
+               row_number() OVER (PARTITION BY posyandu_id ORDER BY same_level DESC,
+                   list_position(?::VARCHAR[], level) DESC, competition_id) AS pick
+        FROM earlier WHERE year = (SELECT max(year) FROM earlier)
+        ORDER BY posyandu_id, pick
+        """,
+        params=[competition_id, competition_id, list(LEVELS)],
+    ).pl()
 
 
 def judging_progress(con: Con, competition_id: str) -> pl.DataFrame:
