@@ -8,6 +8,7 @@ import streamlit as st
 
 from data.judging import accounts
 from present.i18n import t
+from ui.auth import keep_session_cookie
 from ui.context import lang, restore_from_url
 from ui.guard import friendly_errors
 from ui.navigation import PAGES
@@ -23,6 +24,7 @@ with friendly_errors():   # an unexpected error, here or on the page, is a trans
     first_start = not accounts.has_panitia(con)
 
     restore_from_url()  # a shared link's language names the menu too
+    keep_session_cookie()  # a reload or a new tab stays signed in; sign-out clears it
     L = lang()
     groups: dict[str, list[st.Page]] = {}
     for i, entry in enumerate(p for p in PAGES if (ROOT / p.path).exists()):
