@@ -153,15 +153,21 @@ def scorecard_png(fig: EntrantFigures, competition_name: str, criterion_texts: M
     bottom = HEIGHT - 24 - 30 * len(foot) - 12          # the fix-first lines stay above the footer
     d.text((MARGIN, y), t("share_img_fix", lang), font=_font(32, bold=True), fill=INK, anchor="la")
     y += 48
-    body = _font(30)
+    # Every criterion to fix gets its line: two lines each when there is room, else one (cut with "…"), in a
+    # smaller type when a crowded card (many honours) leaves less than a line of 30 px type for each.
+    n_fix = len(fig.fix_first)
+    sizes = ((30, 40), (26, 34), (22, 28))          # type size, line height
+    fits = [(size, lead) for size, lead in sizes if ((bottom - y) // max(n_fix, 1) - 10) // lead >= 1]
+    size, lead = fits[0] if fits else sizes[-1]
+    per = min(2, ((bottom - y) // max(n_fix, 1) - 10) // lead)
+    body = _font(size)
     for c in fig.fix_first:
         line = f"{c.criterion_id} · {' '.join(criterion_texts.get(c.criterion_id, '').split())}"
-        room = min(2, (bottom - y) // 40)
-        if room < 1:            # no room left above the footer (many honours): the rest is on the Profil page
+        if per < 1 or y + lead > bottom:    # not even a small line left (never with two criteria): on the Profil
             break
-        for part in _wrap(d, line, body, inner - 30, room):
+        for part in _wrap(d, line, body, inner - 30, per):
             d.text((MARGIN + 30, y), part, font=body, fill=INK, anchor="la")
-            y += 40
+            y += lead
         y += 10
     if not fig.fix_first:
         d.text((MARGIN + 30, y), "–", font=body, fill=INK, anchor="la")

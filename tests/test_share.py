@@ -222,6 +222,32 @@ def test_the_scorecard_image_matches_the_golden_picture_pixel_by_pixel():
     assert (moved > 64).mean() > 0.002
 
 
+def test_a_crowded_scorecard_still_names_both_criteria_to_fix():
+    """A posyandu that won every field award fills the card with seven honours; the two criteria to fix first
+    still both get their line above the footer (the second was dropped before)."""
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from present.scorecard_image import scorecard_png
+    from scoring.fields import SPM_FIELDS
+
+    fig, texts = _jeruk()
+    crowded = fig.__class__(**{**fig.__dict__, "award": "Juara I", "field_awards": tuple((f, 1) for f in SPM_FIELDS)})
+    footer = "Dari hasil Lomba Posyandu Tingkat Kab. Lebak 2026 · hasil resmi yang diumumkan pada 24 November 2026"
+
+    def pixels(figures) -> np.ndarray:
+        png = scorecard_png(figures, "Lomba Posyandu Tingkat Kab. Lebak 2026", texts, "id", footer=footer)
+        return np.asarray(Image.open(io.BytesIO(png)).convert("L"), dtype=np.int16)
+
+    both = pixels(crowded)
+    first_only = pixels(crowded.__class__(**{**crowded.__dict__, "fix_first": crowded.fix_first[:1]}))
+    rows = np.nonzero(np.abs(both - first_only).max(axis=1) > 64)[0]
+    assert rows.size > 10                           # the second criterion's line is drawn …
+    assert rows.max() < 1350 - 24 - 30 * 2 - 12     # … above the footer's two lines
+
+
 def test_the_summary_says_the_figures_in_plain_words():
     from present.summary import summary_clauses, summary_text
 
