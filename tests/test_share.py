@@ -651,17 +651,73 @@ def test_the_imported_round_is_marked_on_its_pages_and_profil_compares_with_it(d
     assert any("hasil impor, hanya nilai akhir" in as_shown(s.value) for s in at.subheader)
 
 
-def test_the_past_results_page_offers_the_regions_and_an_example_file(demo_app):
+def _filled_template(con) -> bytes:
+    """The page's Excel template filled as a committee would: the published 2024 list typed into sheet Hasil."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from data.exchange.templates import sheet_template
+    from data.share import past_rounds
+
+    wb = load_workbook(io.BytesIO(sheet_template(past_rounds.SHEET, past_rounds.COLUMNS)))
+    ws = wb[past_rounds.SHEET]
+    assert [c.value for c in ws[1]] == [c.name for c in past_rounds.COLUMNS]
+    assert "Petunjuk" in wb.sheetnames
+    text, _ = _published_list(con)
+    for line in text.decode().splitlines()[1:]:
+        posyandu, desa, total, award, year, level = line.split(";")
+        ws.append([posyandu, desa, total, award or None, int(year), level])
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def _past_page(con):
     from streamlit.testing.v1 import AppTest
 
     from tests.pages_support import PAGES, sign_in
     from ui.auth import TOKEN_KEY
 
-    con = demo_app
     at = AppTest.from_file(str(PAGES / "hasil_terdahulu.py"), default_timeout=120)
     at.session_state[TOKEN_KEY] = sign_in(con, "panitia")
     at.run()
     assert not at.exception
-    assert "Kabupaten Lebak (36.02)" in at.selectbox(key="past_scope").options
-    assert any("hasil-terdahulu.csv" in (b.proto.file_name if hasattr(b.proto, "file_name") else "") or
-               "contoh berkas" in b.proto.label for b in at.get("download_button"))
+    return at
+
+
+def test_the_past_results_page_takes_any_region_and_its_own_excel_template(demo_app):
+    from data.judging.publication import is_final
+
+    con = demo_app
+    at = _past_page(con)
+    assert [b.proto.label for b in at.get("download_button")][:2] == ["Unduh templat Excel",
+                                                                      "Unduh contoh berkas (CSV)"]
+    assert at.selectbox(key="past_level").value == "kabupaten"
+    # Any Kemendagri region, not only those holding a contest: Kab. Pandeglang (36.01) has none in the demo.
+    held = {r[0] for r in con.sql("SELECT DISTINCT scope_code FROM competitions").fetchall()}
+    assert "36.01" not in held
+    at.selectbox(key="past_scopekabupaten.up1").select("36").run()
+    assert "36.01 · Kab. Pandeglang" in at.selectbox(key="past_scopekabupaten").options
+    at.selectbox(key="past_scopekabupaten").select("36.02").run()
+    at.file_uploader(key="past_file").set_value(("juara-2024.xlsx", _filled_template(con),
+                                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    assert not at.exception and not at.error
+    assert any("6 posyandu siap diimpor" in s.value for s in at.success)
+    at.button(key="past_write").click().run()
+    assert any(s.value.startswith("Disimpan sebagai LP2024") for s in at.success)
+    assert is_final(con, "LP2024-KAB-36.02-IMPOR")
+
+
+def test_a_past_round_of_another_level_than_chosen_is_refused(demo_app):
+    con = demo_app
+    at = _past_page(con)
+    at.selectbox(key="past_level").select("provinsi").run()
+    at.selectbox(key="past_scopeprovinsi").select("36").run()
+    at.file_uploader(key="past_file").set_value(("juara-2024.csv", _published_list(con)[0], "text/csv")).run()
+    assert not at.exception
+    assert any("nothing" in e.value or "tidak ada yang disimpan" in e.value for e in at.error)
+    shown = next(d.value for d in at.dataframe)
+    assert any("berbeda dengan tingkat lomba yang dipilih (provinsi)" in str(v) for v in shown.to_numpy().ravel())
+    assert con.sql("SELECT count(*) FROM competitions WHERE competition_id LIKE '%IMPOR'").fetchone()[0] == 0

@@ -45,10 +45,15 @@ def _guide(wb: xlsxwriter.Workbook, columns: Sequence[Column], lang: str) -> Non
 def import_template(kind: str, lang: str = "id") -> bytes:
     """The empty template of the importer `kind` (not scores: see `score_template`) as .xlsx bytes."""
     module = IMPORTERS[kind]
-    columns: Sequence[Column] = module.COLUMNS
+    return sheet_template(module.SHEET, module.COLUMNS, lang)
+
+
+def sheet_template(sheet: str, columns: Sequence[Column], lang: str = "id") -> bytes:
+    """An empty data sheet named `sheet` with exactly the headers an importer of `columns` reads (text cells
+    for codes, dropdowns for choices) and its "Petunjuk" sheet, as .xlsx bytes."""
     buf = io.BytesIO()
     wb = text_workbook(buf)
-    ws = wb.add_worksheet(module.SHEET)
+    ws = wb.add_worksheet(sheet)
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1})
     text = wb.add_format({"num_format": "@"})
     for i, c in enumerate(columns):

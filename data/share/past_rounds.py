@@ -73,9 +73,11 @@ def _majority(records: list[dict]) -> dict | None:
     return next(r for r in full if counts[(r["year"], r["level"])] == best)
 
 
-def validate(con: Con, data: bytes, file_name: str, scope_code: str, category: str = "umum") -> ImportPlan:
-    """Check a published results list for the contest of `scope_code` and `category`; the plan's frame
-    `results` holds posyandu_id, posyandu_name, desa_name, total, award, rank_final when there is no problem."""
+def validate(con: Con, data: bytes, file_name: str, scope_code: str, category: str = "umum",
+             level: str | None = None) -> ImportPlan:
+    """Check a published results list for the contest of `scope_code` and `category` (and `level`, when the
+    page asked for it: a file of another level is refused); the plan's frame `results` holds posyandu_id,
+    posyandu_name, desa_name, total, award, rank_final when there is no problem."""
     plan = ImportPlan(KIND, file_name, file_sha256(data), scope=scope_code)
     parsed = read_sheet(plan, data, SHEET, COLUMNS)
     if parsed is None:
@@ -90,6 +92,9 @@ def validate(con: Con, data: bytes, file_name: str, scope_code: str, category: s
             if first is not None and rec.get(col) is not None and rec[col] != first[col]:
                 plan.problems.append(Problem(file_name, sheet, rec["_row"], labels[col], "exchange_share_one_round",
                                              {"value": rec[col], "first": first[col], "first_row": first["_row"]}))
+    if level is not None and first is not None and first.get("level") is not None and first["level"] != level:
+        plan.problems.append(Problem(file_name, sheet, first["_row"], labels["level"], "exchange_share_level_differs",
+                                     {"value": first["level"], "level": level}))
     plan.problems.extend(duplicate_problems(table, records, ["posyandu", "desa"], labels["posyandu"]))
     # desa by name inside the region, then the posyandu by name inside the desa
     desa = con.sql("SELECT code, name FROM regions WHERE level = 4 AND (code = ? OR starts_with(code, ? || '.'))",
