@@ -28,12 +28,19 @@ class ExportData:
     stages: pl.DataFrame            # stage, ord, weight, start_date, end_date, finalized_at
     sections: pl.DataFrame          # section_id, ord, title, spm_field, weight
     table: pl.DataFrame             # the engine's results table (one row per entrant)
-    judges: pl.DataFrame            # judge_id, name, institution, stage
+    judges: pl.DataFrame            # judge_id, name, institution (every judge of the printed stages)
     stage: str | None = None        # None: all stages combined
     published: bool = False         # True when `table` is the frozen, published snapshot
     fix_first: pl.DataFrame = field(default_factory=pl.DataFrame)
     fields: pl.DataFrame = field(default_factory=pl.DataFrame)   # entrant_id, section_id, spm_field, score_pct
     points: pl.DataFrame = field(default_factory=pl.DataFrame)   # entrant_id, stage, judge_id, criterion_id, points
+    # The engine's own combination of the judges (its aggregation rule) per entrant × stage × criterion, and the
+    # field (section) scores per entrant × stage: the signed sheet prints them, never recomputes them.
+    criteria: pl.DataFrame = field(default_factory=pl.DataFrame)        # entrant_id, stage, criterion_id, points
+    stage_sections: pl.DataFrame = field(default_factory=pl.DataFrame)  # entrant_id, stage, section_id, score_pct
+    judge_stages: pl.DataFrame = field(default_factory=pl.DataFrame)    # judge_id, stage (assigned or scored)
+    aggregation: str = "mean"       # how the judges are combined (the column the signed sheet heads "Rata-rata")
+    total_decimals: int = 2         # the printed precision of a total
     next_level: str | None = None   # the level of the parent contest winners advance to ("maju ke tingkat …")
     field_awards: pl.DataFrame = field(default_factory=pl.DataFrame)   # declared "Juara bidang" winners (#17)
     generated_on: dt.date = field(default_factory=dt.date.today)
@@ -79,13 +86,16 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
     from data.judging.publication import is_final
 
     snapshot = _published(con, competition_id, stage, stages) if is_final(con, competition_id, stage) else pl.DataFrame()
-    judges = con.sql(
+    judge_stages = con.sql(
         """
-        SELECT DISTINCT j.judge_id, j.name, j.institution FROM judges j
-        WHERE j.judge_id IN (SELECT judge_id FROM assignments WHERE competition_id = ? AND (? IS NULL OR stage = ?)
-                             UNION SELECT judge_id FROM scores WHERE competition_id = ? AND (? IS NULL OR stage = ?))
-        ORDER BY j.name
+        SELECT DISTINCT judge_id, stage FROM (
+            SELECT judge_id, stage FROM assignments WHERE competition_id = ? AND (? IS NULL OR stage = ?)
+            UNION SELECT judge_id, stage FROM scores WHERE competition_id = ? AND (? IS NULL OR stage = ?))
+        ORDER BY judge_id, stage
         """, params=[competition_id, stage, stage, competition_id, stage, stage]).pl()
+    judges = con.sql(
+        "SELECT judge_id, name, institution FROM judges WHERE list_contains(?, judge_id) ORDER BY name",
+        params=[judge_stages["judge_id"].unique().to_list()]).pl()
     from data.share.field_awards import declared_places, winners
 
     table = snapshot if snapshot.height else results.table
@@ -95,6 +105,10 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
         field_awards=winners(table, declared_places(con, competition_id), results.config.total_decimals),
         published=bool(snapshot.height), fix_first=results.fix_first.collect(), fields=results.fields,
         points=results.points.select("entrant_id", "stage", "judge_id", "criterion_id", "points").collect(),
+        criteria=results.criteria.select("entrant_id", "stage", "criterion_id", "points").collect(),
+        stage_sections=results.sections.select("entrant_id", "stage", "section_id", "score_pct"),
+        judge_stages=judge_stages, aggregation=results.config.aggregation,
+        total_decimals=results.config.total_decimals,
         next_level=_parent_level(con, comp.get("parent_competition_id")),
     )
 

@@ -4,9 +4,12 @@ One row per entrant in rank order: identity and region, the score of every secti
 in a two-row header), the total of each stage with its weight, the nilai akhir, rank, award, strata and
 completeness. Numbers are real numbers with a two-decimal format (Excel shows them with the reader's own
 decimal mark); panes are frozen under the header and right of the name. Then one sheet per stage, the way a
-committee signs it: every criterion's points per judge and their mean, entrant by entrant, with the stage total;
-every sheet ends with who advances ("maju ke tingkat …") and a signature block for the judges and the chair.
-A last sheet states the weights and the rules used.
+committee signs it: every criterion's points per judge and their combination (the engine's own, by the contest's
+aggregation rule: the mean unless set otherwise), the field (SPM bidang) scores, the stage total, the nilai akhir,
+rank, award and who advances ("maju ke tingkat …"), entrant by entrant; every sheet opens with a heading block
+(contest, level, region, year, stage dates, printed date) and ends with a signature block for the judges of its
+stages (name, OPD) and the chair. A last sheet states the weights and the rules used. Every number is the
+engine's (`data.results.competition_results`, through `export_data`): nothing here ranks or averages.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import SupportsFloat
 
 from data.exchange.exports import ExportData
 from present.cells import text_workbook, write_text
-from present.fmt import fmt_date
+from present.fmt import fmt_date, fmt_date_range, fmt_number
 from present.i18n import t
 
 FIRST_DATA_ROW = 6      # 0-based: title rows 0–3, header rows 4–5
@@ -47,13 +50,18 @@ def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
     integer = wb.add_format({"border": 1, "align": "center"})
 
     ws = wb.add_worksheet(t("exchange_recap_sheet", lang))
-    stage_label = t(f"stage_{data.stage}", lang) if data.stage else t("exchange_all_stages", lang)
+    stage_label = t("contest_recap_one_stage", lang, stage=t(f"stage_{data.stage}", lang)) if data.stage \
+        else t("exchange_all_stages", lang)
     ws.write(0, 0, t("exchange_recap_title", lang), title)
     ws.write(1, 0, comp["name"], wb.add_format({"bold": True}))
-    ws.write(2, 0, t("exchange_recap_subtitle", lang, level=t(f"level_{comp['level']}", lang),
-                     stage=stage_label, year=comp["year"], date=fmt_date(data.generated_on, lang)), sub)
-    if data.published:
-        ws.write(3, 0, t("exchange_recap_published", lang), sub)
+    ws.write(2, 0, t("contest_recap_heading", lang, level=t(f"level_{comp['level']}", lang),
+                     region=_region(data), stage=stage_label, year=comp["year"],
+                     date=fmt_date(data.generated_on, lang)), sub)
+    schedule = t("contest_recap_schedule", lang, stages=" · ".join(
+        _stage_when(data, stage, lang) for stage in data.stages["stage"].to_list()
+        if data.stage is None or data.stage == stage)) if data.stages.height else ""
+    ws.write(3, 0, " · ".join(x for x in (schedule, t("exchange_recap_published", lang) if data.published else "")
+                              if x), sub)
 
     fixed = [("no", 5), ("posyandu", 30), ("desa", 20), ("kecamatan", 18), ("kabupaten", 20)]
     col = 0
@@ -146,21 +154,45 @@ def _advances(data: ExportData, r: dict, lang: str) -> str:
     return t("life_recap_advances", lang, level=t(f"level_{data.next_level}", lang))
 
 
-def _signatures(wb, ws, row: int, data: ExportData, lang: str) -> None:  # noqa: ANN001 - xlsxwriter objects
-    """Place, date and a signature line for every judge and for the chair (names in full)."""
+def _region(data: ExportData) -> str:
+    comp = data.competition
+    return comp.get("scope_name") or comp.get("scope_code") or ""
+
+
+def _stage_when(data: ExportData, stage: str, lang: str) -> str:
+    """"Lapangan 20–24 Oktober 2025" (the stage's dates the Indonesian way), or the stage alone without dates."""
+    label = t(f"stage_{stage}", lang)
+    row = data.stages.filter(data.stages["stage"] == stage)
+    if row.height == 0 or (row["start_date"][0] is None and row["end_date"][0] is None):
+        return label
+    return f"{label} {fmt_date_range(row['start_date'][0], row['end_date'][0], lang)}"
+
+
+def _signatures(wb, ws, row: int, data: ExportData, lang: str,  # noqa: ANN001 - xlsxwriter objects
+                stage: str | None = None) -> None:
+    """Place and date, then a table the judges sign (no, name, OPD, a signature line, names in full) and the
+    chair's signature. On a stage's sheet the judges of that stage sign; on the recap every judge."""
     bold = wb.add_format({"bold": True})
-    place = data.competition.get("scope_name") or ""
-    ws.write(row, 1, f"{place}, {fmt_date(data.generated_on, lang)}")
+    head = wb.add_format({"bold": True, "border": 1, "bg_color": "#DDEBF7"})
+    cell = wb.add_format({"border": 1, "text_wrap": True, "valign": "vcenter"})
+    judges = data.judges
+    if stage is not None and data.judge_stages.height:
+        ids = data.judge_stages.filter(data.judge_stages["stage"] == stage)["judge_id"].to_list()
+        judges = judges.filter(judges["judge_id"].is_in(ids))
+    ws.write(row, 1, f"{_region(data)}, {fmt_date(data.generated_on, lang)}")
     ws.write(row + 1, 1, t("life_recap_sign_judges", lang), bold)
-    for i, j in enumerate(data.judges.iter_rows(named=True)):
-        r = row + 2 + i
-        ws.write(r, 0, i + 1)
-        ws.write(r, 1, j["name"])
-        ws.write(r, 2, j.get("institution") or "")
-        ws.write(r, 3, f"{i + 1}. " + "." * 30)
-    r = row + 3 + data.judges.height
+    ws.write_row(row + 2, 0, [t("exchange_col_no", lang), t("contest_recap_sign_name", lang),
+                              t("contest_recap_sign_opd", lang), t("contest_recap_sign_here", lang)], head)
+    for i, j in enumerate(judges.iter_rows(named=True)):
+        r = row + 3 + i
+        ws.write_number(r, 0, i + 1, cell)
+        write_text(ws, r, 1, j["name"], cell)
+        write_text(ws, r, 2, j.get("institution") or "", cell)
+        ws.write(r, 3, f"{i + 1}. " + "." * 30, cell)
+        ws.set_row(r, 30)              # room for a signature
+    r = row + 4 + judges.height
     ws.write(r, 1, t("life_recap_sign_chair", lang), bold)
-    ws.write(r + 3, 1, "(" + "." * 40 + ")")
+    ws.write(r + 4, 1, "(" + "." * 40 + ")")
 
 
 def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: ANN001 - xlsxwriter objects
@@ -180,14 +212,15 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
     comp = data.competition
     ws.write(0, 0, t("exchange_recap_title", lang), title)
     ws.write(1, 0, comp["name"], wb.add_format({"bold": True}))
-    ws.write(2, 0, t("life_recap_stage_line", lang, stage=label, year=comp["year"],
+    ws.write(2, 0, t("contest_recap_stage_heading", lang, level=t(f"level_{comp['level']}", lang),
+                     region=_region(data), stage=_stage_when(data, stage, lang), year=comp["year"],
                      date=fmt_date(data.generated_on, lang)))
     ws.write(3, 0, t("life_recap_final" if data.published else "life_recap_provisional", lang))
     pts = data.points.filter(pl.col("stage") == stage) if data.points.height else data.points
     judge_ids = sorted(set(pts["judge_id"].to_list())) if pts.height else []
     names = dict(zip(data.judges["judge_id"], data.judges["name"], strict=True)) if data.judges.height else {}
     header = [t("exchange_col_no", lang), t("exchange_col_posyandu", lang), t("life_col_criterion", lang),
-              *[names.get(j, j) for j in judge_ids], t("life_recap_col_mean", lang)]
+              *[names.get(j, j) for j in judge_ids], t(f"contest_recap_combined_{data.aggregation}", lang)]
     ws.write_row(5, 0, header, head)
     ws.set_row(5, 45)
     ws.set_column(0, 0, 5)
@@ -196,9 +229,12 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
     ws.set_column(3, 3 + len(judge_ids), 12)
     texts = {c.id: c.text for c in data.instrument.criteria}
     order = [c.id for c in data.instrument.criteria]
-    by = {}
-    for e, j, c, p in pts.select("entrant_id", "judge_id", "criterion_id", "points").iter_rows():
-        by[(e, c, j)] = p
+    by = {(e, c, j): p for e, j, c, p in pts.select("entrant_id", "judge_id", "criterion_id", "points").iter_rows()}
+    combined = {(e, c): p for e, c, p in data.criteria.filter(pl.col("stage") == stage).select(
+        "entrant_id", "criterion_id", "points").iter_rows()} if data.criteria.height else {}
+    fields = {(e, sid): v for e, sid, v in data.stage_sections.filter(pl.col("stage") == stage).select(
+        "entrant_id", "section_id", "score_pct").iter_rows()} if data.stage_sections.height else {}
+    sections = list(data.sections.select("section_id", "title", "spm_field").iter_rows())
     stage_total = "total" if data.stage == stage else f"total_{stage}"
     row = 6
     mean_col = 3 + len(judge_ids)
@@ -212,18 +248,25 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
             got = [by.get((e, c, j)) for j in judge_ids]
             if all(v is None for v in got):
                 continue
-            ws.write(row, 2, f"{c} · {texts.get(c, '')}", text)
+            write_text(ws, row, 2, f"{c} · {texts.get(c, '')}", text)
             for k, v in enumerate(got):
                 _num(ws, row, 3 + k, v, num)
-            vals = [v for v in got if v is not None]
-            _num(ws, row, mean_col, sum(vals) / len(vals) if vals else None, mean)
+            _num(ws, row, mean_col, combined.get((e, c)), mean)
+            row += 1
+        for sid, stitle, spm in sections:  # the field (SPM bidang) and other section scores of this stage, in %
+            if fields.get((e, sid)) is None:
+                continue
+            ws.write(row, 2, t("contest_recap_field_score" if spm else "contest_recap_section_score", lang,
+                               field=_label(sid, stitle, lang)), text)
+            _num(ws, row, mean_col, fields[(e, sid)], num)
             row += 1
         ws.write(row, 2, t("life_recap_stage_total", lang, stage=label), entrant_fmt)
         _num(ws, row, mean_col, r.get(stage_total), total)
         row += 1
         if data.stage is None or data.stage == stage:
             line = " · ".join(x for x in (
-                t("life_recap_final_score", lang, score=f"{r['total']:.2f}") if r.get("total") is not None else "",
+                t("life_recap_final_score", lang, score=fmt_number(r["total"], data.total_decimals, lang))
+                if r.get("total") is not None else "",
                 t("life_recap_rank", lang, rank=r.get("rank_final")) if r.get("rank_final") is not None else "",
                 r.get("award") or "", _advances(data, r, lang)) if x)
             ws.write(row, 2, line, wb.add_format({"italic": True}))
@@ -232,7 +275,7 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
     ws.repeat_rows(5, 5)
     ws.set_landscape()
     ws.fit_to_pages(1, 0)
-    _signatures(wb, ws, row + 2, data, lang)
+    _signatures(wb, ws, row + 2, data, lang, stage)
 
 
 def _field_awards_sheet(wb, data: ExportData, lang: str) -> None:  # noqa: ANN001 - xlsxwriter objects
