@@ -5,7 +5,7 @@ applied twice.
 
 Which tables live where is declared here once: `MIRRORED` are on both stores with the same columns, types, keys
 and NOT NULL (tests/test_postgres_schema.py compares them); `DUCKDB_ONLY` says why each other DuckDB table is not
-on PostgreSQL (yet). A new DuckDB table that is in neither fails that test, and so does a column added on one
+on PostgreSQL (DuckDB's own layouts, geo shapes, the demo's truth). A new DuckDB table that is in neither fails that test, and so does a column added on one
 side only: a DuckDB migration that changes a mirrored table comes with its `migrations_pg` file.
 """
 
@@ -34,27 +34,18 @@ MIRRORED: tuple[str, ...] = (
     "finalist_cuts", "finalists", "stage_results", "result_snapshots", "advancements", "feedback_links",
     # the audit trail, what changed (cache keys), the small key/value table
     "audit_log", "versions", "meta",
+    # reference tables: several app servers must share what any of them writes (a posyandu registered by hand,
+    # an uploaded instrument, an import), and the transactional functions join them (conflicts of interest)
+    "regions", "posyandu", "posyandu_kader", "instruments", "instrument_sections", "instrument_criteria",
+    "instrument_options", "instrument_thresholds", "practices", "service_records", "service_record_steps",
+    "import_batches", "field_submissions", "imported_rounds",
 )
 
 DUCKDB_ONLY: dict[str, str] = {
-    "regions": "reference: Kemendagri regions, loaded at first start",
-    "posyandu": "reference: the posyandu register (imports, the Peserta page)",
-    "posyandu_kader": "reference: kader counts per posyandu",
-    "instruments": "reference: instruments (bundled, uploaded)",
-    "instrument_sections": "reference: an instrument's sections",
-    "instrument_criteria": "reference: an instrument's criteria",
-    "instrument_options": "reference: an instrument's options",
-    "instrument_thresholds": "reference: an instrument's nilai-riil thresholds",
-    "practices": "reference: good practices per posyandu",
-    "service_records": "pendataan: service cases",
-    "service_record_steps": "pendataan: a case's steps",
-    "boundaries": "geo: boundary shapes",
-    "boundary_display": "geo: simplified shapes per zoom",
-    "import_batches": "imports: files already imported (imports write DuckDB today)",
-    "field_submissions": "imports: Kobo/ODK submissions (imports write DuckDB today)",
-    "imported_rounds": "imports: past rounds from published totals",
-    "truth_entrant_quality": "demo: the generator's hidden truth",
-    "truth_judge_severity": "demo: the generator's hidden truth",
+    "boundaries": "geo: boundary shapes (geo/data and uploads; map layers read them in DuckDB)",
+    "boundary_display": "geo: simplified shapes per zoom, derived from boundaries",
+    "truth_entrant_quality": "demo: the generator's hidden truth, only in a demo store",
+    "truth_judge_severity": "demo: the generator's hidden truth, only in a demo store",
     "score_choices": "DuckDB's integer-coded layout of `scores` (010); PostgreSQL keeps one `scores` table",
     "key_competition": "a code table of DuckDB's `score_choices`",
     "key_stage": "a code table of DuckDB's `score_choices`",
@@ -67,8 +58,8 @@ DUCKDB_ONLY: dict[str, str] = {
 
 # How a DuckDB column type is declared on PostgreSQL (as `format_type` names it): the schema test maps with this.
 PG_TYPE_OF: dict[str, str] = {
-    "VARCHAR": "character varying", "BOOLEAN": "boolean", "INTEGER": "integer", "BIGINT": "bigint",
-    "DOUBLE": "double precision", "DATE": "date", "TIMESTAMP": "timestamp without time zone",
+    "VARCHAR": "character varying", "BOOLEAN": "boolean", "TINYINT": "smallint", "INTEGER": "integer",
+    "BIGINT": "bigint", "DOUBLE": "double precision", "DATE": "date", "TIMESTAMP": "timestamp without time zone",
     "VARCHAR[]": "character varying[]", "DOUBLE[]": "double precision[]",
 }
 

@@ -1,6 +1,5 @@
 -- 003 (PostgreSQL): accounts, sessions and sign-in attempts, form status, the conflict-of-interest rule, evidence
--- file references and result snapshots, as DuckDB's 003_judging.sql declares them. Field-form submissions
--- (Kobo/ODK imports) stay in DuckDB for now (data/store/pg_migrate.py, DUCKDB_ONLY).
+-- file references, imported field-form submissions and result snapshots, as DuckDB's 003_judging.sql declares them.
 
 CREATE TABLE users (
     username      VARCHAR PRIMARY KEY,
@@ -57,6 +56,19 @@ CREATE TABLE evidence_files (
     original_name VARCHAR,
     uploaded_by   VARCHAR NOT NULL,
     uploaded_at   TIMESTAMP NOT NULL DEFAULT LOCALTIMESTAMP
+);
+
+CREATE TABLE field_submissions (
+    instance_id    VARCHAR PRIMARY KEY,
+    competition_id VARCHAR NOT NULL,
+    stage          VARCHAR NOT NULL,
+    entrant_id     VARCHAR NOT NULL,
+    judge_id       VARCHAR NOT NULL,
+    lat            DOUBLE PRECISION,
+    lon            DOUBLE PRECISION,
+    source_file    VARCHAR,
+    imported_by    VARCHAR NOT NULL,
+    imported_at    TIMESTAMP NOT NULL DEFAULT LOCALTIMESTAMP
 );
 
 CREATE SEQUENCE result_snapshot_seq START 1;

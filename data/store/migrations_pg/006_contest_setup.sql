@@ -1,5 +1,5 @@
 -- 006 (PostgreSQL): the competition's scoring rules, the must-change-password flag and the deactivation time, as
--- DuckDB's 006_contest_setup.sql adds them (the instrument columns stay with the instruments, in DuckDB).
+-- DuckDB's 006_contest_setup.sql adds them, and who uploaded an instrument from which file.
 
 ALTER TABLE competitions ADD COLUMN tie_breaks VARCHAR[] DEFAULT ARRAY['field:kesehatan', 'completeness'];
 ALTER TABLE competitions ADD COLUMN strata_thresholds DOUBLE PRECISION[] DEFAULT ARRAY[60.0, 70.0, 80.0];
@@ -11,3 +11,6 @@ ALTER TABLE competitions ADD COLUMN created_at TIMESTAMP;
 
 ALTER TABLE users ADD COLUMN must_change_password BOOLEAN DEFAULT FALSE;
 ALTER TABLE users ADD COLUMN deactivated_at TIMESTAMP;
+
+ALTER TABLE instruments ADD COLUMN uploaded_by VARCHAR;
+ALTER TABLE instruments ADD COLUMN source_file VARCHAR;

@@ -1,11 +1,19 @@
--- 018 (PostgreSQL): the field awards a contest declares and the feedback links released to entrants
--- (DuckDB's 018_share.sql). Imported past rounds stay in DuckDB for now (data/store/pg_migrate.py, DUCKDB_ONLY).
+-- 018 (PostgreSQL): the field awards a contest declares, past rounds imported from published totals, and the
+-- feedback links released to entrants (DuckDB's 018_share.sql).
 
 CREATE TABLE field_awards (
     competition_id VARCHAR PRIMARY KEY,
     places         INTEGER NOT NULL,
     set_by         VARCHAR NOT NULL,
     set_at         TIMESTAMP NOT NULL
+);
+
+CREATE TABLE imported_rounds (
+    competition_id VARCHAR PRIMARY KEY,
+    source_file    VARCHAR NOT NULL,
+    n_entrants     INTEGER NOT NULL,
+    imported_by    VARCHAR NOT NULL,
+    imported_at    TIMESTAMP NOT NULL
 );
 
 CREATE TABLE feedback_links (
