@@ -85,7 +85,31 @@ DEMO: Final = Setting(
     "empty store for a real contest), 1 (always), 0 (never)",
     _demo_choice, example="0")
 
-SETTINGS: Final[tuple[Setting, ...]] = (STORE, SCORE_BANDS, DEMO)
+
+
+def _database_url(raw: str) -> str | None:
+    """A PostgreSQL URL (postgresql://user@host:port/database), or None when unset ("none")."""
+    value = raw.strip()
+    if value.casefold() == "none":
+        return None
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise ValueError("must be a postgresql:// URL")
+    if not parts.hostname or not parts.path.strip("/"):
+        raise ValueError("needs a host and a database name")
+    return value
+
+
+DATABASE_URL: Final = Setting(
+    "POSYANDU_DATABASE_URL", "none",
+    "PostgreSQL for a deployment with several app servers (issue #16, not finished): `python -m data.store.pg_migrate` "
+    "creates its schema; while it is set, `python -m ui.serve` refuses to start, since the app still serves from "
+    "the DuckDB store (docs/postgres.md)",
+    _database_url, example="postgresql://posyandu@db.internal:5432/posyandu")
+
+SETTINGS: Final[tuple[Setting, ...]] = (STORE, SCORE_BANDS, DEMO, DATABASE_URL)
 
 
 def unknown_settings(env: Mapping[str, str] | None = None) -> list[str]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.web import cli
 
-from present.settings import SETTINGS, SettingError, unknown_settings
+from present.settings import DATABASE_URL, SETTINGS, SettingError, unknown_settings
 
 DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard.py"
 
@@ -31,6 +31,12 @@ def check_settings() -> None:
             setting.read()
         except SettingError as err:
             raise SystemExit(f"configuration error: {err}") from err
+    if DATABASE_URL.read() is not None:
+        # Serving half the tables from PostgreSQL and half from one server's DuckDB file would lose writes as
+        # soon as a second server runs: refuse rather than pretend (issue #16; docs/postgres.md says what works).
+        raise SystemExit(f"configuration error: ${DATABASE_URL.name} is set, but the app does not serve from "
+                         "PostgreSQL yet (issue #16): `python -m data.store.pg_migrate` prepares the database; "
+                         "unset the variable to serve from the DuckDB store (docs/postgres.md)")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,6 +1,7 @@
 """The PostgreSQL schema: `data/store/migrations_pg/NNN_name.sql`, numbered like the DuckDB migrations they
 mirror, applied in order, each in its own transaction and recorded in `schema_migrations`, as `migrate` does for
-DuckDB. Two app servers starting at once take turns (a transaction-scoped advisory lock), so a file is never
+DuckDB. `python -m data.store.pg_migrate` brings the database at $POSYANDU_DATABASE_URL up to date (or the URL
+given with `--url`). Two app servers starting at once take turns (a transaction-scoped advisory lock), so a file is never
 applied twice.
 
 Which tables live where is declared here once: `MIRRORED` are on both stores with the same columns, types, keys
@@ -11,10 +12,12 @@ side only: a DuckDB migration that changes a mirrored table comes with its `migr
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from data.store.migrate import migrations
-from data.store.pg import PgConnection
+from data.store.pg import PgConnection, PgStore
 from data.store.versions import touch_everything
 
 MIGRATIONS_DIR_PG = Path(__file__).resolve().parent / "migrations_pg"
@@ -105,3 +108,32 @@ def migrate_pg(con: PgConnection) -> list[int]:
             con.execute("ROLLBACK")
             raise
     return applied
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Bring the PostgreSQL schema up to date and say what was applied."""
+    import argparse
+
+    from present.settings import DATABASE_URL, SettingError
+
+    parser = argparse.ArgumentParser(prog="python -m data.store.pg_migrate",
+                                     description="Apply the PostgreSQL migrations (data/store/migrations_pg).")
+    parser.add_argument("--url", help=f"database URL (default: ${DATABASE_URL.name})")
+    args = parser.parse_args(argv)
+    try:
+        url = DATABASE_URL.read({DATABASE_URL.name: args.url}) if args.url else DATABASE_URL.read()
+    except SettingError as err:
+        print(f"configuration error: {err}", file=sys.stderr)
+        return 2
+    if url is None:
+        print(f"no database: set ${DATABASE_URL.name} or give --url", file=sys.stderr)
+        return 2
+    with PgStore(url, max_size=1) as pg, pg.connection() as con:
+        applied = migrate_pg(con)
+        total = len(applied_pg_migrations(con))
+    print(f"applied {len(applied)} migration(s) {applied}; the schema has {total}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
