@@ -68,6 +68,18 @@ def pg_con(pg_url: str):
         yield c
 
 
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def either_con(request: pytest.FixtureRequest, tmp_path: Path):
+    """The same test on both stores: a fresh DuckDB file, then a fresh migrated PostgreSQL database. A test file
+    whose functions run on both says `con = either_con` in a fixture; `-m postgres` runs the PostgreSQL half."""
+    if request.param == "postgres":
+        yield request.getfixturevalue("pg_con")
+        return
+    c = store.connect(tmp_path / "test.duckdb")
+    yield c
+    c.close()
+
+
 @pytest.fixture(scope="session")
 def demo_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo store, built once per test session with the default seed. Treat it as read-only:

@@ -18,6 +18,13 @@ T0 = dt.datetime(2026, 10, 20, 8, 0, 0)
 
 
 
+
+@pytest.fixture
+def con(either_con):
+    """Every test here runs on both stores, DuckDB and PostgreSQL (`-m postgres` runs the PostgreSQL half)."""
+    return either_con
+
+
 @pytest.fixture(autouse=True)
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters in tests: the rules under test do not depend on the hashing cost."""

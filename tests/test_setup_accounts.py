@@ -13,6 +13,13 @@ from data.store import score_rows
 KETUA = User("ketua", "panitia", display_name="Ketua Panitia")
 
 
+
+@pytest.fixture
+def con(either_con):
+    """Every test here runs on both stores, DuckDB and PostgreSQL (`-m postgres` runs the PostgreSQL half)."""
+    return either_con
+
+
 @pytest.mark.parametrize(("password", "username", "keys"), [
     ("Kudus-Sehat-2025", "ketua", []),
     ("kata-sandi-kudus", "ketua", []),                     # a pass phrase of 16: no character classes needed

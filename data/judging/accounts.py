@@ -21,20 +21,20 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
 import polars as pl
 
 from data import regions, store
 from data.judging import auth
 from data.judging.auth import User, require_role
 from data.store import audit
+from data.store.con import Con
 from present.errors import BadInput
 
 DEMO_PASSWORDS = {"panitia": "panitia-demo", "juri": "juri-demo", "pembina": "pembina-demo"}
 DEMO_PEMBINA_REGION = "36.02"   # Kab. Lebak, Banten
 
 
-def create_demo_accounts(con: duckdb.DuckDBPyConnection) -> list[dict[str, str | None]]:
+def create_demo_accounts(con: Con) -> list[dict[str, str | None]]:
     """Ready accounts for each role on the demo store; returns them (username, password, role, link).
 
     panitia / panitia-demo; juri1 and juri2 / juri-demo, linked to the two judges with the most assignments in
@@ -117,7 +117,7 @@ def temporary_password() -> str:
             return candidate
 
 
-def username_problems(con: duckdb.DuckDBPyConnection, username: str) -> list[str]:
+def username_problems(con: Con, username: str) -> list[str]:
     if not USERNAME.match(username) or username == auth.PUBLIC.username:
         return ["setup_username_bad"]
     if con.sql("SELECT 1 FROM users WHERE username = ?", params=[username]).fetchone():
@@ -125,18 +125,18 @@ def username_problems(con: duckdb.DuckDBPyConnection, username: str) -> list[str
     return []
 
 
-def _audit(con: duckdb.DuckDBPyConnection, actor: str, action: str, username: str, old: object, new: object,
+def _audit(con: Con, actor: str, action: str, username: str, old: object, new: object,
            reason: str | None = None) -> None:
     audit.record(con, actor, action, "user", username, old, new, reason)
 
 
 # ---------------------------------------------------------------------------------------------- first start
-def has_panitia(con: duckdb.DuckDBPyConnection) -> bool:
+def has_panitia(con: Con) -> bool:
     """True when the store has an active panitia account (then the first-start form is gone)."""
     return con.sql("SELECT 1 FROM users WHERE role = 'panitia' AND active LIMIT 1").fetchone() is not None
 
 
-def create_first_panitia(con: duckdb.DuckDBPyConnection, username: str, display_name: str, password: str,
+def create_first_panitia(con: Con, username: str, display_name: str, password: str,
                          password_again: str) -> list[str]:
     """The first panitia of an empty store, from the browser; message keys of every problem (none: created).
 
@@ -173,14 +173,14 @@ class NewAccount:
     region_code: str | None = None       # pembina: the region they may read
 
 
-def _new_judge_id(con: duckdb.DuckDBPyConnection) -> str:
+def _new_judge_id(con: Con) -> str:
     n = store.scalar(con, "SELECT count(*) FROM judges") + 1
     while con.sql("SELECT 1 FROM judges WHERE judge_id = ?", params=[f"J-{n:03d}"]).fetchone():
         n += 1
     return f"J-{n:03d}"
 
 
-def account_problems(con: duckdb.DuckDBPyConnection, new: NewAccount) -> list[str]:
+def account_problems(con: Con, new: NewAccount) -> list[str]:
     out = username_problems(con, new.username.strip())
     if new.role not in auth.ACCOUNT_ROLES:
         out.append("setup_account_role_bad")
@@ -199,7 +199,7 @@ def account_problems(con: duckdb.DuckDBPyConnection, new: NewAccount) -> list[st
     return out
 
 
-def create_account(con: duckdb.DuckDBPyConnection, actor: User, new: NewAccount) -> tuple[str | None, list[str]]:
+def create_account(con: Con, actor: User, new: NewAccount) -> tuple[str | None, list[str]]:
     """Create an account with a temporary password (returned once, never stored in clear) that must be changed
     at first sign-in; a juri without `judge_id` gets a new judge row with their name and OPD."""
     require_role(actor, ["panitia"])
@@ -227,12 +227,12 @@ def create_account(con: duckdb.DuckDBPyConnection, actor: User, new: NewAccount)
     return password, []
 
 
-def _end_sessions(con: duckdb.DuckDBPyConnection, username: str) -> None:
+def _end_sessions(con: Con, username: str) -> None:
     con.execute("UPDATE sessions SET ended_at = ? WHERE username = ? AND ended_at IS NULL", [dt.datetime.now(),
                                                                                              username])
 
 
-def reset_password(con: duckdb.DuckDBPyConnection, actor: User, username: str) -> str:
+def reset_password(con: Con, actor: User, username: str) -> str:
     """A new temporary password for `username` (shown once to the panitia); it must be changed at next sign-in
     and the account's open sessions end. KeyError when there is no such account."""
     require_role(actor, ["panitia"])
@@ -247,7 +247,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: User, username: str) -
     return password
 
 
-def set_active(con: duckdb.DuckDBPyConnection, actor: User, username: str, active: bool,
+def set_active(con: Con, actor: User, username: str, active: bool,
                reason: str | None = None) -> list[str]:
     """Deactivate (sign-in refused, sessions ended; judge row and scores kept) or reactivate an account."""
     require_role(actor, ["panitia"])
@@ -272,7 +272,7 @@ def set_active(con: duckdb.DuckDBPyConnection, actor: User, username: str, activ
     return []
 
 
-def change_password(con: duckdb.DuckDBPyConnection, user: User, current: str, new: str, again: str) -> list[str]:
+def change_password(con: Con, user: User, current: str, new: str, again: str) -> list[str]:
     """The signed-in user replaces their password (the temporary one, or any); clears must-change."""
     row = con.sql("SELECT password_hash FROM users WHERE username = ? AND active", params=[user.username]).fetchone()
     if row is None or not auth.verify_password(row[0], current):
@@ -291,7 +291,7 @@ def change_password(con: duckdb.DuckDBPyConnection, user: User, current: str, ne
     return []
 
 
-def accounts_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def accounts_frame(con: Con) -> pl.DataFrame:
     """Every account with its judge (name, OPD) or region, state and last sign-in; panitia first."""
     return con.sql(
         "SELECT u.username, u.role, u.display_name, u.judge_id, j.name AS judge_name, j.institution,"
@@ -299,16 +299,16 @@ def accounts_frame(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         " u.created_at, u.deactivated_at,"
         " (SELECT max(attempted_at) FROM login_attempts a WHERE a.username = u.username AND a.success) AS last_sign_in "
         "FROM users u LEFT JOIN judges j USING (judge_id) "
-        "ORDER BY list_position(['panitia', 'juri', 'pembina'], u.role), u.username").pl()
+        "ORDER BY array_position(ARRAY['panitia', 'juri', 'pembina'], u.role), u.username").pl()
 
 
-def judges_without_account(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def judges_without_account(con: Con) -> pl.DataFrame:
     """Judges (from an import or the demo) that no active juri account scores as."""
     return con.sql("SELECT judge_id, name, institution FROM judges WHERE judge_id NOT IN "
                    "(SELECT judge_id FROM users WHERE judge_id IS NOT NULL AND active) ORDER BY name").pl()
 
 
-def username_for(con: duckdb.DuckDBPyConnection, name: str, taken: set[str] | None = None) -> str:
+def username_for(con: Con, name: str, taken: set[str] | None = None) -> str:
     """A free username from a judge's name: "dr. Ratna Dewi, M.Kes" → "ratna.dewi" (then ratna.dewi2 …)."""
     words = [w for w in re.sub(r"[^a-z ]+", " ", name.casefold()).split()
              if w not in {"dr", "drs", "dra", "ir", "hj", "h", "s", "m", "kes", "kep", "sos", "pd", "si", "st", "se",
@@ -323,12 +323,12 @@ def username_for(con: duckdb.DuckDBPyConnection, name: str, taken: set[str] | No
     return candidate
 
 
-def check_judge_usernames(con: duckdb.DuckDBPyConnection, judge_ids: Sequence[str],
+def check_judge_usernames(con: Con, judge_ids: Sequence[str],
                           usernames: dict[str, str] | None) -> dict[str, str]:
     """The usernames chosen for judges that still need an account (judge id → username), each checked against
     the account rule, each other and the accounts there are; BadInput names the first that cannot be used."""
     need = {r[0] for r in con.sql(
-        "SELECT judge_id FROM judges WHERE list_contains(?, judge_id) AND judge_id NOT IN "
+        "SELECT judge_id FROM judges WHERE judge_id = ANY(?) AND judge_id NOT IN "
         "(SELECT judge_id FROM users WHERE judge_id IS NOT NULL AND active)", params=[list(judge_ids)]).fetchall()}
     chosen = {j: u.strip() for j, u in (usernames or {}).items() if j in need and u and u.strip()}
     seen: set[str] = set()
@@ -342,14 +342,14 @@ def check_judge_usernames(con: duckdb.DuckDBPyConnection, judge_ids: Sequence[st
     return chosen
 
 
-def create_judge_accounts(con: duckdb.DuckDBPyConnection, actor: User, judge_ids: Sequence[str],
+def create_judge_accounts(con: Con, actor: User, judge_ids: Sequence[str],
                           usernames: dict[str, str] | None = None) -> pl.DataFrame:
     """Juri accounts for judges without one (after a judges import), under the username the file gave
     (`usernames`: judge id → username) or one made from the name; returns username, name, OPD and the
     temporary password of each, to hand over once. Every chosen username is checked before any account is
     made: one that cannot be used refuses them all (BadInput naming it)."""
     require_role(actor, ["panitia"])
-    rows = con.sql("SELECT judge_id, name, institution FROM judges WHERE list_contains(?, judge_id) "
+    rows = con.sql("SELECT judge_id, name, institution FROM judges WHERE judge_id = ANY(?) "
                    "AND judge_id NOT IN (SELECT judge_id FROM users WHERE judge_id IS NOT NULL AND active) "
                    "ORDER BY name", params=[list(judge_ids)]).fetchall()
     chosen = check_judge_usernames(con, judge_ids, usernames)

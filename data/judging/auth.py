@@ -16,12 +16,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from data import store
 from data.store import audit
+from data.store.con import Con
 from present.errors import BadInput, UserError
 
 Role = Literal["panitia", "juri", "pembina", "publik"]
@@ -118,7 +118,7 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str, *,
+def create_user(con: Con, username: str, password: str, role: str, *,
                 judge_id: str | None = None, region_code: str | None = None,
                 display_name: str | None = None, replace: bool = False,
                 must_change_password: bool = False) -> User:
@@ -149,7 +149,7 @@ def create_user(con: duckdb.DuckDBPyConnection, username: str, password: str, ro
     return User(username, role, judge_id, region_code, display_name, must_change_password)
 
 
-def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
+def get_user(con: Con, username: str) -> User | None:
     row = con.sql(
         "SELECT username, role, judge_id, region_code, display_name, coalesce(must_change_password, FALSE) "
         "FROM users WHERE username = ? AND active", params=[username],
@@ -189,7 +189,7 @@ def _delay(failures: int, free: int, cap: dt.timedelta) -> dt.timedelta:
     return min(DELAY_BASE * (2 ** min(failures - free, 20)), cap)
 
 
-def throttle(con: duckdb.DuckDBPyConnection, username: str, client: str | None = None,
+def throttle(con: Con, username: str, client: str | None = None,
              now: dt.datetime | None = None) -> dt.datetime | None:
     """When this client may next try this username, if it must wait; None when it may try now.
 
@@ -219,7 +219,7 @@ def throttle(con: duckdb.DuckDBPyConnection, username: str, client: str | None =
     return until
 
 
-def _record_attempt(con: duckdb.DuckDBPyConnection, username: str, client: str | None, success: bool,
+def _record_attempt(con: Con, username: str, client: str | None, success: bool,
                     now: dt.datetime) -> None:
     """Record one checked attempt (bounded name, hashed client) and prune old and surplus rows."""
     with store.transaction(con):   # touches no version: attempts and sessions change no result
@@ -243,7 +243,7 @@ def _dummy_hash() -> str:
     return _dummy_hashes[params]
 
 
-def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str,
+def authenticate(con: Con, username: str, password: str,
                  now: dt.datetime | None = None, client: str | None = None) -> SignIn:
     """Check a password and open a session. Wrong passwords and throttled tries are answers, not errors.
 
@@ -281,7 +281,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str,
     return SignIn(user, token, "auth_signed_in")
 
 
-def slowed_accounts(con: duckdb.DuckDBPyConnection, actor: User, now: dt.datetime | None = None) -> list[dict]:
+def slowed_accounts(con: Con, actor: User, now: dt.datetime | None = None) -> list[dict]:
     """Existing accounts with failed sign-ins since their last success in the window, newest first (panitia)."""
     require_role(actor, ["panitia"])
     now = now or _now()
@@ -300,7 +300,7 @@ def slowed_accounts(con: duckdb.DuckDBPyConnection, actor: User, now: dt.datetim
     return sorted(out, key=lambda r: r["last_failure"], reverse=True)
 
 
-def unlock_account(con: duckdb.DuckDBPyConnection, actor: User, username: str, now: dt.datetime | None = None) -> int:
+def unlock_account(con: Con, actor: User, username: str, now: dt.datetime | None = None) -> int:
     """Panitia: forget an account's failed sign-ins (every client), so its owner can try at once; audited.
 
     Returns how many failed attempts were cleared.
@@ -316,7 +316,7 @@ def unlock_account(con: duckdb.DuckDBPyConnection, actor: User, username: str, n
     return int(n)
 
 
-def session_user(con: duckdb.DuckDBPyConnection, token: str | None, now: dt.datetime | None = None) -> User | None:
+def session_user(con: Con, token: str | None, now: dt.datetime | None = None) -> User | None:
     """The user of a live session, touching its last use; None when unknown, ended or idle too long."""
     if not token:
         return None
@@ -338,7 +338,7 @@ def session_user(con: duckdb.DuckDBPyConnection, token: str | None, now: dt.date
     return user
 
 
-def end_session(con: duckdb.DuckDBPyConnection, token: str, now: dt.datetime | None = None) -> None:
+def end_session(con: Con, token: str, now: dt.datetime | None = None) -> None:
     """Sign out: the token stops working at once."""
     with store.transaction(con):   # touches no version: attempts and sessions change no result
         con.execute("UPDATE sessions SET ended_at = ? WHERE token = ? AND ended_at IS NULL", [now or _now(), token])

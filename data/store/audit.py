@@ -12,10 +12,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-import duckdb
 import polars as pl
 
 from data.store.bulk import insert_frame
+from data.store.con import Con
 from data.store.connect import scalar
 
 SOURCES: tuple[str, ...] = ("form", "import", "kobo", "reopen", "protest", "restore", "evidence", "setup")
@@ -63,7 +63,7 @@ def entry(actor: str, action: str, entity: str, key: str, old: Any, new: Any, re
             "source": source, "ref_audit_id": ref, **{k: where.get(k) for k in PLACE}}
 
 
-def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, entity: str, key: str, old: Any, new: Any,
+def record(con: Con, actor: str, action: str, entity: str, key: str, old: Any, new: Any,
            reason: str | None = None, *, source: str | None = None, ref: int | None = None,
            changed_at: dt.datetime | None = None, **place: str | None) -> int:
     """Write one audit row inside the caller's transaction and return its id (see `entry`)."""
@@ -74,6 +74,6 @@ def record(con: duckdb.DuckDBPyConnection, actor: str, action: str, entity: str,
                       params=list(row.values())))
 
 
-def record_rows(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+def record_rows(con: Con, rows: Sequence[dict[str, Any]]) -> int:
     """Write many rows made by `entry` in one statement, inside the caller's transaction; returns how many."""
     return insert_frame(con, "audit_log", pl.DataFrame(list(rows), schema=ROW_SCHEMA))

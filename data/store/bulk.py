@@ -10,6 +10,8 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from data.store.con import Con, is_postgres
+
 
 def quoted(name: str) -> str:
     """An identifier as SQL reads it, whatever it holds."""
@@ -26,13 +28,17 @@ def registered(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame | 
         con.unregister(name)
 
 
-def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame | pa.Table,
+def insert_frame(con: Con, table: str, frame: pl.DataFrame | pa.Table,
                  key: Sequence[str] | None = None) -> int:
     """Insert every row of `frame` into `table` by column name, inside the caller's transaction; returns the rows.
 
     With `key`, an upsert: a row whose key is already stored updates the frame's other columns (or is left as it
     is when the frame has no other column). Rows for `scores` (a view) go to `score_rows.write_scores`, which
-    codes their keys."""
+    codes their keys. On PostgreSQL (one plain `scores` table) every table takes the rows as they are."""
+    if is_postgres(con):
+        from data.store.pg import insert_frame_pg
+        return insert_frame_pg(con, table, frame, key)  # type: ignore[arg-type]
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     rows = frame.height if isinstance(frame, pl.DataFrame) else frame.num_rows
     if rows == 0:
         return 0

@@ -11,3 +11,9 @@ if TYPE_CHECKING:
     from data.store.pg import PgConnection
 
 Con: TypeAlias = "duckdb.DuckDBPyConnection | PgConnection"
+
+
+def is_postgres(con: object) -> bool:
+    """True for a PostgreSQL connection (`PgConnection`): the few statements written differently for each store
+    ask this (without importing the driver)."""
+    return getattr(con, "dialect", "duckdb") == "postgres"

@@ -7,7 +7,7 @@ ROLLBACK. `PgConnection` offers exactly that on a psycopg connection in autocomm
 `store.transaction` opens the transaction, as in DuckDB): `?` becomes `%s`, a statement without a result answers
 its row count (DuckDB's "Count" row), and a result becomes a Polars frame with the column types PostgreSQL
 declared, also when it has no rows. SQL both stores read alike is written once; where they differ the function
-asks `is_postgres(con)` (docs/postgres.md lists the few places).
+asks `data.store.con.is_postgres(con)` (docs/postgres.md lists the few places).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from typing import Any
 
 import polars as pl
 import psycopg
+import pyarrow as pa
 from psycopg_pool import ConnectionPool
 
 Params = Sequence[Any] | None
@@ -135,9 +136,27 @@ class PgConnection:
         """Nothing to do: the pool that lent the connection takes it back (`PgStore.connection`)."""
 
 
-def is_postgres(con: object) -> bool:
-    """True for a `PgConnection`: the few statements written differently for each store ask this."""
-    return isinstance(con, PgConnection)
+def insert_frame_pg(con: PgConnection, table: str, frame: pl.DataFrame | pa.Table,
+                    key: Sequence[str] | None = None) -> int:
+    """`data.store.bulk.insert_frame` on PostgreSQL: the frame's rows by column name in one batched statement
+    (psycopg pipelines `executemany`), an upsert on `key` when given; inside the caller's transaction."""
+    df = frame if isinstance(frame, pl.DataFrame) else pl.DataFrame(pl.from_arrow(frame))
+    if df.height == 0:
+        return 0
+    names = ", ".join(_quoted(c) for c in df.columns)
+    conflict = ""
+    if key:
+        updates = [c for c in df.columns if c not in key]
+        action = ("DO UPDATE SET " + ", ".join(f"{_quoted(c)} = excluded.{_quoted(c)}" for c in updates)
+                  if updates else "DO NOTHING")
+        conflict = f" ON CONFLICT ({', '.join(_quoted(k) for k in key)}) {action}"
+    marks = ", ".join("?" * len(df.columns))
+    con.executemany(f"INSERT INTO {_quoted(table)} ({names}) VALUES ({marks}){conflict}", df.rows())
+    return df.height
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
 
 class PgStore:

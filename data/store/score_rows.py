@@ -14,6 +14,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from data.store.con import is_postgres
 from scoring.frames import CODE_OF, CODED_SCORES_SCHEMA, CodedScores
 
 Con = duckdb.DuckDBPyConnection
@@ -62,6 +63,10 @@ def write_scores(con: Con, frame: pl.DataFrame, update: bool = True) -> None:
     missing = [c for c in ("competition_id", *PRIMARY_KEY) if c not in frame.columns]
     if missing:
         raise ValueError(f"score rows need {missing}")
+    if is_postgres(con):   # one plain table with string keys there (migrations_pg/001_core.sql)
+        from data.store.pg import insert_frame_pg
+        insert_frame_pg(con, "scores", frame, PRIMARY_KEY if update else None)  # type: ignore[arg-type]
+        return
     keys = [c for c in KEYS if c in frame.columns]
     values = [c for c in VALUE_COLUMNS if c in frame.columns]
     name = "_score_rows_in"
