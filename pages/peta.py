@@ -236,6 +236,9 @@ for source in mv.sources:
     legend.append(tr("geo_legend_province_source", source=plain_html(source)))   # st.html below: escape
 if mv.approx_province:
     legend.append(tr("geo_legend_approx_province"))
+at_desa = profiles.filter(pl.col("at_desa_point") & pl.col("posyandu_id").is_in(table["posyandu_id"].implode())).height
+if at_desa:
+    legend.append(tr("geo_legend_at_desa_point", n=fmt_int(at_desa, L)))
 st.html("<div style='font-size:0.9rem;line-height:1.5'>" + "<br/>".join(
     s.replace("**", "<b>", 1).replace("**", "</b>", 1) for s in legend) + "</div>")
 st.caption(tr("geo_payload", size=f"{fmt_number(payload_bytes(mv.deck) / 1e6, 2, L)} MB",

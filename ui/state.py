@@ -22,9 +22,11 @@ _opened: list[duckdb.DuckDBPyConnection] = []
 @st.cache_resource(show_spinner=False)
 def _root(path: str) -> duckdb.DuckDBPyConnection:
     from data.setup.first_start import prepare_empty_store
+    from geo.real_store import prepare_real_geography
 
     con = store.connect(path)
     prepare_empty_store(con)   # a real store created elsewhere (the CLI) still gets its regions and instruments
+    prepare_real_geography(con)     # … and the shipped region points and real outlines, for its first map
     _opened.append(con)
     return con
 

@@ -163,7 +163,9 @@ def competition_inputs(con: Con, competition_id: str, coded: bool = False,
 
 
 def posyandu_profiles(con: Con) -> pl.DataFrame:
-    """Every posyandu with its region names, profile and total kader, for maps, peers and filters."""
+    """Every posyandu with its region names, profile and total kader, for maps, peers and filters. A posyandu
+    whose own coordinates were never given is placed at its desa's point (`at_desa_point`), so a committee's
+    imported list is on the map from the first day; the map says how many are placed so."""
     return con.sql(
         """
         SELECT p.posyandu_id, p.reg_number, p.name, p.desa_code, d.name AS desa_name,
@@ -171,7 +173,8 @@ def posyandu_profiles(con: Con) -> pl.DataFrame:
                substr(p.desa_code, 1, 8) AS kecamatan_code, k.name AS kecamatan_name,
                substr(p.desa_code, 1, 5) AS kabupaten_code, b.name AS kabupaten_name,
                substr(p.desa_code, 1, 2) AS provinsi_code, v.name AS provinsi_name,
-               p.lat, p.lon, p.pengurus_count, p.own_building, p.equipment_complete, p.opening_days_per_year,
+               coalesce(p.lat, d.lat) AS lat, coalesce(p.lon, d.lon) AS lon,
+               (p.lat IS NULL OR p.lon IS NULL) AND d.lat IS NOT NULL AS at_desa_point, p.pengurus_count, p.own_building, p.equipment_complete, p.opening_days_per_year,
                p.strata, p.contact_name, p.contact_phone, p.founded_year,
                coalesce((SELECT sum(kader_count) FROM posyandu_kader pk WHERE pk.posyandu_id = p.posyandu_id), 0)
                    AS kader_total

