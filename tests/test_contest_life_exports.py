@@ -195,3 +195,45 @@ def test_the_data_page_still_hands_over_the_signed_rekap(demo_copy, monkeypatch)
     assert wb["Lapangan"]["A4"].value == "Hasil final."
     texts = {str(v) for r in wb["Lapangan"].iter_rows(values_only=True) for v in r if v}
     assert {"Tim Penilai", "Ketua Tim Penilai", "Jamilah Sulaiman", "Dinas Pendidikan Provinsi Banten"} <= texts
+
+
+# --- the berita acara names everyone in full ---------------------------------------------------------------------
+
+POSYANDU_80 = "Posyandu Melati Putih Harapan Bunda Sejahtera Dusun Krajan Wetan RW 04 Kalibenin"
+DESA_80 = "Desa Pasar Keong Lor Kidul Wetan Kulon Tengah Sukamaju Sukamakmur Sejahtera Abad"
+JUDGE_80 = "Dr. Hj. Raden Ajeng Siti Nurhaliza Kusumawardhani Purbonegoro, S.K.M., M.Kes., P"
+MM = 72 / 25.4          # PDF points per millimetre
+
+
+def _column_text(pdf: bytes, left_mm: float, right_mm: float) -> str:
+    """The text printed between two x positions on every page (one table column), read back with pdfium, as one
+    line: a name wrapped over several lines in its cell reads whole again."""
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(pdf)
+    try:
+        parts = []
+        for page in doc:
+            _, height = page.get_size()
+            parts.append(page.get_textpage().get_text_bounded(left_mm * MM + 1, 0, right_mm * MM - 1, height))
+        return " ".join(" ".join(parts).split())
+    finally:
+        doc.close()
+
+
+def test_berita_acara_wraps_80_character_posyandu_desa_and_judge_names_never_cutting_them(scored):
+    assert len(POSYANDU_80) == len(DESA_80) == len(JUDGE_80) == 80
+    con = scored["con"]
+    with store.transaction(con):
+        con.execute("UPDATE posyandu SET name = ? WHERE posyandu_id = (SELECT posyandu_id FROM entrants "
+                    "WHERE entrant_id = ?)", [POSYANDU_80, scored["entrants"][0]])
+        con.execute("UPDATE regions SET name = ? WHERE code = '36.02.18.2011'", [DESA_80])
+        con.execute("UPDATE judges SET name = ? WHERE judge_id = ?", [JUDGE_80, scored["judges"][0]])
+        store.touch_reference(con)
+    pdf = berita_acara_pdf(export_data(con, COMPETITION, "lapangan"))
+    # Columns as berita_acara_pdf draws them from the 18 mm margin: no 9, posyandu 48, desa 30; judges: no 9, name 58.
+    assert POSYANDU_80 in _column_text(pdf, 27, 75)
+    assert DESA_80 in _column_text(pdf, 75, 105)
+    assert JUDGE_80 in _column_text(pdf, 27, 85)
+    assert "…" not in _column_text(pdf, 0, 210)
+
