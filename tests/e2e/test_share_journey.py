@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, serve
+from tests.e2e.conftest import ARTIFACTS, nav, serve, settle, sign_in
 
 COMP = "LP2026-KAB-36.02"
 
@@ -26,12 +27,6 @@ def share_url(demo_path: Path, tmp_path_factory: pytest.TempPathFactory):
     shutil.copyfile(demo_path, store_file)
     with serve(store_file) as url:
         yield url
-
-
-def _settle(page) -> None:
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
-    page.wait_for_timeout(800)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
 
 
 def _no_exception(page) -> None:
@@ -60,10 +55,10 @@ def test_a_visitor_reads_the_fair_table_and_saves_a_scorecard(share_url: str, br
     try:
         page.goto(f"{share_url}/peringkat?competition={COMP}&since=1", wait_until="domcontentloaded")
         expect(page.get_by_role("heading", name="Peringkat").first).to_be_visible(timeout=120_000)
-        _settle(page)
+        settle(page)
         expect(page.get_by_role("heading", name="Juara bidang")).to_be_visible()
-        expect(page.get_by_role("heading", name="Perubahan sejak Lomba Posyandu Tingkat Kab. Lebak 2025 (2025)")
-               ).to_be_visible()
+        # those that were in Kab. Lebak 2025 are compared with it, the others with their kecamatan round of 2025
+        expect(page.get_by_role("heading", name="Perubahan sejak lomba sebelumnya tiap posyandu")).to_be_visible()
         expect(page.get_by_text("Perubahan bobot bagian")).to_be_visible()
         expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
         _no_exception(page)
@@ -75,7 +70,7 @@ def test_a_visitor_reads_the_fair_table_and_saves_a_scorecard(share_url: str, br
         page.goto(f"{share_url}/profil?competition={COMP}&posyandu={_second_place(demo_path)}",
                   wait_until="domcontentloaded")
         expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible(timeout=120_000)
-        _settle(page)
+        settle(page)
         expect(page.get_by_text("Peringkat 2 dari 28 dengan nilai akhir")).to_be_visible()
         _no_exception(page)
         page.screenshot(path=str(ARTIFACTS / "share-2-profil.png"), full_page=True)
@@ -108,10 +103,10 @@ def test_the_panitia_releases_feedback_an_entrant_opens_it_and_a_revoked_link_op
         expect(page.get_by_text("Masuk sebagai").first).to_be_visible(timeout=90_000)
         page.get_by_role("link", name="Umpan Balik", exact=True).click()
         expect(page.get_by_role("heading", name="Bagikan umpan balik ke peserta")).to_be_visible(timeout=120_000)
-        _settle(page)
+        settle(page)
         page.get_by_role("button", name="Buat tautan untuk peserta yang belum punya").click()
         expect(page.get_by_text("28 tautan dibuat")).to_be_visible(timeout=120_000)
-        _settle(page)
+        settle(page)
         page.screenshot(path=str(ARTIFACTS / "share-4-release.png"), full_page=True)
         with page.expect_download(timeout=120_000) as info:
             page.get_by_role("button", name="Unduh daftar tautan (CSV)").click()
@@ -126,7 +121,7 @@ def test_the_panitia_releases_feedback_an_entrant_opens_it_and_a_revoked_link_op
         entrant.goto(link, wait_until="domcontentloaded")
         expect(entrant.get_by_role("heading", name=f"Umpan balik per kriteria · Posyandu {first['Posyandu']}")
                ).to_be_visible(timeout=120_000)
-        _settle(entrant)
+        settle(entrant)
         expect(entrant.get_by_role("button", name="Unduh umpan balik (PDF)")).to_be_visible()
         expect(entrant.locator('[data-testid="stDataFrame"]').first).to_be_visible()
         _no_exception(entrant)
@@ -138,12 +133,12 @@ def test_the_panitia_releases_feedback_an_entrant_opens_it_and_a_revoked_link_op
         expect(entrant.locator('[data-testid="stDataFrame"]')).to_have_count(0)
 
         # the panitia revokes the first entrant's link (the first in the list, picked by default)
-        _settle(page)
+        settle(page)
         page.get_by_role("button", name="Cabut tautan").click()
         expect(page.get_by_text(f"Tautan {first['Posyandu']}")).to_be_visible(timeout=120_000)
         entrant.goto(link, wait_until="domcontentloaded")
         expect(entrant.get_by_text("Tautan umpan balik ini tidak berlaku")).to_be_visible(timeout=120_000)
-        _settle(entrant)
+        settle(entrant)
         expect(entrant.locator('[data-testid="stDataFrame"]')).to_have_count(0)
         _no_exception(entrant)
         entrant.screenshot(path=str(ARTIFACTS / "share-6-revoked.png"), full_page=True)
@@ -182,30 +177,70 @@ def test_the_panitia_imports_a_past_round_and_the_next_edition_compares_with_it(
         expect(page.get_by_text("Masuk sebagai").first).to_be_visible(timeout=90_000)
         page.get_by_role("link", name="Hasil Terdahulu", exact=True).click()
         expect(page.get_by_role("heading", name="Impor hasil lomba terdahulu")).to_be_visible(timeout=120_000)
-        _settle(page)
-        page.get_by_role("combobox", name="Wilayah lomba").click()
-        page.get_by_role("combobox", name="Wilayah lomba").fill("Kabupaten Lebak")
-        page.get_by_role("option", name="Kabupaten Lebak (36.02)").click()
-        _settle(page)
+        settle(page)
+        # the region in the Kemendagri cascade: the province, then the kabupaten, typed by name
+        for box, typed, option in (("Provinsi", "Banten", "36 · Banten"), ("Wilayah lomba", "Lebak",
+                                                                           "36.02 · Kab. Lebak")):
+            page.get_by_role("combobox", name=box).click()
+            page.get_by_role("combobox", name=box).fill(typed)
+            page.get_by_role("option", name=option).click()
+            settle(page)
         page.locator("input[type='file']").set_input_files(str(bad))
         expect(page.get_by_text("2 masalah: tidak ada yang disimpan")).to_be_visible(timeout=120_000)
-        _settle(page)
+        settle(page)
         _no_exception(page)
         page.screenshot(path=str(ARTIFACTS / "share-7-import-problems.png"), full_page=True)
         page.locator("input[type='file']").set_input_files(str(good))
         expect(page.get_by_text("4 posyandu siap diimpor")).to_be_visible(timeout=120_000)
-        _settle(page)
+        settle(page)
         page.get_by_role("button", name="Simpan sebagai lomba final (hanya nilai akhir)").click()
         expect(page.get_by_text("Disimpan sebagai LP2024-KAB-36.02-IMPOR.")).to_be_visible(timeout=120_000)
         _no_exception(page)
         # the 2025 edition's change since the last round now compares with the imported 2024 totals
         page.get_by_role("link", name="Peringkat", exact=True).click()
-        _settle(page)
+        settle(page)
         page.get_by_text("Perubahan sejak lomba sebelumnya").click()
         expect(page.get_by_role("heading", name="(hasil impor, hanya nilai akhir) (2024)")).to_be_visible(
             timeout=120_000)
         expect(page.get_by_text("4 dari 28 peserta yang ditampilkan juga ikut lomba sebelumnya.")).to_be_visible()
         _no_exception(page)
         page.screenshot(path=str(ARTIFACTS / "share-8-change-since-imported.png"), full_page=True)
+    finally:
+        context.close()
+
+
+def test_a_provinsi_panitia_sees_each_entrants_change_since_its_kabupaten_round_peers_and_neighbours(
+        share_url: str, browser) -> None:
+    """Provinsi Banten 2026: its entrants won their kabupaten in 2026, and in 2025 most took part in a
+    kabupaten or kecamatan round, not the provinsi one. Each is compared with the round it was in (a rank only
+    within the same level); the table ranks within a peer group; a profile shows its five neighbours."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1100}, locale="id-ID")
+    page = context.new_page()
+    page.set_default_timeout(120_000)
+    try:
+        sign_in(page, share_url, "panitia", "panitia-demo", "?competition=LP2026-PROV-36")
+        nav(page, "Peringkat")
+        settle(page)
+        page.get_by_text("Perubahan sejak lomba sebelumnya", exact=True).first.click()
+        settle(page)
+        expect(page.get_by_role("heading", name="Perubahan sejak lomba sebelumnya tiap posyandu")).to_be_visible()
+        change = page.locator('[data-testid="stDataFrame"]').nth(1)
+        expect(change).to_contain_text("Lomba sebelumnya")
+        expect(change).to_contain_text("Provinsi Banten 2025 · Provinsi")
+        expect(change).to_contain_text("· Kecamatan")
+        _no_exception(page)
+        page.get_by_role("heading", name="Perubahan sejak lomba sebelumnya tiap posyandu").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "share-9-provinsi-change-across-levels.png"))
+        page.get_by_role("combobox", name="Peringkat dalam kelompok").click()
+        page.get_by_role("option", name="Strata").click()
+        settle(page)
+        expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text("Peringkat dalam kelompok")
+        _no_exception(page)
+        nav(page, "Profil Posyandu")
+        settle(page)
+        expect(page.get_by_text(re.compile(r"^Lomba sebelumnya, .*: peringkat \d+, nilai akhir"))).to_be_visible()
+        expect(page.get_by_role("heading", name="Di sekitar peringkat ini (5 di atas, 5 di bawah)")).to_be_visible()
+        _no_exception(page)
+        page.screenshot(path=str(ARTIFACTS / "share-10-provinsi-profil.png"), full_page=True)
     finally:
         context.close()
