@@ -108,14 +108,13 @@ def can_see_results(user: User, contest: Contest, stage: str | None = None) -> b
 
 
 def results_source(user: User, contest: Contest, stage: str | None = None) -> Literal["snapshot", "live"] | None:
-    """Where the league table of `stage` comes from for this user: the published snapshot once the stage is final
-    (so pages agree with the signed documents even after a rename), live scores while it is open (for those who
-    may follow the judging, and for a final stage that was never frozen), or None when the user may not see it."""
+    """Where the results of `stage` come from for this user: the published snapshot once the stage is final, for
+    everyone (so every page agrees with the signed documents even after a rename or a later edit; a final stage
+    finalised outside the judging workflow is frozen on its first read, `publication.final_results`), live
+    scores while it is open for those who may follow the judging, or None when the user may not see it."""
     if not can_see_results(user, contest, stage):
         return None
-    if contest.is_final(stage) and contest.has_snapshot(stage):
-        return "snapshot"
-    return "live"
+    return "snapshot" if contest.is_final(stage) else "live"
 
 
 def can_see_judge_quality(user: User, contest: Contest) -> bool:

@@ -115,7 +115,8 @@ def _build_into(con: duckdb.DuckDBPyConnection, seed: int, scale: float, step: C
     build_demo_boundaries(con)
     create_demo_accounts(con)
     # Publish the finished kabupaten and provinsi contests, as their panitia would have: the public view and the
-    # berita acara read these frozen snapshots. (Kecamatan contests stay live; freezing 170 of them costs a minute.)
+    # berita acara read these frozen snapshots. (Kecamatan contests and single stages are frozen on their first
+    # read, `publication.final_results`: freezing 170 contests here would cost minutes.)
     finished = [r[0] for r in con.sql(
         "SELECT competition_id FROM competitions WHERE status = 'final' AND level IN ('kabupaten', 'provinsi')"
     ).fetchall()]

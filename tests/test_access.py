@@ -54,7 +54,7 @@ def test_who_sees_the_results_of_a_contest(role: str, contest: Contest, stage: s
 SOURCES = [
     ("publik", FINAL_LEBAK, None, "snapshot"),           # final and published: the official table
     ("panitia", FINAL_LEBAK, None, "snapshot"),          # organisers see the same official table
-    ("publik", FINAL_LEBAK, "lapangan", "live"),         # final but never frozen on its own: computed
+    ("publik", FINAL_LEBAK, "lapangan", "snapshot"),     # final but never frozen on its own: frozen on first read
     ("publik", OPEN_LEBAK, "administrasi", "snapshot"),
     ("pembina", OPEN_LEBAK, None, "live"),               # following the judging: live scores
     ("juri", OPEN_LEBAK, None, None),                    # blind

@@ -54,21 +54,23 @@ def _table(path: str, competition_id: str, stage: str | None, version: tuple[int
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _official(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
-    from data.judging.publication import official_results
+    from data.judging.publication import final_results
 
-    return official_results(get_con(), competition_id, stage)
+    return final_results(get_con(), competition_id, stage)
 
 
 def results_table(competition_id: str, stage: str | None = None) -> pl.DataFrame:
     """The league table of a competition and stage (None: combined) as the signed-in user may see it: the
-    published snapshot once the stage is final, live results for those who may follow the judging, and no rows
-    for anyone else (`data.access.results_source`)."""
+    published snapshot once the stage is final (never live scores, `publication.final_results`), live results
+    for those who may follow the judging, and no rows for anyone else (`data.access.results_source`)."""
     path, version = _path(), result_version(competition_id)
     source = access.results_source(current_user(), contest(competition_id), stage)
     if source == "snapshot":
         snap = _official(path, competition_id, stage, version)
         if snap.height:
             return snap
+        # a final stage with no entrant: nothing to show, in the engine's columns so pages draw their empty state
+        return _table(path, competition_id, stage, version).head(0)
     live = _table(path, competition_id, stage, version)
     return live if source is not None else live.head(0)
 

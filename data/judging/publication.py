@@ -35,14 +35,14 @@ def compute_results(con: Con, competition_id: str, stage: str | None) -> tuple[p
 
 
 def _snapshot(con: Con, user: User, competition_id: str, stage: str, table: pl.DataFrame, version: str,
-              now: dt.datetime) -> int:
+              now: dt.datetime, reason: str | None = None) -> int:
     table = _public_columns(table)
     payload = json.dumps(table.to_dicts(), default=str, ensure_ascii=False)
     sid = store.scalar(con, "INSERT INTO result_snapshots (competition_id, stage, engine_version, finalized_at, "
                        "finalized_by, results_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
                        params=[competition_id, stage, version, now, user.username, payload])
     _audit(con, user.username, "finalise", "stage", f"{competition_id}/{stage}", None,
-           {"snapshot_id": sid, "rows": table.height, "engine_version": version}, None)
+           {"snapshot_id": sid, "rows": table.height, "engine_version": version}, reason)
     return int(sid)
 
 
@@ -213,6 +213,45 @@ def official_results(con: Con, competition_id: str, stage: str | None = None) ->
     """The published snapshot of exactly `stage` (None: all stages combined), typed like the engine's table;
     an empty frame when that stage was never frozen."""
     return published_results(con, competition_id, COMBINED if stage is None else stage)
+
+
+# Who froze a final stage that was finalised outside `finalise_stage` (the demo, an older store), on its first read.
+SYSTEM = User(username="sistem", role="panitia", display_name="Sistem")
+FROZEN_ON_READ = "final_without_snapshot_frozen_on_first_read"
+
+
+def final_results(con: Con, competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """The one source of a final result for every public view and document: the published snapshot of `stage`
+    (None: all stages combined), typed like the engine's table. Empty when the stage is not final.
+
+    A final stage always has one: `finalise_stage` writes it, and a stage finalised outside it (the demo's
+    contests, a store older than the snapshots) is frozen here on its first read, audited as SYSTEM, so no view
+    ever computes a final result from live scores and every later read, after a rename or any later edit, shows
+    the same figures."""
+    if not is_final(con, competition_id, stage):
+        return pl.DataFrame()
+    key = COMBINED if stage is None else stage
+    if not _has_snapshot(con, competition_id, key):
+        _freeze_now(con, competition_id, stage)
+    return published_results(con, competition_id, key)
+
+
+def _has_snapshot(con: Con, competition_id: str, key: str) -> bool:
+    return bool(store.scalar(con, "SELECT count(*) FROM result_snapshots WHERE competition_id = ? AND stage = ?",
+                             params=[competition_id, key]))
+
+
+def _freeze_now(con: Con, competition_id: str, stage: str | None) -> None:
+    key = COMBINED if stage is None else stage
+    table, version = compute_results(con, competition_id, stage)
+
+    def write() -> None:
+        with store.transaction(con):
+            if _has_snapshot(con, competition_id, key):   # another session froze it meanwhile
+                return
+            _snapshot(con, SYSTEM, competition_id, key, table, version, _now(), reason=FROZEN_ON_READ)
+            store.touch(con, competition_id)
+    store.with_retry(write)
 
 
 def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> list[str]:

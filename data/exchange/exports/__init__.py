@@ -2,9 +2,9 @@
 berita acara of a stage and the one-page PDF scorecard per posyandu.
 
 `export_data` gathers what every document needs in one place: the competition, its stages and sections with
-weights, the judges, and the results table. A finalised stage (or a competition whose stages are all final)
-uses the judging workflow's published snapshot, so the document matches what was announced; otherwise the
-engine computes the table now.
+weights, the judges, and the results table. A final stage (or a competition whose stages are all final) uses
+its published snapshot (`publication.final_results`, as every public page), so the document matches what was
+announced; otherwise (provisional, still judged) the engine computes the table now.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 import polars as pl
 
-from data.judging.publication import COMBINED, published_results
+from data.judging.publication import final_results
 from scoring.instrument import Instrument
 
 
@@ -52,18 +52,9 @@ class ExportData:
         return self.table.sort([rank, "posyandu_name"], nulls_last=True)
 
 
-def _published(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None,
-               stages: pl.DataFrame) -> pl.DataFrame:
-    """The published snapshot for a finalised stage (or all stages final, for the combined table), if any."""
-    if stage is None:
-        if stages.height == 0 or stages["finalized_at"].null_count() > 0:
-            return pl.DataFrame()
-        snap = published_results(con, competition_id, COMBINED)
-    else:
-        row = stages.filter(pl.col("stage") == stage)
-        if row.height == 0 or row["finalized_at"][0] is None:
-            return pl.DataFrame()
-        snap = published_results(con, competition_id, stage)
+def _published(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None) -> pl.DataFrame:
+    """The published snapshot of a final stage (or of all stages combined), as every public page shows it."""
+    snap = final_results(con, competition_id, stage)
     needed = {"posyandu_name", "total", "rank_final", "award"}
     return snap if snap.height and needed <= set(snap.columns) else pl.DataFrame()
 
@@ -81,11 +72,9 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
     instrument = inputs.instrument
     stages = stage_dates(con, competition_id)
     results = competition_results(con, competition_id, stage, inputs=inputs)
-    # Documents people sign come from FINAL results only: provisional results (in their protest window) are
-    # computed afresh and printed without the "published" line.
-    from data.judging.publication import is_final
-
-    snapshot = _published(con, competition_id, stage, stages) if is_final(con, competition_id, stage) else pl.DataFrame()
+    # Documents people sign come from FINAL results only, the published snapshot: provisional results (in their
+    # protest window) are computed afresh and printed without the "published" line.
+    snapshot = _published(con, competition_id, stage)
     judge_stages = con.sql(
         """
         SELECT DISTINCT judge_id, stage FROM (

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from data.exchange.exports.pdf import Document
-from data.judging.publication import official_results
+from data.judging.publication import final_results
 from data.share.feedback import feedback_rows
 from data.store import reads
 from present.fmt import fmt_date, fmt_number
@@ -17,7 +17,7 @@ from present.i18n import t
 
 def entrant_header(con: duckdb.DuckDBPyConnection, competition_id: str, entrant_id: str) -> dict:
     """Name, desa, published total, rank and award of one entrant of a final contest ({} when unknown)."""
-    table = official_results(con, competition_id)
+    table = final_results(con, competition_id)
     hit = table.filter(pl.col("entrant_id") == entrant_id) if table.height else table
     if hit.height:
         return hit.row(0, named=True)
