@@ -31,6 +31,8 @@ import polars as pl
 from data.judging.auth import PUBLIC as PUBLIC  # re-exported: the visitor, for callers asking about one
 from data.judging.auth import User
 from present.i18n import t
+from present.region_codes import in_region as in_region
+from present.region_codes import in_region_expr as in_region_expr
 
 ROLES: tuple[str, ...] = ("publik", "juri", "pembina", "panitia")
 
@@ -52,14 +54,8 @@ def is_personal_column(name: str) -> bool:
 # --- "inside a region" ------------------------------------------------------------------------------------------
 
 
-def in_region(code: str | None, region: str | None) -> bool:
-    """True when the Kemendagri code `code` is `region` or lies inside it (36.02 holds 36.02.18.2010, not 36.021)."""
-    return bool(code and region and (code == region or code.startswith(region + ".")))
-
-
-def in_region_expr(column: str, region: str) -> pl.Expr:
-    """`in_region` as a Polars expression over a code column."""
-    return (pl.col(column) == region) | pl.col(column).str.starts_with(region + ".")
+# Declared in present/region_codes.py (below data, so the league-table filters use the same rule) and re-exported
+# here, where the access decisions read it.
 
 
 # --- what a decision needs to know about a competition -----------------------------------------------------------

@@ -22,7 +22,7 @@ from geo.mapview import MapOptions, build_map, measure_label
 from geo.validate import flag_posyandu
 from present.fmt import fmt_int, fmt_number
 from present.i18n import t
-from present.tables import compare_with, region_summary
+from present.tables import compare_with, filter_table, region_summary
 from present.theme import score_bands
 from ui import cached
 from ui.auth import current_user
@@ -148,9 +148,7 @@ st.caption(tr("geo_page_caption"))
 if ctx.competition_id is None:
     st.info(tr("geo_no_competition"))
     st.stop()
-table = cached.results_table(ctx.competition_id, ctx.stage)   # what this user may see, published once final
-if ctx.region_code:
-    table = table.filter(pl.col("desa_code").str.starts_with(ctx.region_code))
+table = filter_table(cached.results_table(ctx.competition_id, ctx.stage), ctx.region_code)   # published once final
 if table.height == 0:
     st.info(tr("geo_no_results"))
     st.stop()

@@ -16,6 +16,7 @@ import polars as pl
 from present.cells import csv_safe, openpyxl_cells_as_text
 from present.fmt import fmt_number
 from present.i18n import t
+from present.region_codes import in_region_expr
 from present.theme import SCORECARD_SECTIONS, ScoreBands
 
 SEC = "sec_"
@@ -32,18 +33,13 @@ def section_ids(table: pl.DataFrame) -> list[str]:
     return [s for s in SCORECARD_SECTIONS if s in present] + [s for s in present if s not in SCORECARD_SECTIONS]
 
 
-def in_region(code_col: str, region_code: str) -> pl.Expr:
-    """True where `code_col` is the region or lies inside it (dotted Kemendagri codes: 36.02 holds 36.02.18.2010)."""
-    return (pl.col(code_col) == region_code) | pl.col(code_col).str.starts_with(region_code + ".")
-
-
 def filter_table(table: pl.DataFrame, region_code: str | None = None, category: str | None = None,
                  strata: Sequence[str] | None = None, field: str | None = None,
                  min_field_score: float | None = None) -> pl.DataFrame:
     """The league table restricted to a region, a category, some strata and a minimum score in one field."""
     out = table
     if region_code:
-        out = out.filter(in_region("desa_code", region_code))
+        out = out.filter(in_region_expr("desa_code", region_code))
     if category:
         out = out.filter(pl.col("category") == category)
     if strata:

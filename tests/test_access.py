@@ -167,3 +167,17 @@ def test_inside_a_region_is_a_dotted_code_prefix(code, region, inside) -> None:
     frame = pl.DataFrame({"c": [code]}, schema={"c": pl.String})
     if region:
         assert frame.filter(access.in_region_expr("c", region).fill_null(False)).height == int(inside)
+    # the league-table filter every page uses (region picked in the sidebar) follows the same rule
+    from present.tables import filter_table
+
+    table = pl.DataFrame({"desa_code": [code]}, schema={"desa_code": pl.String})
+    if region:
+        assert filter_table(table, region).height == int(inside)
+
+
+def test_inside_a_region_is_declared_once() -> None:
+    import present.tables
+    from present import region_codes
+
+    assert access.in_region is region_codes.in_region and access.in_region_expr is region_codes.in_region_expr
+    assert not hasattr(present.tables, "in_region")        # the copy present/tables.py had is gone

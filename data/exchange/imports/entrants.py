@@ -21,6 +21,7 @@ from data.exchange.imports.common import (
 )
 from data.exchange.problems import Problem
 from present.i18n import LANGUAGES, t
+from present.region_codes import in_region
 from scoring.fields import STAGES
 
 KIND = "entrants"
@@ -69,7 +70,7 @@ def validate(con: duckdb.DuckDBPyConnection, data: bytes, file_name: str, compet
             plan.problems.append(Problem(file_name, table.sheet, rec["_row"], labels["posyandu_id"],
                                          "exchange_unknown_posyandu", {"value": pid}))
             continue
-        if not str(desa_of[pid]).startswith(scope_code):
+        if not in_region(desa_of[pid], scope_code):
             plan.problems.append(Problem(file_name, table.sheet, rec["_row"], labels["posyandu_id"],
                                          "exchange_outside_scope", {"value": pid, "scope": scope_code}))
         stage = rec.get("tahap") or (stages[0] if stages else STAGES[0])
