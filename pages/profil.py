@@ -65,9 +65,11 @@ was = got[1].row(0, named=True) if got is not None and got[1].height and got[1][
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(tr("pages_total"), fmt_number(row["total"], 2, L),
           delta=None if was is None or was["total_change"] is None else fmt_number(was["total_change"], 2, L))
+moved_by = None if was is None else was["rank_change"]
 m2.metric(tr("pages_rank"), f"{fmt_int(row['rank_final'], L)} / {fmt_int(table.height, L)}",
-          delta=None if was is None or was["rank_change"] is None else
-          tr("fair_rank_change", n=("+" if was["rank_change"] > 0 else "") + fmt_int(was["rank_change"], L)))
+          delta=None if moved_by is None else tr("fair_rank_same") if moved_by == 0 else
+          tr("fair_rank_change", n=("+" if moved_by > 0 else "") + fmt_int(moved_by, L)),
+          delta_color="off" if moved_by == 0 else "normal")     # no green arrow for a place kept
 m3.metric(tr("pages_award"), row["award"] or "–")
 m4.metric(tr("pages_strata"), tr(f"strata_{row['strata']}") if row["strata"] else "–")
 m5.metric(tr("pages_kader"), fmt_int(detail.get("kader_total"), L))

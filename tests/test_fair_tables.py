@@ -138,3 +138,20 @@ def test_profil_says_how_the_posyandu_moved_since_the_last_round(league, demo_en
     assert rank.delta == f"{'+' if climbed > 0 else ''}{climbed} peringkat sejak lomba sebelumnya"
     assert any(c.value.startswith("Lomba sebelumnya, ") and f": peringkat {pick['was']}, nilai akhir " in c.value
                for c in at.caption)
+
+
+def test_profil_says_a_place_kept_in_words_not_with_a_green_zero(demo_app):
+    from data.results import competition_results
+    from tests.pages_support import page, sign_in
+
+    # Provinsi Banten 2026 (open: the panitia may follow it): its winner won Provinsi Banten 2025 too.
+    now = competition_results(demo_app, "LP2026-PROV-36").table
+    before = competition_results(demo_app, "LP2025-PROV-36").table
+    kept = now.join(before.select("posyandu_id", pl.col("rank_final").alias("was")), on="posyandu_id").filter(
+        pl.col("was") == pl.col("rank_final"))
+    assert kept.height >= 1
+    at = page("profil", token=sign_in(demo_app, "panitia"), competition="LP2026-PROV-36",
+              posyandu=kept["posyandu_id"][0])
+    assert not at.exception
+    rank = next(m for m in at.metric if m.label == "Peringkat")
+    assert rank.delta == "sama seperti lomba sebelumnya"
