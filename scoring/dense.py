@@ -8,7 +8,8 @@ group-bys in `scoring/aggregate.py`. A property test holds both paths to the sam
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import cast
+from dataclasses import dataclass
+from typing import Any, cast
 
 import numpy as np
 import polars as pl
@@ -210,7 +211,7 @@ def _coded_keys(codes: pl.Series, labels: pl.DataFrame, known: list[str]) -> np.
 
 def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
            sections: pl.DataFrame, stages: pl.DataFrame, entrant_ids: pl.Series,
-           coded: CodedScores | None = None) -> dict[str, pl.DataFrame]:
+           coded: CodedScores | None = None) -> dict[str, Any]:
     """Sections, stage totals, fields, the raw wide per-entrant columns and usable-score counts (mean only).
 
     Frames come sorted as the general path sorts them; `wide` holds entrant_id, total, total_<stage>..., sec_<id>...
@@ -249,7 +250,7 @@ def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataF
 
 def _dense_from_codes(coded: CodedScores, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
                       sections: pl.DataFrame, stages: pl.DataFrame, entrant_ids: pl.Series,
-                      known: tuple[list[str], list[str], list[str], list[str]]) -> dict[str, pl.DataFrame]:
+                      known: tuple[list[str], list[str], list[str], list[str]]) -> dict[str, Any]:
     """`dense_scores` from stored codes: each key column goes through one lookup table to its position."""
     stage_names, crit_ids, real_ids, opt_ids = known
     df = coded.codes
@@ -271,7 +272,7 @@ def _dense_from_codes(coded: CodedScores, criteria: pl.DataFrame, options: pl.Da
 def _counted(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, real_value: pl.Series | None,
              e_labels: pl.Series, criteria: pl.DataFrame, options: pl.DataFrame, thresholds: pl.DataFrame,
              sections: pl.DataFrame, stages: pl.DataFrame, known: tuple[list[str], list[str], list[str], list[str]],
-             n_rows: int) -> dict[str, pl.DataFrame]:
+             n_rows: int) -> dict[str, Any]:
     """From the four code arrays (and the nilai-riil values) to the per-entrant frames."""
     stage_names, crit_ids, real_ids, opt_ids = known
     n_crit, n_s = len(crit_ids), max(1, len(stage_names))
@@ -279,14 +280,7 @@ def _counted(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, real_va
     n_e = len(e_labels)
     n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
     c_pos = {cid: i for i, cid in enumerate(crit_ids)}
-    o_pos = {oc: i for i, oc in enumerate(opt_ids)}
-    lut = np.zeros((n_c, n_o))
-    valid = np.zeros((n_c, n_o))
-    real_set = set(real_ids)
-    for cid, oc, pts in options.select("criterion_id", "option_code", "points").iter_rows():
-        if pts is not None and cid in c_pos and cid not in real_set and oc in o_pos:
-            lut[c_pos[cid], o_pos[oc]] = pts
-            valid[c_pos[cid], o_pos[oc]] = 1.0
+    lut, valid = point_tables(options, crit_ids, real_ids, opt_ids)
     with ThreadPoolExecutor(max_workers=1) as pool:   # nilai-riil rows beside the option counts
         real = (pool.submit(_real_points, e, s, c, real_value, [c_pos[r] for r in real_ids],
                             [thresholds.filter(pl.col("criterion_id") == r).sort("min_value") for r in real_ids],
@@ -298,7 +292,51 @@ def _counted(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, real_va
             cnt += r_cnt
     del e, s, c, o
     sums, cnt = sums[: n_e * n_s, :n_crit], cnt[: n_e * n_s, :n_crit]   # drop the null entrant and dead criterion
-    return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows)
+    counts = DenseCounts(sums, cnt, e_labels, n_rows)
+    return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows) | {"dense": counts}
+
+
+def point_tables(options: pl.DataFrame, crit_ids: list[str], real_ids: list[str], opt_ids: list[str]
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """(criterion, option) → points and 1.0 where the choice earns points, with one more row and column for a
+    null or unknown criterion and option (earning nothing); nilai-riil criteria earn nothing by option."""
+    n_c, n_o = len(crit_ids) + 1, len(opt_ids) + 1
+    c_pos = {cid: i for i, cid in enumerate(crit_ids)}
+    o_pos = {oc: i for i, oc in enumerate(opt_ids)}
+    lut = np.zeros((n_c, n_o))
+    valid = np.zeros((n_c, n_o))
+    real_set = set(real_ids)
+    for cid, oc, pts in options.select("criterion_id", "option_code", "points").iter_rows():
+        if pts is not None and cid in c_pos and cid not in real_set and oc in o_pos:
+            lut[c_pos[cid], o_pos[oc]] = pts
+            valid[c_pos[cid], o_pos[oc]] = 1.0
+    return lut, valid
+
+
+@dataclass(frozen=True)
+class DenseCounts:
+    """What the dense path counted, before any per-entrant frame: per (entrant·stage, criterion) the sum of the
+    judges' points and the number of scores that earned points (rows: entrant i of `e_labels` × stage j at
+    i·n_stages + j; columns: the instrument's criteria in order). `scoring.incremental` changes single cells
+    after a save and builds the frames again from them (`dense_frames`)."""
+
+    sums: np.ndarray
+    cnt: np.ndarray
+    e_labels: pl.Series
+    n_rows: int
+
+    def copy(self) -> DenseCounts:
+        """Writable copies of the arrays, in the same memory layout (the matrix products then add in the same
+        order, so results equal a full count's to the bit)."""
+        return DenseCounts(np.array(self.sums, order="K", copy=True), np.array(self.cnt, order="K", copy=True),
+                           self.e_labels, self.n_rows)
+
+
+def dense_frames(counts: DenseCounts, criteria: pl.DataFrame, sections: pl.DataFrame,
+                 stages: pl.DataFrame) -> dict[str, Any]:
+    """`dense_scores`' frames from counts already made (a full count, or one changed after saves)."""
+    return _dense_frames(counts.sums, counts.cnt, counts.e_labels, criteria, sections, stages,
+                         counts.n_rows) | {"dense": counts}
 
 
 def _labelled(index: dict[str, np.ndarray], e_labels: pl.Series, stage_lab: pl.Series, sec_info: pl.DataFrame,

@@ -21,7 +21,7 @@ from scoring.aggregate import (
     stage_totals,
 )
 from scoring.config import ScoringConfig
-from scoring.dense import dense_scores
+from scoring.dense import DenseCounts, dense_frames, dense_scores
 from scoring.fields import OTHER_SECTIONS, SPM_FIELDS
 from scoring.fix_first import fix_first
 from scoring.frames import ENTRANTS_SCHEMA, CodedScores
@@ -75,6 +75,8 @@ class CompetitionResults:
     tie_breaks_used: tuple[str, ...] = ()
     config: ScoringConfig = field(default_factory=ScoringConfig)
     engine_version: str = ENGINE_VERSION
+    # the dense path's counts (None on the general path): what scoring.incremental changes after a save
+    dense: DenseCounts | None = field(default=None, compare=False, repr=False)
 
 
 def field_aliases(sections: pl.DataFrame) -> dict[str, str]:
@@ -102,11 +104,13 @@ def problem_rows(ignored: pl.LazyFrame, unscored: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = None,
-                      stage: str | None = None, path: str = "auto") -> CompetitionResults:
+                      stage: str | None = None, path: str = "auto",
+                      counted: DenseCounts | None = None) -> CompetitionResults:
     """Score a competition (or only `stage`, for the sidebar's stage choice) under `config`'s rules.
 
     `path`: "auto" uses the dense arrays for the mean and the general group-by path otherwise; "dense" and
-    "general" force one (tests check that both agree).
+    "general" force one (tests check that both agree). `counted`: the dense path's counts of these very
+    inputs, already made (`scoring.incremental` after a save); the scores are then not counted again.
     """
     if path not in ("auto", "dense", "general"):
         raise ValueError(f"path must be auto, dense or general, got {path!r}")
@@ -152,8 +156,9 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     dec = config.total_decimals
     section_ids = sections["section_id"].to_list()
     if use_dense:
-        d = dense_scores(scores, criteria, options, thresholds, sections, stages, entrants["entrant_id"],
-                         coded=coded)
+        d = (dense_frames(counted, criteria, sections, stages) if counted is not None else
+             dense_scores(scores, criteria, options, thresholds, sections, stages, entrants["entrant_id"],
+                          coded=coded))
         secs, totals, fields, counts = d["sections"], d["stage_totals"], d["fields"], d["counts"]
         wide = d["wide"].with_columns(round_declared(pl.col(c), dec) for c in
                                       ["total", *[f"total_{s}" for s in stage_names]])
@@ -217,7 +222,8 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     return CompetitionResults(
         points=points, criteria=crit, sections=secs, stage_totals=totals, fields=fields, completeness=comp_lf,
         table=table, fix_first=fix_first(crit, sections, criteria, stages).lazy(), problems=problems,
-        stages=tuple(stage_names), tie_breaks_used=tuple(used), config=config)
+        stages=tuple(stage_names), tie_breaks_used=tuple(used), config=config,
+        dense=d["dense"] if use_dense else None)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -15,8 +15,11 @@ from data import store
 def _clear_streamlit_caches() -> None:
     import streamlit as st
 
+    from ui.results import forget_held
+
     st.cache_data.clear()
     st.cache_resource.clear()
+    forget_held()
 
 
 @contextlib.contextmanager

@@ -237,7 +237,9 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
                                       "judge_id": judge_id, "criterion_id": criterion_id},
                                 codes, values | {"created_at": now})
     else:
-        score_rows.update_score(con, entrant_id, stage, judge_id, criterion_id, values, codes=codes)
+        # only what changed (a list column set is a delete and an insert in DuckDB), by the row's id
+        changed = {k: v for k, v in values.items() if k == "updated_at" or old.get(k) != v}
+        score_rows.update_score(con, entrant_id, stage, judge_id, criterion_id, changed, codes=codes)
     if ref is None:
         reopened = audit.reopen_in_force(con, competition_id, stage, entrant_id, judge_id)
         if reopened:
@@ -245,6 +247,10 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
     _audit(con, actor, "score", "score", _score_key(competition_id, stage, entrant_id, judge_id, criterion_id),
            old, new, reason, source, ref)
     store.touch(con, competition_id)
+    # the save's old and new value for the re-rank without a full re-score (data.results.results_since)
+    score_rows.journal_save(con, competition_id, stage, entrant_id, judge_id, criterion_id,
+                            None if old is None else (old["option_code"], old["real_value"]),
+                            (new["option_code"], new["real_value"]))
     return True
 
 

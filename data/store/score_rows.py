@@ -37,6 +37,7 @@ WRITE_SCHEMA: dict[str, pl.DataType] = {
     "evidence": pl.List(pl.String()), "created_at": pl.Datetime("us"), "updated_at": pl.Datetime("us"),
 }
 VALUE_COLUMNS = ("real_value", "note", "evidence", "created_at", "updated_at")
+ROWID = "_rowid"      # in the codes `lookup_score` returns: the stored row's id, for `update_score`
 CODED_COLUMNS = ("entrant_no", "stage_no", "judge_no", "criterion_no", "option_no", "real_value")
 
 
@@ -118,7 +119,7 @@ def lookup_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion
     by one."""
     row = con.execute(
         "SELECT e.no, st.no, j.no, k.no, n.no, s.entrant_no IS NOT NULL, o.option_code, s.real_value, s.note, "
-        "s.evidence FROM key_entrant e JOIN key_stage st ON st.stage = ? JOIN key_judge j ON j.judge_id = ? "
+        "s.evidence, s.rowid FROM key_entrant e JOIN key_stage st ON st.stage = ? JOIN key_judge j ON j.judge_id = ? "
         "JOIN key_criterion k ON k.criterion_id = ? LEFT JOIN key_option n ON n.option_code = ? "
         "LEFT JOIN score_choices s ON s.entrant_no = e.no AND s.stage_no = st.no AND s.judge_no = j.no "
         "AND s.criterion_no = k.no LEFT JOIN key_option o ON o.no = s.option_no WHERE e.entrant_id = ?",
@@ -129,6 +130,8 @@ def lookup_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion
                                     "criterion_id": row[3]}
     if option_code is not None:
         codes["option_code"] = row[4]
+    if row[5]:
+        codes[ROWID] = row[10]
     return codes, ((row[6], row[7], row[8], row[9]) if row[5] else None)
 
 
@@ -186,14 +189,16 @@ def update_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion
                  values: dict[str, Any], codes: dict[str, int | None] | None = None) -> None:
     """Set option_code and/or value columns of one stored score (it must exist): one update, after one lookup
     unless `codes` (from `score_codes` or `lookup_score` with the new option) are given, and a new option's
-    code when needed."""
+    code when needed. Codes from `lookup_score` carry the row's id, and the update goes by it. Pass only the
+    columns that changed: DuckDB rewrites a row whose list column (`evidence`) is set as a delete and an insert."""
     option = values.get("option_code")
     if codes is None or (option is not None and "option_code" not in codes):
         codes = score_codes(con, entrant_id, stage, judge_id, criterion_id, option)
     codes = dict(codes)
     if option is not None and codes["option_code"] is None:
         codes["option_code"] = _new_code(con, "option_code", option)
-    sets, params = [], []
+    sets: list[str] = []
+    params: list[Any] = []
     for col, v in values.items():
         if col == "option_code":
             sets.append("option_no = ?")
@@ -203,6 +208,11 @@ def update_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion
             params.append(v)
         else:
             raise ValueError(f"not a value column: {col}")
+    if codes.get(ROWID) is not None:
+        # the row the lookup found, by its row id: a national store (54 M rows) has no entrant order for the
+        # zone maps to skip by, and DuckDB scans every row group of a contest for the four codes
+        con.execute(f"UPDATE score_choices SET {', '.join(sets)} WHERE rowid = ?", [*params, codes[ROWID]])
+        return
     con.execute(f"UPDATE score_choices SET {', '.join(sets)} WHERE entrant_no = ? AND stage_no = ? "
                 "AND judge_no = ? AND criterion_no = ?",
                 [*params, codes["entrant_id"], codes["stage"], codes["judge_id"], codes["criterion_id"]])
@@ -267,3 +277,34 @@ def add_scores(con: Con, rows: Sequence[dict[str, Any]], update: bool = True) ->
         return
     schema = {c: WRITE_SCHEMA[c] for c in rows[0]}
     write_scores(con, pl.DataFrame([dict(r) for r in rows], schema=schema, orient="row"), update=update)
+
+
+JOURNAL_KEEP = 1_000     # versions of a competition's saves kept in score_saves (older rows are pruned)
+
+
+def journal_save(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str, criterion_id: str,
+                 old: tuple[str | None, float | None] | None, new: tuple[str | None, float | None]) -> int:
+    """Record one judge's save in `score_saves` (migration 011) with the competition version the save's
+    `store.touch` left, inside the save's transaction; returns that version. `old` is the stored
+    (option_code, real_value) before, None when the save created the score. Every JOURNAL_KEEP versions the
+    competition's older rows go (a reader that needs them re-scores in full)."""
+    from data.store.versions import competition_scope
+
+    row = con.execute("SELECT version FROM versions WHERE scope = ?", [competition_scope(competition_id)]).fetchone()
+    version = int(row[0]) if row else 0
+    con.execute("INSERT INTO score_saves (competition_id, version, stage, entrant_id, judge_id, criterion_id, created, "
+                "old_option_code, old_real_value, option_code, real_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [competition_id, version, stage, entrant_id, judge_id, criterion_id, old is None,
+                 *(old or (None, None)), *new])
+    if version % JOURNAL_KEEP == 0:
+        con.execute("DELETE FROM score_saves WHERE competition_id = ? AND version <= ?",
+                    [competition_id, version - JOURNAL_KEEP])
+    return version
+
+
+def saves_since(con: Con, competition_id: str, version: int) -> pl.DataFrame:
+    """The journalled saves of a competition after `version`, in order (version, then as written)."""
+    return _fetch(con, "SELECT version, stage, entrant_id, judge_id, criterion_id, created, old_option_code, "
+                       "old_real_value, option_code, real_value FROM score_saves WHERE competition_id = ? "
+                       "AND version > ? ORDER BY version, saved_at", [competition_id, version])
+
