@@ -297,10 +297,10 @@ def read_scores(con: Con, user: User, competition_id: str, stage: str, entrant_i
     if user.role == "juri":
         judge_id = _acting_judge(user, judge_id)
     check_can_read(con, user, competition_id, stage, entrant_id, judge_id)
-    return con.sql("SELECT judge_id, criterion_id, option_code, real_value, note, evidence, updated_at FROM scores "
-                   "WHERE competition_id = ? AND stage = ? AND entrant_id = ? AND (? IS NULL OR judge_id = ?) "
-                   "ORDER BY judge_id, criterion_id",
-                   params=[competition_id, stage, entrant_id, judge_id, judge_id]).pl()
+    sql, params = score_rows.form_scores_sql(con, competition_id, stage, entrant_id, judge_id)
+    out = pl.from_arrow(con.execute(f"SELECT * FROM ({sql}) ORDER BY judge_id, criterion_id", params).to_arrow_table())
+    assert isinstance(out, pl.DataFrame)
+    return out
 
 
 def form_progress(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
@@ -308,15 +308,18 @@ def form_progress(con: Con, user: User, competition_id: str, stage: str, entrant
     """Per section of the instrument (in order): criteria answered of the total, for one judge's form."""
     judge = _acting_judge(user, judge_id)
     check_can_read(con, user, competition_id, stage, entrant_id, judge)
-    return con.sql(
+    sql, params = score_rows.form_scores_sql(con, competition_id, stage, entrant_id, judge)
+    out = pl.from_arrow(con.execute(
+        f"WITH sc AS ({sql}) "
         "SELECT s.section_id, s.ord, s.title, s.spm_field, count(ic.criterion_id) AS total, "
         "  count(sc.criterion_id) FILTER (WHERE sc.option_code IS NOT NULL OR sc.real_value IS NOT NULL) AS answered "
         "FROM competitions c JOIN instrument_sections s USING (instrument_id) "
         "JOIN instrument_criteria ic ON ic.instrument_id = s.instrument_id AND ic.section_id = s.section_id "
-        "LEFT JOIN scores sc ON sc.criterion_id = ic.criterion_id AND sc.entrant_id = ? AND sc.stage = ? "
-        "  AND sc.judge_id = ? "
+        "LEFT JOIN sc ON sc.criterion_id = ic.criterion_id "
         "WHERE c.competition_id = ? GROUP BY ALL ORDER BY s.ord",
-        params=[entrant_id, stage, judge, competition_id]).pl()
+        [*params, competition_id]).to_arrow_table())
+    assert isinstance(out, pl.DataFrame)
+    return out
 
 
 def form_status(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
@@ -339,13 +342,14 @@ def lock_form(con: Con, user: User, competition_id: str, stage: str, entrant_id:
     transaction: settling a protest once its criteria are re-scored)."""
     judge = _acting_judge(user, judge_id)
     check_can_read(con, user, competition_id, stage, entrant_id, judge)
-    missing = [r[0] for r in con.sql(
+    sql, params = score_rows.form_scores_sql(con, competition_id, stage, entrant_id, judge)
+    missing = [r[0] for r in con.execute(
+        f"WITH sc AS ({sql}) "
         "SELECT ic.criterion_id FROM competitions c JOIN instrument_criteria ic USING (instrument_id) "
         "JOIN instrument_sections s ON s.instrument_id = ic.instrument_id AND s.section_id = ic.section_id "
-        "LEFT JOIN scores sc ON sc.criterion_id = ic.criterion_id AND sc.entrant_id = ? AND sc.stage = ? "
-        "  AND sc.judge_id = ? "
+        "LEFT JOIN sc ON sc.criterion_id = ic.criterion_id "
         "WHERE c.competition_id = ? AND sc.option_code IS NULL AND sc.real_value IS NULL ORDER BY s.ord, ic.ord",
-        params=[entrant_id, stage, judge, competition_id]).fetchall()]
+        [*params, competition_id]).fetchall()]
     if missing:
         return missing
     if check is not None:

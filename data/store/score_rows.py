@@ -308,3 +308,25 @@ def saves_since(con: Con, competition_id: str, version: int) -> pl.DataFrame:
                        "old_real_value, option_code, real_value FROM score_saves WHERE competition_id = ? "
                        "AND version > ? ORDER BY version, saved_at", [competition_id, version])
 
+
+def form_scores_sql(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str | None
+                    ) -> tuple[str, list[Any]]:
+    """A subquery (and its parameters) of one entrant's scores in a stage, one judge's when named: judge_id,
+    criterion_id, option_code, real_value, note, evidence, updated_at. Filtered by codes looked up first, so a
+    form's read prunes score_choices to the entrant's row groups instead of decoding 54 M rows through the
+    `scores` view to compare strings. An id without a code yet matches nothing (no score)."""
+    ids: dict[str, Any] = {"competition_id": competition_id, "stage": stage, "entrant_id": entrant_id}
+    if judge_id is not None:
+        ids["judge_id"] = judge_id
+    codes = _codes_of(con, ids)
+    sql = ("SELECT j.judge_id, k.criterion_id, o.option_code, s.real_value, s.note, s.evidence, s.updated_at "
+           "FROM score_choices s JOIN key_judge j ON j.no = s.judge_no JOIN key_criterion k ON k.no = s.criterion_no "
+           "LEFT JOIN key_option o ON o.no = s.option_no "
+           "WHERE s.competition_no = ? AND s.stage_no = ? AND s.entrant_no = ?"
+           + (" AND s.judge_no = ?" if judge_id is not None else ""))
+    params = [codes["competition_id"], codes["stage"], codes["entrant_id"]]
+    if judge_id is not None:
+        params.append(codes["judge_id"])
+    if any(v is None for v in params):
+        params = [None] * len(params)        # = NULL: no row
+    return sql, params
