@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--store", default=str(STORE.read()))
     ap.add_argument("--runs", type=int, default=20)
     ap.add_argument("--competition", default=COMPETITION)
+    ap.add_argument("--pages", default=",".join(PAGES), help="comma-separated pages to time (default: all)")
     args = ap.parse_args(argv)
     store = Path(args.store)
     if not store.exists():
@@ -108,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"competition {args.competition}, {args.runs} runs each")
     print("| page | first run (ms) | p50 re-run (ms) | p95 re-run (ms) | filter changed | p50 (ms) | p95 (ms) |\n"
           "|---|---:|---:|---:|---|---:|---:|")
-    for page in PAGES:
+    for page in [p for p in args.pages.split(",") if p]:
         first, p50, p95, c50, c95 = measure(page, args.runs, args.competition, switches[page])
         print(f"| {page} | {first:.0f} | {p50:.0f} | {p95:.0f} | `{switches[page][1]}` | {c50:.0f} | {c95:.0f} |",
               flush=True)
