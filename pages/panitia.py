@@ -70,11 +70,16 @@ with tabs[0]:
     cols[1].metric(tr("judging_n_judges"), fmt_int(work.filter(pl.col("assigned") > 0).height, lang()))
     cols[2].metric(tr("judging_n_submitted"), fmt_int(int(work["submitted"].sum()), lang()))
     st.subheader(tr("judging_workload"))
-    dataframe(work.select(
-        pl.col("name").alias(tr("judging_col_judge")), pl.col("institution").alias(tr("judging_col_institution")),
-        pl.col("assigned").alias(tr("judging_col_assigned")), pl.col("submitted").alias(tr("judging_col_submitted")),
-        pl.format("{} / {}", "scores_entered", "scores_expected").alias(tr("judging_col_scores"))),
-        hide_index=True)
+    if work.height == 0:             # a new contest: no judge yet in its region, nor any assigned
+        st.info(tr("contest_workload_no_judges"))
+    elif int(work["assigned"].sum()) == 0:
+        st.info(tr("contest_workload_none_assigned", stage=tr(f"stage_{stage}")))
+    else:
+        dataframe(work.select(
+            pl.col("name").alias(tr("judging_col_judge")), pl.col("institution").alias(tr("judging_col_institution")),
+            pl.col("assigned").alias(tr("judging_col_assigned")), pl.col("submitted").alias(tr("judging_col_submitted")),
+            pl.format("{} / {}", "scores_entered", "scores_expected").alias(tr("judging_col_scores"))),
+            hide_index=True)
     st.subheader(tr("judging_entrants"))
     if entrants.height == 0:
         st.info(tr("pages_no_entrants"))
@@ -133,7 +138,8 @@ with tabs[1]:
         st.info(tr("life_assign_finalists_only", n=len(chosen), stage=tr(f"stage_{stage}")))
     elif finalists.previous_stage(con, cid, stage) is not None:
         st.caption(tr("life_assign_no_cut_yet", stage=tr(f"stage_{stage}")))
-    pickable = [e for e in names if chosen is None or e in chosen]
+    # By posyandu name, as people look for them (the store's order is the entrant id).
+    pickable = sorted((e for e in names if chosen is None or e in chosen), key=lambda e: (names[e].casefold(), e))
     if not pickable:
         st.info(tr("life_no_finalists") if names else tr("pages_no_entrants"))
     else:
@@ -170,10 +176,13 @@ with tabs[1]:
         st.subheader(tr("contest_bulk_title"))
         st.caption(tr("contest_bulk_help", n=len(pickable)))
         _flash("bulk")
-        everyone = dict(zip(work["judge_id"], work["name"], strict=True))
+        # By name, and keyed: the workload's order (most assigned first) changes with the click, and a choice
+        # among options that moved was dropped, so the judges just assigned vanished from the box.
+        by_name = work.sort([pl.col("name").str.to_lowercase(), "judge_id"])
+        everyone = dict(zip(by_name["judge_id"], by_name["name"], strict=True))
         with st.form("pt.bulk"):
             group = st.multiselect(tr("contest_bulk_judges"), list(everyone), format_func=everyone.get,
-                                   placeholder=tr("judging_choose"))
+                                   placeholder=tr("judging_choose"), key="pt.bulk_judges")
             if st.form_submit_button(tr("contest_bulk_go", n=len(pickable)), icon=":material/group_add:"):
                 try:
                     made, blocked = assignments.assign_all(con, user, cid, stage, group, pickable)
