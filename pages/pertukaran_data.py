@@ -17,7 +17,7 @@ from data.exchange.imports.reader import MAX_BYTES
 from data.exchange.templates import import_template, score_template
 from data.store import reads
 from geo import upload as boundaries
-from present.fmt import fmt_int
+from present.fmt import fmt_int, fmt_number
 from present.i18n import t
 from present.previews import import_preview
 from ui.auth import require_role
@@ -64,6 +64,46 @@ def _boundary_wizard(scope_code: str | None) -> None:
         st.metric(tr("exchange_geo_matched"), fmt_int(len(load.matched), L))
         if st.button(tr("exchange_write"), type="primary", key="ex.geo_write"):
             st.success(tr("exchange_geo_done", n=fmt_int(boundaries.write_boundary_upload(con, load), L)))
+
+
+def _stats_wizard(scope_code: str) -> None:
+    """A published regional statistics table → every problem, or the regions × measures it holds → save all."""
+    import datetime as dt
+
+    import polars as pl
+
+    from data import regions
+    from data.exchange.imports import region_stats
+
+    st.caption(tr("exchange_help_region_stats"))
+    st.caption(tr("exchange_stats_scope", region=regions.region_label(scope_code, con) if scope_code else "Indonesia"))
+    year = int(st.number_input(tr("exchange_stats_year"), 2000, dt.date.today().year + 1, dt.date.today().year - 1,
+                               key="ex.stats_year"))
+    upload = file_upload(st, tr("exchange_upload"), types=["xlsx", "csv"], max_mb=MAX_BYTES // (1024 * 1024),
+                         key="ex.file.region_stats", help=tr("safety_upload_help", max_mb=MAX_BYTES // (1024 * 1024)))
+    if upload is None:
+        return
+    plan = region_stats.validate(con, upload.getvalue(), upload.name, scope_code, year)
+    if plan.problems:
+        st.error(tr("exchange_n_problems", n=fmt_int(len(plan.problems), L)))
+        problems_table(plan.problems)
+        return
+    if plan.already_imported:
+        st.info(tr("exchange_already_imported"))
+        return
+    rows = plan.frames["region_stats"]
+    st.success(tr("exchange_stats_rows", regions=fmt_int(rows["code"].n_unique(), L),
+                  measures=fmt_int(rows["measure"].n_unique(), L)))
+    dataframe(rows.select(
+        pl.col("code").map_elements(lambda c: regions.region_label(c, con), return_dtype=pl.String)
+        .alias(tr("exchange_stats_col_region")),
+        pl.col("year").alias(tr("exchange_stats_col_year")), pl.col("label").alias(tr("exchange_stats_col_measure")),
+        pl.col("value").map_elements(lambda v: fmt_number(v, 0 if float(v).is_integer() else 2, L),
+                                     return_dtype=pl.String).alias(tr("exchange_stats_col_value"))),
+        hide_index=True, key="ex.stats_preview")
+    if st.button(tr("exchange_write"), type="primary", key="ex.stats_write"):
+        result = write_plan(con, plan, actor=user.username)
+        st.success(tr("exchange_done", new=fmt_int(result.rows_new, L), updated=fmt_int(result.rows_updated, L)))
 
 
 def _table_wizard(kind: str) -> None:
@@ -121,10 +161,12 @@ def _table_wizard(kind: str) -> None:
 
 if "import" in tabs:
     with tabs["import"]:
-        kind = st.selectbox(tr("exchange_what"), [*IMPORTERS, boundaries.KIND], key="ex.kind",
+        kind = st.selectbox(tr("exchange_what"), [*IMPORTERS, boundaries.KIND, "region_stats"], key="ex.kind",
                             format_func=lambda k: t(f"exchange_import_{k}", L))
         if kind == boundaries.KIND:
             _boundary_wizard(ctx.scope_code)
+        elif kind == "region_stats":
+            _stats_wizard(ctx.scope_code or "")
         else:
             _table_wizard(kind)
 

@@ -40,6 +40,21 @@ def test_kecamatan_written_kota_is_kota_kudus_in_kab_kudus(regions):
     assert regions.resolve("Kota Kudus", 3, KUDUS).code == KOTA_KUDUS
 
 
+def test_a_kecamatan_whose_name_begins_with_kota_is_found_with_and_without_kec():
+    """Kab. Kutai Kartanegara has the kecamatan Kota Bangun and Kota Bangun Darat: a BPS table writes
+    "Kec. Kota Bangun Darat" or "KOTA BANGUN DARAT"; neither may miss, nor pick the other one."""
+    f = region_frame().filter(pl.col("code").str.starts_with("64.02"))
+    kukar = RegionIndex(names=dict(zip(f["code"], f["name"], strict=True)),
+                        levels=dict(zip(f["code"], f["level"], strict=True)),
+                        kinds=dict(zip(f["code"], f["kind"], strict=True)),
+                        parents=dict(zip(f["code"], f["parent_code"], strict=True)))
+    darat = next(c for c, n in kukar.names.items() if n == "Kota Bangun Darat")
+    bangun = next(c for c, n in kukar.names.items() if n == "Kota Bangun")
+    for typed, want in (("Kec. Kota Bangun Darat", darat), ("KOTA BANGUN DARAT", darat), ("Kota Bangun Darat", darat),
+                        ("Kec. Kota Bangun", bangun), ("kota bangun", bangun)):
+        assert kukar.resolve(typed, 3, "64.02").code == want, typed
+
+
 def test_batulicin_is_batu_licin_and_the_other_way_round(regions):
     assert regions.resolve("Batulicin", 3, TANAH_BUMBU).code == BATU_LICIN
     assert regions.resolve("Batu-Licin", 3, TANAH_BUMBU).code == BATU_LICIN

@@ -45,6 +45,17 @@ def clean_region_name(name: str) -> tuple[str, str | None]:
     return _SPACES.sub(" ", _PUNCT.sub(" ", text)).strip(), kind
 
 
+def _kept_prefix_name(name: str, level: int) -> str | None:
+    """A kecamatan or desa whose own name begins with a word that is also a prefix ("Kota Bangun Darat", a
+    kecamatan of Kab. Kutai Kartanegara) is also found under its whole name, as a table typed "Kec. Kota Bangun
+    Darat" gives it once its "Kec." is taken off."""
+    _, kind = clean_region_name(name)
+    if level < 3 or kind not in ("kota", "kabupaten", "provinsi"):
+        return None
+    whole, _ = clean_region_name("x " + name)     # a dummy first word: nothing is taken off the name itself
+    return whole.removeprefix("x ").strip() or None
+
+
 @dataclass(frozen=True)
 class RegionMatch:
     """The code a name resolved to (or None), and up to three "did you mean" suggestions as "Name (code)"."""
@@ -74,6 +85,9 @@ class RegionIndex:
             alias = town_alias(name, level)
             if alias:
                 self._by_name.setdefault((level, alias), []).append(code)
+            kept = _kept_prefix_name(name, level)
+            if kept:
+                self._by_name.setdefault((level, kept), []).append(code)
             compact = compact_key(name)
             self._by_compact.setdefault((level, compact), []).append(code)
             self._by_variant.setdefault((level, fold_variants(compact)), []).append(code)

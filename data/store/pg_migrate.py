@@ -57,6 +57,7 @@ DUCKDB_ONLY: dict[str, str] = {
     "key_criterion": "a code table of DuckDB's `score_choices`",
     "key_option": "a code table of DuckDB's `score_choices`",
     "schema_migrations": "each store records its own migrations",
+    "region_stats": "reference statistics per region (017): the map and region aggregates read them in DuckDB",
 }
 
 # How a DuckDB column type is declared on PostgreSQL (as `format_type` names it): the schema test maps with this.
