@@ -31,6 +31,8 @@ MIRRORED: tuple[str, ...] = (
     "competitions", "competition_stages", "contest_rules", "judging_settings", "field_awards", "entrants",
     # assignments, judging forms and scores, answers to disagreement flags
     "assignments", "judging_forms", "scores", "disagreement_responses",
+    # the journal of saves the re-rank after a save reads (011)
+    "score_saves",
     # evidence references (the files themselves are on disk), protests
     "evidence_files", "protests", "reopened_criteria",
     # finalists, finalised stages, publication snapshots, advancement, feedback links
