@@ -187,7 +187,7 @@ def assignments_frame(con: Con, user: User, competition_id: str, stage: str) -> 
         "FROM assignments a JOIN entrants e USING (entrant_id) JOIN posyandu p USING (posyandu_id) "
         "JOIN judges j ON j.judge_id = a.judge_id LEFT JOIN regions rd ON rd.code = p.desa_code "
         "LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id AND f.stage = a.stage AND f.judge_id = a.judge_id "
-        "WHERE a.competition_id = ? AND a.stage = ? AND (? IS NULL OR a.judge_id = ?) "
+        "WHERE a.competition_id = ? AND a.stage = ? AND (?::VARCHAR IS NULL OR a.judge_id = ?) "
         "ORDER BY p.name, a.entrant_id, a.judge_id",
         params=[competition_id, stage, only, only]).pl()
 
@@ -203,7 +203,7 @@ def workload(con: Con, user: User, competition_id: str, stage: str) -> pl.DataFr
         "            AND (option_code IS NOT NULL OR real_value IS NOT NULL) GROUP BY judge_id) "
         "SELECT j.judge_id, j.name, j.institution, count(a.entrant_id) AS assigned, "
         "  count(f.entrant_id) FILTER (WHERE f.status = 'submitted') AS submitted, "
-        "  coalesce(any_value(en.k), 0) AS scores_entered, count(a.entrant_id) * any_value(n.n) AS scores_expected "
+        "  coalesce(max(en.k), 0) AS scores_entered, count(a.entrant_id) * max(n.n) AS scores_expected "
         "FROM judges j CROSS JOIN n LEFT JOIN entered en ON en.judge_id = j.judge_id "
         "LEFT JOIN assignments a ON a.judge_id = j.judge_id AND a.competition_id = ? AND a.stage = ? "
         "LEFT JOIN judging_forms f ON f.entrant_id = a.entrant_id AND f.stage = a.stage AND f.judge_id = a.judge_id "

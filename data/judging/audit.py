@@ -25,8 +25,7 @@ from data.judging.auth import User, require_role
 from data.store.audit import KEY_PARTS, PLACE, entry, record_rows
 from data.store.audit import record as record  # the one writer, named here for the paths that write scores
 from data.store.bulk import registered
-
-Con = duckdb.DuckDBPyConnection
+from data.store.con import Con
 
 SCORE_COLUMNS: tuple[str, ...] = ("option_code", "real_value", "note", "evidence")
 
@@ -78,7 +77,7 @@ def reopen_for(reopens: dict[tuple[str, str] | None, tuple[int, str]], entrant_i
     return reopens.get((entrant_id, judge_id)) or reopens.get(None)
 
 
-def record_frame_changes(con: Con, actor: str, table: str, key: Sequence[str], frame: pl.DataFrame, *,
+def record_frame_changes(con: duckdb.DuckDBPyConnection, actor: str, table: str, key: Sequence[str], frame: pl.DataFrame, *,
                          source: str, reason: str | None) -> int:
     """Audit every row of `frame` that an upsert into `table` on `key` is about to add or change.
 
@@ -154,7 +153,7 @@ def audit_trail(con: Con, user: User, *, competition_id: str | None = None, entr
         where.append("changed_at >= ?::DATE")
         params.append(since)
     if until is not None:
-        where.append("changed_at < ?::DATE + INTERVAL 1 DAY")
+        where.append("changed_at < ?::DATE + INTERVAL '1 day'")
         params.append(until)
     rest = "".join(f" AND {w}" for w in where)
     if competition_id is None:

@@ -114,7 +114,7 @@ def evidence_info(con: duckdb.DuckDBPyConnection, sha256s: list[str]) -> list[Ev
     if not sha256s:
         return []
     rows = con.sql("SELECT sha256, mime_type, size_bytes, original_name FROM evidence_files "
-                   "WHERE list_contains(?, sha256)", params=[list(sha256s)]).fetchall()
+                   "WHERE sha256 = ANY(?)", params=[list(sha256s)]).fetchall()
     by = {r[0]: EvidenceInfo(sha256=r[0], mime_type=r[1], size_bytes=int(r[2]), original_name=r[3]) for r in rows}
     return [by[s] for s in sha256s if s in by]
 

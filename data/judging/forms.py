@@ -21,8 +21,11 @@ from data.access import in_region
 from data.judging import audit
 from data.judging.auth import PermissionDenied, User, require_role
 from data.store import score_rows
+from data.store.con import Con as AnyCon
 from present.errors import BadInput
 
+# The connection the modules built on this one take (DuckDB; they are not on PostgreSQL yet, docs/postgres.md).
+# This module's own functions take either store (`AnyCon`).
 Con = duckdb.DuckDBPyConnection
 
 COMBINED = "gabungan"   # the snapshot of all stages combined (as ui.context.COMBINED)
@@ -44,14 +47,14 @@ def _now() -> dt.datetime:
 
 
 
-def _entrant_place(con: Con, entrant_id: str) -> tuple[str, str] | None:
+def _entrant_place(con: AnyCon, entrant_id: str) -> tuple[str, str] | None:
     """(competition_id, desa_code) of an entrant."""
     row = con.sql("SELECT e.competition_id, p.desa_code FROM entrants e JOIN posyandu p USING (posyandu_id) "
                   "WHERE e.entrant_id = ?", params=[entrant_id]).fetchone()
     return (row[0], row[1]) if row else None
 
 
-def _is_assigned(con: Con, competition_id: str, stage: str, judge_id: str, entrant_id: str) -> bool:
+def _is_assigned(con: AnyCon, competition_id: str, stage: str, judge_id: str, entrant_id: str) -> bool:
     return con.execute("SELECT 1 FROM assignments WHERE competition_id = ? AND stage = ? AND judge_id = ? "
                        "AND entrant_id = ?", [competition_id, stage, judge_id, entrant_id]).fetchone() is not None
 
@@ -71,7 +74,7 @@ def _acting_judge(user: User, judge_id: str | None) -> str:
     raise PermissionDenied("judging_denied_role", role=user.role, allowed="panitia, juri")
 
 
-def check_can_read(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+def check_can_read(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str,
                    judge_id: str | None = None) -> None:
     """Raise unless `user` may read the scores of `entrant_id` (and of `judge_id`, when named)."""
     if user.role == "panitia":
@@ -104,7 +107,7 @@ def _score_key(competition_id: str, stage: str, entrant_id: str, judge_id: str, 
     return f"{competition_id}/{stage}/{entrant_id}/{judge_id}/{criterion_id}"
 
 
-def _audit(con: Con, actor: str, action: str, entity: str, key: str, old: Any, new: Any, reason: str | None,
+def _audit(con: AnyCon, actor: str, action: str, entity: str, key: str, old: Any, new: Any, reason: str | None,
            source: str | None = None, ref: int | None = None) -> int:
     """One audit row (see `data.judging.audit.record`); the source defaults from the action."""
     default = "protest" if action.startswith("protest") else \
@@ -118,7 +121,7 @@ class NotInCompetition(PermissionDenied):
     refusal from the data layer."""
 
 
-def check_in_competition(con: Con, competition_id: str, stage: str | None, entrant_id: str | None,
+def check_in_competition(con: AnyCon, competition_id: str, stage: str | None, entrant_id: str | None,
                          criterion_id: str | None = None, *, need_criterion: bool = True) -> None:
     """Raise NotInCompetition unless the stage is listed for the competition, the entrant is registered in it and
     (when `need_criterion`) the criterion is in its instrument: the rows the engine scores, and no other."""
@@ -139,7 +142,7 @@ def check_in_competition(con: Con, competition_id: str, stage: str | None, entra
         raise NotInCompetition("engine_no_criterion", **where)
 
 
-def _criterion(con: Con, competition_id: str, criterion_id: str) -> tuple[str, list[str]]:
+def _criterion(con: AnyCon, competition_id: str, criterion_id: str) -> tuple[str, list[str]]:
     """(kind, option codes) of a criterion of the competition's instrument; NotInCompetition when unknown.
     A flat join read row by row: every save asks, and `list(... ORDER BY ...)` with GROUP BY planned at twice
     the CPU."""
@@ -153,14 +156,14 @@ def _criterion(con: Con, competition_id: str, criterion_id: str) -> tuple[str, l
     return rows[0][0], sorted(r[1] for r in rows if r[1] is not None)
 
 
-def reopened_criteria(con: Con, competition_id: str, stage: str, entrant_id: str) -> set[str]:
+def reopened_criteria(con: AnyCon, competition_id: str, stage: str, entrant_id: str) -> set[str]:
     """Criteria of an entrant that an upheld protest opened again in a finalised stage (not yet re-scored)."""
     return {r[0] for r in con.execute(
         "SELECT criterion_id FROM reopened_criteria WHERE competition_id = ? AND stage = ? AND entrant_id = ? "
         "AND closed_at IS NULL", [competition_id, stage, entrant_id]).fetchall()}
 
 
-def finalists_of(con: Con, competition_id: str, stage: str) -> set[str] | None:
+def finalists_of(con: AnyCon, competition_id: str, stage: str) -> set[str] | None:
     """The entrants picked as finalists for `stage`, or None when no finalist cut was made for it."""
     cut = con.execute("SELECT 1 FROM finalist_cuts WHERE competition_id = ? AND stage = ?",
                       [competition_id, stage]).fetchone()
@@ -170,14 +173,14 @@ def finalists_of(con: Con, competition_id: str, stage: str) -> set[str] | None:
                                       [competition_id, stage]).fetchall()}
 
 
-def check_finalist(con: Con, competition_id: str, stage: str, entrant_id: str) -> None:
+def check_finalist(con: AnyCon, competition_id: str, stage: str, entrant_id: str) -> None:
     """Raise when finalists were picked for `stage` and the entrant is not one of them."""
     chosen = finalists_of(con, competition_id, stage)
     if chosen is not None and entrant_id not in chosen:
         raise PermissionDenied("life_not_finalist", entrant_id=entrant_id, stage=stage)
 
 
-def _check_writable(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str,
+def _check_writable(con: AnyCon, competition_id: str, stage: str, entrant_id: str, judge_id: str,
                     criterion_id: str | None = None) -> None:
     """Raise when the stage is finalised or the form is submitted (locked). In a finalised stage, the criteria
     an upheld protest reopened for this entrant stay writable (`criterion_id` None: any of them)."""
@@ -208,7 +211,7 @@ def _validate_value(kind: str, codes: list[str], option_code: Any, real_value: A
                 raise BadInput("error_judging_real_value", value=real_value)
 
 
-def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_id: str, judge_id: str,
+def _write_score(con: AnyCon, actor: str, competition_id: str, stage: str, entrant_id: str, judge_id: str,
                  criterion_id: str, changes: dict[str, Any], reason: str | None, source: str = "form",
                  ref: int | None = None) -> bool:
     """Upsert one score and its audit entry inside the caller's transaction; False when nothing changed.
@@ -254,7 +257,7 @@ def _write_score(con: Con, actor: str, competition_id: str, stage: str, entrant_
     return True
 
 
-def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id: str, criterion_id: str, *,
+def save_score(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str, criterion_id: str, *,
                option_code: str | None = UNSET, real_value: float | None = UNSET, note: str | None = UNSET,
                evidence: Sequence[str] | None = UNSET, judge_id: str | None = None,
                reason: str | None = None, source: str = "form", ref: int | None = None) -> bool:
@@ -277,7 +280,7 @@ def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id
     if real_value is not UNSET and real_value is not None:
         real_value = float(real_value)
     if evidence is not UNSET and evidence:
-        known = {r[0] for r in con.sql("SELECT sha256 FROM evidence_files WHERE list_contains(?, sha256)",
+        known = {r[0] for r in con.sql("SELECT sha256 FROM evidence_files WHERE sha256 = ANY(?)",
                                        params=[list(evidence)]).fetchall()}
         missing = [e for e in evidence if e not in known]
         if missing:
@@ -291,19 +294,19 @@ def save_score(con: Con, user: User, competition_id: str, stage: str, entrant_id
     return store.with_retry(write)
 
 
-def read_scores(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+def read_scores(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str,
                 judge_id: str | None = None) -> pl.DataFrame:
     """The scores of one entrant in a stage (one judge's, when named). A juri reads only their own."""
     if user.role == "juri":
         judge_id = _acting_judge(user, judge_id)
     check_can_read(con, user, competition_id, stage, entrant_id, judge_id)
     sql, params = score_rows.form_scores_sql(con, competition_id, stage, entrant_id, judge_id)
-    out = pl.from_arrow(con.execute(f"SELECT * FROM ({sql}) ORDER BY judge_id, criterion_id", params).to_arrow_table())
+    out = pl.from_arrow(con.execute(f"SELECT * FROM ({sql}) AS f ORDER BY judge_id, criterion_id", params).to_arrow_table())
     assert isinstance(out, pl.DataFrame)
     return out
 
 
-def form_progress(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+def form_progress(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str,
                   judge_id: str | None = None) -> pl.DataFrame:
     """Per section of the instrument (in order): criteria answered of the total, for one judge's form."""
     judge = _acting_judge(user, judge_id)
@@ -316,13 +319,13 @@ def form_progress(con: Con, user: User, competition_id: str, stage: str, entrant
         "FROM competitions c JOIN instrument_sections s USING (instrument_id) "
         "JOIN instrument_criteria ic ON ic.instrument_id = s.instrument_id AND ic.section_id = s.section_id "
         "LEFT JOIN sc ON sc.criterion_id = ic.criterion_id "
-        "WHERE c.competition_id = ? GROUP BY ALL ORDER BY s.ord",
+        "WHERE c.competition_id = ? GROUP BY s.section_id, s.ord, s.title, s.spm_field ORDER BY s.ord",
         [*params, competition_id]).to_arrow_table())
     assert isinstance(out, pl.DataFrame)
     return out
 
 
-def form_status(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+def form_status(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str,
                 judge_id: str | None = None) -> str:
     """open or submitted."""
     judge = _acting_judge(user, judge_id)
@@ -332,7 +335,7 @@ def form_status(con: Con, user: User, competition_id: str, stage: str, entrant_i
     return row[0] if row else "open"
 
 
-def lock_form(con: Con, user: User, competition_id: str, stage: str, entrant_id: str,
+def lock_form(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str,
               judge_id: str | None = None, check: Callable[[str], None] | None = None,
               then: Callable[[], None] | None = None) -> list[str]:
     """Lock a finished form. Returns the unanswered criteria; when any remain nothing is locked.
@@ -371,7 +374,7 @@ def lock_form(con: Con, user: User, competition_id: str, stage: str, entrant_id:
     return []
 
 
-def reopen_form(con: Con, user: User, competition_id: str, stage: str, entrant_id: str, judge_id: str,
+def reopen_form(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str, judge_id: str,
                 reason: str) -> None:
     """Panitia unlocks a submitted form so the judge can change it; the reason is required and audited."""
     require_role(user, ["panitia"])
@@ -389,7 +392,7 @@ def reopen_form(con: Con, user: User, competition_id: str, stage: str, entrant_i
     store.with_retry(write)
 
 
-def audit_entries(con: Con, user: User, key_prefix: str = "", limit: int = 500) -> pl.DataFrame:
+def audit_entries(con: AnyCon, user: User, key_prefix: str = "", limit: int = 500) -> pl.DataFrame:
     """The newest audit entries whose key starts with `key_prefix` (e.g. a competition id), panitia only."""
     require_role(user, ["panitia"])
     return con.sql("SELECT audit_id, changed_at, actor, action, entity, entity_key, old_value, new_value, reason "

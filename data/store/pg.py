@@ -96,6 +96,11 @@ class PgResult:
         return pl.DataFrame(rows, schema=schema, orient="row")
 
 
+    def to_arrow_table(self) -> pa.Table:
+        """The rows as an Arrow table (typed as `pl()` types them)."""
+        return self.pl().to_arrow()
+
+
 class PgConnection:
     """One pooled PostgreSQL connection behind DuckDB's calls (`sql`, `execute`, `executemany`, `cursor`)."""
 

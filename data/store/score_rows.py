@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from data.store.con import Con as AnyCon
 from data.store.con import is_postgres
 from scoring.frames import CODE_OF, CODED_SCORES_SCHEMA, CodedScores
 
@@ -53,7 +54,7 @@ def _add_codes(con: Con, source: str, columns: Sequence[str]) -> None:
             f"      EXCEPT SELECT {col} FROM {table})")
 
 
-def write_scores(con: Con, frame: pl.DataFrame, update: bool = True) -> None:
+def write_scores(con: AnyCon, frame: pl.DataFrame, update: bool = True) -> None:
     """Insert (or, with `update`, upsert on judge × entrant × criterion × stage) rows given with string keys.
 
     `frame` has competition_id, stage, entrant_id, judge_id, criterion_id and any of option_code and the value
@@ -69,6 +70,7 @@ def write_scores(con: Con, frame: pl.DataFrame, update: bool = True) -> None:
         from data.store.pg import insert_frame_pg
         insert_frame_pg(con, "scores", frame, PRIMARY_KEY if update else None)  # type: ignore[arg-type]
         return
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     keys = [c for c in KEYS if c in frame.columns]
     values = [c for c in VALUE_COLUMNS if c in frame.columns]
     name = "_score_rows_in"
@@ -108,7 +110,7 @@ def score_codes(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_
     return _codes_of(con, ids)
 
 
-def lookup_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
+def lookup_score(con: AnyCon, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
                  option_code: str | None = None) -> tuple[dict[str, int | None], StoredScore | None]:
     """One save's read: the codes of the score's keys (and of `option_code`; None where an id has no code yet)
     and its stored option_code, real_value, note, evidence (None when there is no such score).
@@ -117,7 +119,14 @@ def lookup_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion
     a third of the CPU of the same read written as scalar subqueries, and its one-row key side lets DuckDB skip
     every row group of score_choices but the score's own at national size. When a key has no code yet (the
     first score of a judge, an entrant or a criterion) there is no stored score either, and the codes come one
-    by one."""
+    by one. On PostgreSQL (`scores` keyed on the strings) there are no codes: one keyed read, and `{}`."""
+    if is_postgres(con):
+        # Writers of one score on any app server take turns until their transaction ends, so the old value this
+        # save audits is the one it replaces (READ COMMITTED reads what committed before the lock was granted).
+        con.execute("SELECT pg_advisory_xact_lock(hashtextextended(?, 0))",
+                    ["/".join(("score", entrant_id, stage, judge_id, criterion_id))])
+        return {}, _stored_pg(con, entrant_id, stage, judge_id, criterion_id)
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     row = con.execute(
         "SELECT e.no, st.no, j.no, k.no, n.no, s.entrant_no IS NOT NULL, o.option_code, s.real_value, s.note, "
         "s.evidence, s.rowid FROM key_entrant e JOIN key_stage st ON st.stage = ? JOIN key_judge j ON j.judge_id = ? "
@@ -136,6 +145,13 @@ def lookup_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion
     return codes, ((row[6], row[7], row[8], row[9]) if row[5] else None)
 
 
+def _stored_pg(con: AnyCon, entrant_id: str, stage: str, judge_id: str, criterion_id: str) -> StoredScore | None:
+    row = con.execute("SELECT option_code, real_value, note, evidence FROM scores "
+                      "WHERE entrant_id = ? AND stage = ? AND judge_id = ? AND criterion_id = ?",
+                      [entrant_id, stage, judge_id, criterion_id]).fetchone()
+    return None if row is None else (row[0], row[1], row[2], row[3])
+
+
 def _new_code(con: Con, column: str, value: str) -> int:
     """Give one id the next free code of its key table (one statement) and return it."""
     table, _ = KEYS[column]
@@ -145,10 +161,18 @@ def _new_code(con: Con, column: str, value: str) -> int:
     return int(row[0])
 
 
-def insert_score(con: Con, ids: dict[str, str], codes: dict[str, int | None], values: dict[str, Any]) -> None:
+def insert_score(con: AnyCon, ids: dict[str, str], codes: dict[str, int | None], values: dict[str, Any]) -> None:
     """Insert one new score given its ids (competition_id, stage, entrant_id, judge_id, criterion_id) and the
     codes `lookup_score` found for them (the competition's is looked up here): an id without a code gets one
-    first (its first score), then one insert by codes. `values` holds option_code and any of the value columns."""
+    first (its first score), then one insert by codes. `values` holds option_code and any of the value columns.
+    On PostgreSQL one insert by the ids (no codes there)."""
+    if is_postgres(con):
+        cols = ["option_code", *(c for c in VALUE_COLUMNS if c in values)]
+        keys = ("competition_id", "stage", "entrant_id", "judge_id", "criterion_id")
+        con.execute(f"INSERT INTO scores ({', '.join((*keys, *cols))}) VALUES ({', '.join('?' * (5 + len(cols)))})",
+                    [*(ids[k] for k in keys), values.get("option_code"), *(values[c] for c in cols[1:])])
+        return
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     codes = dict(codes)
     if "competition_id" not in codes:
         codes["competition_id"] = competition_no(con, ids["competition_id"])
@@ -169,11 +193,14 @@ def insert_score(con: Con, ids: dict[str, str], codes: dict[str, int | None], va
          option_no, *(values[c] for c in cols)])
 
 
-def read_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
+def read_score(con: AnyCon, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
                codes: dict[str, int | None] | None = None
                ) -> tuple[str | None, float | None, str | None, list[str] | None] | None:
     """option_code, real_value, note, evidence of one stored score, or None: by codes, so a save at national
     size reads one row group instead of joining 54 million rows to their strings."""
+    if is_postgres(con):
+        return _stored_pg(con, entrant_id, stage, judge_id, criterion_id)
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     if codes is None:
         codes = score_codes(con, entrant_id, stage, judge_id, criterion_id)
     if any(codes[k] is None for k in ("entrant_id", "stage", "judge_id", "criterion_id")):
@@ -186,12 +213,21 @@ def read_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_i
     return None if row is None else (row[0], row[1], row[2], row[3])
 
 
-def update_score(con: Con, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
+def update_score(con: AnyCon, entrant_id: str, stage: str, judge_id: str, criterion_id: str,
                  values: dict[str, Any], codes: dict[str, int | None] | None = None) -> None:
     """Set option_code and/or value columns of one stored score (it must exist): one update, after one lookup
     unless `codes` (from `score_codes` or `lookup_score` with the new option) are given, and a new option's
     code when needed. Codes from `lookup_score` carry the row's id, and the update goes by it. Pass only the
     columns that changed: DuckDB rewrites a row whose list column (`evidence`) is set as a delete and an insert."""
+    if is_postgres(con):
+        bad = [c for c in values if c != "option_code" and c not in VALUE_COLUMNS]
+        if bad:
+            raise ValueError(f"not a value column: {bad[0]}")
+        con.execute(f"UPDATE scores SET {', '.join(f'{c} = ?' for c in values)} "
+                    "WHERE entrant_id = ? AND stage = ? AND judge_id = ? AND criterion_id = ?",
+                    [*values.values(), entrant_id, stage, judge_id, criterion_id])
+        return
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     option = values.get("option_code")
     if codes is None or (option is not None and "option_code" not in codes):
         codes = score_codes(con, entrant_id, stage, judge_id, criterion_id, option)
@@ -283,7 +319,7 @@ def coded_scores(con: Con, competition_id: str) -> CodedScores:
     return CodedScores(codes, lab)
 
 
-def add_scores(con: Con, rows: Sequence[dict[str, Any]], update: bool = True) -> None:
+def add_scores(con: AnyCon, rows: Sequence[dict[str, Any]], update: bool = True) -> None:
     """`write_scores` for a few rows given as dicts (the columns of the first row)."""
     if not rows:
         return
@@ -294,7 +330,7 @@ def add_scores(con: Con, rows: Sequence[dict[str, Any]], update: bool = True) ->
 JOURNAL_KEEP = 1_000     # versions of a competition's saves kept in score_saves (older rows are pruned)
 
 
-def journal_save(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str, criterion_id: str,
+def journal_save(con: AnyCon, competition_id: str, stage: str, entrant_id: str, judge_id: str, criterion_id: str,
                  old: tuple[str | None, float | None] | None, new: tuple[str | None, float | None]) -> int:
     """Record one judge's save in `score_saves` (migration 011) with the competition version the save's
     `store.touch` left, inside the save's transaction; returns that version. `old` is the stored
@@ -321,12 +357,18 @@ def saves_since(con: Con, competition_id: str, version: int) -> pl.DataFrame:
                        "AND version > ? ORDER BY version, saved_at", [competition_id, version])
 
 
-def form_scores_sql(con: Con, competition_id: str, stage: str, entrant_id: str, judge_id: str | None
+def form_scores_sql(con: AnyCon, competition_id: str, stage: str, entrant_id: str, judge_id: str | None
                     ) -> tuple[str, list[Any]]:
     """A subquery (and its parameters) of one entrant's scores in a stage, one judge's when named: judge_id,
     criterion_id, option_code, real_value, note, evidence, updated_at. Filtered by codes looked up first, so a
     form's read prunes score_choices to the entrant's row groups instead of decoding 54 M rows through the
-    `scores` view to compare strings. An id without a code yet matches nothing (no score)."""
+    `scores` view to compare strings. An id without a code yet matches nothing (no score). On PostgreSQL the
+    keyed `scores` table itself."""
+    if is_postgres(con):
+        sql = ("SELECT judge_id, criterion_id, option_code, real_value, note, evidence, updated_at FROM scores "
+               "WHERE competition_id = ? AND stage = ? AND entrant_id = ?" + (" AND judge_id = ?" if judge_id is not None else ""))
+        return sql, [competition_id, stage, entrant_id, *([judge_id] if judge_id is not None else [])]
+    assert isinstance(con, duckdb.DuckDBPyConnection)
     ids: dict[str, Any] = {"competition_id": competition_id, "stage": stage, "entrant_id": entrant_id}
     if judge_id is not None:
         ids["judge_id"] = judge_id
