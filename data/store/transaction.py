@@ -8,6 +8,7 @@ sign-in or a session touch leaves every cached result warm (see docs/architectur
 from __future__ import annotations
 
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -40,14 +41,25 @@ def transaction(con: Con) -> Iterator[Con]:
         raise
 
 
+def _conflicts() -> tuple[type[BaseException], ...]:
+    """The errors that mean "another writer got there first, try again": DuckDB's write-write conflict, and on
+    PostgreSQL a serialization failure or a deadlock (only when the driver is loaded: a DuckDB-only process never
+    imports it)."""
+    pg = sys.modules.get("psycopg")
+    if pg is None:
+        return (duckdb.TransactionException,)
+    return (duckdb.TransactionException, pg.errors.SerializationFailure, pg.errors.DeadlockDetected)
+
+
 def with_retry(fn: Callable[[], T], attempts: int = MAX_RETRIES) -> T:
-    """Run a write (a function that opens its own `transaction`); on a DuckDB write-write conflict wait
+    """Run a write (a function that opens its own `transaction`); on a write-write conflict (`_conflicts`) wait
     (exponential backoff with jitter) and try again."""
+    conflicts = _conflicts()
     for i in range(attempts):
         try:
             with _WRITE_LOCK:
                 return fn()
-        except duckdb.TransactionException:
+        except conflicts:
             if i == attempts - 1:
                 raise
             time.sleep(min(0.2, 0.002 * 2 ** min(i, 7)) * (0.5 + random.random()))
