@@ -43,7 +43,7 @@ MIRRORED: tuple[str, ...] = (
     # an uploaded instrument, an import), and the transactional functions join them (conflicts of interest)
     "regions", "posyandu", "posyandu_kader", "instruments", "instrument_sections", "instrument_criteria",
     "instrument_options", "instrument_thresholds", "practices", "service_records", "service_record_steps",
-    "import_batches", "field_submissions", "imported_rounds",
+    "import_batches", "field_submissions", "imported_rounds", "region_stats",
 )
 
 DUCKDB_ONLY: dict[str, str] = {
@@ -59,7 +59,6 @@ DUCKDB_ONLY: dict[str, str] = {
     "key_criterion": "a code table of DuckDB's `score_choices`",
     "key_option": "a code table of DuckDB's `score_choices`",
     "schema_migrations": "each store records its own migrations",
-    "region_stats": "reference statistics per region (017): the map and region aggregates read them in DuckDB",
 }
 
 # How a DuckDB column type is declared on PostgreSQL (as `format_type` names it): the schema test maps with this.
