@@ -7,7 +7,7 @@ import streamlit as st
 
 from data import access
 from data.exchange.backup import export_tables, make_backup, restore_backup
-from data.exchange.exports import export_data
+from data.exchange.exports import export_for
 from data.exchange.exports.berita_acara import berita_acara_pdf
 from data.exchange.exports.recap_xlsx import recap_workbook
 from data.exchange.exports.scorecard import scorecard_pdf
@@ -170,24 +170,38 @@ if "import" in tabs:
         else:
             _table_wizard(kind)
 
-with tabs["export"]:
+
+def _documents() -> None:
+    """Rekap, berita acara and scorecards, as this user may take them (`export_for`: a pembina's hold only the
+    entrants of their region)."""
+    entrants = reads.entrants_frame(con, cid).sort("posyandu_name")
+    if user.role == "pembina":
+        entrants = entrants.filter(access.in_region_expr("desa_code", user.region_code or "\x00").fill_null(False))
+        if entrants.height == 0:
+            st.info(tr("integrity2_no_entrant_in_region", region=user.region_code))
+            return
+        st.caption(tr("integrity2_extract_note", region=user.region_code))
     choice = st.selectbox(tr("stage"), [COMBINED, *stages], key="ex.export_stage", format_func=_stage_label)
     stage = None if choice == COMBINED else choice
     base = f"{cid}_{choice}"
     c = st.columns(2, wrap=True)
     # Built on click with their own cursor (ui.downloads): never the session's, which the page is using.
-    store_download(c[0], tr("exchange_recap"), lambda cur: recap_workbook(export_data(cur, cid, stage), L),
+    store_download(c[0], tr("exchange_recap"), lambda cur: recap_workbook(export_for(cur, user, cid, stage, L), L),
                    key="ex.recap", mime=XLSX, icon=":material/table_view:", file_name=f"rekapitulasi_{base}.xlsx")
-    store_download(c[1], tr("exchange_berita_acara"), lambda cur: berita_acara_pdf(export_data(cur, cid, stage), L),
+    store_download(c[1], tr("exchange_berita_acara"),
+                   lambda cur: berita_acara_pdf(export_for(cur, user, cid, stage, L), L),
                    key="ex.ba", mime="application/pdf", icon=":material/picture_as_pdf:",
                    file_name=f"berita_acara_{base}.pdf")
-    entrants = reads.entrants_frame(con, cid).sort("posyandu_name")
     labels = dict(zip(entrants["entrant_id"], entrants["posyandu_name"], strict=True))
     picked = st.selectbox(tr("exchange_scorecard_for"), list(labels), format_func=labels.get, key="ex.card")
     if picked:
         store_download(st, tr("exchange_scorecard"),
-                       lambda cur: scorecard_pdf(export_data(cur, cid, stage), picked, L), key="ex.sc",
+                       lambda cur: scorecard_pdf(export_for(cur, user, cid, stage, L), picked, L), key="ex.sc",
                        mime="application/pdf", icon=":material/badge:", file_name=f"kartu_nilai_{picked}.pdf")
+
+
+with tabs["export"]:
+    _documents()
     if access.can_download_raw_tables(user):     # raw tables hold phones and names
         c = st.columns(2, wrap=True)
         store_download(c[0], tr("exchange_tables_csv"), lambda cur: export_tables(cur, "csv"), key="ex.csv",

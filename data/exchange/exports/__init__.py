@@ -9,13 +9,17 @@ announced; otherwise (provisional, still judged) the engine computes the table n
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 
 import duckdb
 import polars as pl
 
-from data.judging.publication import final_results
+from data import access
+from data.judging.auth import User
+from data.judging.publication import final_results, read_contest
+from present.region_codes import in_region_expr
 from scoring.instrument import Instrument
 
 
@@ -44,6 +48,7 @@ class ExportData:
     next_level: str | None = None   # the level of the parent contest winners advance to ("maju ke tingkat …")
     field_awards: pl.DataFrame = field(default_factory=pl.DataFrame)   # declared "Juara bidang" winners (#17)
     generated_on: dt.date = field(default_factory=dt.date.today)
+    region_extract: str | None = None   # set on a pembina's extract: the region (name) whose entrants it holds
 
     @property
     def ranked(self) -> pl.DataFrame:
@@ -106,3 +111,32 @@ def _parent_level(con: duckdb.DuckDBPyConnection, parent: str | None) -> str | N
     row = con.sql("SELECT level FROM competitions WHERE competition_id = ?", params=[parent]).fetchone() if parent \
         else None
     return row[0] if row else None
+
+
+def export_for(con: duckdb.DuckDBPyConnection, user: User, competition_id: str, stage: str | None = None,
+               lang: str = "id") -> ExportData:
+    """`export_data` as this reader may take it away (the Data page's rekap, berita acara and scorecards).
+
+    A pembina gets an extract of their region: only the entrants inside it (ranks and awards stay those of the
+    whole contest, and the document says it is an extract), and the judges as "Juri 1, 2, …" unless the contest
+    is held inside their region (`data.access`). Panitia get the whole document."""
+    data = export_data(con, competition_id, stage)
+    if user.role != "pembina":
+        return data
+    region = user.region_code or "\x00"
+    keep = data.table.filter(in_region_expr("desa_code", region).fill_null(False))["entrant_id"].to_list()
+
+    def only(frame: pl.DataFrame) -> pl.DataFrame:
+        return frame.filter(pl.col("entrant_id").is_in(keep)) if "entrant_id" in frame.columns else frame
+
+    judges = data.judges
+    contest = read_contest(con, competition_id) or access.Contest(competition_id, None)
+    if judges.height and not access.can_see_judge_names(user, contest):
+        numbered = access.hide_judge_names(judges.rename({"name": access.JUDGE_NAME_COLUMN}), user, contest, lang)
+        judges = numbered.rename({access.JUDGE_NAME_COLUMN: "name"}).with_columns(
+            pl.lit(None, pl.String).alias("institution")).sort("name")
+    name = con.sql("SELECT name FROM regions WHERE code = ?", params=[region]).fetchone()
+    return dataclasses.replace(
+        data, table=only(data.table), fix_first=only(data.fix_first), fields=only(data.fields),
+        points=only(data.points), field_awards=only(data.field_awards), judges=judges,
+        region_extract=f"{name[0]} ({region})" if name else region)

@@ -20,6 +20,8 @@ def berita_acara_pdf(data: ExportData, lang: str = "id") -> bytes:
     doc.line_text(comp["name"].upper(), 12, bold=True, align="C")
     doc.line_text(t("exchange_ba_stage_line", lang, stage=stage, level=t(f"level_{comp['level']}", lang),
                     year=comp["year"]), 10, align="C")
+    if data.region_extract:
+        doc.line_text(t("integrity2_extract_line", lang, region=data.region_extract), 9, align="C")
     doc.ln(4)
     table = data.ranked
     dates = data.stages.filter(data.stages["stage"] == data.stage) if data.stage else data.stages

@@ -60,8 +60,9 @@ def recap_workbook(data: ExportData, lang: str = "id") -> bytes:
     schedule = t("contest_recap_schedule", lang, stages=" · ".join(
         _stage_when(data, stage, lang) for stage in data.stages["stage"].to_list()
         if data.stage is None or data.stage == stage)) if data.stages.height else ""
-    ws.write(3, 0, " · ".join(x for x in (schedule, t("exchange_recap_published", lang) if data.published else "")
-                              if x), sub)
+    extract = t("integrity2_extract_line", lang, region=data.region_extract) if data.region_extract else ""
+    ws.write(3, 0, " · ".join(x for x in (schedule, t("exchange_recap_published", lang) if data.published else "",
+                                          extract) if x), sub)
 
     fixed = [("no", 5), ("posyandu", 30), ("desa", 20), ("kecamatan", 18), ("kabupaten", 20)]
     col = 0
@@ -216,6 +217,8 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
                      region=_region(data), stage=_stage_when(data, stage, lang), year=comp["year"],
                      date=fmt_date(data.generated_on, lang)))
     ws.write(3, 0, t("life_recap_final" if data.published else "life_recap_provisional", lang))
+    if data.region_extract:
+        ws.write(4, 0, t("integrity2_extract_line", lang, region=data.region_extract))
     pts = data.points.filter(pl.col("stage") == stage) if data.points.height else data.points
     judge_ids = sorted(set(pts["judge_id"].to_list())) if pts.height else []
     names = dict(zip(data.judges["judge_id"], data.judges["name"], strict=True)) if data.judges.height else {}
