@@ -40,55 +40,58 @@ ctx = sidebar_context(show_region=False)
 L = ctx.lang
 if ctx.competition_id is None:
     st.stop()
-with st.spinner(tr("integrity_opening_profile")):   # the first open of a contest computes its results
+# The whole head of the profile (its table, contact, change since the last round, figures and charts) loads under
+# one spinner: a click on the map or the league table shows it at once when loading takes longer than a moment.
+with st.spinner(tr("integrity_opening_profile")):
     table = cached.results_table(ctx.competition_id, ctx.stage).sort("posyandu_name")
-ids = table["posyandu_id"].to_list()
-if not ids:
-    st.info(tr("pages_no_entrants"))
-    st.stop()
-names = dict(zip(ids, (table["posyandu_name"] + " · " + table["desa_name"].fill_null("")).to_list(), strict=True))
-wanted = st.query_params.get("posyandu")
-pid = st.selectbox(tr("pages_posyandu"), ids, index=ids.index(wanted) if wanted in ids else 0,
-                   format_func=names.get, key="profil_posyandu")
-st.query_params["posyandu"] = pid
-row = table.filter(pl.col("posyandu_id") == pid).row(0, named=True)
-eid = row["entrant_id"]
-detail = cached.entrant_contact(ctx.competition_id, pid)
+    ids = table["posyandu_id"].to_list()
+    if not ids:
+        st.info(tr("pages_no_entrants"))
+        st.stop()
+    names = dict(zip(ids, (table["posyandu_name"] + " · " + table["desa_name"].fill_null("")).to_list(), strict=True))
+    wanted = st.query_params.get("posyandu")
+    pid = st.selectbox(tr("pages_posyandu"), ids, index=ids.index(wanted) if wanted in ids else 0,
+                       format_func=names.get, key="profil_posyandu")
+    st.query_params["posyandu"] = pid
+    row = table.filter(pl.col("posyandu_id") == pid).row(0, named=True)
+    eid = row["entrant_id"]
+    detail = cached.entrant_contact(ctx.competition_id, pid)
 
-st.title(f"{tr('pages_posyandu_prefix')} {plain(row['posyandu_name'])}")
-st.caption(" · ".join(plain(x) for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],
-                                         detail.get("contact_name"), detail.get("contact_phone")) if x))
-# Change since the last round: the same posyandu in its previous round, at whatever level that was (#17).
-got = moved_since(table.filter(pl.col("entrant_id") == eid), ctx.competition_id, ctx.stage, [])
-was = got[1].row(0, named=True) if got is not None and got[1].height and got[1]["total_before"][0] is not None \
-    else None
-m1, m2, m3, m4, m5 = st.columns(5)
-m1.metric(tr("pages_total"), fmt_number(row["total"], 2, L),
-          delta=None if was is None or was["total_change"] is None else fmt_number(was["total_change"], 2, L))
-moved_by = None if was is None else was["rank_change"]
-m2.metric(tr("pages_rank"), f"{fmt_int(row['rank_final'], L)} / {fmt_int(table.height, L)}",
-          delta=None if moved_by is None else tr("fair_rank_same") if moved_by == 0 else
-          tr("fair_rank_change", n=("+" if moved_by > 0 else "") + fmt_int(moved_by, L)),
-          delta_color="off" if moved_by == 0 else "normal")     # no green arrow for a place kept
-m3.metric(tr("pages_award"), row["award"] or "–")
-m4.metric(tr("pages_strata"), tr(f"strata_{row['strata']}") if row["strata"] else "–")
-m5.metric(tr("pages_kader"), fmt_int(detail.get("kader_total"), L))
+    st.title(f"{tr('pages_posyandu_prefix')} {plain(row['posyandu_name'])}")
+    st.caption(" · ".join(plain(x) for x in (row["desa_name"], row["kecamatan_name"], row["kabupaten_name"],
+                                             detail.get("contact_name"), detail.get("contact_phone")) if x))
+    # Change since the last round: the same posyandu in its previous round, at whatever level that was (#17).
+    got = moved_since(table.filter(pl.col("entrant_id") == eid), ctx.competition_id, ctx.stage, [])
+    was = got[1].row(0, named=True) if got is not None and got[1].height and got[1]["total_before"][0] is not None \
+        else None
+    m1, m2, m3, m4, m5 = st.columns(5)
+    m1.metric(tr("pages_total"), fmt_number(row["total"], 2, L),
+              delta=None if was is None or was["total_change"] is None else fmt_number(was["total_change"], 2, L))
+    moved_by = None if was is None else was["rank_change"]
+    m2.metric(tr("pages_rank"), f"{fmt_int(row['rank_final'], L)} / {fmt_int(table.height, L)}",
+              delta=None if moved_by is None else tr("fair_rank_same") if moved_by == 0 else
+              tr("fair_rank_change", n=("+" if moved_by > 0 else "") + fmt_int(moved_by, L)),
+              delta_color="off" if moved_by == 0 else "normal")     # no green arrow for a place kept
+    m3.metric(tr("pages_award"), row["award"] or "–")
+    m4.metric(tr("pages_strata"), tr(f"strata_{row['strata']}") if row["strata"] else "–")
+    m5.metric(tr("pages_kader"), fmt_int(detail.get("kader_total"), L))
 
-imported_note(ctx.competition_id)
-if was is not None:
-    st.caption(tr("fair_since_last", name=plain(was["round_name"]), rank=fmt_int(was["rank_final_before"], L),
-                  total=fmt_number(was["total_before"], 2, L))
-               + (" " + tr("share_imported_note") if is_imported(was["round_id"]) else ""))
-if row["total"] is None:
-    st.info(tr("empty_entrant_no_scores"))
-else:
-    show_summary(table, ctx.competition_id, ctx.stage, eid, L)
-mine, avg = entrant_fields(table, eid), field_means(table)
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(charts.radar_chart([(row["posyandu_name"], mine)], L, average=avg), key="profil_radar")
-with right:
-    st.plotly_chart(charts.field_bars(mine, L, reference=avg), key="profil_bars")
+    imported_note(ctx.competition_id)
+    if was is not None:
+        st.caption(tr("fair_since_last", name=plain(was["round_name"]), rank=fmt_int(was["rank_final_before"], L),
+                      total=fmt_number(was["total_before"], 2, L))
+                   + (" " + tr("share_imported_note") if is_imported(was["round_id"]) else ""))
+    if row["total"] is None:
+        st.info(tr("empty_entrant_no_scores"))
+    else:
+        show_summary(table, ctx.competition_id, ctx.stage, eid, L)
+    mine, avg = entrant_fields(table, eid), field_means(table)
+    left, right = st.columns(2)
+    with left:
+        st.plotly_chart(charts.radar_chart([(row["posyandu_name"], mine)], L, average=avg), key="profil_radar")
+    with right:
+        st.plotly_chart(charts.field_bars(mine, L, reference=avg), key="profil_bars")
+
 
 completeness = row["completeness_pct"]
 st.progress(min((completeness or 0.0) / 100.0, 1.0),
