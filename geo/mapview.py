@@ -22,7 +22,7 @@ from geo.aggregate import (
     scored_points,
     size_scale,
 )
-from geo.style import colour_for
+from geo.style import colour_for, stat_rgba
 from present.fmt import fmt_int, fmt_number
 from present.i18n import t
 
@@ -55,10 +55,11 @@ def measure_label(measure: str, lang: str) -> str:
 
 
 def build_map(table: pl.DataFrame, profiles: pl.DataFrame, shapes: dict[int, gpd.GeoDataFrame],
-              names: dict[str, str], opts: MapOptions, lang: str, view: dict[str, float] | None = None
-              ) -> MapView:
+              names: dict[str, str], opts: MapOptions, lang: str, view: dict[str, float] | None = None,
+              stats: pl.DataFrame | None = None) -> MapView:
     """The deck for one view. `shapes` maps level (0 country … 3 kecamatan) to boundary frames already cut to
-    the area shown; `names` maps region codes to display names for tooltips."""
+    the area shown; `names` maps region codes to display names for tooltips. `stats` (code, value, label, year:
+    one regional statistic) colours the regions instead of the entrants' scores."""
     label = measure_label(opts.measure, lang)
     pts = scored_points(table, profiles.select("posyandu_id", "lat", "lon", "kader_total", "desa_name",
                                                "kecamatan_name"))
@@ -71,8 +72,9 @@ def build_map(table: pl.DataFrame, profiles: pl.DataFrame, shapes: dict[int, gpd
                 drawn.append(layers.land_layer(gdf, lid, country=level == 0, thin=opts.national))
                 used.append(gdf)
     if opts.show_choropleth:
-        choro = _choropleth(table, shapes.get(LEVEL_NUMBER[opts.choropleth_level]), names, opts.measure, label,
-                            lang)
+        cells = shapes.get(LEVEL_NUMBER[opts.choropleth_level])
+        choro = _choropleth(table, cells, names, opts.measure, label, lang) if stats is None else \
+            _stat_choropleth(stats, cells, names, lang)
         if choro is not None and len(choro):
             drawn.append(layers.choropleth_layer(choro))
             used.append(choro)
@@ -116,6 +118,21 @@ def _choropleth(table: pl.DataFrame, cells: gpd.GeoDataFrame | None, names: dict
     merged["tip"] = [t("geo_tip_region", lang, name=names.get(c, c), measure=label, value=fmt_number(v, 1, lang),
                        count=fmt_int(n, lang)) for c, v, n in zip(merged["code"], merged["mean"], merged["n"],
                                                                  strict=True)]
+    return merged
+
+
+def _stat_choropleth(stats: pl.DataFrame, cells: gpd.GeoDataFrame | None, names: dict[str, str],
+                     lang: str) -> gpd.GeoDataFrame | None:
+    """The regions coloured by one regional statistic, every region of the view that has a value."""
+    if cells is None or not len(cells) or stats.height == 0:
+        return None
+    merged = cells.merge(stats.select("code", "value", "label", "year").to_pandas(), on="code", how="inner")
+    low, high = float(stats["value"].min()), float(stats["value"].max())   # type: ignore[arg-type]
+    merged["fill"] = [stat_rgba(v, low, high, 200) for v in merged["value"]]
+    merged["tip"] = [t("geo_tip_region_stat", lang, name=names.get(c, c), measure=m, year=y,
+                       value=fmt_number(v, 0 if float(v).is_integer() else 1, lang))
+                     for c, v, m, y in zip(merged["code"], merged["value"], merged["label"], merged["year"],
+                                           strict=True)]
     return merged
 
 

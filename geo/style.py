@@ -47,3 +47,18 @@ def colour_for(value: float | None, measure: str, alpha: int = 255) -> list[int]
     if measure.startswith("sec_"):
         return field_rgba(value, measure[4:], alpha)
     return band_rgba(value, alpha=alpha)
+
+
+STAT_COLOUR: Final[str] = "#2B5D8C"     # a regional statistic (not a score): one neutral blue, light to dark
+
+
+def stat_rgba(value: float | None, low: float, high: float, alpha: int = 255) -> list[int]:
+    """A ramp from near-white (the smallest value shown) to dark blue (the largest), for a regional statistic
+    such as the number of active posyandu, which has no score bands; grey when missing."""
+    if value is None or value != value:
+        return list(MISSING)
+    share = 0.5 if high <= low else min(max((value - low) / (high - low), 0.0), 1.0)
+    share = 0.15 + 0.85 * share
+    r, g, b = hex_rgb(STAT_COLOUR)
+    light = 245
+    return [round(light + (c - light) * share) for c in (r, g, b)] + [alpha]

@@ -12,7 +12,7 @@ import streamlit as st
 from shapely.geometry import box
 
 from data import access
-from data.store import reads
+from data.store import page_reads, reads
 from geo import boundary_store as boundaries
 from geo.aggregate import LEVEL_CODE_COLUMN
 from geo.export import points_geojson, regions_geojson, static_map_png
@@ -50,6 +50,11 @@ def _profiles_and_names(reference: int) -> tuple[pl.DataFrame, dict[str, str]]:
     con = get_con()
     regions = boundaries.region_points(con)
     return reads.posyandu_profiles(con), dict(zip(regions["code"], regions["name"], strict=True))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _stats(reference: int) -> pl.DataFrame:
+    return page_reads.region_stats(get_con())
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -126,6 +131,14 @@ def _region_panel(table: pl.DataFrame, level: str, code: str, cid: str, names: d
                                        tr("geo_region_field_average"): [fmt_number(v, 1, L)
                                                                         for v in info["fields"].values()]}),
                          hide_index=True, key="peta_region_fields")
+        mine = _stats(reference_version()).filter(pl.col("code") == code)
+        if mine.height:                 # what the office publishes for this region (imported on Data)
+            st.caption(tr("geo_region_stats"))
+            st.dataframe(pd.DataFrame({tr("exchange_stats_col_measure"): mine["label"].to_list(),
+                                       tr("exchange_stats_col_year"): [str(y) for y in mine["year"]],
+                                       tr("exchange_stats_col_value"): [
+                                           fmt_number(v, 0 if float(v).is_integer() else 1, L)
+                                           for v in mine["value"]]}), hide_index=True, key="peta_region_stats")
         b1, b2 = st.columns(2)
         if b1.button(tr("geo_region_compare"), key="peta_region_compare", icon=":material/compare_arrows:"):
             st.switch_page("pages/bandingkan.py", query_params={
@@ -185,6 +198,22 @@ measure = c1.selectbox(tr("geo_colour_by"), ["total", *sections], key="peta_meas
 size_by = c2.selectbox(tr("geo_size_by"), list(size_labels), key="peta_size", format_func=size_labels.__getitem__)
 level = c3.selectbox(tr("geo_choropleth_level"), list(level_labels), key="peta_level",
                      format_func=level_labels.__getitem__)
+# A regional statistic imported on Data (posyandu aktif per kecamatan, …) can colour the regions instead (#18).
+level_no = 3 if level == "kecamatan" else 2
+here = _stats(reference).filter((pl.col("level") == level_no) & pl.col("code").str.slice(0, 5).is_in(kab_codes))
+stat_options = {"": tr("geo_stat_none")} | {
+    f"{m}@{y}": tr("geo_stat_option", label=lb, year=y)
+    for m, y, lb in here.select("measure", "year", "label").unique(maintain_order=True).iter_rows()}
+stat = ""
+if len(stat_options) > 1:
+    choice_from_url("stat", "peta_stat", "", list(stat_options))
+    stat = st.selectbox(tr("geo_stat_pick"), list(stat_options), key="peta_stat", format_func=stat_options.get,
+                        help=tr("geo_stat_help")) or ""
+    choice_to_url("stat", "peta_stat", "")
+stat_rows = None
+if stat:
+    m, y = stat.rsplit("@", 1)
+    stat_rows = here.filter((pl.col("measure") == m) & (pl.col("year") == int(y)))
 toggles = st.columns(5)
 shown = [col.toggle(tr(k), key=f"peta_{k}") for col, k in zip(toggles, labels, strict=True)]
 for param, key, default, _ in LINKED:
@@ -196,7 +225,7 @@ shapes = _cut(_shapes(reference, "nasional" if scope == "nasional" else "provins
 view_key = (ctx.competition_id, ctx.region_code, scope)
 saved = st.session_state.get("peta.view")
 view = saved[1] if saved and saved[0] == view_key else None
-mv = build_map(table, profiles, shapes, names, opts, L, view)
+mv = build_map(table, profiles, shapes, names, opts, L, view, stats=stat_rows)
 if view is None:  # first view of this competition/region: keep it so reruns (toggles, clicks) do not reset it
     vs = mv.deck.initial_view_state
     st.session_state["peta.view"] = (view_key, {"latitude": vs.latitude, "longitude": vs.longitude,
@@ -219,6 +248,10 @@ label = measure_label(measure, L)
 legend = [f"**{tr('geo_legend_title')}**",
           tr("geo_legend_hex", count=fmt_int(mv.n_points, L), measure=label) if mv.aggregated
           else tr("geo_legend_points", measure=label)]
+if stat_rows is not None and opts.show_choropleth:
+    low, high = stat_rows["value"].min(), stat_rows["value"].max()
+    legend.append(tr("geo_legend_stat", label=plain_html(stat_rows["label"][0]), year=stat_rows["year"][0],
+                     low=fmt_number(low, 0, L), high=fmt_number(high, 0, L), n=fmt_int(stat_rows.height, L)))
 if measure == "total":
     bands = score_bands()
     for (low, high), colour, key in zip(bands.ranges(), bands.colours, bands.label_keys, strict=True):

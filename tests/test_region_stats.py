@@ -122,16 +122,55 @@ def test_the_data_page_imports_the_table_for_the_contests_region(con):
     at.run()
     assert not at.exception
     at.selectbox(key="ex.kind").select("region_stats").run()
-    assert any("Kutai Kartanegara" in c.value for c in at.caption)
+    assert any("Kutai Kartanegara" in c.value for c in at.caption), [c.value for c in at.caption]
     at.number_input(key="ex.stats_year").set_value(2024).run()
     data, _ = _table(con)
     at.file_uploader(key="ex.file.region_stats").set_value(
         ("kukar-2024.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")).run()
     assert not at.exception and not at.error
-    assert any("20 wilayah × 2 ukuran siap disimpan." in s.value for s in at.success)
+    assert any("20 wilayah × 2 ukuran siap disimpan." in s.value for s in at.success), (
+        [s.value for s in at.success], [e.value for e in at.error], [i.value for i in at.info])
     shown = at.dataframe[0].value
     assert list(shown.columns) == ["Wilayah", "Tahun", "Ukuran", "Nilai"] and len(shown) == 40
     assert "1.037" in set(shown["Nilai"])                       # Indonesian thousands on the page
     at.button(key="ex.stats_write").click().run()
     assert not at.exception
     assert con.sql("SELECT count(*) FROM region_stats WHERE year = 2024").fetchone()[0] == 40
+
+
+def test_peta_colours_every_kecamatan_by_the_statistic_and_its_summary_shows_it(con):
+    import json
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.pages_support import PAGES
+
+    data, truth = _table(con)
+    write_plan(con, region_stats.validate(con, data, "kukar-2024.xlsx", KUKAR, 2024), actor="panitia")
+    at = AppTest.from_file(str(PAGES / "peta.py"), default_timeout=120)      # a visitor: Kukar 2026 is final
+    at.query_params["competition"] = "LP2026-KAB-64.02"
+    at.query_params["stat"] = "posyandu_aktif@2024"
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="peta_stat").value == "posyandu_aktif@2024"
+    (chart,) = at.get("deck_gl_json_chart")
+    layers = {layer["id"]: layer for layer in json.loads(chart.proto.json)["layers"]}
+    drawn = layers["choropleth"]["data"]["features"]
+    assert sorted(f["properties"]["code"] for f in drawn) == sorted(truth)      # all 20 kecamatan
+    fills = {f["properties"]["code"]: f["properties"]["fill"] for f in drawn}
+    fewest, most = min(truth, key=lambda c: truth[c][0]), max(truth, key=lambda c: truth[c][0])
+    assert sum(fills[fewest][:3]) > sum(fills[most][:3])          # fewer active posyandu: lighter
+    legend = "\n".join(str(h.proto.body) for h in at.get("html"))
+    assert "Wilayah diwarnai menurut Posyandu Aktif (2024): dari 10 (muda) sampai 29 (tua); 20 wilayah." in legend
+    # the summary of a kecamatan with entrants (a click on it) lists what the office published for it
+    with_entrants = con.sql("SELECT DISTINCT substr(p.desa_code, 1, 8) FROM entrants e JOIN posyandu p "
+                            "USING (posyandu_id) WHERE e.competition_id = 'LP2026-KAB-64.02' ORDER BY 1").fetchone()[0]
+    at.query_params["area"] = with_entrants
+    at.run()
+    assert not at.exception
+    assert "Statistik wilayah" in [c.value for c in at.caption]
+    shown = next(d.value for d in at.dataframe if "Ukuran" in d.value.columns)
+    posyandu, kader = truth[with_entrants]
+    assert sorted(shown.to_dict("records"), key=lambda r: r["Ukuran"]) == [
+        {"Ukuran": "Kader Purnama", "Tahun": "2024", "Nilai": f"{int(kader):,}".replace(",", ".")},
+        {"Ukuran": "Posyandu Aktif", "Tahun": "2024", "Nilai": str(posyandu)}]

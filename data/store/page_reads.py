@@ -144,6 +144,15 @@ def previous_rounds(con: Con, competition_id: str) -> pl.DataFrame:
     ).pl()
 
 
+def region_stats(con: Con, prefix: str = "") -> pl.DataFrame:
+    """The regional statistics stored for the regions inside `prefix` ("" for all): code, level, year,
+    measure, label, value, newest year first."""
+    return con.sql(
+        "SELECT s.code, r.level, s.year, s.measure, s.label, s.value FROM region_stats s "
+        "JOIN regions r USING (code) WHERE ? = '' OR s.code = ? OR starts_with(s.code, ? || '.') "
+        "ORDER BY s.year DESC, s.measure, s.code", params=[prefix, prefix, prefix]).pl()
+
+
 def judging_progress(con: Con, competition_id: str) -> pl.DataFrame:
     """Per stage: scores expected (assigned judge × entrant × every criterion) and scores entered (a choice or value).
 
