@@ -114,8 +114,13 @@ def _context(browser, phone: bool = False):
 
 def _sign_in(page: Page, url: str, user: str, stage: str = "administrasi", competition: str = CID) -> None:
     page.goto(f"{url}/masuk?competition={competition}&stage={stage}")
+    # A sign-in survives a reload (the session cookie, #13): whoever this browser is signed in as signs out first.
+    form, out = page.get_by_label("Nama pengguna"), page.get_by_role("button", name="Keluar")
     try:
-        page.get_by_label("Nama pengguna").wait_for(timeout=60_000)
+        form.or_(out).first.wait_for(timeout=60_000)
+        if out.is_visible():
+            out.click()
+            form.wait_for(timeout=60_000)
     except Exception:
         page.screenshot(path=str(ARTIFACTS / f"error-sign-in-{user}.png"), full_page=True)
         raise
