@@ -17,6 +17,7 @@ import polars as pl
 from data import store
 from geo import boundary_store, real
 from geo.boundary_store import BoundaryRow
+from geo.cells import kabupaten_cells
 
 Con = duckdb.DuckDBPyConnection
 
@@ -49,6 +50,27 @@ def fill_real_outlines(con: Con) -> int:
             for code, level, source, blob, nasional in real.boundaries().select(
                 "code", "level", "source", "geometry", "nasional").iter_rows()]
     return boundary_store.write_boundaries(con, rows)
+
+
+def kabupaten_without_cells(con: Con, kab_codes: list[str]) -> list[str]:
+    """The kabupaten of `kab_codes` that have no kecamatan shape stored (drawn or uploaded)."""
+    have = {r[0] for r in con.execute("SELECT DISTINCT substr(code, 1, 5) FROM boundaries WHERE level = 3 "
+                                      "AND list_contains(?, substr(code, 1, 5))", [kab_codes]).fetchall()}
+    return [k for k in kab_codes if k not in have]
+
+
+def ensure_cells(con: Con, kab_codes: list[str]) -> int:
+    """Draw the illustrative kecamatan and desa cells (`geo.cells`) of each kabupaten in `kab_codes` that has
+    none yet, around its desa points and inside its real shape, so a committee's map can colour its kecamatan
+    from the first contest; returns how many cells were stored. Points are not moved: a committee's own
+    coordinates stay as given. Uploaded kecamatan boundaries are never replaced (such a kabupaten has cells)."""
+    missing = kabupaten_without_cells(con, kab_codes)
+    if not missing:
+        return 0
+    rows, _, _ = kabupaten_cells(boundary_store.region_points(con), missing)
+    drawn = {r[0] for r in con.execute("SELECT code FROM boundaries WHERE list_contains(?, code)",
+                                       [[r.code for r in rows]]).fetchall()}
+    return boundary_store.write_boundaries(con, [r for r in rows if r.code not in drawn])
 
 
 def prepare_real_geography(con: Con) -> dict[str, int]:

@@ -19,6 +19,7 @@ from geo.export import points_geojson, regions_geojson, static_map_png
 from geo.frames import boundary_frame
 from geo.layers import LAYER_POSYANDU, payload_bytes
 from geo.mapview import MapOptions, build_map, measure_label
+from geo.real_store import ensure_cells, kabupaten_without_cells
 from geo.validate import flag_posyandu
 from present.fmt import fmt_int, fmt_number
 from present.i18n import t
@@ -221,6 +222,11 @@ for param, key, default, _ in LINKED:
 opts = MapOptions(measure, size_by, level, *shown[:2], show_kecamatan=shown[2], show_kabupaten=shown[3],
                   show_province=shown[4], national=scope == "nasional")
 
+if kabupaten_without_cells(get_con(), kab_codes):
+    # A committee's own store: its kabupaten get illustrative kecamatan cells the first time the map shows them.
+    with st.spinner(tr("geo_drawing_cells")):
+        ensure_cells(get_con(), kab_codes)
+    reference = reference_version()
 shapes = _cut(_shapes(reference, "nasional" if scope == "nasional" else "provinsi"), kab_codes, scope)
 view_key = (ctx.competition_id, ctx.region_code, scope)
 saved = st.session_state.get("peta.view")

@@ -90,4 +90,22 @@ def test_peta_of_a_new_contest_draws_the_real_kabupaten_and_says_where_points_co
     assert "3 posyandu belum punya koordinat sendiri: digambar di titik desanya" in said
     assert "empty" not in said.lower()
     assert store.scalar(con, "SELECT count(*) FROM boundaries WHERE code = '33.19'") == 1
+    # its kecamatan were drawn (illustrative) so the choropleth has cells to colour once scores come in
+    assert store.scalar(con, "SELECT count(*) FROM boundaries WHERE level = 3 AND starts_with(code, '33.19.')") == 9
     assert pl.DataFrame(reads.posyandu_profiles(con))["lat"].null_count() == 0
+
+
+def test_a_new_contests_kabupaten_gets_illustrative_kecamatan_cells_once(setup_app):
+    from geo.cells import CELL_SOURCE
+
+    con = setup_app
+    real_store.prepare_real_geography(con)
+    assert real_store.kabupaten_without_cells(con, ["33.19"]) == ["33.19"]
+    drawn = real_store.ensure_cells(con, ["33.19"])
+    kecamatan = dict(con.sql("SELECT level, count(*) FROM boundaries WHERE starts_with(code, '33.19.') "
+                             "GROUP BY level").fetchall())
+    n_kec = store.scalar(con, "SELECT count(*) FROM regions WHERE level = 3 AND starts_with(code, '33.19.')")
+    assert kecamatan[3] == n_kec == 9 and drawn == kecamatan[3] + kecamatan[4]       # Kab. Kudus: 9 kecamatan
+    assert {r[0] for r in con.sql("SELECT DISTINCT source FROM boundaries WHERE level >= 3").fetchall()} == {CELL_SOURCE}
+    assert real_store.kabupaten_without_cells(con, ["33.19"]) == []
+    assert real_store.ensure_cells(con, ["33.19"]) == 0
