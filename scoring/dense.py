@@ -239,11 +239,7 @@ def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataF
         e, e_labels = _known_entrants(e, e_labels, entrant_ids)
         o = _key_codes(df["option_code"], opt_ids, cache)
         c, s = c_job.result()
-    dead_stage = s == len(stage_names)
-    if dead_stage.any():                             # a stage this run does not score: earns nothing
-        c = np.where(dead_stage, np.uint32(n_crit), c)
-        s = np.where(dead_stage, np.uint32(0), s)
-    del dead_stage
+    c, s = _retire_dead_stages(c, s, len(stage_names), n_crit)
     return _counted(e, s, c, o, df["real_value"] if real_ids else None, e_labels, criteria, options, thresholds,
                     sections, stages, (stage_names, crit_ids, real_ids, opt_ids), n_rows)
 
@@ -260,13 +256,20 @@ def _dense_from_codes(coded: CodedScores, criteria: pl.DataFrame, options: pl.Da
     c = _coded_keys(df["criterion_no"], coded.labels["criterion_id"], crit_ids)
     s = _coded_keys(df["stage_no"], coded.labels["stage"], stage_names)
     o = _coded_keys(df["option_no"], coded.labels["option_code"], opt_ids)
-    dead_stage = s == len(stage_names)
-    if dead_stage.any():                             # a stage this run does not score: earns nothing
-        c = np.where(dead_stage, np.uint32(n_crit), c)
-        s = np.where(dead_stage, np.uint32(0), s)
-    del dead_stage
+    c, s = _retire_dead_stages(c, s, len(stage_names), n_crit)
     return _counted(e, s, c, o, df["real_value"] if real_ids else None, e_labels, criteria, options, thresholds,
                     sections, stages, known, df.height)
+
+
+def _retire_dead_stages(c: np.ndarray, s: np.ndarray, n_stages: int, n_crit: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of a stage this run does not score (code `n_stages`: not in its stage list) earn nothing: they go to
+    the spare criterion slot `n_crit` of stage 0, which no section counts. Both paths (string and coded keys)
+    call this, so they drop such rows identically."""
+    dead = s == n_stages
+    if dead.any():
+        c = np.where(dead, np.uint32(n_crit), c)
+        s = np.where(dead, np.uint32(0), s)
+    return c, s
 
 
 def _counted(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, real_value: pl.Series | None,
