@@ -88,6 +88,12 @@ def serve(store_file: Path, env: Mapping[str, str | None] | None = None, log_dir
 def sign_in(page: Page, url: str, user: str, password: str, query: str = "", timeout: float = 90_000) -> None:
     """Sign in on Masuk in a new session (`query`, e.g. "?competition=…&stage=…", is what the sidebar opens on)."""
     page.goto(f"{url}/masuk{query}")
+    # A sign-in survives a reload (the session cookie, #13): whoever this browser is signed in as signs out first.
+    form, out = page.get_by_label("Nama pengguna"), page.get_by_role("button", name="Keluar")
+    form.or_(out).first.wait_for(timeout=timeout)
+    if out.is_visible():
+        out.click()
+        form.wait_for(timeout=timeout)
     page.get_by_label("Nama pengguna").fill(user)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()

@@ -207,7 +207,10 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
 def _open_form(page, url: str, cid: str, stage: str, name: str) -> None:
     """Sign in as panitia on the contest with open forms and show the form of posyandu `name`, every section open."""
     sign_in(page, url, "panitia", "panitia-demo", f"?competition={cid}&stage={stage}", timeout=WAIT)
-    _nav(page, "Penilaian")
+    # By the page's link (a new session, signed in by the cookie, on the link's contest): signing out on Masuk
+    # first (conftest.sign_in) left the sidebar on a public contest, which the sign-in kept.
+    page.goto(f"{url}/penilaian?competition={cid}&stage={stage}")
+    expect(page.get_by_role("heading", name="Penilaian").first).to_be_visible(timeout=WAIT)
     _show_form(page, name)
 
 

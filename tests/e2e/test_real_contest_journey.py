@@ -27,7 +27,7 @@ import openpyxl
 from playwright.sync_api import Page, expect
 
 from data import regions, store
-from tests.e2e.conftest import ARTIFACTS, serve
+from tests.e2e.conftest import ARTIFACTS, serve, settle
 
 expect.set_options(timeout=30_000)     # two cores shared with other work: a rerun can take seconds
 
@@ -141,8 +141,9 @@ def _open(page: Page, link: str, heading: str, phone: bool = False) -> None:
 
 
 def _settle(page: Page) -> None:
-    page.wait_for_timeout(400)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=30_000)
+    """conftest.settle: the run indicator gone, looked at twice. (Looking once after 400 ms let a click land on a
+    download button that the pick's rerun was replacing: Streamlit had dropped its deferred file.)"""
+    settle(page)
 
 
 def _score_on_phone(page: Page, choices: dict[str, str | float], shot: str) -> None:
@@ -470,7 +471,10 @@ def _declare_final(page: Page, url: str, stages: tuple[tuple[str, str], ...]) ->
 
 def _arrivals(page: Page, url: str, shot: str) -> str:
     _sign_in(page, url, "panitia-kudus", competition=PROV)
-    _open(page, "Panitia", "Panitia")
+    # The provinsi contest's Panitia page by its link (a new browser session: the sign-in cookie carries over,
+    # the contest is the link's; the sidebar of the old session still held Kab. Kudus).
+    page.goto(f"{url}/panitia?competition={PROV}")
+    expect(page.get_by_role("heading", name="Panitia").first).to_be_visible()
     expect(page.get_by_text("Peserta dari tingkat di bawahnya")).to_be_visible()
     _settle(page)
     _shot(page, shot)
