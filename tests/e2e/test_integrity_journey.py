@@ -64,7 +64,7 @@ def _idle(page: Page) -> None:
     for _ in range(2):
         page.wait_for_function(_NOT_RUNNING, timeout=180_000)
         page.wait_for_timeout(1000)
-    expect(page.locator("[data-testid='stMain'] [data-testid='stElementContainer']").first).to_be_visible(
+    expect(page.locator("[data-testid='stMain'] [data-testid='stElementContainer']:visible").first).to_be_visible(
         timeout=60_000)
     page.wait_for_function(_NOT_RUNNING, timeout=180_000)
 
