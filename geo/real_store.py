@@ -28,17 +28,21 @@ def missing_region_points(con: Con) -> int:
 
 
 def fill_region_points(con: Con) -> int:
-    """Give every region without a point the shipped one; returns how many were filled."""
+    """Give every region without a point the shipped one; returns how many were filled. Regions the shipped
+    file does not place either (a few hundred desa) stay without a point, and a start that has nothing to fill
+    writes nothing: no version is bumped, no cache goes cold."""
     if missing_region_points(con) == 0:
         return 0
-    points = real.places().select("code", "lat", "lon")
-    with store.transaction(con):
-        store.touch_reference(con)
-        with store.registered(con, "_real_points", points) as view:
-            before = missing_region_points(con)
+    with store.registered(con, "_real_points", real.places().select("code", "lat", "lon")) as view:
+        fillable = int(store.scalar(con, f"SELECT count(*) FROM regions r JOIN {view} p USING (code) "
+                                         "WHERE r.lat IS NULL OR r.lon IS NULL"))
+        if fillable == 0:
+            return 0
+        with store.transaction(con):
+            store.touch_reference(con)
             con.execute(f"UPDATE regions SET lat = p.lat, lon = p.lon FROM {view} p "
                         "WHERE regions.code = p.code AND (regions.lat IS NULL OR regions.lon IS NULL)")
-            return before - missing_region_points(con)
+    return fillable
 
 
 def fill_real_outlines(con: Con) -> int:
@@ -52,22 +56,15 @@ def fill_real_outlines(con: Con) -> int:
     return boundary_store.write_boundaries(con, rows)
 
 
-def kabupaten_without_cells(con: Con, kab_codes: list[str]) -> list[str]:
-    """The kabupaten of `kab_codes` that have no kecamatan shape stored (drawn or uploaded)."""
-    have = {r[0] for r in con.execute("SELECT DISTINCT substr(code, 1, 5) FROM boundaries WHERE level = 3 "
-                                      "AND list_contains(?, substr(code, 1, 5))", [kab_codes]).fetchall()}
-    return [k for k in kab_codes if k not in have]
-
-
 def ensure_cells(con: Con, kab_codes: list[str]) -> int:
-    """Draw the illustrative kecamatan and desa cells (`geo.cells`) of each kabupaten in `kab_codes` that has
-    none yet, around its desa points and inside its real shape, so a committee's map can colour its kecamatan
-    from the first contest; returns how many cells were stored. Points are not moved: a committee's own
-    coordinates stay as given. Uploaded kecamatan boundaries are never replaced (such a kabupaten has cells)."""
-    missing = kabupaten_without_cells(con, kab_codes)
-    if not missing:
+    """Draw the illustrative kecamatan and desa cells (`geo.cells`) of each kabupaten in `kab_codes` (those
+    the caller found without kecamatan shapes), around its desa points and inside its real shape, so a
+    committee's map can colour its kecamatan from the first contest; returns how many cells were stored. Points
+    are not moved: a committee's own coordinates stay as given; a shape already stored is never replaced."""
+    if not kab_codes:
         return 0
-    rows, _, _ = kabupaten_cells(boundary_store.region_points(con), missing)
+    regions = pl.concat([boundary_store.region_points(con, kab) for kab in kab_codes])
+    rows, _, _ = kabupaten_cells(regions, kab_codes)
     drawn = {r[0] for r in con.execute("SELECT code FROM boundaries WHERE list_contains(?, code)",
                                        [[r.code for r in rows]]).fetchall()}
     return boundary_store.write_boundaries(con, [r for r in rows if r.code not in drawn])

@@ -19,7 +19,7 @@ from geo.export import points_geojson, regions_geojson, static_map_png
 from geo.frames import boundary_frame
 from geo.layers import LAYER_POSYANDU, payload_bytes
 from geo.mapview import MapOptions, build_map, measure_label
-from geo.real_store import ensure_cells, kabupaten_without_cells
+from geo.real_store import ensure_cells
 from geo.validate import flag_posyandu
 from present.fmt import fmt_int, fmt_number
 from present.i18n import t
@@ -51,6 +51,18 @@ def _profiles_and_names(reference: int) -> tuple[pl.DataFrame, dict[str, str]]:
     con = get_con()
     regions = boundaries.region_points(con)
     return reads.posyandu_profiles(con), dict(zip(regions["code"], regions["name"], strict=True))
+
+
+def ensure_cells_once(kab_codes: list[str]) -> bool:
+    """Draw the illustrative cells of kabupaten shown without any (`geo.real_store.ensure_cells`), trying each
+    kabupaten once a session (one without desa points gets none, and must not be tried on every rerun)."""
+    tried = st.session_state.setdefault("peta.cells_tried", set())
+    todo = [k for k in kab_codes if k not in tried]
+    if not todo:
+        return False
+    tried.update(todo)
+    with st.spinner(tr("geo_drawing_cells")):
+        return ensure_cells(get_con(), todo) > 0
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -222,12 +234,11 @@ for param, key, default, _ in LINKED:
 opts = MapOptions(measure, size_by, level, *shown[:2], show_kecamatan=shown[2], show_kabupaten=shown[3],
                   show_province=shown[4], national=scope == "nasional")
 
-if kabupaten_without_cells(get_con(), kab_codes):
-    # A committee's own store: its kabupaten get illustrative kecamatan cells the first time the map shows them.
-    with st.spinner(tr("geo_drawing_cells")):
-        ensure_cells(get_con(), kab_codes)
-    reference = reference_version()
-shapes = _cut(_shapes(reference, "nasional" if scope == "nasional" else "provinsi"), kab_codes, scope)
+zoom = "nasional" if scope == "nasional" else "provinsi"
+with_cells = set(_shapes(reference, zoom)[3]["code"].str[:5])
+if (bare := [k for k in kab_codes if k not in with_cells]) and ensure_cells_once(bare):
+    reference = reference_version()     # a committee's own store: its kabupaten got their kecamatan cells
+shapes = _cut(_shapes(reference, zoom), kab_codes, scope)
 view_key = (ctx.competition_id, ctx.region_code, scope)
 saved = st.session_state.get("peta.view")
 view = saved[1] if saved and saved[0] == view_key else None

@@ -84,7 +84,7 @@ with st.spinner(tr("integrity_opening_profile")):
     if row["total"] is None:
         st.info(tr("empty_entrant_no_scores"))
     else:
-        show_summary(table, ctx.competition_id, ctx.stage, eid, L)
+        show_summary(table, ctx.competition_id, ctx.stage, eid, L, moved=got[1] if got is not None else None)
     mine, avg = entrant_fields(table, eid), field_means(table)
     left, right = st.columns(2)
     with left:

@@ -31,9 +31,10 @@ def show_change_since(shown: pl.DataFrame, competition_id: str, stage: str | Non
     dataframe(change_rows(moved, fields, lang, with_round=len(rounds) > 1), hide_index=True, key="share_since_table")
 
 
-def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, entrant_id: str, lang: str) -> None:
+def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, entrant_id: str, lang: str,
+                 moved: pl.DataFrame | None = None) -> None:
     """The entrant's field awards, its plain-language summary and its scorecard image to download (PNG for
-    WhatsApp)."""
+    WhatsApp). `moved` is the entrant's `ui.share.moved_since` frame, when the page has it already."""
     from present.scorecard_image import scorecard_png
     from present.summary import field_award_text, summary_clauses, summary_text
     from scoring.summary import entrant_figures
@@ -48,9 +49,9 @@ def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, en
             st.success(" · ".join(field_award_text(f, int(place), lang) for f, place in won),
                        icon=":material/military_tech:")
 
-    secs = [c[4:] for c in table.columns if c.startswith("sec_")]
-    got = moved_since(table.filter(pl.col("entrant_id") == entrant_id), competition_id, stage, secs)
-    moved = got[1] if got is not None else None
+    if moved is None:
+        got = moved_since(table.filter(pl.col("entrant_id") == entrant_id), competition_id, stage, [])
+        moved = got[1] if got is not None else None
     year = moved["round_year"][0] if moved is not None and moved.height else None
     fig = entrant_figures(table, cached.fix_first(competition_id, stage, entrant_id), entrant_id, moved=moved,
                           previous_year=year, field_awards=field_awards)
