@@ -80,6 +80,7 @@ def test_a_cached_ranking_stays_warm_through_sign_ins_and_other_contests(demo_ap
     from streamlit.testing.v1 import AppTest
 
     import scoring.engine
+    import scoring.incremental
     from tests.pages_support import COMP
 
     con = demo_app
@@ -92,7 +93,17 @@ def test_a_cached_ranking_stays_warm_through_sign_ins_and_other_contests(demo_ap
         runs.append(contest_of[inputs.entrants["entrant_id"][0]])
         return real(inputs, config, stage=stage)
 
+    def counting_saves(previous, base, applied, new, stage=None):
+        # After judges' saves the held results are brought up to date from the saves alone (#15): that is the
+        # recompute a save causes, so it counts like a full score.
+        res = real_rescore(previous, base, applied, new, stage)
+        if res is not None:      # None: the caller scores in full, counted there
+            runs.append(contest_of[base.entrants["entrant_id"][0]])
+        return res
+
+    real_rescore = scoring.incremental.rescore
     monkeypatch.setattr(scoring.engine, "score_competition", counting)
+    monkeypatch.setattr(scoring.incremental, "rescore", counting_saves)
     user = auth.session_user(con, auth.authenticate(con, "juri1", "juri-demo").token)
     assert user is not None
     # An open form of juri1 in a stage not yet final: where a judge would score next.

@@ -10,7 +10,7 @@ from pathlib import Path
 from playwright.sync_api import Page, expect
 
 from data import store
-from tests.e2e.conftest import ARTIFACTS, serve
+from tests.e2e.conftest import ARTIFACTS, serve, settle
 from tests.instrument_workbooks import workbook
 
 PASSWORD = "Kudus-Sehat-2025"
@@ -22,6 +22,7 @@ def _nav(page: Page, name: str) -> None:
     """Follow the sidebar link (the same Streamlit session, so the sign-in stays)."""
     page.locator("[data-testid='stSidebarNav']").get_by_role("link", name=name).click()
     expect(page.get_by_role("heading", name=name, exact=True)).to_be_visible()
+    settle(page)
 
 
 def _pick(page: Page, label: str, typed: str, option: str | re.Pattern) -> None:
@@ -29,11 +30,14 @@ def _pick(page: Page, label: str, typed: str, option: str | re.Pattern) -> None:
     box.click()
     page.keyboard.type(typed)
     page.get_by_role("option", name=option).first.click()
+    settle(page)     # the pick reruns the page and may redraw the fields below: typing into them now is lost
 
 
 def _fill(page: Page, label: str, value: str) -> None:
     """Type into the input Streamlit labels `label` (a help icon shares the label, so go by aria-label)."""
-    page.locator(f"input[aria-label='{label}']").fill(value)
+    box = page.locator(f"input[aria-label='{label}']")
+    box.fill(value)
+    expect(box).to_have_value(value)
 
 
 def _shot(page: Page, name: str) -> None:
@@ -132,6 +136,8 @@ def _set_up_in_the_browser(browser, url: str, xlsx: Path) -> None:
             _fill(page, "Nama pengguna", username)
             _fill(page, "Nama", name)
             _fill(page, "OPD / instansi asal", opd)
+            settle(page)   # each field commits on blur with a rerun; the click must come after the last
+            expect(page.locator("input[aria-label='Nama pengguna']")).to_have_value(username)
             page.get_by_role("button", name="Buat akun", exact=True).click()
             expect(page.get_by_text(f"Akun {username} (Juri) dibuat")).to_be_visible()
             expect(page.get_by_text(f"Kata sandi sementara untuk {username}")).to_be_visible()
