@@ -193,13 +193,13 @@ def test_every_criterion_must_be_answered_and_a_share_stays_within_0_to_100():
 def test_a_judge_is_offered_only_their_own_entrants():
     sheets = _form(assignments=[("J1", "E1"), ("J1", "E3"), ("J2", "E2"), ("J2", "E3")])
     entrant = next(r for r in sheets["survey"] if r["name"] == "entrant_id")
-    assert entrant["choice_filter"] == "selected(${judge_id}, judges)"
+    assert entrant["choice_filter"] == "selected(judges, ${judge_id})"
     offered = {r["name"]: r["judges"] for r in sheets["choices"] if r["list_name"] == "entrants"}
     assert offered == {"E1": "J1", "E2": "J2", "E3": "J1 J2"}
     warnings: list[str] = []
     xml = to_xform(build_xlsform(mini_instrument(), [("E1", "Jeruk"), ("E2", "Apel")], [("J1", "Ahmad")],
                                  competition_id="LP2026-KAB-36.02", assignments=[("J1", "E1")]), warnings)
-    assert "instance('entrants')/root/item[selected( /data/judge_id , judges)]" in xml
+    assert "instance('entrants')/root/item[selected(judges,  /data/judge_id )]" in xml
     assert warnings == []
 
 

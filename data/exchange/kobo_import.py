@@ -4,6 +4,13 @@
 Exports name columns by group path: Kobo writes `grp_kesehatan/KES-01`, ODK Central `grp_kesehatan-KES-01`; both
 are understood, as are the GPS columns each writes and `meta/instanceID` (or Kobo's `_uuid`), which makes a second
 import of the same export change nothing.
+
+Photos: a photo question's column holds the file name the phone gave it; the bytes come from the media ZIP the
+server exports beside the table (KoboToolbox: `<user>/attachments/<form>/<submission _uuid>/<file>`; ODK Central's
+"with media" ZIP: the table and `media/<file>`, which may also be uploaded as the export itself). Each photo is
+checked as any evidence upload is (type by its first bytes, size) and stored once by its hash as evidence of
+that criterion's score. A photo the row names but the media lacks refuses the row (nothing is lost silently).
+The form has no repeat group, so only the export's first sheet (Kobo puts repeats in further sheets) is read.
 """
 
 from __future__ import annotations
@@ -11,6 +18,8 @@ from __future__ import annotations
 import csv
 import io
 import math
+import posixpath
+import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +28,8 @@ import openpyxl
 
 from data import store
 from data.exchange.problems import Problem
-from data.exchange.xlsform import GROUP_PREFIX, NOTE_SUFFIX, group_name, xml_name
+from data.exchange.xlsform import GROUP_PREFIX, NOTE_SUFFIX, PHOTO_SUFFIX, group_name, value_range, xml_name
+from data.judging import evidence
 from data.judging.auth import User
 from data.judging.forms import UNSET, _write_score
 from scoring.instrument import Instrument
@@ -47,6 +57,71 @@ def read_export(data: bytes, filename: str) -> tuple[str | None, list[str], list
     return sheet, header, [r + [""] * (len(header) - len(r)) for r in values[1:]]
 
 
+MAX_MEDIA_FILES = 20_000
+MAX_MEDIA_BYTES = 2 * 1024 ** 3      # a whole contest's photos at max-pixels fit many times over
+
+
+class Media:
+    """The photos of a media ZIP, found by (submission uuid, file name) or, where a name is unique, by name."""
+
+    def __init__(self) -> None:
+        self.by_folder: dict[tuple[str, str], bytes] = {}
+        self.by_name: dict[str, list[bytes]] = {}
+
+    def add(self, path: str, data: bytes) -> None:
+        parts = [p for p in path.replace("\\", "/").split("/") if p]
+        if not parts:
+            return
+        name = parts[-1]
+        for folder in parts[:-1]:
+            self.by_folder[(folder.lower(), name)] = data
+        same = self.by_name.setdefault(name, [])
+        if data not in same:
+            same.append(data)
+
+    def find(self, instance_id: str, name: str) -> bytes | None:
+        """The photo `name` of the submission `instance_id` (its folder in a Kobo ZIP, else a unique name)."""
+        uuid = instance_id.removeprefix("uuid:").lower()
+        if (uuid, name) in self.by_folder:
+            return self.by_folder[(uuid, name)]
+        found = self.by_name.get(name, [])
+        return found[0] if len(found) == 1 else None
+
+    def __len__(self) -> int:
+        return len(self.by_name)
+
+
+def is_table_zip(data: bytes) -> bool:
+    """True for an XLSX workbook (a ZIP too), False for any other ZIP (a media or "with media" export)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "[Content_Types].xml" in z.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def read_media(data: bytes, media: Media | None = None) -> tuple[Media, tuple[str, bytes] | None]:
+    """The photos of a ZIP, and the export table inside it when it holds one (ODK Central's "with media" ZIP:
+    the CSV/XLSX outside any media folder). Raises ValueError for a ZIP too large to open."""
+    media = media if media is not None else Media()
+    table: tuple[str, bytes] | None = None
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = [i for i in z.infolist() if not i.is_dir()]
+        if len(infos) > MAX_MEDIA_FILES or sum(i.file_size for i in infos) > MAX_MEDIA_BYTES:
+            raise ValueError(f"ZIP > {MAX_MEDIA_FILES} files or {MAX_MEDIA_BYTES // 1024 ** 3} GB")
+        for info in infos:
+            name = info.filename
+            base = posixpath.basename(name)
+            if base.startswith(".") or name.startswith("__MACOSX/"):
+                continue
+            if base.lower().endswith((".csv", ".xlsx")) and "media" not in name.lower().split("/")[:-1]:
+                if table is None or name.count("/") < table[0].count("/"):
+                    table = (base, z.read(info))
+                continue
+            media.add(name, z.read(info))
+    return media, table
+
+
 def _cell(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v)) if abs(v) < 1e15 else str(v)
@@ -64,6 +139,7 @@ class Submission:
     lat: float | None
     lon: float | None
     answers: dict[str, dict[str, Any]]   # criterion_id → {"option_code"|"real_value": ..., "note": ...}
+    photos: dict[str, tuple[str, bytes, evidence.Stored]] = field(default_factory=dict)   # criterion → photo
 
 
 @dataclass
@@ -72,6 +148,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     already_imported: list[str] = field(default_factory=list)
     scores_written: int = 0
+    photos_stored: int = 0
 
     @property
     def rejected_rows(self) -> list[int]:
@@ -98,7 +175,7 @@ def _unknown_criteria(header: list[str], instrument: Instrument) -> list[tuple[s
     instrument, nor its note: the export came from a form made of another instrument (or version)."""
     groups = [group_name(s.id) for s in instrument.sections]
     known = {xml_name(c.id) for c in instrument.criteria}
-    known |= {f"{n}{NOTE_SUFFIX}" for n in known}
+    known |= {f"{n}{suffix}" for n in known for suffix in (NOTE_SUFFIX, PHOTO_SUFFIX, f"{PHOTO_SUFFIX}_URL")}
     out = []
     for h in header:
         path = h.split("/")
@@ -112,7 +189,7 @@ def _unknown_criteria(header: list[str], instrument: Instrument) -> list[tuple[s
             if leaf.startswith(GROUP_PREFIX) and "-" in leaf:    # a group this instrument does not have
                 leaf, in_group = leaf.split("-", 1)[1], True
         if in_group and leaf and leaf not in known:
-            out.append((h, leaf.removesuffix(NOTE_SUFFIX)))
+            out.append((h, leaf.removesuffix("_URL").removesuffix(PHOTO_SUFFIX).removesuffix(NOTE_SUFFIX)))
     return out
 
 
@@ -148,16 +225,25 @@ def _gps(values: list[str], cols: dict[str, int]) -> tuple[float | None, float |
 
 
 def parse_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: str, instrument: Instrument,
-                 data: bytes, filename: str) -> ImportReport:
+                 data: bytes, filename: str, media: bytes | None = None) -> ImportReport:
     """Validate every row of an export against the instrument and the competition; nothing is written.
 
-    A row is accepted whole or rejected whole (a submission is one judge's form), and each reason it is
-    rejected is a Problem with its row (as the spreadsheet numbers it, header = 1) and column.
+    `data` is the CSV/XLSX export or a ZIP holding it with its photos; `media` the server's media ZIP when the
+    photos come apart. A row is accepted whole or rejected whole (a submission is one judge's form), and each
+    reason it is rejected is a Problem with its row (as the spreadsheet numbers it, header = 1) and column.
     """
     report = ImportReport()
+    photos = Media()
     try:
+        if media:
+            read_media(media, photos)
+        if data[:4] == b"PK\x03\x04" and not is_table_zip(data):
+            _, table = read_media(data, photos)
+            if table is None:
+                raise ValueError("ZIP tanpa tabel CSV/XLSX / ZIP without a CSV/XLSX table")
+            data = table[1]
         sheet, header, rows = read_export(data, filename)
-    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError) as exc:
+    except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         report.problems.append(Problem(filename, None, None, None, "judging_import_unreadable", {"detail": str(exc)}))
         return report
     cols = _columns(header, instrument)
@@ -228,10 +314,11 @@ def parse_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: str
                                 or not LON_RANGE[0] <= lon <= LON_RANGE[1]):
             problem(header[cols["gps"]] if "gps" in cols else "gps", "judging_import_bad_gps", value=raw)
         answers = _answers(instrument, header, values, cols, problem)
+        found = _photos(instrument, header, values, cols, photos, iid, problem)
         if bad:
             report.problems.extend(bad)
             continue
-        report.accepted.append(Submission(n, iid, stage, entrant, judge, lat, lon, answers))
+        report.accepted.append(Submission(n, iid, stage, entrant, judge, lat, lon, answers, found))
     return report
 
 
@@ -253,8 +340,11 @@ def _answers(instrument: Instrument, header: list[str], values: list[str], cols:
                             options=", ".join(o.code for o in c.options))
             else:
                 number = _number(text)
-                if number is None or number < 0:
+                low, high = value_range(c)
+                if number is None or number < low:
                     problem(column, "judging_import_bad_number", value=text, criterion=c.id)
+                elif high is not None and number > high:     # the form's constraint, for an export of another
+                    problem(column, "fieldform_out_of_range", value=text, criterion=c.id, low=low, high=high)
                 else:
                     got["real_value"] = number
         note_col = cols.get(f"{name}{NOTE_SUFFIX}")
@@ -265,24 +355,61 @@ def _answers(instrument: Instrument, header: list[str], values: list[str], cols:
     return answers
 
 
+def _photos(instrument: Instrument, header: list[str], values: list[str], cols: dict[str, int], media: Media,
+            instance_id: str, problem: Any) -> dict[str, tuple[str, bytes, evidence.Stored]]:
+    """criterion → (file name, bytes, check) of every photo the row names, each checked as an evidence upload."""
+    out: dict[str, tuple[str, bytes, evidence.Stored]] = {}
+    for c in instrument.criteria:
+        column = cols.get(f"{xml_name(c.id)}{PHOTO_SUFFIX}")
+        if column is None or not values[column].strip():
+            continue
+        name = posixpath.basename(values[column].strip().replace("\\", "/"))
+        data = media.find(instance_id, name)
+        if data is None:
+            problem(header[column], "fieldform_photo_missing", name=name, criterion=c.id)
+            continue
+        checked = evidence.check_file(data, name)
+        if not checked.ok:
+            problem(header[column], checked.message_key, **checked.detail)
+            continue
+        out[c.id] = (name, data, checked)
+    return out
+
+
+def _with_photo(con: duckdb.DuckDBPyConnection, sub: Submission, competition_id: str, criterion_id: str,
+                sha: str) -> list[str]:
+    """The score's evidence with the photo added (once)."""
+    row = con.execute("SELECT evidence FROM scores WHERE competition_id = ? AND stage = ? AND entrant_id = ? "
+                      "AND judge_id = ? AND criterion_id = ?",
+                      [competition_id, sub.stage, sub.entrant_id, sub.judge_id, criterion_id]).fetchone()
+    have = list(row[0] or []) if row else []
+    return have if sha in have else have + [sha]
+
+
 def import_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: str, instrument: Instrument,
-                  data: bytes, filename: str) -> ImportReport:
-    """Validate an export, then write every accepted submission's scores (audited) in one transaction.
+                  data: bytes, filename: str, media: bytes | None = None) -> ImportReport:
+    """Validate an export, then write every accepted submission's scores and photos (audited) in one transaction.
 
     Rejected rows are reported and not written; rows whose instanceID was imported before are skipped.
     """
-    report = parse_export(con, user, competition_id, instrument, data, filename)
+    report = parse_export(con, user, competition_id, instrument, data, filename, media)
     if not report.accepted:
         return report
 
-    def write() -> int:
-        written = 0
+    def write() -> tuple[int, int]:
+        written = photos = 0
         with store.transaction(con):
             store.touch(con, competition_id)
             for sub in report.accepted:
-                for crit, got in sub.answers.items():
+                for crit in [c.id for c in instrument.criteria if c.id in sub.answers or c.id in sub.photos]:
+                    got = sub.answers.get(crit, {})
                     changes = {"option_code": got.get("option_code", UNSET), "real_value": got.get("real_value", UNSET),
                                "note": got.get("note", UNSET), "evidence": UNSET}
+                    if crit in sub.photos:
+                        name, blob, checked = sub.photos[crit]
+                        sha = evidence.keep_file(con, blob, checked, name, user.username)
+                        changes["evidence"] = _with_photo(con, sub, competition_id, crit, sha)
+                        photos += 1
                     written += _write_score(con, user.username, competition_id, sub.stage, sub.entrant_id,
                                             sub.judge_id, crit, changes, f"field form {filename} {sub.instance_id}",
                                             source="kobo")
@@ -290,6 +417,6 @@ def import_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: st
                             "lat, lon, source_file, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                             [sub.instance_id, competition_id, sub.stage, sub.entrant_id, sub.judge_id, sub.lat,
                              sub.lon, filename, user.username])
-        return written
-    report.scores_written = store.with_retry(write)
+        return written, photos
+    report.scores_written, report.photos_stored = store.with_retry(write)
     return report

@@ -79,6 +79,17 @@ def store_evidence(con: duckdb.DuckDBPyConnection, user: User, data: bytes, file
         forms._check_writable(con, competition_id, stage, entrant_id, judge, criterion_id)
     except PermissionDenied as err:
         return Stored(None, None, err.message_key, dict(err.detail))
+    checked = check_file(data, filename)
+    if not checked.ok:
+        return checked
+    with store.transaction(con):
+        keep_file(con, data, checked, filename, user.username)
+    return checked
+
+
+def check_file(data: bytes, filename: str | None = None) -> Stored:
+    """The file's hash and type when it may be evidence (not empty, at most `MAX_BYTES`, JPEG/PNG/PDF by its
+    first bytes), else the refusal; nothing is stored."""
     if len(data) == 0:
         return Stored(None, None, "judging_evidence_empty", {})
     if len(data) > MAX_BYTES:
@@ -87,17 +98,25 @@ def store_evidence(con: duckdb.DuckDBPyConnection, user: User, data: bytes, file
     mime = sniff_type(data)
     if mime is None:
         return Stored(None, None, "judging_evidence_bad_type", {"name": filename or ""})
-    sha = hashlib.sha256(data).hexdigest()
+    return Stored(hashlib.sha256(data).hexdigest(), mime, "judging_evidence_stored", {"name": filename or ""})
+
+
+def keep_file(con: duckdb.DuckDBPyConnection, data: bytes, checked: Stored, filename: str | None,
+              username: str) -> str:
+    """Write a checked file (`check_file`) to the evidence folder once and record it, inside the caller's
+    transaction; its sha256. The bytes go to disk first: a rolled-back record leaves an unreferenced file, never
+    a record without its file."""
+    sha, mime = checked.sha256, checked.mime_type
+    assert sha is not None and mime is not None, "keep_file takes a file check_file accepted"
     path = evidence_path(con, sha)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(f".tmp{os.getpid()}")
         tmp.write_bytes(data)
         tmp.replace(path)   # atomic: a reader never sees half a file
-    with store.transaction(con):
-        con.execute("INSERT INTO evidence_files (sha256, mime_type, size_bytes, original_name, uploaded_by) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [sha, mime, len(data), filename, user.username])
-    return Stored(sha, mime, "judging_evidence_stored", {"name": filename or ""})
+    con.execute("INSERT INTO evidence_files (sha256, mime_type, size_bytes, original_name, uploaded_by) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", [sha, mime, len(data), filename, username])
+    return sha
 
 
 class EvidenceInfo(TypedDict):
