@@ -18,7 +18,14 @@ from pyxform.validators.odk_validate import _call_validator, check_xform
 
 from data.exchange.kobo_import import import_export
 from data.exchange.problems import message_keys
-from data.exchange.xlsform import ENTRANTS_FILE, MAX_PIXELS, build_xlsform, entrants_csv, to_xform, xlsform_sheets
+from data.exchange.xlsform import (
+    ENTRANTS_FILE,
+    MAX_PIXELS,
+    build_xlsform,
+    entrants_csv,
+    to_xform,
+    xlsform_sheets,
+)
 from data.judging import forms as judging
 from data.judging.contest_life import send_back
 from data.judging.evidence import evidence_path
