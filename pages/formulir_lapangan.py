@@ -16,11 +16,11 @@ from data.store import reads
 from present.fmt import fmt_int
 from ui.auth import require_role
 from ui.context import lang, sidebar_context, tr
+from ui.downloads import XLSX
 from ui.state import get_con
 from ui.tables import problems_table
 from ui.uploads import file_upload
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ctx = sidebar_context(show_stage=False, show_region=False)
 user = require_role(["panitia"])
 con = get_con()

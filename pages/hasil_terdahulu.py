@@ -17,14 +17,13 @@ from present.fmt import fmt_int, fmt_number
 from scoring.fields import LEVELS
 from ui.auth import require_role
 from ui.context import lang, tr
-from ui.downloads import file_download
+from ui.downloads import XLSX, file_download
 from ui.region_picker import region_cascade
 from ui.safe import plain
 from ui.state import get_con
 from ui.tables import dataframe, problems_table
 from ui.uploads import file_upload
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 user = require_role(["panitia"])
 L = lang()
 con = get_con()

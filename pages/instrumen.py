@@ -13,6 +13,7 @@ from present.fmt import fmt_int
 from present.i18n import t
 from ui.auth import require_role, show_denied
 from ui.context import sidebar_context, tr
+from ui.downloads import XLSX
 from ui.safe import plain
 from ui.state import get_con
 from ui.tables import dataframe
@@ -35,7 +36,7 @@ dataframe(stored.select(
     pl.col("scored").fill_null(False).alias(tr("setup_col_scored")),
     pl.col("uploaded_by").alias(tr("setup_col_uploaded"))), hide_index=True)
 st.download_button(tr("setup_instrumen_template"), instrument_template(L), file_name="templat-instrumen.xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                   mime=XLSX,
                    icon=":material/download:", key="instrumen.template")
 
 upload = file_upload(st, tr("setup_instrumen_upload"), types=["xlsx", "yaml", "yml"], max_mb=10, key="instrumen.file")

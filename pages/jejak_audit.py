@@ -13,7 +13,7 @@ from present.audit_table import audit_rows, audit_workbook
 from present.fmt import fmt_int
 from ui.auth import require_role
 from ui.context import lang, sidebar_context, tr
-from ui.downloads import file_download
+from ui.downloads import XLSX, file_download
 from ui.state import get_con
 from ui.tables import dataframe
 
@@ -59,4 +59,4 @@ st.caption(tr("integrity_n_rows_limited", n=fmt_int(LIMIT, L)) if trail.height >
 dataframe(audit_rows(trail, L), hide_index=True, width="stretch")
 file_download(st, tr("integrity_audit_download"), lambda: audit_workbook(trail, L), key="au.xlsx",
               file_name=f"jejak_audit_{cid or 'semua'}.xlsx", icon=":material/download:",
-              mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+              mime=XLSX)

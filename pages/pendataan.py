@@ -26,7 +26,7 @@ from present.pendataan_table import (
 from scoring.fields import SPM_FIELDS
 from ui.auth import require_role, show_denied
 from ui.context import lang, sidebar_context, tr
-from ui.downloads import file_download
+from ui.downloads import XLSX, file_download
 from ui.safe import plain
 from ui.state import get_con
 from ui.tables import dataframe
@@ -82,7 +82,7 @@ with tab_summary:
         tr("pendataan_sheet_cases"): case_rows(listed, L),
         tr("pendataan_sheet_regions"): region_rows(regions, level, L)}),
         file_name=f"pendataan-{region or 'semua'}-{today.isoformat()}.xlsx", key="pendataan.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", icon=":material/download:")
+        mime=XLSX, icon=":material/download:")
 
 with tab_cases:
     c1, c2 = st.columns(2)

@@ -28,7 +28,7 @@ from scoring.fields import STRATA
 from scoring.league import PEER_GROUPS, peer_ranks
 from ui import cached
 from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
-from ui.downloads import file_download
+from ui.downloads import XLSX, file_download
 from ui.results import load_inputs, load_results
 from ui.share import place_stability
 from ui.share_views import imported_note, show_change_since, show_field_awards
@@ -166,6 +166,6 @@ def plain():
 
 file_download(d1, tr("pages_download_excel"), lambda: excel_bytes(style_scorecard(plain(), score_cols, bands, L), sheet),
                    file_name=f"{name}.xlsx", key="peringkat_xlsx",
-                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                   mime=XLSX)
 file_download(d2, tr("pages_download_csv"), lambda: csv_bytes(plain()), file_name=f"{name}.csv",
                    mime="text/csv", key="peringkat_csv")

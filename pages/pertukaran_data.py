@@ -22,12 +22,11 @@ from present.i18n import t
 from present.previews import import_preview
 from ui.auth import require_role
 from ui.context import COMBINED, lang, sidebar_context, tr
-from ui.downloads import file_download, store_download
+from ui.downloads import XLSX, file_download, store_download
 from ui.state import get_con, store_version
 from ui.tables import dataframe, problems_table
 from ui.uploads import file_upload
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ctx = sidebar_context(show_region=False)
 user = require_role(["panitia", "pembina"])
 con = get_con()

@@ -19,6 +19,7 @@ from ui.state import root_connection
 
 log = logging.getLogger("posyandu.downloads")
 Con = duckdb.DuckDBPyConnection
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"   # the MIME type of every Excel download
 
 
 def with_own_cursor(build: Callable[[Con], bytes | str]) -> Callable[[], bytes | str]:

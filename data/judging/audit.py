@@ -25,7 +25,7 @@ from data.judging.auth import User, require_role
 from data.store.audit import KEY_PARTS, PLACE, entry, record_rows
 from data.store.audit import record as record  # the one writer, named here for the paths that write scores
 from data.store.bulk import registered
-from data.store.con import Con
+from data.store.con import Con, fetch_frame
 
 SCORE_COLUMNS: tuple[str, ...] = ("option_code", "real_value", "note", "evidence")
 
@@ -163,8 +163,8 @@ def audit_trail(con: Con, user: User, *, competition_id: str | None = None, entr
         rows = (f"SELECT * FROM audit_log WHERE competition_id = ?{rest} UNION ALL "
                 f"SELECT * FROM audit_log WHERE entity = 'store' AND competition_id IS DISTINCT FROM ?{rest}")
         row_params = [competition_id, *params, competition_id, *params]
-    out = pl.from_arrow(con.execute(
-        "SELECT a.audit_id, a.changed_at, a.actor, a.source, a.action, a.entity, a.competition_id, a.stage, "
+    return fetch_frame(
+        con, "SELECT a.audit_id, a.changed_at, a.actor, a.source, a.action, a.entity, a.competition_id, a.stage, "
         "a.entrant_id, p.name AS posyandu_name, a.judge_id, j.name AS judge_name, a.criterion_id, a.old_value, "
         "a.new_value, a.reason, a.ref_audit_id, r.reason AS ref_reason, a.entity_key "
         f"FROM ({rows} ORDER BY audit_id DESC LIMIT ?) a LEFT JOIN entrants e ON e.entrant_id = a.entrant_id "
@@ -172,6 +172,4 @@ def audit_trail(con: Con, user: User, *, competition_id: str | None = None, entr
         "LEFT JOIN judges j ON j.judge_id = a.judge_id "
         "LEFT JOIN audit_log r ON r.audit_id = a.ref_audit_id "
         "ORDER BY a.audit_id DESC",
-        [*row_params, limit]).to_arrow_table())
-    assert isinstance(out, pl.DataFrame)
-    return out
+        [*row_params, limit])

@@ -22,6 +22,7 @@ from data.judging import audit
 from data.judging.auth import PermissionDenied, User, require_role
 from data.store import score_rows
 from data.store.con import Con as AnyCon
+from data.store.con import fetch_frame
 from present.errors import BadInput
 
 # The connection the modules built on this one take (DuckDB; they are not on PostgreSQL yet, docs/postgres.md).
@@ -301,9 +302,7 @@ def read_scores(con: AnyCon, user: User, competition_id: str, stage: str, entran
         judge_id = _acting_judge(user, judge_id)
     check_can_read(con, user, competition_id, stage, entrant_id, judge_id)
     sql, params = score_rows.form_scores_sql(con, competition_id, stage, entrant_id, judge_id)
-    out = pl.from_arrow(con.execute(f"SELECT * FROM ({sql}) AS f ORDER BY judge_id, criterion_id", params).to_arrow_table())
-    assert isinstance(out, pl.DataFrame)
-    return out
+    return fetch_frame(con, f"SELECT * FROM ({sql}) AS f ORDER BY judge_id, criterion_id", params)
 
 
 def form_progress(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str,
@@ -312,17 +311,15 @@ def form_progress(con: AnyCon, user: User, competition_id: str, stage: str, entr
     judge = _acting_judge(user, judge_id)
     check_can_read(con, user, competition_id, stage, entrant_id, judge)
     sql, params = score_rows.form_scores_sql(con, competition_id, stage, entrant_id, judge)
-    out = pl.from_arrow(con.execute(
-        f"WITH sc AS ({sql}) "
+    return fetch_frame(
+        con, f"WITH sc AS ({sql}) "
         "SELECT s.section_id, s.ord, s.title, s.spm_field, count(ic.criterion_id) AS total, "
         "  count(sc.criterion_id) FILTER (WHERE sc.option_code IS NOT NULL OR sc.real_value IS NOT NULL) AS answered "
         "FROM competitions c JOIN instrument_sections s USING (instrument_id) "
         "JOIN instrument_criteria ic ON ic.instrument_id = s.instrument_id AND ic.section_id = s.section_id "
         "LEFT JOIN sc ON sc.criterion_id = ic.criterion_id "
         "WHERE c.competition_id = ? GROUP BY s.section_id, s.ord, s.title, s.spm_field ORDER BY s.ord",
-        [*params, competition_id]).to_arrow_table())
-    assert isinstance(out, pl.DataFrame)
-    return out
+        [*params, competition_id])
 
 
 def form_status(con: AnyCon, user: User, competition_id: str, stage: str, entrant_id: str,

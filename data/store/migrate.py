@@ -4,7 +4,10 @@ and recorded in `schema_migrations`, so a killed process never leaves a half-mig
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -30,6 +33,26 @@ def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, str, Path]]:
     return found
 
 
+@contextmanager
+def plain_transaction(con: Any) -> Iterator[None]:
+    """BEGIN … COMMIT, ROLLBACK on any error (a kill too): a migration runs outside `store.transaction`, whose
+    version bump and retry belong to data writes. The same on DuckDB and PostgreSQL (`pg_migrate`)."""
+    con.execute("BEGIN")
+    try:
+        yield
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def mark_everything_changed(con: Any) -> None:
+    """After any migration: it may change what any result reads, so every competition and the reference
+    tables are marked changed (`versions.touch_everything`), in a transaction of its own."""
+    with plain_transaction(con):
+        touch_everything(con)
+
+
 def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Numbers of the migrations this store has run."""
     con.execute(
@@ -52,21 +75,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         if number in done:
             continue
         sql = path.read_text(encoding="utf-8")
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with plain_transaction(con):
             con.execute(sql)
             con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
         applied.append(number)
     if applied:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            touch_everything(con)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        mark_everything_changed(con)
     return applied

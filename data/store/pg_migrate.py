@@ -1,8 +1,8 @@
 """The PostgreSQL schema: `data/store/migrations_pg/NNN_name.sql`, numbered like the DuckDB migrations they
 mirror, applied in order, each in its own transaction and recorded in `schema_migrations`, as `migrate` does for
 DuckDB. `python -m data.store.pg_migrate` brings the database at $POSYANDU_DATABASE_URL up to date (or the URL
-given with `--url`). Two app servers starting at once take turns (a transaction-scoped advisory lock), so a file is never
-applied twice.
+given with `--url`). Two app servers starting at once do not interleave: one holds an advisory lock for its whole
+run, so a file is never applied twice and only the server that applied files marks everything changed.
 
 Which tables live where is declared here once: `MIRRORED` are on both stores with the same columns, types, keys
 and NOT NULL (tests/test_postgres_schema.py compares them); `DUCKDB_ONLY` says why each other DuckDB table is not
@@ -16,9 +16,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from data.store.migrate import migrations
+from data.store.migrate import mark_everything_changed, migrations, plain_transaction
 from data.store.pg import PgConnection, PgStore
-from data.store.versions import touch_everything
 
 MIGRATIONS_DIR_PG = Path(__file__).resolve().parent / "migrations_pg"
 # Any fixed number: the lock every server takes while it brings the schema up to date.
@@ -85,10 +84,22 @@ def migrate_pg(con: PgConnection) -> list[int]:
     """Apply every PostgreSQL migration not yet applied, each in its own transaction; return those applied now.
     Like DuckDB's `migrate`, applying any marks every competition and the reference tables changed."""
     applied: list[int] = []
+    # One server migrates at a time, the whole run: a second server starting at the same moment waits, then
+    # finds every file applied and marks nothing (taking turns per file, both marked everything changed).
+    con.execute("SELECT pg_advisory_lock(?)", [_MIGRATE_LOCK])
+    try:
+        _apply_pending(con, applied)
+    finally:
+        con.execute("SELECT pg_advisory_unlock(?)", [_MIGRATE_LOCK])
+    if applied:
+        mark_everything_changed(con)
+    return applied
+
+
+def _apply_pending(con: PgConnection, applied: list[int]) -> None:
+    """Apply each file not yet recorded, one transaction each, appending its number to `applied`."""
     for number, name, path in pg_migrations():
-        con.execute("BEGIN")
-        try:
-            con.execute("SELECT pg_advisory_xact_lock(?)", [_MIGRATE_LOCK])
+        with plain_transaction(con):
             con.execute("CREATE TABLE IF NOT EXISTS schema_migrations ("
                         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
                         " applied_at TIMESTAMP NOT NULL DEFAULT LOCALTIMESTAMP)")
@@ -97,19 +108,6 @@ def migrate_pg(con: PgConnection) -> list[int]:
                 con.execute(path.read_text(encoding="utf-8"))
                 con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [number, name])
                 applied.append(number)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    if applied:
-        con.execute("BEGIN")
-        try:
-            touch_everything(con)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-    return applied
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 
 from data.store.con import Con as AnyCon
-from data.store.con import is_postgres
+from data.store.con import fetch_frame, is_postgres
 from scoring.frames import CODE_OF, CODED_SCORES_SCHEMA, CodedScores
 
 Con = duckdb.DuckDBPyConnection
@@ -259,17 +259,8 @@ def labels(con: Con, column: str, codes_sql: str | None = None, params: list | N
     """code (UInt32) → label of one key table, all of it or the codes `codes_sql` selects."""
     table, _ = KEYS[column]
     where = f" WHERE no IN ({codes_sql})" if codes_sql else ""
-    df = _fetch(con, f"SELECT no, {column} AS label FROM {table}{where} ORDER BY no", params or [])
+    df = fetch_frame(con, f"SELECT no, {column} AS label FROM {table}{where} ORDER BY no", params or [])
     return df.select(pl.col("no").cast(pl.UInt32).alias("code"), pl.col("label").cast(pl.String))
-
-
-def _fetch(con: Con, sql: str, params: list) -> pl.DataFrame:
-    """A query's result through Arrow. A prepared `execute` keeps the competition filter on the row groups' zone
-    maps: `con.sql(q, params=...)` read every row group here (2 s instead of 20 ms for 370,000 rows, DuckDB 1.5).
-    DuckDB 2.0 step: check this still holds (docs/benchmarks.md)."""
-    out = pl.from_arrow(con.execute(sql, params).to_arrow_table())
-    assert isinstance(out, pl.DataFrame)
-    return out
 
 
 def competition_no(con: Con, competition_id: str) -> int | None:
@@ -295,7 +286,7 @@ def coded_scores(con: Con, competition_id: str) -> CodedScores:
     if no is None:
         empty = {col: pl.DataFrame(schema={"code": pl.UInt32, "label": pl.String}) for col in CODE_OF.values()}
         return CodedScores(pl.DataFrame(schema=CODED_SCORES_SCHEMA), empty)
-    codes = _fetch(con, f"SELECT {', '.join(CODED_COLUMNS)} FROM score_choices WHERE competition_no = ?", [no])
+    codes = fetch_frame(con, f"SELECT {', '.join(CODED_COLUMNS)} FROM score_choices WHERE competition_no = ?", [no])
     codes = codes.select(pl.col(c).cast(t) for c, t in CODED_SCORES_SCHEMA.items())
     # one query for every key's labels; entrant and judge labels of the codes this competition holds only (a
     # national store has 300,000 entrants), joined to the distinct codes already in memory
@@ -310,7 +301,7 @@ def coded_scores(con: Con, competition_id: str) -> CodedScores:
         parts.append(f"SELECT '{col}' AS col, no, {col} AS label FROM {table}{join}")
     con.register("_used_codes", used.to_arrow())
     try:
-        every = _fetch(con, " UNION ALL ".join(parts), [])
+        every = fetch_frame(con, " UNION ALL ".join(parts), [])
     finally:
         con.unregister("_used_codes")
     lab = {col: every.filter(pl.col("col") == col).sort("no").select(
@@ -352,7 +343,7 @@ def journal_save(con: AnyCon, competition_id: str, stage: str, entrant_id: str, 
 
 def saves_since(con: Con, competition_id: str, version: int) -> pl.DataFrame:
     """The journalled saves of a competition after `version`, in order (version, then as written)."""
-    return _fetch(con, "SELECT version, stage, entrant_id, judge_id, criterion_id, created, old_option_code, "
+    return fetch_frame(con, "SELECT version, stage, entrant_id, judge_id, criterion_id, created, old_option_code, "
                        "old_real_value, option_code, real_value FROM score_saves WHERE competition_id = ? "
                        "AND version > ? ORDER BY version, saved_at", [competition_id, version])
 
