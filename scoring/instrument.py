@@ -13,6 +13,22 @@ import polars as pl
 
 CriterionKind = Literal["choice", "real"]
 Layout = Literal["six_field", "level_sections"]
+RegionScope = Literal["kabupaten", "kecamatan", "desa"]
+
+# A judge's answer "tidak ada kasus / tidak berlaku" (no cases / not applicable), stored in `scores.option_code`
+# with real_value NULL, for a choice and a nilai-riil criterion alike. Only a criterion with `no_case_allowed`
+# accepts it; the criterion then leaves that entrant's denominator for that stage (its section and total are
+# scored over the other criteria) and every view names it. Never a letter, so it cannot meet an option code
+# (the loader allows only a–z). The Kobo form (#20) offers it under this very name.
+NO_CASE = "tidak_ada_kasus"
+# How a committee writes that answer in a sheet or a form export (compared case- and space-insensitively).
+NO_CASE_WORDS = frozenset({NO_CASE, "tidak ada kasus", "tidak berlaku", "tidak ada kasus / tidak berlaku",
+                           "tidak ada kasus/tidak berlaku", "no cases", "not applicable", "n/a"})
+
+
+def is_no_case(text: object) -> bool:
+    """Whether a typed cell or exported answer means NO_CASE."""
+    return isinstance(text, str) and " ".join(text.casefold().split()) in NO_CASE_WORDS
 
 
 @dataclass(frozen=True)
@@ -40,6 +56,13 @@ class Criterion:
     evidence: tuple[str, ...] = ()
     weight: float = 1.0
     spm_field: str | None = None
+    no_case_allowed: bool = False   # the judge may answer NO_CASE
+    stages: tuple[str, ...] = ()    # the stages it is scored in; () = every stage
+    ratio_of: str | None = None     # a count scored per this denominator (docs/instruments.md); None = as entered
+
+    def in_stage(self, stage: str) -> bool:
+        """Whether the criterion is scored in `stage` (every stage when it names none)."""
+        return not self.stages or stage in self.stages
 
     @property
     def max_points(self) -> float:
@@ -55,6 +78,7 @@ class Section:
     spm_field: str | None = None
     title_en: str | None = None
     criteria: tuple[Criterion, ...] = ()
+    scope: RegionScope | None = None   # scored once per region team, the same value for its entrants
 
 
 @dataclass(frozen=True)
@@ -86,7 +110,8 @@ class Instrument:
 SECTIONS_SCHEMA = {"section_id": pl.String, "ord": pl.Int32, "title": pl.String, "spm_field": pl.String,
                    "weight": pl.Float64}
 CRITERIA_SCHEMA = {"criterion_id": pl.String, "section_id": pl.String, "ord": pl.Int32, "kind": pl.String,
-                   "weight": pl.Float64, "max_points": pl.Float64, "spm_field": pl.String, "text": pl.String}
+                   "weight": pl.Float64, "max_points": pl.Float64, "spm_field": pl.String, "text": pl.String,
+                   "no_case_allowed": pl.Boolean}
 OPTIONS_SCHEMA = {"criterion_id": pl.String, "option_code": pl.String, "text": pl.String, "points": pl.Float64}
 THRESHOLDS_SCHEMA = {"criterion_id": pl.String, "min_value": pl.Float64, "points": pl.Float64}
 
@@ -105,7 +130,8 @@ def criteria_frame(instrument: Instrument) -> pl.DataFrame:
         for i, c in enumerate(s.criteria):
             rows.append({"criterion_id": c.id, "section_id": s.id, "ord": i, "kind": c.kind,
                          "weight": c.weight, "max_points": c.max_points,
-                         "spm_field": c.spm_field or s.spm_field, "text": c.text})
+                         "spm_field": c.spm_field or s.spm_field, "text": c.text,
+                         "no_case_allowed": c.no_case_allowed})
     return pl.DataFrame(rows, schema=CRITERIA_SCHEMA)
 
 

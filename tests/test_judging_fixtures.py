@@ -48,7 +48,8 @@ def build_contest(con: duckdb.DuckDBPyConnection) -> None:
                         ])
         con.execute("INSERT INTO instruments (instrument_id, code, version, title, layout, source_text) "
                     "VALUES (?, 'mini', 1, 'Mini', 'six_field', '')", [INSTRUMENT])
-        con.executemany("INSERT INTO instrument_sections VALUES (?, ?, ?, ?, ?, ?, ?)", [
+        con.executemany("INSERT INTO instrument_sections (instrument_id, section_id, ord, title, title_en, spm_field, weight) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?)", [
             (INSTRUMENT, "kesehatan", 0, "Kesehatan", "Health", "kesehatan", 60.0),
             (INSTRUMENT, "pendidikan", 1, "Pendidikan", "Education", "pendidikan", 40.0),
         ])

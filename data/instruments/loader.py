@@ -328,6 +328,7 @@ def _build_section(sh: SectionHeaderSpec, criteria: list[CriterionSpec]) -> Sect
                 thresholds=tuple(Threshold(th.min_value, th.points)
                                  for th in sorted(c.thresholds, key=lambda th: th.min_value)),
                 unit=c.unit, evidence=tuple(c.evidence), weight=c.weight, spm_field=c.spm_field,
+                no_case_allowed=c.no_case_allowed,
             )
             for c in criteria
         ),

@@ -47,13 +47,16 @@ def save_instrument(con: duckdb.DuckDBPyConnection, instrument: Instrument, sour
             [iid, instrument.code, instrument.version, instrument.title, instrument.year, instrument.layout,
              source_text])
         con.executemany(
-            "INSERT INTO instrument_sections VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[iid, s.id, i, s.title, s.title_en, s.spm_field, s.weight] for i, s in enumerate(instrument.sections)])
+            "INSERT INTO instrument_sections (instrument_id, section_id, ord, title, title_en, spm_field, weight, "
+            "scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [[iid, s.id, i, s.title, s.title_en, s.spm_field, s.weight, s.scope]
+             for i, s in enumerate(instrument.sections)])
         con.executemany(
             "INSERT INTO instrument_criteria (instrument_id, criterion_id, section_id, ord, text, kind, unit, "
-            "evidence, weight, max_points, spm_field) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "evidence, weight, max_points, spm_field, no_case_allowed, stages, ratio_of) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [[iid, c.id, s.id, i, c.text, c.kind, c.unit, "; ".join(c.evidence) or None, c.weight, c.max_points,
-              c.spm_field or s.spm_field]
+              c.spm_field or s.spm_field, c.no_case_allowed, ",".join(c.stages) or None, c.ratio_of]
              for s in instrument.sections for i, c in enumerate(s.criteria)])
         options = [[iid, c.id, o.code, o.text, o.points] for c in instrument.criteria for o in c.options]
         if options:

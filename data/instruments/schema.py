@@ -40,6 +40,7 @@ class CriterionHeaderSpec(_Spec):
     evidence: list[Text] = []
     weight: float = 1.0
     spm_field: str | None = None
+    no_case_allowed: bool = False
 
 
 class CriterionSpec(CriterionHeaderSpec):

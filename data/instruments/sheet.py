@@ -5,7 +5,9 @@ berjenjang), tahun, keterangan. Sheet "Kriteria", one row per option of a multip
 threshold of a nilai-riil criterion:
 
     bagian | judul_bagian | bobot_bagian | bidang_spm | kode_kriteria | kriteria | jenis | satuan | sumber_data |
-    bobot_kriteria | opsi | teks_opsi | poin | batas_min
+    bobot_kriteria | opsi | teks_opsi | poin | batas_min | boleh_tidak_ada_kasus
+
+(`boleh_tidak_ada_kasus` "ya": the judge may answer "tidak ada kasus / tidak berlaku", scoring.instrument.NO_CASE.)
 
 A section's and a criterion's cells need only be filled on their first row: a blank cell below means "same as
 above" (the way a printed instrument reads; merged cells are refused by the reader with their range). The sheet is
@@ -53,10 +55,13 @@ COLUMNS: tuple[Column, ...] = (
     Column("teks_opsi", aliases=("option_text",), example="Setiap bulan"),
     Column("poin", "number", aliases=("points", "nilai"), example=4),
     Column("batas_min", "number", aliases=("min_value", "batas_bawah"), example=None),
+    Column("boleh_tidak_ada_kasus", "bool", aliases=("no_case_allowed", "tidak_ada_kasus", "tidak_berlaku"),
+           example=None),
 )
 
 _SECTION_KEYS = ("judul_bagian", "bobot_bagian", "bidang_spm")
-_CRITERION_KEYS = ("kriteria", "jenis", "satuan", "sumber_data", "bobot_kriteria")
+_CRITERION_KEYS = ("kriteria", "jenis", "satuan", "sumber_data", "bobot_kriteria", "boleh_tidak_ada_kasus")
+_CRITERION_TARGETS = ("text", "kind", "unit", "evidence", "weight", "no_case_allowed")
 
 
 @dataclass
@@ -159,12 +164,12 @@ def parse_instrument_sheet(data: bytes, file_name: str) -> SheetParse:
                 problem(row, key, "instrument_sheet_conflict", what=sec["id"], first=sec[target], value=value)
         if new_criterion:
             current = {"id": rec["kode_kriteria"], "text": None, "kind": None, "unit": None, "evidence": None,
-                       "weight": None, "options": [], "thresholds": []}
+                       "weight": None, "no_case_allowed": None, "options": [], "thresholds": []}
             sec["criteria"].append(current)
             out.rows[f"sections[{si}].criteria[{len(sec['criteria']) - 1}]"] = (SHEET, row)
         assert current is not None
         ci = len(sec["criteria"]) - 1
-        for key, target in zip(_CRITERION_KEYS, ("text", "kind", "unit", "evidence", "weight"), strict=True):
+        for key, target in zip(_CRITERION_KEYS, _CRITERION_TARGETS, strict=True):
             value = rec.get(key)
             if value is None:
                 continue

@@ -24,6 +24,7 @@ from data.store import score_rows
 from data.store.con import Con as AnyCon
 from data.store.con import fetch_frame
 from present.errors import BadInput
+from scoring.instrument import NO_CASE
 
 # The connection the modules built on this one take (DuckDB; they are not on PostgreSQL yet, docs/postgres.md).
 # This module's own functions take either store (`AnyCon`).
@@ -145,16 +146,18 @@ def check_in_competition(con: AnyCon, competition_id: str, stage: str | None, en
 
 def _criterion(con: AnyCon, competition_id: str, criterion_id: str) -> tuple[str, list[str]]:
     """(kind, option codes) of a criterion of the competition's instrument; NotInCompetition when unknown.
+    The codes include scoring.instrument.NO_CASE when the criterion allows "tidak ada kasus".
     A flat join read row by row: every save asks, and `list(... ORDER BY ...)` with GROUP BY planned at twice
     the CPU."""
-    rows = con.execute("SELECT ic.kind, io.option_code FROM competitions c "
+    rows = con.execute("SELECT ic.kind, io.option_code, ic.no_case_allowed FROM competitions c "
                        "JOIN instrument_criteria ic USING (instrument_id) LEFT JOIN instrument_options io "
                        "ON io.instrument_id = ic.instrument_id AND io.criterion_id = ic.criterion_id "
                        "WHERE c.competition_id = ? AND ic.criterion_id = ?",
                        [competition_id, criterion_id]).fetchall()
     if not rows:
         raise NotInCompetition("engine_unknown_criterion", criterion=criterion_id, competition=competition_id)
-    return rows[0][0], sorted(r[1] for r in rows if r[1] is not None)
+    codes = sorted(r[1] for r in rows if r[1] is not None)
+    return rows[0][0], codes + [NO_CASE] if rows[0][2] else codes
 
 
 def reopened_criteria(con: AnyCon, competition_id: str, stage: str, entrant_id: str) -> set[str]:
@@ -198,6 +201,12 @@ def _check_writable(con: AnyCon, competition_id: str, stage: str, entrant_id: st
 
 
 def _validate_value(kind: str, codes: list[str], option_code: Any, real_value: Any) -> None:
+    if option_code == NO_CASE:          # "tidak ada kasus": for a choice and a nilai-riil criterion alike
+        if NO_CASE not in codes:
+            raise BadInput("error_judging_no_case_not_allowed")
+        if real_value is not UNSET and real_value is not None:
+            raise BadInput("error_judging_no_case_with_value")
+        return
     if kind == "choice":
         if real_value is not UNSET and real_value is not None:
             raise BadInput("error_judging_choice_takes_option")
@@ -278,6 +287,10 @@ def save_score(con: AnyCon, user: User, competition_id: str, stage: str, entrant
     check_finalist(con, competition_id, stage, entrant_id)
     kind, codes = _criterion(con, competition_id, criterion_id)
     _validate_value(kind, codes, option_code, real_value)
+    if option_code == NO_CASE:
+        real_value = None              # the answer replaces a measured value
+    elif kind == "real" and real_value is not UNSET and real_value is not None:
+        option_code = None             # a measured value replaces an earlier "tidak ada kasus"
     if real_value is not UNSET and real_value is not None:
         real_value = float(real_value)
     if evidence is not UNSET and evidence:

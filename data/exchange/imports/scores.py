@@ -27,7 +27,7 @@ from data.exchange.imports.reader import Table, read_key_values, read_table
 from data.exchange.parse_indonesian import Bad, is_blank, parse_number, parse_text
 from data.exchange.problems import Problem
 from data.instruments.persistence import read_instrument
-from scoring.instrument import Criterion, Instrument
+from scoring.instrument import NO_CASE, Criterion, Instrument, is_no_case
 
 KIND = "scores"
 SHEET = "Nilai"
@@ -56,6 +56,10 @@ def _real_range(c: Criterion) -> tuple[float, float | None]:
 
 
 def _read_score(c: Criterion, raw: object) -> tuple[str | None, float | None] | Bad:
+    if is_no_case(raw):      # "tidak ada kasus / tidak berlaku": only where the instrument allows it
+        if not c.no_case_allowed:
+            return Bad("exchange_no_case_not_allowed", {"value": raw, "criterion": c.id})
+        return NO_CASE, None
     if c.kind == "choice":
         text = parse_text(raw)
         code = (text or "").strip().lower().rstrip(".").strip("()")
