@@ -161,7 +161,12 @@ def sidebar_context(show_stage: bool = True, show_region: bool = True, purpose: 
         st.session_state["ctx.competition"] = st.session_state.pop("ctx.pending_competition")
         st.session_state.pop("ctx.year", None)
         st.session_state.pop("ctx.level", None)
-    if st.session_state.get("ctx.competition") not in visible:
+    current = st.session_state.get("ctx.competition")
+    if current not in visible:
+        if current in every["competition_id"]:
+            # A contest this user may no longer see (signed out on Masuk, or a judge leaving Penilaian for a
+            # result page): shown is a final one, but the choice is kept and comes back once it is visible again.
+            st.session_state["ctx.pending_competition"] = current
         st.session_state["ctx.competition"] = _default_competition(comps)
     chosen = comps.filter(pl.col("competition_id") == st.session_state["ctx.competition"]).row(0, named=True)
 
