@@ -30,6 +30,7 @@ from data.judging import forms as judging
 from data.judging.contest_life import send_back
 from data.judging.evidence import evidence_path
 from data.judging.evidence_access import score_evidence
+from scoring.instrument import NO_CASE
 from tests.test_judging_fixtures import CID, JURI1, PANITIA, assign_defaults, build_contest, mini_instrument
 
 ENTRANTS = [("E1", "Posyandu Mawar · Cikulur"), ("E2", "Posyandu Melati · Cikulur"), ("E3", "Posyandu Anggrek"),
@@ -38,13 +39,17 @@ JUDGES = [("J1", "Drs. Ahmad"), ("J2", "Siti Aminah")]
 ASSIGNED = [("J1", "E3"), ("J1", "E4"), ("J2", "E1"), ("J2", "E2"), ("J2", "E3")]    # as assign_defaults
 
 
+NO_CASE_ALLOWED = ("KES_02", "KES_03")      # a choice and a nilai-riil criterion
+
+
 def instrument():
-    """mini@1 as the store holds it, with the evidence a real instrument names on two criteria."""
+    """mini@1 as the store holds it (see `contest`), with the evidence a real instrument names on two criteria
+    and "tidak ada kasus" allowed on a choice and a nilai-riil one."""
     ins = mini_instrument()
+    evidence = {"KES_01": ("SK kader", "foto papan struktur"), "KES_03": ("register D/S",)}
     sections = []
     for s in ins.sections:
-        crit = tuple(dataclasses.replace(c, evidence=("SK kader", "foto papan struktur")) if c.id == "KES_01" else
-                     dataclasses.replace(c, evidence=("register D/S",)) if c.id == "KES_03" else c
+        crit = tuple(dataclasses.replace(c, evidence=evidence.get(c.id, ()), no_case_allowed=c.id in NO_CASE_ALLOWED)
                      for c in s.criteria)
         sections.append(dataclasses.replace(s, criteria=crit))
     return dataclasses.replace(ins, sections=tuple(sections))
@@ -112,7 +117,9 @@ def kobo_rows(sheets, sent=SENT) -> list[dict[str, str]]:
         for column in header:
             leaf = column.split("/")[-1]
             if leaf in answers:
-                row[column] = answers[leaf]
+                row[column] = "" if answers[leaf] == NO_CASE and leaf == "KES_03" else answers[leaf]
+            if leaf.endswith("_kasus"):      # is there a case to measure? (the value is asked only if so)
+                row[column] = NO_CASE if answers.get(leaf.removesuffix("_kasus")) == NO_CASE else "ada"
             crit = leaf.removesuffix("_foto").removesuffix("_foto_URL")
             if crit in photos and leaf == f"{crit}_foto":
                 row[column] = photos[crit][0]
@@ -175,6 +182,8 @@ def central_zip(sheets, sent=SENT) -> bytes:
 @pytest.fixture
 def contest(con):
     build_contest(con)
+    con.execute("UPDATE instrument_criteria SET no_case_allowed = criterion_id IN ('KES_02', 'KES_03') "
+                "WHERE instrument_id = 'mini@1'")
     assign_defaults(con)
     return con
 
@@ -189,7 +198,8 @@ def _expected() -> dict:
     for _, judge, entrant, answers, photos in SENT:
         for crit, value in answers.items():
             shas = tuple(import_sha(photos[crit][1]) for _ in [0] if crit in photos)
-            want[(entrant, judge, crit)] = ((None, float(value), shas) if crit == "KES_03" else (value, None, shas))
+            want[(entrant, judge, crit)] = ((NO_CASE, None, shas) if value == NO_CASE else
+                                            (None, float(value), shas) if crit == "KES_03" else (value, None, shas))
     return want
 
 
@@ -351,3 +361,29 @@ def test_a_juri_imports_their_own_submissions_with_photos_and_nobody_elses(conte
     assert [s.judge_id for s in report.accepted] == ["J1", "J1"]
     assert message_keys(report.problems) == {"judging_denied_other_judge"}
     assert report.photos_stored == 3
+
+
+def test_tidak_ada_kasus_is_offered_where_the_instrument_allows_it_and_imported_as_that_answer(contest):
+    sheets = form()
+    survey = {r["name"]: r for r in sheets["survey"]}
+    options = {(r["list_name"], r["name"]): r["label::Indonesian (id)"] for r in sheets["choices"]}
+    assert options[("opt_KES_02", NO_CASE)] == "Tidak ada kasus / tidak berlaku"
+    assert ("opt_KES_01", NO_CASE) not in options and ("opt_PDD_01", NO_CASE) not in options
+    # nilai riil: first "is there a case?", the value only (and then required) when there is one
+    names = [r["name"] for r in sheets["survey"]]
+    assert names.index("KES_03_kasus") == names.index("KES_03") - 1
+    assert survey["KES_03_kasus"]["type"] == "select_one kasus" and survey["KES_03_kasus"]["required"] == "yes"
+    assert survey["KES_03"]["relevant"] == "${KES_03_kasus} = 'ada'" and survey["KES_03"]["required"] == "yes"
+    assert {n for (lst, n) in options if lst == "kasus"} == {"ada", NO_CASE}
+    assert "KES_01_kasus" not in survey
+
+    sent = [("uuid:nc-0001", "J1", "E3", {"KES_01": "a", "KES_02": NO_CASE, "KES_03": NO_CASE, "PDD_01": "b"}, {}),
+            ("uuid:nc-0002", "J1", "E4", {"KES_01": NO_CASE, "KES_02": "a", "KES_03": "60", "PDD_01": "b"}, {})]
+    report = import_export(contest, PANITIA, CID, instrument(), kobo_csv(sheets, sent), "nc.csv")
+    assert [s.instance_id for s in report.accepted] == ["uuid:nc-0001"]
+    [bad] = report.problems           # KES-01 does not allow the answer: the row is refused with its column
+    assert (bad.row, bad.column, bad.message_key) == (3, "grp_kesehatan/KES_01", "exchange_no_case_not_allowed")
+    stored = _scores(contest)
+    assert stored[("E3", "J1", "KES_02")][:2] == (NO_CASE, None)
+    assert stored[("E3", "J1", "KES_03")][:2] == (NO_CASE, None)
+    assert ("E4", "J1", "KES_01") not in stored

@@ -28,11 +28,19 @@ import openpyxl
 
 from data import store
 from data.exchange.problems import Problem
-from data.exchange.xlsform import GROUP_PREFIX, NOTE_SUFFIX, PHOTO_SUFFIX, group_name, value_range, xml_name
+from data.exchange.xlsform import (
+    CASE_SUFFIX,
+    GROUP_PREFIX,
+    NOTE_SUFFIX,
+    PHOTO_SUFFIX,
+    group_name,
+    value_range,
+    xml_name,
+)
 from data.judging import evidence
 from data.judging.auth import User
 from data.judging.forms import UNSET, _write_score
-from scoring.instrument import Instrument
+from scoring.instrument import NO_CASE, Instrument, is_no_case
 
 LAT_RANGE, LON_RANGE = (-11.5, 6.5), (94.5, 141.5)   # Indonesia with a margin
 
@@ -175,7 +183,8 @@ def _unknown_criteria(header: list[str], instrument: Instrument) -> list[tuple[s
     instrument, nor its note: the export came from a form made of another instrument (or version)."""
     groups = [group_name(s.id) for s in instrument.sections]
     known = {xml_name(c.id) for c in instrument.criteria}
-    known |= {f"{n}{suffix}" for n in known for suffix in (NOTE_SUFFIX, PHOTO_SUFFIX, f"{PHOTO_SUFFIX}_URL")}
+    known |= {f"{n}{suffix}" for n in known for suffix in (NOTE_SUFFIX, PHOTO_SUFFIX, f"{PHOTO_SUFFIX}_URL",
+                                                               CASE_SUFFIX)}
     out = []
     for h in header:
         path = h.split("/")
@@ -189,7 +198,8 @@ def _unknown_criteria(header: list[str], instrument: Instrument) -> list[tuple[s
             if leaf.startswith(GROUP_PREFIX) and "-" in leaf:    # a group this instrument does not have
                 leaf, in_group = leaf.split("-", 1)[1], True
         if in_group and leaf and leaf not in known:
-            out.append((h, leaf.removesuffix("_URL").removesuffix(PHOTO_SUFFIX).removesuffix(NOTE_SUFFIX)))
+            out.append((h, leaf.removesuffix("_URL").removesuffix(PHOTO_SUFFIX).removesuffix(NOTE_SUFFIX)
+                        .removesuffix(CASE_SUFFIX)))
     return out
 
 
@@ -328,7 +338,17 @@ def _answers(instrument: Instrument, header: list[str], values: list[str], cols:
     for c in instrument.criteria:
         name = xml_name(c.id)
         got: dict[str, Any] = {}
-        if name in cols and values[cols[name]].strip():
+        case_col = cols.get(f"{name}{CASE_SUFFIX}")
+        case = values[case_col].strip() if case_col is not None else ""
+        if is_no_case(case) or (name in cols and is_no_case(values[cols[name]].strip())):
+            # "tidak ada kasus / tidak berlaku" (a choice's answer, or the case question before a nilai riil)
+            column = header[case_col] if case_col is not None and case else header[cols[name]]
+            if c.no_case_allowed:
+                got |= {"option_code": NO_CASE, "real_value": None}
+            else:
+                problem(column, "exchange_no_case_not_allowed", value=case or values[cols[name]].strip(),
+                        criterion=c.id)
+        elif name in cols and values[cols[name]].strip():
             text, column = values[cols[name]].strip(), header[cols[name]]
             if c.kind == "choice":
                 codes = {o.code: o.code for o in c.options}
@@ -346,7 +366,7 @@ def _answers(instrument: Instrument, header: list[str], values: list[str], cols:
                 elif high is not None and number > high:     # the form's constraint, for an export of another
                     problem(column, "fieldform_out_of_range", value=text, criterion=c.id, low=low, high=high)
                 else:
-                    got["real_value"] = number
+                    got |= {"real_value": number, "option_code": None}    # a value replaces "tidak ada kasus"
         note_col = cols.get(f"{name}{NOTE_SUFFIX}")
         if note_col is not None and values[note_col].strip():
             got["note"] = values[note_col].strip()

@@ -3,7 +3,8 @@ exports back into scores is `data.exchange.kobo_import`).
 
 The form has one group per instrument section (`grp_<section>`), one required question per criterion named after
 the criterion (select_one a–d, or a decimal for nilai riil with its unit and range), an optional note per criterion
-(`<criterion>_catatan`), an optional photo (`<criterion>_foto`, at most `MAX_PIXELS` on its long side) for every
+(`<criterion>_catatan`), "tidak ada kasus / tidak berlaku" where the instrument allows it (an answer of a
+choice criterion; before a nilai-riil one, `<criterion>_kasus` asks whether there is a case), an optional photo (`<criterion>_foto`, at most `MAX_PIXELS` on its long side) for every
 criterion that names evidence, the entrant, judge and stage, and a GPS point. No question sits in a repeat group, so
 an export is one row per submission.
 
@@ -26,11 +27,14 @@ import openpyxl
 from pyxform.xls2xform import convert
 
 from present.cells import openpyxl_cells_as_text
+from present.i18n import t
 from scoring.fields import STAGES
-from scoring.instrument import Criterion, Instrument
+from scoring.instrument import NO_CASE, Criterion, Instrument
 
 NOTE_SUFFIX = "_catatan"
 PHOTO_SUFFIX = "_foto"
+CASE_SUFFIX = "_kasus"       # a nilai-riil criterion that allows "tidak ada kasus": is there a case to measure?
+CASE_LIST, HAS_CASE = "kasus", "ada"
 MAX_PIXELS = 1280            # long side of a photo the phone sends (ODK's max-pixels): a register stays readable
 ENTRANTS_FILE = "peserta.csv"
 JUDGE_FILTER = "selected(judges, ${judge_id})"    # the entrant's space-separated judges contain the chosen judge
@@ -100,7 +104,13 @@ def xlsform_sheets(instrument: Instrument, entrants: Sequence[tuple[str, str]] |
             if c.kind == "choice":
                 choices += [{"list_name": f"opt_{xml_name(c.id)}", "name": o.code,
                              **_text("label", f"{o.code}. {o.text}")} for o in c.options]
+                if c.no_case_allowed:
+                    choices.append({"list_name": f"opt_{xml_name(c.id)}", "name": NO_CASE, **_no_case_label()})
         survey.append({"type": "end_group", "name": group_name(section.id)})
+    if any(c.kind != "choice" and c.no_case_allowed for c in instrument.criteria):
+        choices += [{"list_name": CASE_LIST, "name": HAS_CASE,
+                     **_text("label", "Ada, isi nilainya", "Yes, give the value")},
+                    {"list_name": CASE_LIST, "name": NO_CASE, **_no_case_label()}]
     # the attached list is part of the form's content: a new entrant list is a new version on the server
     digest = hashlib.sha256(json.dumps([survey, choices, stages, listed if attach_entrants else []], sort_keys=True,
                                        ensure_ascii=False).encode("utf-8")).hexdigest()[:10]
@@ -153,6 +163,10 @@ def _range(c: Criterion) -> tuple[str, str, str]:
     return f". >= {low:g}", "Nilai tidak boleh negatif", "The value cannot be negative"
 
 
+def _no_case_label() -> dict[str, str]:
+    return _text("label", t("no_case_label", "id"), t("no_case_label", "en"))
+
+
 def _criterion_rows(c: Criterion, required: dict[str, str]) -> list[dict[str, Any]]:
     name = xml_name(c.id)
     hint = "Sumber data: " + "; ".join(c.evidence) if c.evidence else ""
@@ -162,13 +176,26 @@ def _criterion_rows(c: Criterion, required: dict[str, str]) -> list[dict[str, An
                **_text("hint", hint, hint_en), **required}
     else:
         unit = f" ({c.unit})" if c.unit else ""
-        bands = ", ".join(f"≥ {t.min_value:g}: {t.points:g}" for t in sorted(c.thresholds, key=lambda t: -t.min_value))
+        bands = ", ".join(f"≥ {th.min_value:g}: {th.points:g}"
+                          for th in sorted(c.thresholds, key=lambda th: -th.min_value))
         constraint, message_id, message_en = _range(c)
         row = {"type": "decimal", "name": name, **_text("label", f"{c.id}. {c.text}{unit}"),
                **_text("hint", "; ".join(p for p in (hint, f"Poin {bands}" if bands else "") if p),
                        "; ".join(p for p in (hint_en, f"Points {bands}" if bands else "") if p)),
                "constraint": constraint, **_text("constraint_message", message_id, message_en), **required}
-    rows = [row, {"type": "text", "name": f"{name}{NOTE_SUFFIX}", **_text("label", f"Catatan {c.id}", f"Note {c.id}")}]
+        if c.no_case_allowed:     # first: is there a case? the value is asked (and required) only when there is
+            row["relevant"] = f"${{{name}{CASE_SUFFIX}}} = '{HAS_CASE}'"
+            case = {"type": f"select_one {CASE_LIST}", "name": f"{name}{CASE_SUFFIX}",
+                    **_text("label", f"{c.id}. {c.text}: ada kasus / berlaku?", f"{c.id}. {c.text}: any cases?"),
+                    **required}
+            return [case, row, *_extra_rows(c, name)]
+    return [row, *_extra_rows(c, name)]
+
+
+def _extra_rows(c: Criterion, name: str) -> list[dict[str, Any]]:
+    """The criterion's optional note and, where the instrument names evidence, its optional photo."""
+    rows: list[dict[str, Any]] = [{"type": "text", "name": f"{name}{NOTE_SUFFIX}",
+                                   **_text("label", f"Catatan {c.id}", f"Note {c.id}")}]
     if c.evidence:      # optional: the photo backs the answer, it is not the answer
         rows.append({"type": "image", "name": f"{name}{PHOTO_SUFFIX}",
                      **_text("label", f"Foto bukti {c.id}", f"Photo of the evidence {c.id}"),
