@@ -7,10 +7,16 @@ makes every first request go through `dashboard.py`.
 
 Before serving, every setting is read once (present/settings.py), so a bad value stops the start with a message
 naming the variable instead of failing on the first page; a misspelt POSYANDU_ variable is reported too.
+
+A crash in native code (DuckDB, Polars) writes every thread's Python stack to the server log before the process
+dies, and `kill -USR1 <pid>` writes them while it runs, so a page that seems to hang can be looked into
+(faulthandler; see docs/architecture.md "Serving").
 """
 
 from __future__ import annotations
 
+import faulthandler
+import signal
 import sys
 from pathlib import Path
 
@@ -39,8 +45,16 @@ def check_settings() -> None:
                          "unset the variable to serve from the DuckDB store (docs/postgres.md)")
 
 
+def enable_stack_dumps() -> None:
+    """Every thread's stack to stderr on a fatal signal (a segfault in native code) and on SIGUSR1."""
+    faulthandler.enable(all_threads=True)
+    if hasattr(signal, "SIGUSR1"):
+        faulthandler.register(signal.SIGUSR1, all_threads=True, chain=False)
+
+
 def main(argv: list[str] | None = None) -> None:
     check_settings()
+    enable_stack_dumps()
     PagesManager.uses_pages_directory = False
     sys.argv = ["streamlit", "run", str(DASHBOARD), *(argv if argv is not None else sys.argv[1:])]
     cli.main()

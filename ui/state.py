@@ -1,4 +1,4 @@
-"""The Streamlit shell's hold on the store: one DuckDB connection per process, one cursor per session.
+"""The Streamlit shell's hold on the store: one DuckDB connection per process, one cursor per session (and script run).
 
 Only this module opens the store for pages. On first start, when no store file exists, it builds the demo
 with a progress bar for the default store path, and an empty store (regions and shipped instruments, no demo)
@@ -8,7 +8,9 @@ for any other path (`POSYANDU_STORE=var/kudus.duckdb`); later starts open the fi
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, MutableMapping
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import streamlit as st
@@ -66,29 +68,60 @@ def _ensure_store(path: Path) -> None:
 
 
 def get_con() -> duckdb.DuckDBPyConnection:
-    """A cursor on the store for this session (DuckDB cursors are the thread-safe way to share a connection)."""
+    """A cursor on the store for this session's script run (DuckDB cursors are the thread-safe way to share a
+    connection; one cursor must never be used by two threads at once)."""
     path = store.store_path()
-    key = f"_duck_cursor::{path}"
-    cur = st.session_state.get(key)
-    if cur is not None and not _usable(cur):
-        cur = None
-    if cur is None:
+
+    def open_cursor() -> duckdb.DuckDBPyConnection:
         _ensure_store(path)
-        cur = _root(str(path)).cursor()
-        st.session_state[key] = cur
+        return _root(str(path)).cursor()
+    return session_cursor(st.session_state, f"_duck_cursor::{path}", open_cursor)
+
+
+def session_cursor(state: MutableMapping[str, Any], key: str,
+                   open_cursor: Callable[[], duckdb.DuckDBPyConnection]) -> duckdb.DuckDBPyConnection:
+    """The cursor kept in `state` under `key` for the thread running this script, or a new one.
+
+    Streamlit's fast reruns (on by default) start the next run of a session in a new thread as soon as the user
+    clicks, while the previous run goes on until it reaches its next Streamlit call: a query, a Polars step or a
+    whole import check can still be under way. Both runs used the session's one cursor at the same time: the new
+    run waited for the old one's statement, results were closed under the other ("Attempting to execute an
+    unsuccessful or closed pending query result"), and the server died in DuckDB (a segfault: the Data page hung
+    on "Memeriksa berkas…" with the server gone). So a cursor belongs to the thread that took it; a run that finds
+    it held by another run still alive takes a cursor of its own and leaves the old one to that run."""
+    me = threading.current_thread()
+    held = state.get(key)
+    cur = None
+    if held is not None:
+        cur, owner = held
+        if owner is not me and owner.is_alive():
+            cur = None                 # another run of this session is still using it: never touch it
+        elif not _usable(cur):
+            cur = None
+    if cur is None:
+        cur = open_cursor()
+    if held is None or held[0] is not cur or held[1] is not me:
+        state[key] = (cur, me)
     return cur
 
 
 def drop_cursor() -> None:
-    """Forget this session's cursor (rolled back and closed): the next `get_con` opens a fresh one. For a cursor
-    that failed mid-run in a way `_usable` cannot see beforehand (a pending result left by a stopped run)."""
-    cur = st.session_state.pop(f"_duck_cursor::{store.store_path()}", None)
-    if cur is not None:
-        for undo in (cur.rollback, cur.close):
-            try:
-                undo()
-            except duckdb.Error:
-                pass
+    """Forget this run's cursor (rolled back and closed): the next `get_con` opens a fresh one. For a cursor
+    that failed mid-run in a way `_usable` cannot see beforehand (a pending result left by a stopped run). A
+    cursor another run of the session still uses is left alone."""
+    key = f"_duck_cursor::{store.store_path()}"
+    held = st.session_state.get(key)
+    if held is None:
+        return
+    cur, owner = held
+    if owner is not threading.current_thread() and owner.is_alive():
+        return
+    st.session_state.pop(key, None)
+    for undo in (cur.rollback, cur.close):
+        try:
+            undo()
+        except duckdb.Error:
+            pass
 
 
 def _usable(cur: duckdb.DuckDBPyConnection) -> bool:
