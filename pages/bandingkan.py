@@ -81,7 +81,7 @@ if crit_key is not None:
     crit = (crit.join(table.select("entrant_id", crit_key), on="entrant_id", how="inner")
             .with_columns(pl.col(crit_key).alias("entrant_id")))
 names = dict(zip(chosen["key"].to_list(), chosen["name"].to_list(), strict=True))
-diff = criteria_differences(crit, names, cached.criteria_texts(ctx.competition_id))
+diff = criteria_differences(crit, names, cached.criteria_texts(ctx.competition_id, ctx.stage))
 value_cols = [c for c in [*names.values(), "spread"] if c in diff.columns]   # entrants without scores have none
 dataframe(
     diff.with_columns(pl.col("section_id").map_elements(lambda s: tr(f"field_{s}"), return_dtype=pl.String))

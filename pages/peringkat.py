@@ -8,7 +8,6 @@ import contextlib
 import polars as pl
 import streamlit as st
 
-from data import store
 from present.fmt import fmt_int
 from present.i18n import t
 from present.share_tables import add_band_columns
@@ -29,21 +28,11 @@ from scoring.league import PEER_GROUPS, peer_ranks
 from ui import cached
 from ui.context import choice_from_url, choice_to_url, sidebar_context, tr
 from ui.downloads import XLSX, file_download
-from ui.results import load_inputs, load_results
 from ui.share import place_stability
 from ui.share_views import imported_note, show_change_since, show_field_awards
-from ui.state import result_version
 from ui.tables import PAGE_ROWS, dataframe, page_offset, page_picker
 
 ON_DEMAND_ENTRANTS = 2_000     # above this many entrants the rank interval and P(top 3) wait for a click
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _confidence(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
-    """90 % rank interval and P(top 3) from the judge bootstrap, once per competition version (to move into ui/results)."""
-    from scoring.confidence import rank_confidence
-
-    return rank_confidence(load_inputs(competition_id), load_results(competition_id, stage).config, stage=stage)
 
 
 ctx = sidebar_context()
@@ -91,8 +80,8 @@ for param, key, default, _, many in LINKED:
 
 if peer:
     # ranked inside the group over the whole table (with the contest's tie rules), then filtered like the rest
-    rules = load_results(ctx.competition_id, ctx.stage).config
-    table = peer_ranks(table, peer, rules.tie_breaks, rules.total_decimals)
+    ties, decimals = cached.tie_rules(ctx.competition_id, ctx.stage)   # as frozen once the stage is final
+    table = peer_ranks(table, peer, ties, decimals)
 shown = filter_table(table, ctx.region_code, category or None, strata,
                      None if field == "total" else field, float(min_score) if min_score else None)
 if field == "total" and min_score:
@@ -120,7 +109,7 @@ else:
     wanted = True
 if wanted:
     with st.spinner(tr("scale_confidence_computing")) if large else contextlib.nullcontext():
-        conf = _confidence(str(store.store_path()), ctx.competition_id, ctx.stage, result_version(ctx.competition_id))
+        conf = cached.rank_intervals(ctx.competition_id, ctx.stage)
         stability = place_stability(ctx.competition_id, ctx.stage, weights / 100)
 else:
     conf = pl.DataFrame(schema={"entrant_id": pl.String, "rank_lo": pl.Int64, "rank_hi": pl.Int64,

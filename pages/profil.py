@@ -97,7 +97,7 @@ completeness = row["completeness_pct"]
 st.progress(min((completeness or 0.0) / 100.0, 1.0),
             text=tr("pages_completeness_line", pct=fmt_percent(completeness, 0, L)))
 
-texts = cached.criteria_texts(ctx.competition_id)
+texts = cached.criteria_texts(ctx.competition_id, ctx.stage)
 st.subheader(tr("pages_fix_first"))
 st.caption(tr("pages_fix_first_help"))
 ff = cached.fix_first(ctx.competition_id, ctx.stage, eid)

@@ -138,7 +138,8 @@ def criteria_differences(criteria: pl.DataFrame, entrant_names: Mapping[str, str
     wide = wide.with_columns((pl.max_horizontal(cols) - pl.min_horizontal(cols)).alias("spread"))
     wide = wide.join(texts.select("criterion_id", "text"), on="criterion_id", how="left")
     wide = wide.rename({e: entrant_names[e] for e in cols})
-    return (wide.sort("spread", descending=True, nulls_last=True).head(top)
+    # ties broken by criterion so the same data lists the same rows (group_by gives no order)
+    return (wide.sort(["spread", "criterion_id"], descending=[True, False], nulls_last=True).head(top)
             .select("criterion_id", "section_id", "text", *[entrant_names[e] for e in cols], "spread"))
 
 

@@ -11,7 +11,7 @@ league table should not pay ~80 ms for the whole result on every re-run.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 import polars as pl
@@ -93,8 +93,79 @@ def _stages(path: str, competition_id: str, version: tuple[int, int]) -> tuple[s
 
 
 def results_stages(competition_id: str) -> tuple[str, ...]:
-    """The stages the engine scored for a competition, in order."""
+    """The stages the engine scored for a competition, in order (as frozen once the contest is final)."""
+    rules = scoring_rules(competition_id, None)
+    if rules is not None:
+        return tuple(rules["stages"])
     return _stages(_path(), competition_id, result_version(competition_id))
+
+
+# --- what a final stage shows, frozen with its snapshot (data.judging.frozen) -----------------------------------
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _final_frame(path: str, competition_id: str, stage: str | None, name: str,
+                 version: tuple[int, int]) -> pl.DataFrame | None:
+    from data.judging.publication import final_frame
+
+    return final_frame(get_con(), competition_id, stage, name)
+
+
+def _source(competition_id: str, stage: str | None) -> str | None:
+    return access.results_source(current_user(), contest(competition_id), stage)
+
+
+def final_frame(competition_id: str, stage: str | None, name: str) -> pl.DataFrame | None:
+    """Frame `name` of a final stage as frozen with its published snapshot (`publication.final_frame`), or None
+    when the stage is not final. Every public view of a final stage reads its detail here, never live scores."""
+    if not contest(competition_id).is_final(stage):
+        return None
+    return _final_frame(_path(), competition_id, stage, name, result_version(competition_id))
+
+
+def frozen_or_live(competition_id: str, stage: str | None, name: str, live: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """The frozen frame of a final stage; the live one for those who may follow an open stage; no rows (in the
+    live frame's columns) for anyone else."""
+    source = _source(competition_id, stage)
+    if source == "snapshot":
+        got = final_frame(competition_id, stage, name)
+        if got is not None:
+            return got
+    frame = live()
+    return frame if source is not None else frame.head(0)
+
+
+def scoring_rules(competition_id: str, stage: str | None) -> dict | None:
+    """The rules a final stage was scored with (aggregation, total_decimals, tie_breaks, tie_breaks_used,
+    stages, engine_version), as frozen; None when the stage is not final."""
+    got = final_frame(competition_id, stage, "rules")
+    if got is None or got.height == 0:
+        return None
+    row = got.row(0, named=True)
+    return {**row, "tie_breaks": tuple(row["tie_breaks"]), "stages": tuple(row["stages"])}
+
+
+def tie_rules(competition_id: str, stage: str | None) -> tuple[tuple[str, ...], int]:
+    """(tie-breaks, printed decimals) of a stage: as frozen once final, else the competition's rules now."""
+    rules = scoring_rules(competition_id, stage)
+    if rules is not None:
+        return rules["tie_breaks"], int(rules["total_decimals"])
+    config = load_results(competition_id, stage).config
+    return tuple(config.tie_breaks), config.total_decimals
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _confidence(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame:
+    from scoring.confidence import rank_confidence
+
+    return rank_confidence(load_inputs(competition_id), load_results(competition_id, stage).config, stage=stage)
+
+
+def rank_intervals(competition_id: str, stage: str | None) -> pl.DataFrame:
+    """90 % rank interval and P(top 3) from the judge bootstrap (`scoring.confidence`): as frozen with the
+    snapshot once the stage is final, else computed once per competition version."""
+    return frozen_or_live(competition_id, stage, "confidence",
+                   lambda: _confidence(_path(), competition_id, stage, result_version(competition_id)))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -105,7 +176,8 @@ def _fix_first(path: str, competition_id: str, stage: str | None, version: tuple
 def fix_first(competition_id: str, stage: str | None, entrant_id: str) -> pl.DataFrame:
     """The engine's "fix first" rows of one entrant. Collected for the whole contest once (a contest has at most a
     few hundred entrants), so picking another posyandu costs a filter, not another read of the engine's result."""
-    ff = _fix_first(_path(), competition_id, stage, result_version(competition_id))
+    ff = frozen_or_live(competition_id, stage, "fix_first",
+                 lambda: _fix_first(_path(), competition_id, stage, result_version(competition_id)))
     return ff.filter(pl.col("entrant_id") == entrant_id)
 
 
@@ -115,8 +187,9 @@ def _criteria(path: str, competition_id: str, stage: str | None, version: tuple[
 
 
 def criteria_points(competition_id: str, stage: str | None = None) -> pl.DataFrame:
-    """The engine's criterion frame (entrant × criterion points and maximum), collected."""
-    return _criteria(_path(), competition_id, stage, result_version(competition_id))
+    """The engine's criterion frame (entrant × criterion points and maximum), collected; frozen once final."""
+    return frozen_or_live(competition_id, stage, "criteria",
+                   lambda: _criteria(_path(), competition_id, stage, result_version(competition_id)))
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -126,9 +199,24 @@ def _texts(path: str, competition_id: str, version: tuple[int, int]) -> pl.DataF
     return criteria_frame(load_inputs(competition_id).instrument)
 
 
-def criteria_texts(competition_id: str) -> pl.DataFrame:
-    """The competition's instrument as one row per criterion (criterion_id, section_id, text, …)."""
-    return _texts(_path(), competition_id, result_version(competition_id))
+@st.cache_data(max_entries=32, show_spinner=False)
+def _frozen_texts(path: str, competition_id: str, stage: str | None, version: tuple[int, int]) -> pl.DataFrame | None:
+    from data.judging.publication import final_instrument
+    from scoring.instrument import criteria_frame
+
+    instrument = final_instrument(get_con(), competition_id, stage)
+    return None if instrument is None else criteria_frame(instrument)
+
+
+def criteria_texts(competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """The competition's instrument as one row per criterion (criterion_id, section_id, text, …): for a final
+    stage the instrument it was scored with, as frozen with the snapshot."""
+    version = result_version(competition_id)
+    if contest(competition_id).is_final(stage):
+        got = _frozen_texts(_path(), competition_id, stage, version)
+        if got is not None:
+            return got
+    return _texts(_path(), competition_id, version)
 
 
 # --- store reads -----------------------------------------------------------------------------------------------
@@ -216,15 +304,33 @@ def _anonymous_choices(path: str, competition_id: str, entrant_id: str, sections
     return {s: judge_choice_rows(details, s, lang) for s in sections}
 
 
+@st.cache_data(max_entries=128, show_spinner=False)
+def _frozen_choices(path: str, competition_id: str, stage: str | None, entrant_id: str, sections: tuple[str, ...],
+                    lang: str, named: bool, version: tuple[int, int]) -> dict:
+    from present.tables import judge_choice_rows
+
+    frame = final_frame(competition_id, stage, "choices")
+    if frame is None:
+        return {s: pd.DataFrame() for s in sections}
+    details = frame.filter(pl.col("entrant_id") == entrant_id)
+    if not named:
+        details = access.hide_judge_names(details, access.PUBLIC, contest(competition_id), lang)
+    return {s: judge_choice_rows(details, s, lang) for s in sections}
+
+
 def judge_choices(competition_id: str, entrant_id: str, sections: Sequence[str], lang: str,
                   stage: str | None = None) -> dict:
     """Per section, the display table of every judge's choice for one entrant (`judge_choice_rows`), translated;
     judges named only for those who may see who chose what, and nothing of a stage the user may not see
-    (`data.access`)."""
+    (`data.access`). A final stage shows the choices frozen with its snapshot (that stage's only)."""
     user, comp, version = current_user(), contest(competition_id), result_version(competition_id)
-    if not access.can_see_results(user, comp, stage):
+    source = access.results_source(user, comp, stage)
+    if source is None:
         return {s: pd.DataFrame() for s in sections}
-    if access.can_see_judge_names(user, comp):
+    named = access.can_see_judge_names(user, comp)
+    if source == "snapshot":
+        return _frozen_choices(_path(), competition_id, stage, entrant_id, tuple(sections), lang, named, version)
+    if named:
         return _choices(_path(), competition_id, entrant_id, tuple(sections), lang, version)
     return _anonymous_choices(_path(), competition_id, entrant_id, tuple(sections), lang, version)
 

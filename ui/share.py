@@ -64,9 +64,15 @@ def _stability(path: str, competition_id: str, stage: str | None, weight_change:
 
 def place_stability(competition_id: str, stage: str | None, weight_change: float) -> pl.DataFrame:
     """P(keeping the place or better) per entrant under ±`weight_change` section weights and judge noise
-    (`scoring.stability`), once per competition version and weight change."""
+    (`scoring.stability`), once per competition version and weight change; for a final stage as frozen with its
+    snapshot (`data.judging.frozen`, one frame per weight the page offers)."""
+    from data.judging.frozen import STABILITY_WEIGHTS
     from ui.state import result_version
 
+    percent = round(weight_change * 100)
+    if percent in STABILITY_WEIGHTS:
+        return cached.frozen_or_live(competition_id, stage, f"stability_{percent}", lambda: _stability(
+            str(store.store_path()), competition_id, stage, weight_change, result_version(competition_id)))
     return _stability(str(store.store_path()), competition_id, stage, weight_change, result_version(competition_id))
 
 
@@ -87,13 +93,12 @@ def field_award_places(competition_id: str) -> int:
 def field_award_winners(competition_id: str, stage: str | None) -> pl.DataFrame | None:
     """The declared field awards' winners in the league table the user sees, or None when none are declared."""
     from data.share.field_awards import winners
-    from ui.results import load_results
 
     places = field_award_places(competition_id)
     if not places:
         return None
     table = cached.results_table(competition_id, stage)
-    return winners(table, places, load_results(competition_id, stage).config.total_decimals)
+    return winners(table, places, cached.tie_rules(competition_id, stage)[1])
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

@@ -55,7 +55,7 @@ def show_summary(table: pl.DataFrame, competition_id: str, stage: str | None, en
     year = moved["round_year"][0] if moved is not None and moved.height else None
     fig = entrant_figures(table, cached.fix_first(competition_id, stage, entrant_id), entrant_id, moved=moved,
                           previous_year=year, field_awards=field_awards)
-    words = cached.criteria_texts(competition_id)
+    words = cached.criteria_texts(competition_id, stage)
     texts = dict(zip(words["criterion_id"], words["text"], strict=True))
     st.subheader(tr("share_sum_title"))
     said = summary_text(summary_clauses(fig, texts, lang))

@@ -9,14 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import polars as pl
 
 from data import store
 from data.access import Contest, in_region_expr, public_columns
+from data.judging import frozen
 from data.judging.auth import User, require_role
 from data.judging.forms import COMBINED, Con, _audit, _now
 from present.errors import BadInput
+from scoring.instrument import Instrument
 from scoring.protests import protest_deadline
 
 
@@ -34,15 +37,40 @@ def compute_results(con: Con, competition_id: str, stage: str | None) -> tuple[p
     return out.table, out.engine_version
 
 
-def _snapshot(con: Con, user: User, competition_id: str, stage: str, table: pl.DataFrame, version: str,
+@dataclass(frozen=True)
+class Prepared:
+    """A result about to be published: the league table, the engine version, and the detail frozen with it
+    (`data.judging.frozen`), computed before the write's transaction opens."""
+
+    table: pl.DataFrame
+    version: str
+    frames: dict[str, pl.DataFrame]
+
+
+def prepare(con: Con, competition_id: str, stage: str | None) -> Prepared:
+    """The results of a stage (None: combined) and the frames a snapshot of them freezes."""
+    from data.results import competition_results
+    from data.store.reads import competition_inputs
+
+    inputs = competition_inputs(con, competition_id, coded=True)
+    out = competition_results(con, competition_id, stage, inputs=inputs)
+    table = _public_columns(out.table)
+    names = frozen.eager_names(table.height)
+    return Prepared(out.table, out.engine_version,
+                    frozen.compute_frames(con, competition_id, stage, out, inputs, table, names))
+
+
+def _snapshot(con: Con, user: User, competition_id: str, stage: str, prepared: Prepared,
               now: dt.datetime, reason: str | None = None) -> int:
-    table = _public_columns(table)
+    table = _public_columns(prepared.table)
+    version = prepared.version
     payload = json.dumps(table.to_dicts(), default=str, ensure_ascii=False)
     sid = store.scalar(con, "INSERT INTO result_snapshots (competition_id, stage, engine_version, finalized_at, "
                        "finalized_by, results_json) VALUES (?, ?, ?, ?, ?, ?) RETURNING snapshot_id",
                        params=[competition_id, stage, version, now, user.username, payload])
+    frames = frozen.write_frames(con, int(sid), competition_id, stage, prepared.frames, version, user.username)
     _audit(con, user.username, "finalise", "stage", f"{competition_id}/{stage}", None,
-           {"snapshot_id": sid, "rows": table.height, "engine_version": version}, reason)
+           {"snapshot_id": sid, "rows": table.height, "engine_version": version, "frames": frames}, reason)
     return int(sid)
 
 
@@ -53,20 +81,20 @@ def finalise_stage(con: Con, user: User, competition_id: str, stage: str) -> int
     COMBINED, which is what `published_results` shows by default.
     """
     require_role(user, ["panitia"])
-    table, version = compute_results(con, competition_id, stage)
+    prepared = prepare(con, competition_id, stage)
     stages = con.sql("SELECT stage, finalized_at FROM competition_stages WHERE competition_id = ?",
                      params=[competition_id]).fetchall()
     if stage not in {s for s, _ in stages}:
         raise BadInput("error_judging_unknown_stage", competition=competition_id, stage=stage)
     all_final = all(f is not None or s == stage for s, f in stages)
-    combined = compute_results(con, competition_id, None)[0] if all_final else None
+    combined = prepare(con, competition_id, None) if all_final else None
 
     days = protest_days(con, competition_id)
 
     def write() -> int:
         with store.transaction(con):
             now = _now()
-            sid = _snapshot(con, user, competition_id, stage, table, version, now)
+            sid = _snapshot(con, user, competition_id, stage, prepared, now)
             con.execute("UPDATE competition_stages SET finalized_at = ? WHERE competition_id = ? AND stage = ?",
                         [now, competition_id, stage])
             deadline = protest_deadline(now, days)
@@ -78,7 +106,7 @@ def finalise_stage(con: Con, user: User, competition_id: str, stage: str) -> int
             _audit(con, user.username, "provisional", "stage", f"{competition_id}/{stage}", None,
                    {"protest_deadline": deadline.isoformat(timespec="seconds")}, None)
             if combined is not None:
-                _snapshot(con, user, competition_id, COMBINED, combined, version, now)
+                _snapshot(con, user, competition_id, COMBINED, combined, now)
             store.touch(con, competition_id)
             return sid
     return store.with_retry(write)
@@ -94,14 +122,13 @@ def protest_days(con: Con, competition_id: str) -> int:
 def refresh_snapshots(con: Con, user: User, competition_id: str, stage: str) -> int:
     """Inside the caller's transaction: freeze a finalised stage's results again (after re-scoring upheld by a
     protest), and the combined results when every stage is finalised; the stage keeps its status."""
-    table, version = compute_results(con, competition_id, stage)
     now = _now()
-    sid = _snapshot(con, user, competition_id, stage, table, version, now)
+    sid = _snapshot(con, user, competition_id, stage, prepare(con, competition_id, stage), now)
     open_stages = store.scalar(
         con, "SELECT count(*) FROM competition_stages WHERE competition_id = ? AND finalized_at IS NULL",
         params=[competition_id])
     if open_stages == 0:
-        _snapshot(con, user, competition_id, COMBINED, compute_results(con, competition_id, None)[0], version, now)
+        _snapshot(con, user, competition_id, COMBINED, prepare(con, competition_id, None), now)
     return sid
 
 
@@ -243,13 +270,13 @@ def _has_snapshot(con: Con, competition_id: str, key: str) -> bool:
 
 def _freeze_now(con: Con, competition_id: str, stage: str | None) -> None:
     key = COMBINED if stage is None else stage
-    table, version = compute_results(con, competition_id, stage)
+    prepared = prepare(con, competition_id, stage)
 
     def write() -> None:
         with store.transaction(con):
             if _has_snapshot(con, competition_id, key):   # another session froze it meanwhile
                 return
-            _snapshot(con, SYSTEM, competition_id, key, table, version, _now(), reason=FROZEN_ON_READ)
+            _snapshot(con, SYSTEM, competition_id, key, prepared, _now(), reason=FROZEN_ON_READ)
             store.touch(con, competition_id)
     store.with_retry(write)
 
@@ -266,12 +293,12 @@ def freeze_finalised(con: Con, user: User, competition_ids: Sequence[str]) -> li
             params=[cid, cid, COMBINED])
         if open_stages or snaps:
             continue
-        table, version = compute_results(con, cid, None)
+        prepared = prepare(con, cid, None)
 
-        def write(cid: str = cid, table: pl.DataFrame = table, version: str = version) -> int:
+        def write(cid: str = cid, prepared: Prepared = prepared) -> int:
             with store.transaction(con):
                 store.touch(con, cid)
-                return _snapshot(con, user, cid, COMBINED, table, version, _now())
+                return _snapshot(con, user, cid, COMBINED, prepared, _now())
         store.with_retry(write)
         frozen.append(cid)
     return frozen
@@ -286,3 +313,46 @@ def regional_results(con: Con, user: User, competition_id: str, stage: str | Non
     if user.role == "pembina":
         table = table.filter(in_region_expr("desa_code", user.region_code or "\x00"))
     return table
+
+
+def final_frame(con: Con, competition_id: str, stage: str | None, name: str) -> pl.DataFrame | None:
+    """Frame `name` (`data.judging.frozen.FRAMES`) of the final result of `stage` (None: combined), as frozen
+    with its snapshot; None when the stage is not final (the caller shows live results to those who may follow
+    the judging). A final stage's frame not stored yet (a snapshot older than migration 013, or the bootstrap of a
+    large contest) is frozen now, with the snapshot's other missing frames, audited as SYSTEM."""
+    if name not in frozen.FRAMES:
+        raise KeyError(name)
+    if not is_final(con, competition_id, stage):
+        return None
+    final_results(con, competition_id, stage)          # the snapshot itself, frozen on first read if need be
+    sid = frozen.latest_snapshot(con, competition_id, stage)
+    if sid is None:
+        return None
+    got = frozen.stored_frame(con, sid, name)
+    if got is not None:
+        return got
+    from data.results import competition_results
+    from data.store.reads import competition_inputs
+
+    key = COMBINED if stage is None else stage
+    have = {r[0] for r in con.sql("SELECT frame FROM snapshot_frames WHERE snapshot_id = ?",
+                                  params=[sid]).fetchall()}
+    table = published_results(con, competition_id, key)
+    missing = tuple(n for n in frozen.eager_names(table.height) if n not in have)
+    wanted = missing if name in missing else (name,)
+    inputs = competition_inputs(con, competition_id, coded=True)
+    results = competition_results(con, competition_id, stage, inputs=inputs)
+    frames = frozen.compute_frames(con, competition_id, stage, results, inputs, table, wanted)
+
+    def write() -> None:
+        with store.transaction(con):
+            frozen.write_frames(con, sid, competition_id, key, frames, results.engine_version, SYSTEM.username,
+                                frozen.FROZEN_ON_READ)
+    store.with_retry(write)
+    return frozen.stored_frame(con, sid, name)
+
+
+def final_instrument(con: Con, competition_id: str, stage: str | None) -> Instrument | None:
+    """The instrument a final stage was scored with, as frozen (None when the stage is not final)."""
+    frame = final_frame(con, competition_id, stage, "instrument")
+    return None if frame is None else frozen.instrument_from_json(frame["instrument_json"][0])

@@ -113,18 +113,22 @@ def open_link(con: Con, entrant_id: str, token: str) -> str:
 def feedback_rows(con: Con, entrant_id: str) -> pl.DataFrame:
     """The entrant's own criterion scores with the judges' notes, judges numbered per stage in a fixed order
     ("Juri 1", "Juri 2"): FEEDBACK_COLUMNS, in stage, section and instrument order."""
-    details = reads.score_details(con, entrant_id)
+    frozen = _frozen_feedback(con, entrant_id)
+    details = reads.score_details(con, entrant_id) if frozen is None else frozen[0]
     if details.height == 0:
         return pl.DataFrame(schema={c: pl.String for c in FEEDBACK_COLUMNS})
-    # instrument order (sections, then criteria) and stage order, not the ids' alphabetical order
-    order = con.sql(
-        "SELECT c.section_id, c.criterion_id, s.ord AS _sord, c.ord AS _cord FROM entrants e "
-        "JOIN competitions k USING (competition_id) "
-        "JOIN instrument_criteria c ON c.instrument_id = k.instrument_id "
-        "JOIN instrument_sections s ON s.instrument_id = c.instrument_id AND s.section_id = c.section_id "
-        "WHERE e.entrant_id = ?", params=[entrant_id]).pl()
-    stages = con.sql("SELECT st.stage, st.ord AS _stord FROM entrants e JOIN competition_stages st "
-                     "USING (competition_id) WHERE e.entrant_id = ?", params=[entrant_id]).pl()
+    if frozen is not None:
+        order, stages = frozen[1], frozen[2]
+    else:
+        # instrument order (sections, then criteria) and stage order, not the ids' alphabetical order
+        order = con.sql(
+            "SELECT c.section_id, c.criterion_id, s.ord AS _sord, c.ord AS _cord FROM entrants e "
+            "JOIN competitions k USING (competition_id) "
+            "JOIN instrument_criteria c ON c.instrument_id = k.instrument_id "
+            "JOIN instrument_sections s ON s.instrument_id = c.instrument_id AND s.section_id = c.section_id "
+            "WHERE e.entrant_id = ?", params=[entrant_id]).pl()
+        stages = con.sql("SELECT st.stage, st.ord AS _stord FROM entrants e JOIN competition_stages st "
+                         "USING (competition_id) WHERE e.entrant_id = ?", params=[entrant_id]).pl()
     numbered = (details.join(order, on=["section_id", "criterion_id"], how="left")
                 .join(stages, on="stage", how="left")
                 .sort(["_stord", "_sord", "_cord", "judge_id"], nulls_last=True)
@@ -133,3 +137,23 @@ def feedback_rows(con: Con, entrant_id: str) -> pl.DataFrame:
         "stage", "section_id", "criterion_id", "criterion_text",
         pl.format("Juri {}", pl.col("_n")).alias("judge"), "option_code", "option_text", "real_value",
         pl.col("option_points").alias("points"), "note")
+
+
+def _frozen_feedback(con: Con, entrant_id: str) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame] | None:
+    """For an entrant of a final contest: its judges' choices, the criterion order and the stage order as frozen
+    with the published snapshot (`data.judging.frozen`); None while the contest is not final."""
+    from data.judging.publication import final_frame, final_instrument, is_final
+    from scoring.instrument import criteria_frame, sections_frame
+
+    row = con.sql("SELECT competition_id FROM entrants WHERE entrant_id = ?", params=[entrant_id]).fetchone()
+    if row is None or not is_final(con, row[0]):
+        return None
+    choices, stages = final_frame(con, row[0], None, "choices"), final_frame(con, row[0], None, "stages")
+    instrument = final_instrument(con, row[0], None)
+    if choices is None or stages is None or instrument is None:
+        return None
+    order = criteria_frame(instrument).select("section_id", "criterion_id", pl.col("ord").alias("_cord")).join(
+        sections_frame(instrument).select("section_id", pl.col("ord").alias("_sord")), on="section_id")
+    return (choices.filter(pl.col("entrant_id") == entrant_id).drop("entrant_id"),
+            order.select("section_id", "criterion_id", "_sord", "_cord"),
+            stages.select("stage", pl.col("ord").alias("_stord")))

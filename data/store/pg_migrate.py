@@ -36,6 +36,8 @@ MIRRORED: tuple[str, ...] = (
     "evidence_files", "protests", "reopened_criteria",
     # finalists, finalised stages, publication snapshots, advancement, feedback links
     "finalist_cuts", "finalists", "stage_results", "result_snapshots", "advancements", "feedback_links",
+    # the frozen detail of each published result (013)
+    "snapshot_frames",
     # the audit trail, what changed (cache keys), the small key/value table
     "audit_log", "versions", "meta",
     # reference tables: several app servers must share what any of them writes (a posyandu registered by hand,
@@ -64,7 +66,7 @@ DUCKDB_ONLY: dict[str, str] = {
 PG_TYPE_OF: dict[str, str] = {
     "VARCHAR": "character varying", "BOOLEAN": "boolean", "TINYINT": "smallint", "INTEGER": "integer",
     "BIGINT": "bigint", "DOUBLE": "double precision", "DATE": "date", "TIMESTAMP": "timestamp without time zone",
-    "VARCHAR[]": "character varying[]", "DOUBLE[]": "double precision[]",
+    "VARCHAR[]": "character varying[]", "DOUBLE[]": "double precision[]", "BLOB": "bytea",
 }
 
 

@@ -181,11 +181,8 @@ def posyandu_profiles(con: Con) -> pl.DataFrame:
     ).pl()
 
 
-def score_details(con: Con, entrant_id: str) -> pl.DataFrame:
-    """Each judge's raw choice for one entrant with the option text, note and evidence: the audit trail of a score."""
-    return con.sql(
-        """
-        SELECT s.stage, s.criterion_id, ic.section_id, ic.text AS criterion_text, ic.kind, ic.unit,
+_SCORE_DETAILS_SQL = """
+        SELECT s.entrant_id, s.stage, s.criterion_id, ic.section_id, ic.text AS criterion_text, ic.kind, ic.unit,
                s.judge_id, j.name AS judge_name, s.option_code, o.text AS option_text,
                -- a nilai-riil value earns the points of the highest threshold it reaches (0 below all), as in
                -- scoring.points.to_points; without this the profile showed NaN points for every such criterion
@@ -203,11 +200,21 @@ def score_details(con: Con, entrant_id: str) -> pl.DataFrame:
         LEFT JOIN instrument_criteria ic ON ic.instrument_id = c.instrument_id AND ic.criterion_id = s.criterion_id
         LEFT JOIN instrument_options o ON o.instrument_id = c.instrument_id AND o.criterion_id = s.criterion_id
                                       AND o.option_code = s.option_code
-        WHERE s.entrant_id = ?
-        ORDER BY s.stage, ic.section_id, ic.ord, s.judge_id
-        """,
-        params=[entrant_id],
-    ).pl()
+        WHERE {where}
+        ORDER BY s.entrant_id, s.stage, ic.section_id, ic.ord, s.judge_id
+        """
+
+
+def score_details(con: Con, entrant_id: str) -> pl.DataFrame:
+    """Each judge's raw choice for one entrant with the option text, note and evidence: the audit trail of a score."""
+    return con.sql(_SCORE_DETAILS_SQL.format(where="s.entrant_id = ?"), params=[entrant_id]).pl()
+
+
+def competition_score_details(con: Con, competition_id: str, stage: str | None = None) -> pl.DataFrame:
+    """`score_details` of every entrant of a competition (one stage, or all): what a snapshot freezes of the
+    judges' choices (`data.judging.frozen`)."""
+    return con.sql(_SCORE_DETAILS_SQL.format(where="e.competition_id = ? AND (? IS NULL OR s.stage = ?)"),
+                   params=[competition_id, stage, stage]).pl()
 
 
 def entrant_of(con: Con, competition_id: str, posyandu_id: str) -> str | None:

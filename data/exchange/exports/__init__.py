@@ -18,7 +18,8 @@ import polars as pl
 
 from data import access
 from data.judging.auth import User
-from data.judging.publication import final_results, read_contest
+from data.judging.frozen import judges_of
+from data.judging.publication import final_frame, final_instrument, final_results, read_contest
 from present.region_codes import in_region_expr
 from scoring.instrument import Instrument
 
@@ -65,7 +66,11 @@ def _published(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str |
 
 
 def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str | None = None) -> ExportData:
-    """Gather the results of a competition (one stage, or combined when `stage` is None) for the documents."""
+    """Gather the results of a competition (one stage, or combined when `stage` is None) for the documents.
+
+    A final stage prints what was published: its snapshot and the detail frozen with it (`data.judging.frozen`:
+    the instrument, stages, judges, criterion and judge points, field scores and rules), so a later change of a
+    stored score, of the instrument or of the engine cannot change a signed document."""
     from data.results import competition_results
     from data.store.reads import competition, competition_inputs, stage_dates
     from scoring.instrument import sections_frame
@@ -73,36 +78,62 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
     comp = competition(con, competition_id)
     if comp is None:
         raise KeyError(competition_id)
+    # Documents people sign come from FINAL results only, the published snapshot: provisional results (in their
+    # protest window) are computed afresh and printed without the "published" line.
+    snapshot = _published(con, competition_id, stage)
+    if snapshot.height:
+        return _frozen_export(con, comp, competition_id, stage, snapshot)
     inputs = competition_inputs(con, competition_id)
     instrument = inputs.instrument
     stages = stage_dates(con, competition_id)
     results = competition_results(con, competition_id, stage, inputs=inputs)
-    # Documents people sign come from FINAL results only, the published snapshot: provisional results (in their
-    # protest window) are computed afresh and printed without the "published" line.
-    snapshot = _published(con, competition_id, stage)
-    judge_stages = con.sql(
-        """
-        SELECT DISTINCT judge_id, stage FROM (
-            SELECT judge_id, stage FROM assignments WHERE competition_id = ? AND (? IS NULL OR stage = ?)
-            UNION SELECT judge_id, stage FROM scores WHERE competition_id = ? AND (? IS NULL OR stage = ?))
-        ORDER BY judge_id, stage
-        """, params=[competition_id, stage, stage, competition_id, stage, stage]).pl()
-    judges = con.sql(
-        "SELECT judge_id, name, institution FROM judges WHERE list_contains(?, judge_id) ORDER BY name",
-        params=[judge_stages["judge_id"].unique().to_list()]).pl()
+    judges, judge_stages = judges_of(con, competition_id, stage)
     from data.share.field_awards import declared_places, winners
 
-    table = snapshot if snapshot.height else results.table
+    table = results.table
     return ExportData(
         competition=comp, instrument=instrument, stages=stages, sections=sections_frame(instrument),
         table=table, judges=judges, stage=stage,
         field_awards=winners(table, declared_places(con, competition_id), results.config.total_decimals),
-        published=bool(snapshot.height), fix_first=results.fix_first.collect(), fields=results.fields,
-        points=results.points.select("entrant_id", "stage", "judge_id", "criterion_id", "points").collect(),
-        criteria=results.criteria.select("entrant_id", "stage", "criterion_id", "points").collect(),
-        stage_sections=results.sections.select("entrant_id", "stage", "section_id", "score_pct"),
+        published=False, fix_first=results.fix_first.collect(), fields=results.fields,
+        points=results.points.select(*POINT_COLUMNS).collect(),
+        criteria=results.criteria.select(*CRITERION_COLUMNS).collect(),
+        stage_sections=results.sections.select(*SECTION_COLUMNS),
         judge_stages=judge_stages, aggregation=results.config.aggregation,
         total_decimals=results.config.total_decimals,
+        next_level=_parent_level(con, comp.get("parent_competition_id")),
+    )
+
+
+POINT_COLUMNS = ("entrant_id", "stage", "judge_id", "criterion_id", "points")
+CRITERION_COLUMNS = ("entrant_id", "stage", "criterion_id", "points")
+SECTION_COLUMNS = ("entrant_id", "stage", "section_id", "score_pct")
+
+
+def _frozen_export(con: duckdb.DuckDBPyConnection, comp: dict, competition_id: str, stage: str | None,
+                   snapshot: pl.DataFrame) -> ExportData:
+    """`export_data` of a final stage, every figure as frozen with its published snapshot."""
+    from data.share.field_awards import declared_places, winners
+    from scoring.instrument import sections_frame
+
+    def frame(name: str) -> pl.DataFrame:
+        got = final_frame(con, competition_id, stage, name)
+        if got is None:      # the stage is final (it has a snapshot), so its frames exist or were just frozen
+            raise KeyError(f"{competition_id}/{stage}/{name}")
+        return got
+
+    instrument = final_instrument(con, competition_id, stage)
+    assert instrument is not None
+    rules = frame("rules").row(0, named=True)
+    decimals = int(rules["total_decimals"])
+    return ExportData(
+        competition=comp, instrument=instrument, stages=frame("stages"), sections=sections_frame(instrument),
+        table=snapshot, judges=frame("judges"), stage=stage,
+        field_awards=winners(snapshot, declared_places(con, competition_id), decimals),
+        published=True, fix_first=frame("fix_first"), fields=frame("fields"),
+        points=frame("points").select(*POINT_COLUMNS), criteria=frame("criteria").select(*CRITERION_COLUMNS),
+        stage_sections=frame("sections").select(*SECTION_COLUMNS), judge_stages=frame("judge_stages"),
+        aggregation=rules["aggregation"], total_decimals=decimals,
         next_level=_parent_level(con, comp.get("parent_competition_id")),
     )
 

@@ -45,7 +45,11 @@ def feedback_pdf(con: duckdb.DuckDBPyConnection, competition_id: str, entrant_id
     comp = reads.competition(con, competition_id) or {"name": competition_id}
     head = entrant_header(con, competition_id, entrant_id)
     rows = feedback_rows(con, entrant_id)
-    sections = {s.id: s.title for s in reads.competition_inputs(con, competition_id).instrument.sections}
+    from data.judging.publication import final_instrument, is_final
+
+    instrument = final_instrument(con, competition_id, None) if is_final(con, competition_id) else None
+    instrument = instrument or reads.competition_inputs(con, competition_id).instrument
+    sections = {s.id: s.title for s in instrument.sections}
     doc = Document()
     doc.add_page()
     doc.set_title(t("share_fb_title", lang))
