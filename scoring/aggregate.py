@@ -12,7 +12,7 @@ from typing import TypeVar
 
 import polars as pl
 
-from scoring.points import lazy, like
+from scoring.points import lazy, like, no_case_rows
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
@@ -184,11 +184,33 @@ def completeness_rollup(completeness: Frame, by: Sequence[str] = ("entrant_id",)
     return like(out, completeness)  # type: ignore[return-value]
 
 
-def judge_counts(criterion_scores: Frame) -> Frame:
-    """Usable scores per entrant × stage: entered (Σ judges over criteria) and max_judges (most on one criterion)."""
-    out = (lazy(criterion_scores).group_by(["entrant_id", "stage"])
-           .agg(pl.col("n_judges").sum().cast(pl.Int64).alias("entered"),
-                pl.col("n_judges").max().cast(pl.Int64).alias("max_judges")))
+def no_case_cells(points: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """The allowed "tidak ada kasus" answers per entrant × stage × criterion (`scoring.points.no_case_rows`):
+    entrant_id, stage, criterion_id, section_id, spm_field, n_no_case (judges who answered it)."""
+    return (no_case_rows(points).group_by(list(CRITERION_KEYS))
+            .agg(pl.col("section_id").first(), pl.col("spm_field").first(),
+                 pl.len().cast(pl.Int32).alias("n_no_case")))
+
+
+def no_case_criteria(no_case: pl.LazyFrame, criterion_scores: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """The criteria left out of an entrant's denominator as "tidak ada kasus" in a stage: every judge who
+    answered said so (a judge's points, where another judge scored it, keep it in: the mean of those points)."""
+    return (no_case.join(lazy(criterion_scores).select(list(CRITERION_KEYS)), on=list(CRITERION_KEYS), how="anti")
+            .sort(list(CRITERION_KEYS)))
+
+
+def judge_counts(criterion_scores: Frame, no_case: pl.LazyFrame | None = None) -> Frame:
+    """Answers per entrant × stage: entered (Σ judges over criteria) and max_judges (most on one criterion).
+
+    An answer is a score that earned points or an allowed "tidak ada kasus" (`no_case_cells`): the judge
+    answered the criterion, though it counts for no points."""
+    cells = lazy(criterion_scores).select(*CRITERION_KEYS, pl.col("n_judges").cast(pl.Int64).alias("_n"))
+    if no_case is not None:
+        cells = pl.concat([cells, no_case.select(*CRITERION_KEYS, pl.col("n_no_case").cast(pl.Int64).alias("_n"))]
+                          ).group_by(list(CRITERION_KEYS)).agg(pl.col("_n").sum())
+    out = (cells.group_by(["entrant_id", "stage"])
+           .agg(pl.col("_n").sum().cast(pl.Int64).alias("entered"),
+                pl.col("_n").max().cast(pl.Int64).alias("max_judges")))
     return like(out, criterion_scores)  # type: ignore[return-value]
 
 
@@ -197,8 +219,8 @@ def entrant_completeness(counts: pl.DataFrame, assignments: pl.DataFrame | pl.La
     """Share of expected usable scores per entrant, the figure the ranking table shows and tie-breaks use.
 
     Per entrant × stage the judges expected are the judges assigned, or when more judges scored a criterion,
-    that many; expected = judges × criteria of the instrument, entered = scores that earned points (capped at
-    expected). Summed over stages. `counts` comes from `judge_counts`. Returns entrant_id, expected, entered, pct.
+    that many; expected = judges × criteria of the instrument, entered = scores that earned points and allowed
+    "tidak ada kasus" answers (capped at expected). Summed over stages. `counts` comes from `judge_counts`. Returns entrant_id, expected, entered, pct.
     """
     assigned = (lazy(assignments).group_by(["entrant_id", "stage"])
                 .agg(pl.col("judge_id").n_unique().cast(pl.Int64).alias("assigned")).collect())

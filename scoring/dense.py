@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 
 from scoring.frames import CodedScores
+from scoring.instrument import NO_CASE
 
 _SMALL_KEY = 8          # a String key with at most this many known values is coded by equality tests
 
@@ -123,9 +124,30 @@ def _known_entrants(e: np.ndarray, labels: pl.Series, known: pl.Series) -> tuple
     return table[e], labels.filter(pl.Series(keep))
 
 
+def option_ids(options: pl.DataFrame, criteria: pl.DataFrame) -> list[str]:
+    """The option codes the dense path counts: the instrument's letters, sorted, then NO_CASE when a criterion
+    allows "tidak ada kasus" (else such a row is an unknown option and earns nothing, as on the general path)."""
+    ids = sorted(set(options["option_code"].drop_nulls().to_list()))
+    if "no_case_allowed" in criteria.columns and criteria["no_case_allowed"].fill_null(False).any():
+        ids.append(NO_CASE)
+    return ids
+
+
+def no_case_table(criteria: pl.DataFrame, opt_ids: list[str]) -> np.ndarray | None:
+    """(criterion, option) → 1.0 where the choice is an allowed "tidak ada kasus", with the spare row and column
+    of `point_tables`; None when no criterion allows it."""
+    if NO_CASE not in opt_ids:
+        return None
+    tab = np.zeros((criteria.height + 1, len(opt_ids) + 1))
+    tab[np.flatnonzero(criteria["no_case_allowed"].fill_null(False).to_numpy()), opt_ids.index(NO_CASE)] = 1.0
+    return tab
+
+
 def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, dims: tuple[int, int, int, int],
-                   lut: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per (entrant·stage, criterion): Σ points and number of scores that earned points, from option choices."""
+                   lut: np.ndarray, valid: np.ndarray, nc_tab: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Per (entrant·stage, criterion): Σ points and number of scores that earned points, from option choices,
+    and (with `nc_tab`) the number of allowed "tidak ada kasus" answers."""
     n_er, n_s, n_c, n_o = dims
     bins = n_er * n_s * n_c * n_o
     if bins <= 4 * len(e) + (1 << 24):
@@ -152,7 +174,11 @@ def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, d
         with ThreadPoolExecutor(max_workers=1) as pool:   # NumPy releases the GIL in einsum: one per core
             sums = pool.submit(np.einsum, "cok,co->ck", counts, lut)
             cnt = np.einsum("cok,co->ck", counts, valid)
-            return sums.result().T, cnt.T                  # (entrant·stage, criterion) views
+            none = None
+            if nc_tab is not None:                         # one option column: a slice, not a third product
+                j = int(np.flatnonzero(nc_tab.any(axis=0))[0])
+                none = (counts[:, j, :] * nc_tab[:, j][:, None]).T
+            return sums.result().T, cnt.T, none            # (entrant·stage, criterion) views
     # many distinct options: per-row points and two weighted bincounts over (entrant, stage, criterion)
     flat = np.multiply(c, n_o, dtype=np.int64)
     flat += o
@@ -162,18 +188,27 @@ def _choice_counts(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, d
         key += np.multiply(s, n_c, dtype=np.int64)
     key += c
     size = n_er * n_s * n_c
+    none = (np.bincount(key, weights=nc_tab.ravel()[flat], minlength=size).reshape(n_er * n_s, n_c)
+            if nc_tab is not None else None)
     return (np.bincount(key, weights=pts, minlength=size).reshape(n_er * n_s, n_c),
-            np.bincount(key, weights=ok, minlength=size).reshape(n_er * n_s, n_c))
+            np.bincount(key, weights=ok, minlength=size).reshape(n_er * n_s, n_c), none)
 
 
 def _real_points(e: np.ndarray, s: np.ndarray, c: np.ndarray, real_value: pl.Series, real_codes: list[int],
-                 thresholds: list[pl.DataFrame], dims: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray]:
+                 thresholds: list[pl.DataFrame], dims: tuple[int, int, int], o: np.ndarray | None = None,
+                 no_case_code: int | None = None, no_case_ok: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """Per (entrant·stage, criterion): Σ points and count of the nilai-riil values (thresholds, highest min_value
-    not above the value; below every threshold earns 0; no value earns nothing and is not counted)."""
+    not above the value; below every threshold earns 0; no value earns nothing and is not counted). A row
+    answered "tidak ada kasus" (option code `no_case_code`) of a criterion that allows it (`no_case_ok`, per
+    criterion code) earns nothing whatever value it carries."""
     n_er, n_s, n_c = dims
     is_real = np.zeros(n_c, dtype=bool)
     is_real[real_codes] = True
-    idx = np.flatnonzero(is_real[c])
+    rows = is_real[c]
+    if o is not None and no_case_code is not None and no_case_ok is not None:
+        rows &= ~((o == no_case_code) & no_case_ok[c])
+    idx = np.flatnonzero(rows)
     rc = c[idx]
     v = real_value.gather(pl.Series(idx, dtype=pl.UInt64)).to_numpy()
     pts, ok = np.zeros(len(idx)), ~np.isnan(v)
@@ -221,7 +256,7 @@ def dense_scores(scores: pl.LazyFrame, criteria: pl.DataFrame, options: pl.DataF
     stage_names = stages["stage"].to_list()
     crit_ids = criteria["criterion_id"].to_list()
     real_ids = criteria.filter(pl.col("kind") == "real")["criterion_id"].to_list()
-    opt_ids = sorted(set(options["option_code"].drop_nulls().to_list()))
+    opt_ids = option_ids(options, criteria)
     if coded is not None:
         return _dense_from_codes(coded, criteria, options, thresholds, sections, stages, entrant_ids,
                                  (stage_names, crit_ids, real_ids, opt_ids))
@@ -284,19 +319,24 @@ def _counted(e: np.ndarray, s: np.ndarray, c: np.ndarray, o: np.ndarray, real_va
     n_er = n_e + 1                                    # the last entrant row: null entrant (dropped)
     c_pos = {cid: i for i, cid in enumerate(crit_ids)}
     lut, valid = point_tables(options, crit_ids, real_ids, opt_ids)
+    nc_tab = no_case_table(criteria, opt_ids)
+    nc_code = opt_ids.index(NO_CASE) if nc_tab is not None else None
     with ThreadPoolExecutor(max_workers=1) as pool:   # nilai-riil rows beside the option counts
         real = (pool.submit(_real_points, e, s, c, real_value, [c_pos[r] for r in real_ids],
                             [thresholds.filter(pl.col("criterion_id") == r).sort("min_value") for r in real_ids],
-                            (n_er, n_s, n_c)) if real_ids and real_value is not None else None)
-        sums, cnt = _choice_counts(e, s, c, o, (n_er, n_s, n_c, n_o), lut, valid)
+                            (n_er, n_s, n_c), o, nc_code, None if nc_tab is None else np.asarray(nc_tab.any(axis=1)))
+                if real_ids and real_value is not None else None)
+        sums, cnt, none = _choice_counts(e, s, c, o, (n_er, n_s, n_c, n_o), lut, valid, nc_tab)
         if real is not None:
             r_sums, r_cnt = real.result()
             sums += r_sums
             cnt += r_cnt
     del e, s, c, o
     sums, cnt = sums[: n_e * n_s, :n_crit], cnt[: n_e * n_s, :n_crit]   # drop the null entrant and dead criterion
-    counts = DenseCounts(sums, cnt, e_labels, n_rows)
-    return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows) | {"dense": counts}
+    if none is not None:
+        none = none[: n_e * n_s, :n_crit]
+    counts = DenseCounts(sums, cnt, e_labels, n_rows, none)
+    return _dense_frames(sums, cnt, e_labels, criteria, sections, stages, n_rows, none) | {"dense": counts}
 
 
 def point_tables(options: pl.DataFrame, crit_ids: list[str], real_ids: list[str], opt_ids: list[str]
@@ -327,19 +367,21 @@ class DenseCounts:
     cnt: np.ndarray
     e_labels: pl.Series
     n_rows: int
+    none: np.ndarray | None = None   # allowed "tidak ada kasus" answers per cell (None: no criterion allows it)
 
     def copy(self) -> DenseCounts:
         """Writable copies of the arrays, in the same memory layout (the matrix products then add in the same
         order, so results equal a full count's to the bit)."""
         return DenseCounts(np.array(self.sums, order="K", copy=True), np.array(self.cnt, order="K", copy=True),
-                           self.e_labels, self.n_rows)
+                           self.e_labels, self.n_rows,
+                           None if self.none is None else np.array(self.none, order="K", copy=True))
 
 
 def dense_frames(counts: DenseCounts, criteria: pl.DataFrame, sections: pl.DataFrame,
                  stages: pl.DataFrame) -> dict[str, Any]:
     """`dense_scores`' frames from counts already made (a full count, or one changed after saves)."""
     return _dense_frames(counts.sums, counts.cnt, counts.e_labels, criteria, sections, stages,
-                         counts.n_rows) | {"dense": counts}
+                         counts.n_rows, counts.none) | {"dense": counts}
 
 
 def _labelled(index: dict[str, np.ndarray], e_labels: pl.Series, stage_lab: pl.Series, sec_info: pl.DataFrame,
@@ -358,7 +400,8 @@ def _labelled(index: dict[str, np.ndarray], e_labels: pl.Series, stage_lab: pl.S
 
 
 def _dense_frames(sums: np.ndarray, cnt: np.ndarray, e_labels: pl.Series, criteria: pl.DataFrame,
-                  sections: pl.DataFrame, stages: pl.DataFrame, n_rows: int) -> dict[str, pl.DataFrame]:
+                  sections: pl.DataFrame, stages: pl.DataFrame, n_rows: int,
+                  none: np.ndarray | None = None) -> dict[str, pl.DataFrame]:
     """From per (entrant·stage, criterion) sums and counts to the engine's per-entrant frames (see `dense_scores`)."""
     stage_names = stages["stage"].to_list()
     n_e, n_s = len(e_labels), max(1, len(stage_names))
@@ -444,12 +487,14 @@ def _dense_frames(sums: np.ndarray, cnt: np.ndarray, e_labels: pl.Series, criter
     for k, sid in enumerate(sec_ids):
         cols[f"sec_{sid}"] = nan_null(np.where(f_row[ew, k], fields[ew, k], np.nan))
     wide = pl.DataFrame(cols)
-    # usable scores per entrant × stage (completeness)
-    entered = cnt.sum(axis=1)
+    # answers per entrant × stage (completeness): scores that earned points and allowed "tidak ada kasus"
+    answered = cnt if none is None else cnt + none
+    entered = answered.sum(axis=1)
     rows = np.flatnonzero(entered > 0)
     counts = pl.DataFrame({
         "entrant_id": e_labels.gather(rows // n_s), "stage": stage_lab.gather(rows % n_s),
         "entered": pl.Series(entered[rows], dtype=pl.Int64),
-        "max_judges": pl.Series(cnt.max(axis=1)[rows] if cnt.shape[1] else np.zeros(len(rows)), dtype=pl.Int64),
+        "max_judges": pl.Series(answered.max(axis=1)[rows] if answered.shape[1] else np.zeros(len(rows)),
+                                dtype=pl.Int64),
     })
     return {"sections": secs, "stage_totals": totals, "fields": fields_df, "wide": wide, "counts": counts}

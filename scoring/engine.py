@@ -17,6 +17,8 @@ from scoring.aggregate import (
     criterion_scores,
     entrant_completeness,
     judge_counts,
+    no_case_cells,
+    no_case_criteria,
     section_scores,
     stage_totals,
 )
@@ -33,7 +35,8 @@ from scoring.strata import strata_of
 KNOWN_SECTIONS = frozenset(SPM_FIELDS + OTHER_SECTIONS)
 
 # Change when the same inputs would give different results (cached results and golden files key on it).
-ENGINE_VERSION = "2"   # 2: rows naming an unknown entrant, stage or criterion ignored by both paths
+ENGINE_VERSION = "3"   # 2: rows naming an unknown entrant, stage or criterion ignored by both paths
+# 3: "tidak ada kasus" answers (#18): no problem where allowed, counted as answered in completeness
 
 AnyFrame = pl.DataFrame | pl.LazyFrame
 
@@ -60,6 +63,9 @@ class CompetitionResults:
     hold, or none: `scoring.points.IGNORED`) and the rows that earned no points (`scoring.points.PROBLEMS`), one
     row per distinct raw row with `key` (the column at fault) and `n_rows`; `scoring.points.problem_counts`
     sums them per problem and value.
+    `no_case` (lazy): the criteria left out of an entrant's denominator in a stage because every judge who
+    answered it said "tidak ada kasus / tidak berlaku" (entrant_id, stage, criterion_id, section_id, spm_field,
+    n_no_case); the same on both paths, and views name them (never a silent gap).
     """
 
     points: pl.LazyFrame
@@ -71,6 +77,7 @@ class CompetitionResults:
     table: pl.DataFrame
     fix_first: pl.LazyFrame
     problems: pl.LazyFrame
+    no_case: pl.LazyFrame
     stages: tuple[str, ...] = ()
     tie_breaks_used: tuple[str, ...] = ()
     config: ScoringConfig = field(default_factory=ScoringConfig)
@@ -151,6 +158,7 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     assignments = assignments.filter(pl.col("entrant_id").is_in(entrant_ids) & pl.col("stage").is_in(stage_names))
     points = to_points(usable, criteria, options, thresholds)
     crit = criterion_scores(points, config.aggregation, config.trim)
+    no_case = no_case_cells(points)
     comp_lf = completeness(usable, assignments, criteria)
     use_dense = path == "dense" or (path == "auto" and config.aggregation == "mean")
     dec = config.total_decimals
@@ -164,7 +172,7 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
                                       ["total", *[f"total_{s}" for s in stage_names]])
     else:
         secs_lf = section_scores(crit, criteria, sections)
-        secs, counts = pl.collect_all([secs_lf, judge_counts(crit)])
+        secs, counts = pl.collect_all([secs_lf, judge_counts(crit, no_case)])
         totals = stage_totals(secs, sections)
         fields = combined(secs.select("entrant_id", "stage", "section_id", "spm_field", "score_pct"), stages,
                           ["score_pct"], keys=["entrant_id", "section_id", "spm_field"])
@@ -222,6 +230,7 @@ def score_competition(inputs: CompetitionInputs, config: ScoringConfig | None = 
     return CompetitionResults(
         points=points, criteria=crit, sections=secs, stage_totals=totals, fields=fields, completeness=comp_lf,
         table=table, fix_first=fix_first(crit, sections, criteria, stages).lazy(), problems=problems,
+        no_case=no_case_criteria(no_case, crit),
         stages=tuple(stage_names), tie_breaks_used=tuple(used), config=config,
         dense=d["dense"] if use_dense else None)
 

@@ -20,10 +20,10 @@ import numpy as np
 import polars as pl
 
 from scoring.config import ScoringConfig
-from scoring.dense import DenseCounts, point_tables
+from scoring.dense import DenseCounts, no_case_table, option_ids, point_tables
 from scoring.engine import CompetitionInputs, CompetitionResults, score_competition
 from scoring.frames import SCORES_SCHEMA, CodedScores
-from scoring.instrument import criteria_frame, options_frame, thresholds_frame
+from scoring.instrument import NO_CASE, criteria_frame, options_frame, thresholds_frame
 from scoring.points import lazy
 
 KEYS = ["entrant_id", "stage", "judge_id", "criterion_id"]
@@ -95,12 +95,15 @@ def rescore(previous: CompetitionResults, base: CompetitionInputs, applied: Sequ
     criteria, options, thresholds = criteria_frame(inst), options_frame(inst), thresholds_frame(inst)
     crit_ids = criteria["criterion_id"].to_list()
     real_ids = criteria.filter(pl.col("kind") == "real")["criterion_id"].to_list()
-    opt_ids = sorted(set(options["option_code"].drop_nulls().to_list()))
+    opt_ids = option_ids(options, criteria)
     stage_names = list(previous.stages)
     n_s = max(1, len(stage_names))
     if counts.sums.shape != (len(counts.e_labels) * n_s, len(crit_ids)):
         return None
     lut, valid = point_tables(options, crit_ids, real_ids, opt_ids)
+    nc_tab = no_case_table(criteria, opt_ids)
+    if (nc_tab is None) != (counts.none is None):
+        return None
     thr = {r: thresholds.filter(pl.col("criterion_id") == r).sort("min_value") for r in real_ids}
     thr_np = {r: (f["min_value"].cast(pl.Float64).to_numpy(), f["points"].cast(pl.Float64).to_numpy())
               for r, f in thr.items()}
@@ -112,16 +115,20 @@ def rescore(previous: CompetitionResults, base: CompetitionInputs, applied: Sequ
     o_pos = {o: i for i, o in enumerate(opt_ids)}
     real_set = set(real_ids)
 
-    def points(criterion: str, option: str | None, value: float | None) -> tuple[float, float]:
+    def points(criterion: str, option: str | None, value: float | None) -> tuple[float, float, float]:
+        """(points, 1 when they count, 1 when an allowed "tidak ada kasus") of one raw choice."""
         ci = c_pos[criterion]
         oi = o_pos.get(option, len(opt_ids)) if option is not None else len(opt_ids)
         p, ok = float(lut[ci, oi]), float(valid[ci, oi])
+        none = float(nc_tab[ci, oi]) if nc_tab is not None else 0.0
+        if option == NO_CASE and none:
+            return p, ok, none          # an allowed answer earns nothing, whatever value the row carries
         if criterion in real_set and value is not None and not math.isnan(value):
             mins, tp = thr_np[criterion]
             j = int(np.searchsorted(mins, value, side="right")) - 1
             p += float(tp[j]) if len(tp) and j >= 0 else 0.0
             ok += 1.0
-        return p, ok
+        return p, ok, none
 
     out = counts.copy()
     for sv in new:
@@ -130,12 +137,16 @@ def rescore(previous: CompetitionResults, base: CompetitionInputs, applied: Sequ
             continue            # a row both paths ignore (or another stage than the one scored)
         cell = (ei * n_s + si, ci)
         if not sv.created:
-            p, ok = points(sv.criterion_id, sv.old_option_code, sv.old_real_value)
+            p, ok, none = points(sv.criterion_id, sv.old_option_code, sv.old_real_value)
             out.sums[cell] -= p
             out.cnt[cell] -= ok
-        p, ok = points(sv.criterion_id, sv.option_code, sv.real_value)
+            if out.none is not None:
+                out.none[cell] -= none
+        p, ok, none = points(sv.criterion_id, sv.option_code, sv.real_value)
         out.sums[cell] += p
         out.cnt[cell] += ok
-    out = DenseCounts(out.sums, out.cnt, out.e_labels, out.n_rows + sum(1 for s in new if s.created))
+        if out.none is not None:
+            out.none[cell] += none
+    out = DenseCounts(out.sums, out.cnt, out.e_labels, out.n_rows + sum(1 for s in new if s.created), out.none)
     inputs = replace(base, scores=patched_scores(base.scores, [*applied, *new]))
     return score_competition(inputs, previous.config or ScoringConfig(), stage=stage, counted=out)

@@ -11,11 +11,13 @@ from typing import TypeVar
 import polars as pl
 
 from scoring.frames import CodedScores
+from scoring.instrument import NO_CASE
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
-# Values of the `problem` column (null when the row earned points).
-PROBLEMS: tuple[str, ...] = ("unknown_criterion", "unknown_option", "option_without_points", "no_value")
+# Values of the `problem` column (null when the row earned points, or is an allowed "tidak ada kasus": `no_case`).
+PROBLEMS: tuple[str, ...] = ("unknown_criterion", "unknown_option", "option_without_points", "no_value",
+                             "no_case_not_allowed")
 
 # Why the engine ignores a raw row before scoring: it names an entrant, stage or criterion the competition does
 # not hold (or none). Both engine paths ignore exactly these rows and report them in `problems`; the store's
@@ -27,8 +29,19 @@ IGNORED: tuple[str, ...] = ("no_entrant", "unknown_entrant", "no_stage", "unknow
 PROBLEM_KEY: dict[str, str] = {
     "no_entrant": "entrant_id", "unknown_entrant": "entrant_id", "no_stage": "stage", "unknown_stage": "stage",
     "no_criterion": "criterion_id", "unknown_criterion": "criterion_id", "unknown_option": "option_code",
-    "option_without_points": "option_code", "no_value": "option_code",
+    "option_without_points": "option_code", "no_value": "option_code", "no_case_not_allowed": "option_code",
 }
+
+
+def is_no_case_row() -> pl.Expr:
+    """A row answered "tidak ada kasus / tidak berlaku" (scoring.instrument.NO_CASE), allowed or not."""
+    return pl.col("option_code").cast(pl.String) == NO_CASE
+
+
+def no_case_rows(points: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """The rows of `to_points` that are an allowed "tidak ada kasus": they earn nothing, are no problem, and take
+    the criterion out of that entrant's denominator for the stage (unless another judge scored it)."""
+    return lazy(points).filter(is_no_case_row() & pl.col("problem").is_null())
 
 
 def ignored_reason(entrant_ids: list[str], stage_names: list[str], criterion_ids: list[str]) -> pl.Expr:
@@ -74,10 +87,17 @@ def to_points(scores: Frame, criteria: pl.DataFrame | pl.LazyFrame, options: pl.
 
     Choice criteria earn the points of the chosen option. Nilai-riil criteria earn the points of the highest
     threshold whose min_value <= value; a value below every threshold earns 0 points (it was measured).
+    The answer "tidak ada kasus" (NO_CASE) earns no points and is no problem where the criterion allows it
+    (`no_case_allowed`; `no_case_rows` picks these rows), else it is the problem "no_case_not_allowed".
     """
-    crit = lazy(criteria).select(
+    crit_lf = lazy(criteria)
+    allowed = (pl.col("no_case_allowed").fill_null(False) if "no_case_allowed" in crit_lf.collect_schema().names()
+               else pl.lit(False))
+    crit = crit_lf.select(
         "criterion_id", "section_id", "spm_field", "weight", "max_points",
-        pl.col("kind").alias("_kind"), pl.lit(True).alias("_known"))
+        pl.col("kind").alias("_kind"), pl.lit(True).alias("_known"), allowed.alias("_nc_ok"))
+    no_case = is_no_case_row()
+    no_case_problem = pl.when(pl.col("_nc_ok")).then(pl.lit(None, pl.String)).otherwise(pl.lit("no_case_not_allowed"))
     opts = lazy(options).select("criterion_id", "option_code", pl.col("points").alias("_opt_points"),
                                 pl.lit(True).alias("_opt_known"))
     base = lazy(scores).join(crit, on="criterion_id", how="left")
@@ -86,9 +106,11 @@ def to_points(scores: Frame, criteria: pl.DataFrame | pl.LazyFrame, options: pl.
     choice = choice.with_columns(
         problem=pl.when(pl.col("_known").is_null()).then(pl.lit("unknown_criterion"))
         .when(pl.col("option_code").is_null()).then(pl.lit("no_value"))
+        .when(no_case).then(no_case_problem)
         .when(pl.col("_opt_known").is_null()).then(pl.lit("unknown_option"))
         .when(pl.col("_opt_points").is_null()).then(pl.lit("option_without_points")),
-    ).with_columns(points=pl.when(pl.col("problem").is_null()).then(pl.col("_opt_points")))
+    ).with_columns(points=pl.when(pl.col("problem").is_null() & ~no_case.fill_null(False))
+                   .then(pl.col("_opt_points")))
 
     real = base.filter(pl.col("_kind") == "real").sort("real_value", nulls_last=True)
     thr = lazy(thresholds).select(
@@ -96,10 +118,16 @@ def to_points(scores: Frame, criteria: pl.DataFrame | pl.LazyFrame, options: pl.
     ).sort("min_value")
     real = real.join_asof(thr, left_on="real_value", right_on="min_value", by="criterion_id",
                           strategy="backward", check_sortedness=False)
+    # nilai riil: an allowed "tidak ada kasus" earns nothing whatever value the row carries; where it is not
+    # allowed the code is ignored as any option code of a nilai-riil row (a value still counts)
+    allowed_no_case = no_case.fill_null(False) & pl.col("_nc_ok")
     real = real.with_columns(
-        problem=pl.when(pl.col("real_value").is_null()).then(pl.lit("no_value")),
+        problem=pl.when(allowed_no_case).then(pl.lit(None, pl.String))
+        .when(pl.col("real_value").is_null() & no_case.fill_null(False)).then(pl.lit("no_case_not_allowed"))
+        .when(pl.col("real_value").is_null()).then(pl.lit("no_value")),
     ).with_columns(
-        points=pl.when(pl.col("problem").is_null()).then(pl.col("_thr_points").fill_null(0.0)))
+        points=pl.when(pl.col("problem").is_null() & ~allowed_no_case)
+        .then(pl.col("_thr_points").fill_null(0.0)))
 
     cols: list[str] = list(lazy(scores).collect_schema().names())
     out_cols = [*cols, "section_id", "spm_field", "weight", "max_points", "points", "problem"]
