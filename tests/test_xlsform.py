@@ -226,9 +226,10 @@ def test_odk_validate_accepts_the_form_a_panitia_downloads(tmp_path):
 
     assert shutil.which("java"), "Java is needed for ODK Validate (make e2e-deps installs default-jre-headless)"
     for path in bundled_instrument_paths():
-        xml = to_xform(build_xlsform(load_instrument(path), [("E1", "Jeruk"), ("E2", "Apel")],
-                                     [("J1", "Ahmad"), ("J2", "Siti")], competition_id="LP2026-KAB-36.02",
-                                     assignments=[("J1", "E1"), ("J2", "E2")]))
-        target = tmp_path / f"{path.stem}.xml"
-        target.write_text(xml, encoding="utf-8")
-        assert check_xform(str(target)) == [], path.stem
+        for attach in (True, False):        # the entrant list attached as peserta.csv, or inside the form
+            xml = to_xform(build_xlsform(load_instrument(path), [("E1", "Jeruk"), ("E2", "Apel")],
+                                         [("J1", "Ahmad"), ("J2", "Siti")], competition_id="LP2026-KAB-36.02",
+                                         assignments=[("J1", "E1"), ("J2", "E2")], attach_entrants=attach))
+            target = tmp_path / f"{path.stem}-{attach}.xml"
+            target.write_text(xml, encoding="utf-8")
+            assert check_xform(str(target)) == [], (path.stem, attach)
