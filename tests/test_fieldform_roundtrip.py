@@ -387,3 +387,18 @@ def test_tidak_ada_kasus_is_offered_where_the_instrument_allows_it_and_imported_
     assert stored[("E3", "J1", "KES_02")][:2] == (NO_CASE, None)
     assert stored[("E3", "J1", "KES_03")][:2] == (NO_CASE, None)
     assert ("E4", "J1", "KES_01") not in stored
+
+
+def test_a_photo_that_unpacks_beyond_the_evidence_limit_is_refused_unread(contest):
+    sheets = form()
+    sent = [(SENT[0][0], "J1", "E3", SENT[0][3], {"KES_01": ("1764651200001.jpg", b"")})]
+    media = io.BytesIO()
+    with zipfile.ZipFile(media, "w", compression=zipfile.ZIP_DEFLATED) as z:     # 11 MB that packs to a few KB
+        z.writestr(f"panitia/attachments/aXk/{SENT[0][0].removeprefix('uuid:')}/1764651200001.jpg",
+                   b"\xff\xd8\xff" + bytes(11 * 1024 * 1024))
+    assert len(media.getvalue()) < 100_000
+    report = import_export(contest, PANITIA, CID, instrument(), kobo_csv(sheets, sent), "nilai.csv", media.getvalue())
+    assert report.accepted == []
+    [p] = report.problems
+    assert (p.row, p.column, p.message_key) == (2, "grp_kesehatan/KES_01_foto", "judging_evidence_too_large")
+    assert "maksimal 10 MB" in p.text("id")

@@ -65,34 +65,33 @@ def read_export(data: bytes, filename: str) -> tuple[str | None, list[str], list
     return sheet, header, [r + [""] * (len(header) - len(r)) for r in values[1:]]
 
 
-MAX_MEDIA_FILES = 20_000
-MAX_MEDIA_BYTES = 2 * 1024 ** 3      # a whole contest's photos at max-pixels fit many times over
+MAX_MEDIA_FILES = 100_000     # a provincial contest: judges × entrants × photo questions
 
 
 class Media:
-    """The photos of a media ZIP, found by (submission uuid, file name) or, where a name is unique, by name."""
+    """The photos of media ZIPs, found by (submission uuid, file name) or, where a name is unique, by name.
+    Only the photos a row names are read (a contest's whole media ZIP never sits in memory), and none larger
+    than an evidence file may be (`evidence.MAX_BYTES`: a ZIP entry that unpacks to gigabytes is not unpacked)."""
 
     def __init__(self) -> None:
-        self.by_folder: dict[tuple[str, str], bytes] = {}
-        self.by_name: dict[str, list[bytes]] = {}
+        self.by_folder: dict[tuple[str, str], tuple[zipfile.ZipFile, zipfile.ZipInfo]] = {}
+        self.by_name: dict[str, dict[int, tuple[zipfile.ZipFile, zipfile.ZipInfo]]] = {}   # name → by CRC
 
-    def add(self, path: str, data: bytes) -> None:
-        parts = [p for p in path.replace("\\", "/").split("/") if p]
+    def add(self, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        parts = [p for p in info.filename.replace("\\", "/").split("/") if p]
         if not parts:
             return
         name = parts[-1]
         for folder in parts[:-1]:
-            self.by_folder[(folder.lower(), name)] = data
-        same = self.by_name.setdefault(name, [])
-        if data not in same:
-            same.append(data)
+            self.by_folder[(folder.lower(), name)] = (z, info)
+        self.by_name.setdefault(name, {}).setdefault(info.CRC, (z, info))
 
-    def find(self, instance_id: str, name: str) -> bytes | None:
+    def find(self, instance_id: str, name: str) -> tuple[zipfile.ZipFile, zipfile.ZipInfo] | None:
         """The photo `name` of the submission `instance_id` (its folder in a Kobo ZIP, else a unique name)."""
         uuid = instance_id.removeprefix("uuid:").lower()
         if (uuid, name) in self.by_folder:
             return self.by_folder[(uuid, name)]
-        found = self.by_name.get(name, [])
+        found = list(self.by_name.get(name, {}).values())
         return found[0] if len(found) == 1 else None
 
     def __len__(self) -> int:
@@ -109,25 +108,31 @@ def is_table_zip(data: bytes) -> bool:
 
 
 def read_media(data: bytes, media: Media | None = None) -> tuple[Media, tuple[str, bytes] | None]:
-    """The photos of a ZIP, and the export table inside it when it holds one (ODK Central's "with media" ZIP:
-    the CSV/XLSX outside any media folder). Raises ValueError for a ZIP too large to open."""
+    """The photos of a ZIP (indexed, read when a row names them), and the export table inside it when it holds
+    one (ODK Central's "with media" ZIP: the CSV/XLSX outside any media folder). Raises ValueError for a ZIP of
+    more than `MAX_MEDIA_FILES` files or a table larger than an upload."""
     media = media if media is not None else Media()
     table: tuple[str, bytes] | None = None
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        infos = [i for i in z.infolist() if not i.is_dir()]
-        if len(infos) > MAX_MEDIA_FILES or sum(i.file_size for i in infos) > MAX_MEDIA_BYTES:
-            raise ValueError(f"ZIP > {MAX_MEDIA_FILES} files or {MAX_MEDIA_BYTES // 1024 ** 3} GB")
-        for info in infos:
-            name = info.filename
-            base = posixpath.basename(name)
-            if base.startswith(".") or name.startswith("__MACOSX/"):
-                continue
-            if base.lower().endswith((".csv", ".xlsx")) and "media" not in name.lower().split("/")[:-1]:
-                if table is None or name.count("/") < table[0].count("/"):
-                    table = (base, z.read(info))
-                continue
-            media.add(name, z.read(info))
+    z = zipfile.ZipFile(io.BytesIO(data))
+    infos = [i for i in z.infolist() if not i.is_dir()]
+    if len(infos) > MAX_MEDIA_FILES:
+        raise ValueError(f"ZIP > {MAX_MEDIA_FILES} files")
+    for info in infos:
+        name = info.filename
+        base = posixpath.basename(name)
+        if base.startswith(".") or name.startswith("__MACOSX/"):
+            continue
+        if base.lower().endswith((".csv", ".xlsx")) and "media" not in name.lower().split("/")[:-1]:
+            if info.file_size > MAX_TABLE_BYTES:
+                raise ValueError(f"{base} > {MAX_TABLE_BYTES // 1024 ** 2} MB")
+            if table is None or name.count("/") < table[0].count("/"):
+                table = (base, z.read(info))
+            continue
+        media.add(z, info)
     return media, table
+
+
+MAX_TABLE_BYTES = 200 * 1024 ** 2
 
 
 def _cell(v: Any) -> str:
@@ -384,10 +389,16 @@ def _photos(instrument: Instrument, header: list[str], values: list[str], cols: 
         if column is None or not values[column].strip():
             continue
         name = posixpath.basename(values[column].strip().replace("\\", "/"))
-        data = media.find(instance_id, name)
-        if data is None:
+        found = media.find(instance_id, name)
+        if found is None:
             problem(header[column], "fieldform_photo_missing", name=name, criterion=c.id)
             continue
+        z, info = found
+        if info.file_size > evidence.MAX_BYTES:      # refused unread, said as an upload's refusal says it
+            problem(header[column], "judging_evidence_too_large",
+                    size_mb=round(info.file_size / 1024 / 1024, 1), max_mb=evidence.MAX_MEGABYTES)
+            continue
+        data = z.read(info)
         checked = evidence.check_file(data, name)
         if not checked.ok:
             problem(header[column], checked.message_key, **checked.detail)
