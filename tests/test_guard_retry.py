@@ -21,7 +21,7 @@ def _page_failing() -> None:
 
 
 def test_a_spoilt_cursor_is_replaced_and_the_run_retried_unseen():
-    at = AppTest.from_function(_page_failing)
+    at = AppTest.from_function(_page_failing, default_timeout=30)   # a busy machine takes seconds; a loop still fails
     at.session_state["fail_times"] = 1
     at.run()
     assert not at.exception and not at.error
@@ -29,7 +29,7 @@ def test_a_spoilt_cursor_is_replaced_and_the_run_retried_unseen():
 
 
 def test_a_store_error_that_comes_back_is_shown_not_looped():
-    at = AppTest.from_function(_page_failing)
+    at = AppTest.from_function(_page_failing, default_timeout=30)   # a busy machine takes seconds; a loop still fails
     at.session_state["fail_times"] = 9
     at.run()
     assert not at.exception
