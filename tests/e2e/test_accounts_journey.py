@@ -3,7 +3,8 @@
 The panitia resets juri2's password on Akun and hands over the temporary one; juri2 signs in with it and is
 held on Masuk until choosing a strong password of their own (Penilaian refuses them before that; a weak one
 is refused with the rule). The panitia then deactivates juri2 with a reason: juri2, with the right password, is
-told the account is deactivated; juri2's scores still count under their name on Kualitas Juri. Jejak Audit
+told the account is deactivated; juri2's scores still count under their name on Kualitas Juri, and the rekap and
+berita acara downloaded from Data still carry that name and those points. Jejak Audit
 names who did each change and when. Reactivated, juri2 signs in again.
 """
 
@@ -16,6 +17,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import ARTIFACTS, nav, serve, settle, sign_in
+from tests.pdf_support import pdf_text
 
 CONTEST = "LP2025-PROV-36"          # juri2 (Jamilah Sulaiman) scored both stages of this final contest
 JUDGE_NAME = "Jamilah Sulaiman"
@@ -129,6 +131,31 @@ def test_reset_must_change_deactivate_and_reactivate_a_juri(demo_path, tmp_path,
         chart = desk.locator("[data-testid='stPlotlyChart']").first
         expect(chart.get_by_text(JUDGE_NAME)).to_be_visible()
         _shot(desk, "7-kualitas-juri")
+
+        # … and in the documents the committee signs: the rekap's stage sheets (a column of points under their
+        # name, their line to sign) and the berita acara
+        nav(desk, "Data")
+        settle(desk)
+        desk.get_by_role("tab", name="Unduh dokumen").click()
+        settle(desk)
+        _shot(desk, "7b-documents")
+        with desk.expect_download(timeout=180_000) as info:
+            desk.get_by_role("button", name="Rekapitulasi nilai (Excel)").click()
+        recap = tmp_path / "rekap.xlsx"
+        info.value.save_as(recap)
+        book = load_workbook(recap)
+        for sheet in ("Administrasi", "Lapangan"):
+            header = [c.value for c in book[sheet][6]]
+            assert JUDGE_NAME in header, (sheet, header)
+            col = header.index(JUDGE_NAME)
+            points = [r[col] for r in book[sheet].iter_rows(min_row=7, values_only=True)
+                      if r[2] and " · " in str(r[2]) and r[col] is not None]
+            assert points, sheet
+        with desk.expect_download(timeout=180_000) as info:
+            desk.get_by_role("button", name="Berita acara (PDF)").click()
+        minutes = tmp_path / "berita-acara.pdf"
+        info.value.save_as(minutes)
+        assert JUDGE_NAME in pdf_text(minutes.read_bytes())
 
         # every change is in the audit trail: who, when, what (read from its Excel download)
         nav(desk, "Jejak Audit")
