@@ -15,7 +15,7 @@ from data.judging.contest_life import send_back
 from data.store import reads
 from present.errors import UserError
 from present.fmt import fmt_number
-from scoring.instrument import Criterion
+from scoring.instrument import NO_CASE, Criterion
 from ui.auth import current_user, require_role, show_denied
 from ui.cached import pdf_preview
 from ui.context import lang, sidebar_context, tr
@@ -40,6 +40,16 @@ def _save(cid: str, stage: str, entrant: str, judge: str, crit: str, part: str, 
     except UserError as err:   # a refusal or a value the store will not take: shown in the judge's language
         st.session_state[ERR_KEY] = err
         del st.session_state[key]   # the widget shows the stored value again, not the refused one
+
+
+def _no_case(cid: str, stage: str, entrant: str, judge: str, crit: str, key: str) -> None:
+    """on_change of a nilai-riil criterion's "tidak ada kasus" box: the answer, or none (the value is typed next)."""
+    try:
+        judging.save_score(get_con(), current_user(), cid, stage, entrant, crit, judge_id=judge,
+                           option_code=NO_CASE if st.session_state.get(key) else None)
+    except UserError as err:
+        st.session_state[ERR_KEY] = err
+        del st.session_state[key]
 
 
 def _upload(cid: str, stage: str, entrant: str, judge: str, crit: str, key: str, current: list[str]) -> None:
@@ -230,18 +240,27 @@ for section in instrument.sections:
                     st.caption(tr("judging_evidence_asked", evidence=plain("; ".join(c.evidence))))
                 if c.kind == "choice":
                     codes = [o.code for o in c.options]
-                    texts = {o.code: o.text for o in c.options}
+                    texts = {o.code: plain(f"{o.code}. {o.text}") for o in c.options}
+                    if c.no_case_allowed:      # "tidak ada kasus / tidak berlaku": the criterion leaves the sum
+                        codes.append(NO_CASE)
+                        texts[NO_CASE] = tr("no_case_label")
                     current = have.get("option_code")
                     st.radio(tr("judging_choice"), codes, index=codes.index(current) if current in codes else None,
-                             format_func=lambda code, texts=texts: plain(f"{code}. {texts[code]}"), key=f"{base}.{c.id}.opt",
+                             format_func=lambda code, texts=texts: texts[code], key=f"{base}.{c.id}.opt",
                              on_change=_save, args=(*args, c.id, "option_code", f"{base}.{c.id}.opt"),
                              disabled=frozen, label_visibility="collapsed")
                 else:
                     unit = f" ({plain(c.unit)})" if c.unit else ""
+                    no_case = have.get("option_code") == NO_CASE
+                    if c.no_case_allowed:
+                        st.checkbox(tr("no_case_label"), value=no_case, key=f"{base}.{c.id}.nc", disabled=frozen,
+                                    on_change=_no_case, args=(*args, c.id, f"{base}.{c.id}.nc"),
+                                    help=tr("no_case_help"))
                     # No min_value: Streamlit would silently reset a negative entry; the store refuses it with a reason.
                     st.number_input(tr("judging_real_value") + unit, value=have.get("real_value"),
                                     key=f"{base}.{c.id}.real", on_change=_save,
-                                    args=(*args, c.id, "real_value", f"{base}.{c.id}.real"), disabled=frozen)
+                                    args=(*args, c.id, "real_value", f"{base}.{c.id}.real"),
+                                    disabled=frozen or no_case)
                     if c.thresholds:
                         st.caption(_bands(c))
                 if c.id in flags and not frozen:
