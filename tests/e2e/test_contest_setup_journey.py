@@ -1,6 +1,7 @@
 """A real committee's set-up in the browser, from an empty store and without the demo: the first panitia →
-a competition (Kab. Kudus 2025, kabupaten, administrasi 40 / lapangan 60) → an instrument uploaded from an Excel
-file with one warning shown before saving → three juri accounts. Screenshots: test-artifacts/setup-*.png."""
+a competition (Kab. Kudus 2025, kabupaten, administrasi 40 / lapangan 60, its region typed by its Kemendagri code)
+→ an instrument uploaded from an Excel file with one warning shown before saving → three juri accounts and a
+second panitia. Screenshots: test-artifacts/setup-*.png."""
 
 from __future__ import annotations
 
@@ -64,6 +65,8 @@ def test_a_committee_sets_up_kudus_2025_from_an_empty_store(browser, tmp_path):
         juri = con.sql("SELECT u.username, j.name, j.institution, u.must_change_password FROM users u "
                        "JOIN judges j USING (judge_id) ORDER BY u.username").fetchall()
         assert juri == sorted((u, n, o, True) for u, n, o in JURI)
+        assert con.sql("SELECT role, display_name, must_change_password FROM users WHERE username = 'sekretaris'"
+                       ).fetchall() == [("panitia", "Sekretaris Panitia Kab. Kudus", True)]
     finally:
         con.close()
 
@@ -102,9 +105,10 @@ def _set_up_in_the_browser(browser, url: str, xlsx: Path) -> None:
         _fill(page, "Nama lomba", "Lomba Posyandu Kabupaten Kudus 2025")
         _fill(page, "Tahun", "2025")
         page.locator("input[aria-label='Tahun']").press("Enter")
-        # The region in a cascade: province, then its 35 kabupaten/kota (never all 514 at once).
+        # The region in a cascade: province, then its 35 kabupaten/kota (never all 514 at once), typed by name or
+        # by Kemendagri code.
         _pick(page, "Provinsi", "Jawa Tengah", re.compile(r"^33 · Jawa Tengah"))
-        _pick(page, "Wilayah lomba", "Kudus", re.compile(r"33\.19 · Kab\. Kudus"))
+        _pick(page, "Wilayah lomba", "33.19", re.compile(r"33\.19 · Kab\. Kudus"))
         _shot(page, "2-competition-form")
         page.get_by_role("button", name="Buat lomba").click()
         expect(page.get_by_text("Lomba Posyandu Kabupaten Kudus 2025 (LP2025-KAB-33.19) dibuat")).to_be_visible()
@@ -142,6 +146,15 @@ def _set_up_in_the_browser(browser, url: str, xlsx: Path) -> None:
             expect(page.get_by_text(f"Akun {username} (Juri) dibuat")).to_be_visible()
             expect(page.get_by_text(f"Kata sandi sementara untuk {username}")).to_be_visible()
         _shot(page, "5-juri-created")
+        # … and a second panitia, the committee's secretary
+        _pick(page, "Peran", "Panitia", "Panitia")
+        _fill(page, "Nama pengguna", "sekretaris")
+        _fill(page, "Nama", "Sekretaris Panitia Kab. Kudus")
+        settle(page)
+        expect(page.locator("input[aria-label='Nama pengguna']")).to_have_value("sekretaris")
+        page.get_by_role("button", name="Buat akun", exact=True).click()
+        expect(page.get_by_text("Akun sekretaris (Panitia) dibuat")).to_be_visible()
+        expect(page.get_by_text("Kata sandi sementara untuk sekretaris")).to_be_visible()
         page.get_by_role("tab", name="Daftar akun").click()
         _shot(page, "6-accounts")
         # The sidebar lists the new contest at once (its creation marked the store changed).
