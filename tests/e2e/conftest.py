@@ -136,17 +136,40 @@ def browser_page(browser) -> Iterator[object]:
 
 
 def settle(page: Page, timeout: float = 90_000) -> None:
-    """The script run is over: no running indicator, looked at twice (a rerun may start right after the first).
-    Not "networkidle": the map keeps fetching."""
+    """The script run is over: no running indicator, looked at twice (the indicator may appear only a moment
+    after the click on a busy machine, and a rerun may start right after the first). Not "networkidle": the
+    map keeps fetching."""
     status = page.locator("[data-testid='stStatusWidget']")
+    page.wait_for_timeout(300)
     for _ in range(2):
         expect(status).to_have_count(0, timeout=timeout)
         page.wait_for_timeout(500)
 
 
 def nav(page: Page, label: str) -> None:
-    """Open a page through the sidebar (every page listed: Streamlit may fold some under "View N more")."""
+    """Open a page through the sidebar: unfolded first on a phone, with every page listed (Streamlit may fold
+    some under "View N more"); the link text ends with the label (an icon ligature comes first)."""
+    opener = page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button")
+    if opener.count() and opener.first.is_visible():
+        opener.first.click()
     more = page.locator("[data-testid='stSidebarNavViewButton']")
     if more.count() and "more" in more.first.inner_text():
         more.first.click()
     page.locator("[data-testid='stSidebarNav'] a").filter(has_text=re.compile(f"{re.escape(label)}$")).first.click()
+
+
+def pick(where, label: str, option: str, typed: str | None = None) -> None:
+    """Choose `option` in the select box labelled `label` (inside `where`: a page or a part of it) by typing
+    `typed` (the option's words by default) and clicking the first option containing them; then settle, as
+    the pick reruns the page and may redraw what is below it."""
+    page = where.page if hasattr(where, "page") else where
+    where.locator("[data-testid='stSelectbox']").filter(has_text=label).first.click()
+    page.keyboard.type(option if typed is None else typed)
+    page.get_by_role("option").filter(has_text=option).first.click()
+    settle(page)
+
+
+def no_traceback(page: Page) -> None:
+    """No exception box on the page and no Python traceback anywhere in it."""
+    expect(page.locator("[data-testid='stException']")).to_have_count(0)
+    assert "Traceback" not in page.content()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import no_traceback, settle
+
 SESSIONS = 5
 # (page to open, who signs in, tabs to open first so their buttons are visible)
 PAGES: list[tuple[str, str | None, tuple[str, ...]]] = [
@@ -37,14 +39,7 @@ def _open(page, app_url: str, title: str, user: str | None) -> None:
         page.goto(f"{app_url}/", wait_until="domcontentloaded")
         page.get_by_role("link", name=title, exact=True).click()
     expect(page.get_by_role("heading").first).to_be_visible(timeout=90_000)
-    _settle(page)
-
-
-def _settle(page) -> None:
-    """Wait until the script run is over: no running indicator. (Not "networkidle": the map keeps fetching.)"""
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
-    page.wait_for_timeout(800)
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=120_000)
+    settle(page)
 
 
 def _label(text: str) -> str:
@@ -54,10 +49,6 @@ def _label(text: str) -> str:
 
 def _buttons(page):
     return page.locator('[data-testid="stDownloadButton"] button:visible')
-
-
-def _no_traceback(page) -> None:
-    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
 @pytest.mark.parametrize(("title", "user", "tabs"), PAGES, ids=[p[0] for p in PAGES])
@@ -73,7 +64,7 @@ def test_every_download_gives_its_file_and_no_traceback(app_url: str, browser, t
             for tab in (None, *tabs):
                 if tab:
                     page.get_by_role("tab", name=tab).click()
-                    _settle(page)
+                    settle(page)
                 buttons = _buttons(page)
                 expect(buttons.first).to_be_visible(timeout=90_000)
                 # the buttons are listed once they stop changing (a rerun after the first draw may still be
@@ -97,12 +88,12 @@ def test_every_download_gives_its_file_and_no_traceback(app_url: str, browser, t
                     size = path.stat().st_size
                     assert size > 0, (title, label, session)
                     got.append((session, label, size))
-                    _settle(page)
-                    _no_traceback(page)
+                    settle(page)
+                    no_traceback(page)
             if session == 0:
                 page.screenshot(path=f"test-artifacts/downloads-{title.replace(' ', '_').lower()}.png",
                                 full_page=True)
-            _no_traceback(page)
+            no_traceback(page)
         finally:
             context.close()
     per_session = {s: [label for s2, label, _ in got if s2 == s] for s in range(SESSIONS)}

@@ -19,7 +19,7 @@ from playwright.sync_api import expect
 from data import store
 from data.judging import auth, forms
 from data.judging.contest_life import send_back
-from tests.e2e.conftest import ARTIFACTS, nav, serve, settle, sign_in
+from tests.e2e.conftest import ARTIFACTS, nav, no_traceback, pick, serve, settle, sign_in
 from tests.fixtures import hostile
 from tests.pdf_support import make_pdf
 
@@ -66,22 +66,9 @@ def _nav(page, label: str) -> None:
     settle(page)
 
 
-def _pick(page, label: str, option: str) -> None:
-    box = page.locator("[data-testid='stSelectbox']").filter(has_text=label).first
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
-    settle(page)
-
-
 def _upload(page, path: Path) -> None:
     page.locator("[data-testid='stFileUploaderDropzoneInput']").first.set_input_files(str(path))
     settle(page)
-
-
-def _no_traceback(page) -> None:
-    expect(page.locator("[data-testid='stException']")).to_have_count(0)
-    assert "Traceback" not in page.content()
 
 
 def test_malformed_files_on_the_data_page_get_their_reason_in_indonesian(files_app, browser, tmp_path):
@@ -95,13 +82,13 @@ def test_malformed_files_on_the_data_page_get_their_reason_in_indonesian(files_a
         _nav(page, "Data")
 
         # Region boundaries: one feature with a ring that does not close (the other feature is fine)
-        _pick(page, "Data yang diimpor", "Batas wilayah")
+        pick(page, "Data yang diimpor", "Batas wilayah")
         ring = tmp_path / "cincin_terbuka.geojson"
         ring.write_bytes(hostile.read("unclosed_ring.geojson"))
         _upload(page, ring)
         expect(page.get_by_text(re.compile(r"\d+ masalah ditemukan; fitur yang tidak cocok tidak disimpan"))
                ).to_be_visible()
-        _no_traceback(page)
+        no_traceback(page)
         page.wait_for_timeout(1500)               # the problem table draws on a canvas after the run
         page.screenshot(path=str(ARTIFACTS / "hostile-files-1-ring.png"), full_page=True)
 
@@ -111,19 +98,19 @@ def test_malformed_files_on_the_data_page_get_their_reason_in_indonesian(files_a
         _upload(page, empty)
         expect(page.get_by_text(re.compile(r"\d+ masalah ditemukan"))).to_be_visible()
         expect(page.get_by_role("button", name="Simpan semua")).to_have_count(0)      # nothing to write
-        _no_traceback(page)
+        no_traceback(page)
         assert "/tmp/" not in page.inner_text("body") and "GDAL" not in page.inner_text("body")
         page.screenshot(path=str(ARTIFACTS / "hostile-files-2-empty.png"), full_page=True)
 
         # a registry CSV with a one-megabyte cell: refused whole, nothing saved
-        _pick(page, "Data yang diimpor", "Registri posyandu")
+        pick(page, "Data yang diimpor", "Registri posyandu")
         big = tmp_path / "registri_besar.csv"
         big.write_bytes(hostile.big_cell_csv(["posyandu_id", "nama", "kode_desa"],
                                              ["PSY-0001", "", "36.02.18.2010"], 1))
         _upload(page, big)
         expect(page.get_by_text(re.compile(r"Berkas ditolak: \d+ masalah\. Tidak ada yang disimpan"))).to_be_visible()
         expect(page.get_by_role("button", name="Simpan semua")).to_have_count(0)
-        _no_traceback(page)
+        no_traceback(page)
         page.screenshot(path=str(ARTIFACTS / "hostile-files-3-big-cell.png"), full_page=True)
     finally:
         context.close()
@@ -148,7 +135,7 @@ def test_a_submitted_form_takes_no_more_evidence(files_app, browser, tmp_path):
     try:
         sign_in(page, url, "juri1", "juri-demo", query=f"?competition={cid}&stage={stage}")
         _nav(page, "Penilaian")
-        _pick(page, "Peserta", name)
+        pick(page, "Peserta", name)
         # open: evidence can be added to every criterion; a PDF is read in the page
         _open_sections(page)
         expect(page.locator("[data-testid='stFileUploader']").first).to_be_attached()
@@ -161,7 +148,7 @@ def test_a_submitted_form_takes_no_more_evidence(files_app, browser, tmp_path):
         page.get_by_text("Lihat", exact=True).first.click()
         settle(page)
         first = page.locator("[data-testid='stImage']").filter(has_text="Halaman 1 dari 3")
-        expect(first).to_be_visible()
+        expect(first).to_be_visible(timeout=WAIT)     # the pages are drawn in that run: slow on a busy machine
         expect(page.locator("[data-testid='stImage']").filter(has_text="dari 3")).to_have_count(3)
         assert first.locator("img").evaluate("i => i.naturalWidth") == 1000
         first.scroll_into_view_if_needed()
@@ -173,7 +160,7 @@ def test_a_submitted_form_takes_no_more_evidence(files_app, browser, tmp_path):
         expect(page.locator("[data-testid='stFileUploader']")).to_have_count(0)
         expect(page.get_by_role("button", name=re.compile("Hapus"))).to_have_count(0)
         expect(page.get_by_role("button", name="Kirim dan kunci formulir")).to_have_count(0)
-        _no_traceback(page)
+        no_traceback(page)
         page.screenshot(path=str(ARTIFACTS / "hostile-files-5-locked.png"), full_page=True)
     finally:
         context.close()

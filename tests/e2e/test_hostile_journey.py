@@ -21,7 +21,7 @@ from data.exchange.imports import import_file
 from data.judging import publication
 from data.judging.auth import User
 from present.i18n import t
-from tests.e2e.conftest import ARTIFACTS, serve, sign_in
+from tests.e2e.conftest import ARTIFACTS, nav, serve, settle, sign_in
 from tests.fixtures import hostile
 from ui.navigation import PAGES
 
@@ -122,10 +122,10 @@ def hostile_app(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> It
 
 
 def _settle(page) -> None:
-    """Wait until the script run is over (no running indicator) and the page has drawn."""
+    """The script run is over and every request the page made has answered: "networkidle" on purpose here, so a
+    hostile name's image or link would have been fetched (and caught) before the page is judged."""
     page.wait_for_load_state("networkidle")
-    expect(page.locator("[data-testid='stStatusWidget']")).to_have_count(0, timeout=90_000)
-    page.wait_for_timeout(800)
+    settle(page)
 
 
 def _assert_nothing_hostile(page, where: str, requests: list[str], dialogs: list[str]) -> None:
@@ -156,7 +156,7 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
     try:
         # Panitia imports the registry with hostile names through the Data page.
         sign_in(page, url, "panitia", "panitia-demo", f"?competition={COMP}", timeout=WAIT)
-        _nav(page, "Data")
+        nav(page, "Data")
         expect(page.get_by_role("heading", name=re.compile("Data"))).to_be_visible(timeout=WAIT)
         _settle(page)
         # the dropzone speaks Indonesian (Streamlit's own words are English; ui.uploads replaces them)
@@ -180,7 +180,7 @@ def test_hostile_names_stay_text_on_every_page(hostile_app, browser):
         # The registry the dashboard's navigation is built from: every page, the organisers' set-up pages too.
         for entry in PAGES:
             label = t(entry.title_key, "id")
-            _nav(page, label)
+            nav(page, label)
             _settle(page)
             page.screenshot(path=str(ARTIFACTS / f"hostile-page-{label.split()[0].lower()}.png"), full_page=True)
             _assert_nothing_hostile(page, label, requests, dialogs)
@@ -212,18 +212,6 @@ def _open_form(page, url: str, cid: str, stage: str, name: str) -> None:
     page.goto(f"{url}/penilaian?competition={cid}&stage={stage}")
     expect(page.get_by_role("heading", name="Penilaian").first).to_be_visible(timeout=WAIT)
     _show_form(page, name)
-
-
-def _nav(page, label: str) -> None:
-    """Through the sidebar: unfolded on a phone, and with every page listed (Streamlit shows "View N more")."""
-    opener = page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button")
-    if opener.count() and opener.first.is_visible():
-        opener.first.click()
-    more = page.locator("[data-testid='stSidebarNavViewButton']")
-    if more.count() and "more" in more.first.inner_text():
-        more.first.click()
-    # the link text ends with the label (an icon ligature comes first)
-    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=re.compile(f"{re.escape(label)}$")).first.click()
 
 
 def _show_form(page, name: str) -> None:
@@ -259,9 +247,9 @@ def test_a_note_typed_without_enter_is_kept_when_the_judge_moves_on(hostile_app,
         page.keyboard.press("Tab")
         _settle(page)
         # away and back in the same session: the form is read from the store again
-        _nav(page, "Beranda")
+        nav(page, "Beranda")
         _settle(page)
-        _nav(page, "Penilaian")
+        nav(page, "Penilaian")
         _show_form(page, name)
         expect(page.locator("[data-testid='stTextArea'] textarea").first).to_have_value(
             "Catatan diketik tanpa Enter", timeout=WAIT)

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS
+from tests.e2e.conftest import ARTIFACTS, nav, pick, settle, sign_in
 
 WAIT = 120_000
 
@@ -24,41 +24,18 @@ def desktop(browser):
 
 
 def _sign_in(page, url: str, user: str, password: str) -> None:
-    page.goto(f"{url}/masuk")
-    page.get_by_label("Nama pengguna").fill(user)
-    page.get_by_label("Kata sandi").fill(password)
-    page.get_by_role("button", name="Masuk").click()
-    expect(page.get_by_text("Masuk sebagai")).to_be_visible(timeout=WAIT)
-    page.locator("[data-testid='stSidebarNav'] a").filter(has_text=re.compile("Pendataan$")).first.click()
+    sign_in(page, url, user, password, timeout=WAIT)
+    nav(page, "Pendataan")
     expect(page.get_by_role("heading", name="Pendataan enam bidang SPM")).to_be_visible(timeout=WAIT)
-
-
-def _settle(page) -> None:
-    """Wait until the script run is over: the running indicator may only appear a moment after the click on a
-    busy machine, so look twice."""
-    running = page.locator("[data-testid='stStatusWidget']")
-    page.wait_for_timeout(700)
-    expect(running).to_have_count(0, timeout=WAIT)
-    page.wait_for_timeout(700)
-    expect(running).to_have_count(0, timeout=WAIT)
-
-
-def _pick(where, label: str, option: str) -> None:
-    page = where.page if hasattr(where, "page") else where
-    box = where.locator("[data-testid='stSelectbox']").filter(has_text=label).first
-    box.click()
-    page.keyboard.type(option)
-    page.get_by_role("option").filter(has_text=option).first.click()
-    _settle(page)
 
 
 def test_panitia_records_a_case_and_follows_it_step_by_step(app_url, desktop):
     page = desktop
     _sign_in(page, app_url, "panitia", "panitia-demo")
     page.get_by_role("tab", name="Catat kasus baru", exact=True).click()
-    _settle(page)
-    _pick(page, "Bidang SPM", "Perumahan Rakyat")
-    _pick(page, "Jenis kasus", "RTLH")
+    settle(page)
+    pick(page, "Bidang SPM", "Perumahan Rakyat")
+    pick(page, "Jenis kasus", "RTLH")
     page.get_by_label("Uraian singkat (tanpa nama orang)").fill("Atap bocor, dinding bambu lapuk")
     page.get_by_role("button", name="Catat kasus").click()
     saved = page.get_by_text(re.compile(r"Kasus REC-[0-9a-f]{12} tercatat\."))
@@ -66,17 +43,17 @@ def test_panitia_records_a_case_and_follows_it_step_by_step(app_url, desktop):
     rid = re.search(r"REC-[0-9a-f]{12}", saved.inner_text()).group(0)
 
     page.get_by_role("tab", name="Kasus", exact=True).click()
-    _settle(page)
+    settle(page)
     panel = page.get_by_role("tabpanel", name="Kasus")
-    _pick(panel, "Kasus", rid)
+    pick(panel, "Kasus", rid)
     for n, (to, extra) in enumerate((("diverifikasi desa", None), ("dirujuk ke OPD", "Dinas Perkim")), start=2):
         panel.get_by_role("radiogroup", name="Menjadi").get_by_text(to, exact=True).click()
         if extra:
             panel.get_by_label("OPD tujuan rujukan").fill(extra)
         panel.get_by_role("button", name="Simpan langkah").click()
         expect(page.get_by_text(f"Langkah {n} tersimpan: {to}.")).to_be_visible(timeout=WAIT)
-        _settle(page)
-        _pick(panel, "Kasus", rid)
+        settle(page)
+        pick(panel, "Kasus", rid)
         # the case now stands at the new step, and only the steps after it are offered
         expect(panel.get_by_role("combobox", name="Kasus", exact=True)).to_match_aria_snapshot(
             f'- combobox "Kasus": /{rid} .* {to}/')
@@ -96,7 +73,7 @@ def test_pembina_sees_sensitive_cases_only_as_counts(app_url, desktop):
     expect(page.get_by_role("heading", name="Kasus sensitif (hanya jumlah)")).to_be_visible(timeout=WAIT)
     page.screenshot(path=str(ARTIFACTS / "pendataan-pembina.png"), full_page=True)
     page.get_by_role("tab", name="Kasus", exact=True).click()
-    _settle(page)
+    settle(page)
     panel = page.get_by_role("tabpanel", name="Kasus")
     expect(panel.locator("[data-testid='stDataFrame']").first).to_be_visible()
     # the case picker holds every case the pembina may follow: none of a sensitive kind

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, nav, serve, settle, sign_in
+from tests.e2e.conftest import ARTIFACTS, nav, no_traceback, serve, settle, sign_in
 
 COMP = "LP2026-KAB-36.02"
 
@@ -27,10 +27,6 @@ def share_url(demo_path: Path, tmp_path_factory: pytest.TempPathFactory):
     shutil.copyfile(demo_path, store_file)
     with serve(store_file) as url:
         yield url
-
-
-def _no_exception(page) -> None:
-    expect(page.locator('[data-testid="stException"]')).to_have_count(0)
 
 
 def _second_place(demo_path: Path) -> str:
@@ -61,7 +57,7 @@ def test_a_visitor_reads_the_fair_table_and_saves_a_scorecard(share_url: str, br
         expect(page.get_by_role("heading", name="Perubahan sejak lomba sebelumnya tiap posyandu")).to_be_visible()
         expect(page.get_by_text("Perubahan bobot bagian")).to_be_visible()
         expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
-        _no_exception(page)
+        no_traceback(page)
         page.screenshot(path=str(ARTIFACTS / "share-1-peringkat.png"), full_page=True)
         page.get_by_role("heading", name="Juara bidang").scroll_into_view_if_needed()
         page.wait_for_timeout(500)
@@ -72,7 +68,7 @@ def test_a_visitor_reads_the_fair_table_and_saves_a_scorecard(share_url: str, br
         expect(page.get_by_role("heading", name="Ringkasan")).to_be_visible(timeout=120_000)
         settle(page)
         expect(page.get_by_text("Peringkat 2 dari 28 dengan nilai akhir")).to_be_visible()
-        _no_exception(page)
+        no_traceback(page)
         page.screenshot(path=str(ARTIFACTS / "share-2-profil.png"), full_page=True)
         with page.expect_download(timeout=120_000) as info:
             page.get_by_role("button", name="Unduh kartu skor").click()
@@ -82,7 +78,7 @@ def test_a_visitor_reads_the_fair_table_and_saves_a_scorecard(share_url: str, br
         image = Image.open(saved)
         assert image.size == (1080, 1350)
         image.save(ARTIFACTS / "share-3-scorecard.png")
-        _no_exception(page)
+        no_traceback(page)
     finally:
         context.close()
 
@@ -124,7 +120,7 @@ def test_the_panitia_releases_feedback_an_entrant_opens_it_and_a_revoked_link_op
         settle(entrant)
         expect(entrant.get_by_role("button", name="Unduh umpan balik (PDF)")).to_be_visible()
         expect(entrant.locator('[data-testid="stDataFrame"]').first).to_be_visible()
-        _no_exception(entrant)
+        no_traceback(entrant)
         entrant.screenshot(path=str(ARTIFACTS / "share-5-feedback-phone.png"), full_page=True)
         # another entrant's id with this token: refused
         other_id = other["Tautan"].split("entrant=")[1].split("&")[0]
@@ -140,7 +136,7 @@ def test_the_panitia_releases_feedback_an_entrant_opens_it_and_a_revoked_link_op
         expect(entrant.get_by_text("Tautan umpan balik ini tidak berlaku")).to_be_visible(timeout=120_000)
         settle(entrant)
         expect(entrant.locator('[data-testid="stDataFrame"]')).to_have_count(0)
-        _no_exception(entrant)
+        no_traceback(entrant)
         entrant.screenshot(path=str(ARTIFACTS / "share-6-revoked.png"), full_page=True)
     finally:
         context.close()
@@ -188,14 +184,14 @@ def test_the_panitia_imports_a_past_round_and_the_next_edition_compares_with_it(
         page.locator("input[type='file']").set_input_files(str(bad))
         expect(page.get_by_text("2 masalah: tidak ada yang disimpan")).to_be_visible(timeout=120_000)
         settle(page)
-        _no_exception(page)
+        no_traceback(page)
         page.screenshot(path=str(ARTIFACTS / "share-7-import-problems.png"), full_page=True)
         page.locator("input[type='file']").set_input_files(str(good))
         expect(page.get_by_text("4 posyandu siap diimpor")).to_be_visible(timeout=120_000)
         settle(page)
         page.get_by_role("button", name="Simpan sebagai lomba final (hanya nilai akhir)").click()
         expect(page.get_by_text("Disimpan sebagai LP2024-KAB-36.02-IMPOR.")).to_be_visible(timeout=120_000)
-        _no_exception(page)
+        no_traceback(page)
         # the 2025 edition's change since the last round now compares with the imported 2024 totals
         page.get_by_role("link", name="Peringkat", exact=True).click()
         settle(page)
@@ -203,7 +199,7 @@ def test_the_panitia_imports_a_past_round_and_the_next_edition_compares_with_it(
         expect(page.get_by_role("heading", name="(hasil impor, hanya nilai akhir) (2024)")).to_be_visible(
             timeout=120_000)
         expect(page.get_by_text("4 dari 28 peserta yang ditampilkan juga ikut lomba sebelumnya.")).to_be_visible()
-        _no_exception(page)
+        no_traceback(page)
         page.screenshot(path=str(ARTIFACTS / "share-8-change-since-imported.png"), full_page=True)
     finally:
         context.close()
@@ -228,19 +224,19 @@ def test_a_provinsi_panitia_sees_each_entrants_change_since_its_kabupaten_round_
         expect(change).to_contain_text("Lomba sebelumnya")
         expect(change).to_contain_text("Provinsi Banten 2025 · Provinsi")
         expect(change).to_contain_text("· Kecamatan")
-        _no_exception(page)
+        no_traceback(page)
         page.get_by_role("heading", name="Perubahan sejak lomba sebelumnya tiap posyandu").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "share-9-provinsi-change-across-levels.png"))
         page.get_by_role("combobox", name="Peringkat dalam kelompok").click()
         page.get_by_role("option", name="Strata").click()
         settle(page)
         expect(page.locator('[data-testid="stDataFrame"]').first).to_contain_text("Peringkat dalam kelompok")
-        _no_exception(page)
+        no_traceback(page)
         nav(page, "Profil Posyandu")
         settle(page)
         expect(page.get_by_text(re.compile(r"^Lomba sebelumnya, .*: peringkat \d+, nilai akhir"))).to_be_visible()
         expect(page.get_by_role("heading", name="Di sekitar peringkat ini (5 di atas, 5 di bawah)")).to_be_visible()
-        _no_exception(page)
+        no_traceback(page)
         page.screenshot(path=str(ARTIFACTS / "share-10-provinsi-profil.png"), full_page=True)
     finally:
         context.close()
