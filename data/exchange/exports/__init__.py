@@ -105,7 +105,7 @@ def export_data(con: duckdb.DuckDBPyConnection, competition_id: str, stage: str 
     )
 
 
-POINT_COLUMNS = ("entrant_id", "stage", "judge_id", "criterion_id", "points")
+POINT_COLUMNS = ("entrant_id", "stage", "judge_id", "criterion_id", "option_code", "points")  # option: NO_CASE
 CRITERION_COLUMNS = ("entrant_id", "stage", "criterion_id", "points")
 SECTION_COLUMNS = ("entrant_id", "stage", "section_id", "score_pct")
 

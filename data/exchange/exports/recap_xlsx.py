@@ -200,6 +200,8 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
     """One stage as the committee signs it: per entrant, each criterion's points per judge and their mean."""
     import polars as pl
 
+    from scoring.instrument import NO_CASE
+
     title = wb.add_format({"bold": True, "font_size": 13})
     head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
                           "text_wrap": True, "align": "center", "valign": "vcenter"})
@@ -233,6 +235,10 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
     texts = {c.id: c.text for c in data.instrument.criteria}
     order = [c.id for c in data.instrument.criteria]
     by = {(e, c, j): p for e, j, c, p in pts.select("entrant_id", "judge_id", "criterion_id", "points").iter_rows()}
+    # "tidak ada kasus" answers: written as such per judge, and the criterion left out where no judge scored it
+    no_case = {(e, c, j) for e, j, c, o in pts.select("entrant_id", "judge_id", "criterion_id", "option_code")
+               .iter_rows() if o == NO_CASE} if "option_code" in pts.columns else set()
+    no_case_word = t("no_case_short", lang)
     combined = {(e, c): p for e, c, p in data.criteria.filter(pl.col("stage") == stage).select(
         "entrant_id", "criterion_id", "points").iter_rows()} if data.criteria.height else {}
     fields = {(e, sid): v for e, sid, v in data.stage_sections.filter(pl.col("stage") == stage).select(
@@ -249,12 +255,19 @@ def _stage_sheet(wb, data: ExportData, stage: str, lang: str) -> None:  # noqa: 
         row += 1
         for c in order:
             got = [by.get((e, c, j)) for j in judge_ids]
-            if all(v is None for v in got):
+            said = [(e, c, j) in no_case for j in judge_ids]
+            if all(v is None for v in got) and not any(said):
                 continue
             write_text(ws, row, 2, f"{c} · {texts.get(c, '')}", text)
             for k, v in enumerate(got):
-                _num(ws, row, 3 + k, v, num)
-            _num(ws, row, mean_col, combined.get((e, c)), mean)
+                if said[k]:
+                    ws.write(row, 3 + k, no_case_word, text)
+                else:
+                    _num(ws, row, 3 + k, v, num)
+            if combined.get((e, c)) is None and any(said):
+                ws.write(row, mean_col, no_case_word, text)
+            else:
+                _num(ws, row, mean_col, combined.get((e, c)), mean)
             row += 1
         for sid, stitle, spm in sections:  # the field (SPM bidang) and other section scores of this stage, in %
             if fields.get((e, sid)) is None:
