@@ -402,3 +402,11 @@ def test_a_photo_that_unpacks_beyond_the_evidence_limit_is_refused_unread(contes
     [p] = report.problems
     assert (p.row, p.column, p.message_key) == (2, "grp_kesehatan/KES_01_foto", "judging_evidence_too_large")
     assert "maksimal 10 MB" in p.text("id")
+
+
+def test_a_zip_without_an_export_table_is_refused_in_the_users_words(contest):
+    report = import_export(contest, PANITIA, CID, instrument(), kobo_media(), "lampiran.zip")
+    assert [(p.file, p.row, p.message_key) for p in report.problems] == [("lampiran.zip", None, "fieldform_zip_no_table")]
+    assert "tidak memuat tabel ekspor" in report.problems[0].text("id")
+    assert "holds no export table" in report.problems[0].text("en")
+    assert report.accepted == [] and _counts(contest)[:2] == (0, 0)

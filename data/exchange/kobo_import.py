@@ -40,6 +40,7 @@ from data.exchange.xlsform import (
 from data.judging import evidence
 from data.judging.auth import User
 from data.judging.forms import UNSET, _write_score
+from present.errors import BadInput
 from scoring.instrument import NO_CASE, Instrument, is_no_case
 
 LAT_RANGE, LON_RANGE = (-11.5, 6.5), (94.5, 141.5)   # Indonesia with a margin
@@ -109,14 +110,14 @@ def is_table_zip(data: bytes) -> bool:
 
 def read_media(data: bytes, media: Media | None = None) -> tuple[Media, tuple[str, bytes] | None]:
     """The photos of a ZIP (indexed, read when a row names them), and the export table inside it when it holds
-    one (ODK Central's "with media" ZIP: the CSV/XLSX outside any media folder). Raises ValueError for a ZIP of
+    one (ODK Central's "with media" ZIP: the CSV/XLSX outside any media folder). Raises BadInput for a ZIP of
     more than `MAX_MEDIA_FILES` files or a table larger than an upload."""
     media = media if media is not None else Media()
     table: tuple[str, bytes] | None = None
     z = zipfile.ZipFile(io.BytesIO(data))
     infos = [i for i in z.infolist() if not i.is_dir()]
     if len(infos) > MAX_MEDIA_FILES:
-        raise ValueError(f"ZIP > {MAX_MEDIA_FILES} files")
+        raise BadInput("fieldform_zip_too_many", max=MAX_MEDIA_FILES)
     for info in infos:
         name = info.filename
         base = posixpath.basename(name)
@@ -124,7 +125,7 @@ def read_media(data: bytes, media: Media | None = None) -> tuple[Media, tuple[st
             continue
         if base.lower().endswith((".csv", ".xlsx")) and "media" not in name.lower().split("/")[:-1]:
             if info.file_size > MAX_TABLE_BYTES:
-                raise ValueError(f"{base} > {MAX_TABLE_BYTES // 1024 ** 2} MB")
+                raise BadInput("fieldform_zip_table_too_large", name=base, max_mb=MAX_TABLE_BYTES // 1024 ** 2)
             if table is None or name.count("/") < table[0].count("/"):
                 table = (base, z.read(info))
             continue
@@ -250,13 +251,17 @@ def parse_export(con: duckdb.DuckDBPyConnection, user: User, competition_id: str
     report = ImportReport()
     photos = Media()
     try:
-        if media:
-            read_media(media, photos)
-        if data[:4] == b"PK\x03\x04" and not is_table_zip(data):
-            _, table = read_media(data, photos)
-            if table is None:
-                raise ValueError("ZIP tanpa tabel CSV/XLSX / ZIP without a CSV/XLSX table")
-            data = table[1]
+        try:
+            if media:
+                read_media(media, photos)
+            if data[:4] == b"PK\x03\x04" and not is_table_zip(data):
+                _, table = read_media(data, photos)
+                if table is None:
+                    raise BadInput("fieldform_zip_no_table")
+                data = table[1]
+        except BadInput as err:      # the ZIPs: said in the user's words
+            report.problems.append(Problem(filename, None, None, None, err.message_key, dict(err.detail)))
+            return report
         sheet, header, rows = read_export(data, filename)
     except (UnicodeDecodeError, csv.Error, OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
         report.problems.append(Problem(filename, None, None, None, "judging_import_unreadable", {"detail": str(exc)}))
