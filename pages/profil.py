@@ -22,6 +22,7 @@ from present.tables import (
     entrant_fields,
     field_means,
     fix_first_rows,
+    no_case_criteria,
     section_ids,
     weakest_fields,
 )
@@ -148,6 +149,9 @@ for tab, sec in zip(st.tabs([tr(f"field_{s}") for s in secs]), secs, strict=True
             st.info(tr("pages_no_choices"))
         else:
             dataframe(rows, hide_index=True, key=f"profil_choices_{sec}")
+            left_out = no_case_criteria(rows, L)
+            if left_out:
+                st.caption(tr("no_case_left_out", criteria=plain("; ".join(left_out))))
 
 def _when(value: dt.datetime | None) -> str:
     return fmt_moment(value, L)

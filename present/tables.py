@@ -271,8 +271,11 @@ def fix_first_rows(fix_first: pl.DataFrame, texts: pl.DataFrame, lang: str, top:
 
 def judge_choice_rows(details: pl.DataFrame, section_id: str, lang: str) -> pd.DataFrame:
     """Each judge's choice on each criterion of one section: the audit trail a posyandu can discuss."""
+    from scoring.instrument import NO_CASE
+
     sub = details.filter(pl.col("section_id") == section_id)
-    choice = (pl.when(pl.col("option_code").is_not_null())
+    choice = (pl.when(pl.col("option_code") == NO_CASE).then(pl.lit(t("no_case_label", lang)))
+              .when(pl.col("option_code").is_not_null())
               .then(pl.format("{}. {}", pl.col("option_code"), pl.col("option_text").fill_null("")))
               .otherwise(pl.col("real_value").map_elements(lambda v: fmt_number(v, 0 if float(v).is_integer() else 1,
                                                                                lang), return_dtype=pl.String)))
@@ -286,6 +289,17 @@ def judge_choice_rows(details: pl.DataFrame, section_id: str, lang: str) -> pd.D
         pl.col("note").fill_null("").alias(t("pages_note", lang)),
         pl.col("evidence").list.len().fill_null(0).alias(t("pages_evidence", lang)),
     ).to_pandas()
+
+
+def no_case_criteria(rows: pd.DataFrame, lang: str) -> list[str]:
+    """From `judge_choice_rows`: "criterion (stage)" for each criterion every judge answered "tidak ada kasus" —
+    left out of the entrant's denominator, which a view must say (never a silent gap)."""
+    if rows.empty:
+        return []
+    label, stage, crit, choice = (t("no_case_label", lang), t("stage", lang), t("pages_criterion", lang),
+                                  t("pages_choice", lang))
+    every = rows.assign(_nc=rows[choice] == label).groupby([stage, crit], sort=False)["_nc"].all()
+    return [f"{c} ({s})" for (s, c), yes in every.items() if yes]
 
 
 def weakest_fields(table: pl.DataFrame, entrant_id: str, fields: Sequence[str], n: int = 2) -> list[str]:

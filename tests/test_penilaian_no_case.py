@@ -78,3 +78,30 @@ def test_a_judge_answers_no_case_where_allowed_and_nowhere_else(demo_app):
                              "AND entrant_id = ? AND judge_id = ? AND criterion_id = 'PU-06'",
                              [cid, stage, entrant, juri.judge_id]).fetchall())
     assert saved.get("PU-06") is None
+
+
+def test_profil_names_a_criterion_every_judge_answered_no_case(demo_app):
+    con = demo_app
+    panitia = auth.get_user(con, "panitia")
+    cid, stage, entrant, judges = con.sql(
+        "SELECT a.competition_id, a.stage, a.entrant_id, list(a.judge_id) FROM assignments a "
+        "JOIN competition_stages cs USING (competition_id, stage) LEFT JOIN judging_forms f "
+        "ON f.entrant_id = a.entrant_id AND f.stage = a.stage AND f.judge_id = a.judge_id "
+        "WHERE cs.finalized_at IS NULL GROUP BY ALL "
+        "HAVING bool_and(coalesce(f.status, 'open') = 'open') ORDER BY a.entrant_id LIMIT 1").fetchone()
+    _allowing(con, cid)
+    for judge in judges:       # the panitia enters each judge's answer (as from a paper form)
+        judging.save_score(con, panitia, cid, stage, entrant, "TRB-03", option_code=NO_CASE, judge_id=judge)
+    posyandu = con.execute("SELECT posyandu_id FROM entrants WHERE entrant_id = ?", [entrant]).fetchone()[0]
+    at = AppTest.from_file(str(ROOT / "pages" / "profil.py"), default_timeout=120)
+    at.session_state[TOKEN_KEY] = auth.authenticate(con, "panitia", "panitia-demo").token
+    at.session_state["ctx.competition"] = cid
+    at.session_state["ctx.restored"] = True
+    at.session_state["ctx.stage"] = stage
+    at.query_params["posyandu"] = posyandu
+    at.run()
+    assert not at.exception, at.exception
+    lines = [c.value for c in at.caption if "Tidak dihitung karena tidak ada kasus" in str(c.value)]
+    assert len(lines) == 1 and "kekerasan dalam rumah tangga" in lines[0]   # TRB-03, by its text
+    choices = [df.value for df in at.dataframe if "Pilihan juri" in list(df.value.columns)]
+    assert choices and any((d["Pilihan juri"] == "Tidak ada kasus / tidak berlaku").any() for d in choices)
