@@ -166,7 +166,10 @@ ctx = sidebar_context()
 L = ctx.lang
 # A click on a posyandu reruns this page: open its profile at once, before the map is built again (the rebuild
 # cost seconds of the 25-30 s a click took to open a profile).
-_clicked = picked_posyandu(st.session_state.get("peta_map"), LAYER_POSYANDU)
+# The list under the map opens a profile the same way (a click on a dot can be lost: deck.gl counts a press held
+# longer than 250 ms as no click, and Streamlit ignores clicks while its connection is re-established).
+_clicked = picked_posyandu(st.session_state.get("peta_map"), LAYER_POSYANDU) or \
+    st.session_state.pop("peta_open_profile", None)
 if _clicked and ctx.competition_id:
     st.switch_page("pages/profil.py", query_params={"posyandu": _clicked, "competition": ctx.competition_id})
 st.title(tr("geo_page_title"))
@@ -253,6 +256,13 @@ picked = (event.selection.get("objects") or {}).get(LAYER_POSYANDU) if event and
 if picked:
     st.switch_page("pages/profil.py", query_params={"posyandu": picked[0]["posyandu_id"],
                                                     "competition": ctx.competition_id})
+# Always there beside the map: every posyandu in view by name, which opens its profile like a click on its dot.
+_listed = table.sort("posyandu_name")
+_names = dict(zip(_listed["posyandu_id"].to_list(),
+                  (_listed["posyandu_name"] + " · " + _listed["desa_name"].fill_null("")).to_list(), strict=True))
+st.selectbox(tr("integrity_map_open_profile"), list(_names), index=None, key="peta_open_profile",
+             placeholder=tr("integrity_map_open_placeholder"), help=tr("integrity_map_open_help"),
+             format_func=_names.get)
 # A click on a kecamatan or kabupaten of the choropleth opens its summary; the region is in the link (?area=).
 area = _picked_region(event)
 if area is not None:

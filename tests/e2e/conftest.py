@@ -173,3 +173,37 @@ def no_traceback(page: Page) -> None:
     """No exception box on the page and no Python traceback anywhere in it."""
     expect(page.locator("[data-testid='stException']")).to_have_count(0)
     assert "Traceback" not in page.content()
+
+
+POINT_STROKE = (20, 20, 20)            # geo.layers.points_layer's line colour
+
+
+def posyandu_dot(page: Page, nth: int = 0) -> tuple[float, float, str]:
+    """A posyandu dot on Peta's map, found on screen: (x, y) of its centre in the page and the tooltip's text
+    (which names the posyandu first). `nth` picks another dot. The map must be drawn (its canvas visible)."""
+    import io
+
+    from PIL import Image
+
+    chart = page.locator("[data-testid='stDeckGlJsonChart']").first
+    chart.scroll_into_view_if_needed()
+    stroke: list[tuple[int, int]] = []
+    for _ in range(100):                               # deck.gl paints over the next frames
+        image = Image.open(io.BytesIO(chart.screenshot())).convert("RGB")
+        stroke = [(x, y) for y in range(0, image.height, 2) for x in range(0, image.width - 80, 2)
+                  if all(abs(c - s) <= 4 for c, s in zip(image.getpixel((x, y)), POINT_STROKE, strict=True))]
+        if len(stroke) > 50:
+            break
+        page.wait_for_timeout(100)
+    box = chart.bounding_box()
+    assert box is not None and stroke, "no posyandu dot drawn on the map"
+    tooltip = page.locator(".deck-tooltip")
+    for k in range(40):                                # a dot's own tooltip names the posyandu first
+        sx, sy = stroke[(nth * 97 + k * 31) % len(stroke)]
+        ring = [(a, b) for a, b in stroke if abs(a - sx) <= 12 and abs(b - sy) <= 12]   # the dot's outline
+        x, y = sum(a for a, _ in ring) / len(ring), sum(b for _, b in ring) / len(ring)  # its centre
+        page.mouse.move(box["x"] + x, box["y"] + y)
+        page.wait_for_timeout(150)
+        if tooltip.count() and tooltip.first.is_visible() and tooltip.first.inner_text().startswith("Posyandu"):
+            return box["x"] + x, box["y"] + y, tooltip.first.inner_text()
+    raise AssertionError("no posyandu dot found under the pointer")
