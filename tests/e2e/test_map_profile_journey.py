@@ -11,7 +11,7 @@ import time
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ARTIFACTS, posyandu_dot, serve, settle
+from tests.e2e.conftest import ARTIFACTS, no_traceback, pick, posyandu_dot, serve, settle
 
 COMPETITION = "LP2026-KAB-36.02"
 PROFILE = re.compile(r"/profil\?.*posyandu=PY")
@@ -29,6 +29,7 @@ def _profile_of(page, name: str) -> None:
         timeout=90_000)
     settle(page)
     expect(page.locator("[data-testid='stPlotlyChart']").first).to_be_visible()
+    no_traceback(page)
 
 
 def test_a_click_on_a_posyandu_dot_and_a_pick_in_the_list_both_open_its_profile(browser, demo_path,
@@ -56,8 +57,7 @@ def test_a_click_on_a_posyandu_dot_and_a_pick_in_the_list_both_open_its_profile(
         expect(picker).to_be_visible()
         picker.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "map-profile-3-list.png"))
-        picker.click()
-        page.get_by_role("option", name=re.compile(r"^Jeruk · ")).first.click()
+        pick(page, "Buka profil posyandu", "Jeruk · Pasar Keong")
         _profile_of(page, "Jeruk")
         page.screenshot(path=str(ARTIFACTS / "map-profile-4-picked.png"), full_page=True)
         context.close()
