@@ -175,6 +175,8 @@ if provisional.height or moved or filed.height or may_file:
         st.success(tr("life_profile_came_from", competition=plain(moved["source_name"]), award=moved["award"] or "–"))
     elif moved:
         st.success(tr("life_profile_went_to", competition=plain(moved["target_name"])), icon=":material/trending_up:")
+    if flash := st.session_state.pop("profil.protest_flash", None):
+        st.success(flash)
     if filed.height:
         dataframe(filed.select(
             pl.col("protest_id").alias("#"),
@@ -200,7 +202,10 @@ if provisional.height or moved or filed.height or may_file:
                 try:
                     pid_new = protests.file_protest(con, viewer, ctx.competition_id, p_stage, eid, p_crit,
                                                         p_reason)
-                    st.success(tr("life_filed", id=pid_new))
+                    # Drawn again so the list above holds the new protest (it said "no protest" under the
+                    # confirmation).
+                    st.session_state["profil.protest_flash"] = tr("life_filed", id=pid_new)
+                    st.rerun()
                 except UserError as err:
                     show_denied(err)
 

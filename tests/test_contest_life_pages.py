@@ -113,5 +113,8 @@ def test_a_pembina_files_a_protest_on_the_profile_and_sees_it_there(app):
     assert not at.exception
     row = app.sql("SELECT entrant_id, criteria, filed_by, status FROM protests").fetchone()
     assert row == ("E2", ["KES_02"], "pembina-lebak", "open")
+    # the confirmation comes with the protest already in the list above the form (not "no protest")
+    assert any(s.value.startswith("Sanggahan #") and "diajukan" in s.value for s in at.success)
+    assert any("Daftar kunjungan rumah terlampir" in df.value.to_csv() for df in at.dataframe)
     at = _page(app, "profil", "pembina-lebak", "administrasi", posyandu="P2")
     assert any("Daftar kunjungan rumah terlampir" in df.value.to_csv() for df in at.dataframe)
