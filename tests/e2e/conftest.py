@@ -60,7 +60,9 @@ def serve(store_file: Path, env: Mapping[str, str | None] | None = None, log_dir
     with open(log, "w") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "ui.serve", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1"],
+             "--server.headless", "true", "--server.address", "127.0.0.1",
+             # no "source file changed" rerun offer (settle would wait on it) when the checkout is edited meanwhile
+             "--server.fileWatcherType", "none"],
             cwd=ROOT, env=full_env, stdout=out, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}"
