@@ -16,7 +16,7 @@ from data.setup.competitions import CompetitionSpec, StageSpec
 from data.store import reads
 from present.errors import UserError
 from present.fmt import fmt_date, readable_dates
-from present.i18n import t
+from present.i18n import catalogue, t
 from scoring.config import AGGREGATIONS
 from scoring.fields import LEVELS, STAGES
 from ui.auth import require_role, show_denied
@@ -34,6 +34,24 @@ L = sidebar_context(show_stage=False, show_region=False).lang
 def say(key: str, **params: object) -> str:
     """`tr` with the language fixed at this run: format functions are also called outside the run (AppTest)."""
     return t(key, L, **params)
+
+
+# The stored values the history shows in the form's own words (the other fields read as they are stored).
+_WORDS_OF = {"aggregation": "setup_aggregation_{}", "level": "level_{}"}
+
+
+def _field_words(field: str) -> str:
+    """A history row's field as the form labels it ("aggregation" → "Penggabungan nilai juri")."""
+    key = f"setup_field_{field}"
+    return say(key) if key in catalogue() else field
+
+
+def _value_words(field: str, value: str | None) -> str | None:
+    """A stored old/new value as people read it: dates the Indonesian way, coded choices in the form's words."""
+    if value is None:
+        return None
+    key = _WORDS_OF.get(field, "").format(value.strip('"'))
+    return say(key) if key and key in catalogue() else readable_dates(value, L)
 
 
 user = require_role(["panitia"])
@@ -209,7 +227,9 @@ else:
                 .alias(tr("setup_col_when")), pl.col("actor").alias(tr("setup_col_who")),
                 pl.col("action").replace_strict({a: say(f"setup_action_{a}") for a in comps.AUDIT_ACTIONS},
                                                 default=pl.col("action")).alias(tr("setup_col_action")),
-                pl.col("entity_key").str.replace(f"^{cid}/?", "").alias(tr("setup_col_what")),
-                *(pl.col(c).map_elements(lambda v: readable_dates(v, L), return_dtype=pl.String).alias(tr(key))
-                  for c, key in (("old_value", "setup_col_old"), ("new_value", "setup_col_new"))),
+                pl.col("entity_key").str.replace(f"^{cid}/?", "").map_elements(_field_words, return_dtype=pl.String)
+                .alias(tr("setup_col_what")),
+                *(pl.struct(pl.col("entity_key").str.replace(f"^{cid}/?", ""), pl.col(c))
+                  .map_elements(lambda r, c=c: _value_words(r["entity_key"], r[c]), return_dtype=pl.String)
+                  .alias(tr(key)) for c, key in (("old_value", "setup_col_old"), ("new_value", "setup_col_new"))),
                 pl.col("reason").alias(tr("setup_col_reason"))), hide_index=True)

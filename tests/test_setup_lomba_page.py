@@ -82,7 +82,9 @@ def test_after_scoring_started_a_rule_change_needs_a_reason_and_lands_in_the_his
     assert hist.row(0, named=True)["reason"] == "Juri tidak lengkap, rapat 21/10"
     shown = at.dataframe[0].value
     assert shown["Tindakan"].iloc[0] == "aturan diubah setelah penilaian dimulai (dihitung ulang)"
-    assert shown["Apa"].iloc[0] == "aggregation" and shown["Oleh"].iloc[0] == "ketua"
+    # in the form's words, not the stored codes
+    assert shown["Apa"].iloc[0] == "Penggabungan nilai juri" and shown["Oleh"].iloc[0] == "ketua"
+    assert (shown["Lama"].iloc[0], shown["Baru"].iloc[0]) == ("Rata-rata", "Median")
 
 
 def test_the_protest_window_and_disagreement_thresholds_are_set_with_the_competition(setup_app):
