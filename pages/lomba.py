@@ -184,6 +184,8 @@ spec = CompetitionSpec(name=name, year=year, level=level, scope_code=scope, inst
                        trim_share=float(trim), tie_breaks=tuple(ties), strata_thresholds=strata,  # type: ignore[arg-type]
                        advance_count=advance, n_awards=awards, parent_competition_id=parent,
                        total_decimals=old.total_decimals if old else 2)
+if st.session_state.pop("lomba.saved", False):     # a saved reason belongs to that change, not to the next one
+    st.session_state.pop(k + "reason", None)
 reason = st.text_input(tr("setup_field_reason"), key=k + "reason") if state == "scoring" else None
 
 
@@ -216,6 +218,7 @@ else:
                 show_denied(err)
             else:
                 st.session_state["lomba.flash"] = tr("setup_saved")
+                st.session_state["lomba.saved"] = True
                 st.rerun()
     history = comps.competition_history(con, cid)
     with st.expander(tr("setup_history")):

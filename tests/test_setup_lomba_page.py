@@ -78,6 +78,7 @@ def test_after_scoring_started_a_rule_change_needs_a_reason_and_lands_in_the_his
     assert not at.exception
     assert reads.competition(setup_app, cid)["aggregation"] == "median"
     assert "Perubahan disimpan" in texts(at)
+    assert at.text_input(key=f"lomba.{cid}.reason").value == ""      # empty for the next change
     hist = comps.competition_history(setup_app, cid)
     assert hist.row(0, named=True)["reason"] == "Juri tidak lengkap, rapat 21/10"
     shown = at.dataframe[0].value
