@@ -185,7 +185,7 @@ spec = CompetitionSpec(name=name, year=year, level=level, scope_code=scope, inst
                        advance_count=advance, n_awards=awards, parent_competition_id=parent,
                        total_decimals=old.total_decimals if old else 2)
 if st.session_state.pop("lomba.saved", False):     # a saved reason belongs to that change, not to the next one
-    st.session_state.pop(k + "reason", None)
+    st.session_state[k + "reason"] = ""            # set, not dropped: the browser keeps a dropped widget's text
 reason = st.text_input(tr("setup_field_reason"), key=k + "reason") if state == "scoring" else None
 
 

@@ -81,6 +81,7 @@ def test_a_rule_change_after_scoring_started_needs_a_reason_and_is_in_the_histor
             page.get_by_role("button", name="Simpan perubahan").click()
             settle(page)
             expect(page.get_by_text("Perubahan disimpan.")).to_be_visible()
+            expect(box).to_have_value("")             # the next change needs its own reason
             page.get_by_text("Riwayat perubahan", exact=False).first.click()
             settle(page)
             no_traceback(page)
