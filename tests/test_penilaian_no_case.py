@@ -34,6 +34,18 @@ def _allowing(con, cid: str) -> str:
     return inst.instrument_id
 
 
+def _page(con, name: str, username: str, password: str, cid: str, stage: str, **params: str) -> AppTest:
+    """One page run signed in as `username`, on the contest and stage given, with the query parameters given."""
+    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=120)
+    at.session_state[TOKEN_KEY] = auth.authenticate(con, username, password).token
+    at.session_state["ctx.competition"] = cid
+    at.session_state["ctx.restored"] = True
+    at.session_state["ctx.stage"] = stage
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at.run()
+
+
 def test_a_judge_answers_no_case_where_allowed_and_nowhere_else(demo_app):
     con = demo_app
     juri = auth.get_user(con, "juri1")
@@ -44,13 +56,7 @@ def test_a_judge_answers_no_case_where_allowed_and_nowhere_else(demo_app):
         "AND coalesce(f.status, 'open') = 'open' GROUP BY ALL ORDER BY count(*) DESC LIMIT 1",
         params=[juri.judge_id]).fetchone()
     _allowing(con, cid)
-    at = AppTest.from_file(str(ROOT / "pages" / "penilaian.py"), default_timeout=90)
-    at.session_state[TOKEN_KEY] = auth.authenticate(con, "juri1", "juri-demo").token
-    at.session_state["ctx.competition"] = cid
-    at.session_state["ctx.restored"] = True
-    at.session_state["ctx.stage"] = stage
-    at.query_params["entrant"] = entrant
-    at.run()
+    at = _page(con, "penilaian", "juri1", "juri-demo", cid, stage, entrant=entrant)
     assert not at.exception
     assert at.selectbox(key="pn.pair").value[0] == entrant
     base = f"pn.{cid}.{stage}.{entrant}.{juri.judge_id}"
@@ -93,13 +99,7 @@ def test_profil_names_a_criterion_every_judge_answered_no_case(demo_app):
     for judge in judges:       # the panitia enters each judge's answer (as from a paper form)
         judging.save_score(con, panitia, cid, stage, entrant, "TRB-03", option_code=NO_CASE, judge_id=judge)
     posyandu = con.execute("SELECT posyandu_id FROM entrants WHERE entrant_id = ?", [entrant]).fetchone()[0]
-    at = AppTest.from_file(str(ROOT / "pages" / "profil.py"), default_timeout=120)
-    at.session_state[TOKEN_KEY] = auth.authenticate(con, "panitia", "panitia-demo").token
-    at.session_state["ctx.competition"] = cid
-    at.session_state["ctx.restored"] = True
-    at.session_state["ctx.stage"] = stage
-    at.query_params["posyandu"] = posyandu
-    at.run()
+    at = _page(con, "profil", "panitia", "panitia-demo", cid, stage, posyandu=posyandu)
     assert not at.exception, at.exception
     lines = [c.value for c in at.caption if "Tidak dihitung karena tidak ada kasus" in str(c.value)]
     assert len(lines) == 1 and "kekerasan dalam rumah tangga" in lines[0]   # TRB-03, by its text

@@ -209,3 +209,22 @@ def posyandu_dot(page: Page, nth: int = 0) -> tuple[float, float, str]:
         if tooltip.count() and tooltip.first.is_visible() and tooltip.first.inner_text().startswith("Posyandu"):
             return box["x"] + x, box["y"] + y, tooltip.first.inner_text()
     raise AssertionError("no posyandu dot found under the pointer")
+
+
+BANTEN_2027 = "Lomba Posyandu Provinsi Banten 2027"
+
+
+def create_banten_2027(con) -> str:
+    """A 2027 provinsi contest for Banten, made as the Lomba page makes it (administrasi 40, lapangan 60); its id.
+    The journeys that need a contest no demo stage has frozen start from it."""
+    import datetime as dt
+
+    from data.judging import auth
+    from data.setup import competitions as comps
+
+    cid, problems = comps.create_competition(con, auth.get_user(con, "panitia"), comps.CompetitionSpec(
+        name=BANTEN_2027, year=2027, level="provinsi", scope_code="36", instrument_id="enam-bidang-2026@1",
+        stages=(comps.StageSpec("administrasi", 40, dt.date(2027, 10, 11), dt.date(2027, 10, 15)),
+                comps.StageSpec("lapangan", 60, dt.date(2027, 10, 18), dt.date(2027, 10, 22)))))
+    assert cid and not problems, problems
+    return cid

@@ -9,7 +9,6 @@ were ordered by workload, which the click changed).
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 
@@ -17,11 +16,10 @@ from playwright.sync_api import Page, expect
 
 from data import store
 from data.judging import auth
-from data.setup import competitions as comps
 from data.setup import entrants as hand
-from tests.e2e.conftest import ARTIFACTS, nav, serve, settle, sign_in
+from tests.e2e.conftest import ARTIFACTS, BANTEN_2027, create_banten_2027, nav, serve, settle, sign_in
 
-NAME = "Lomba Posyandu Provinsi Banten 2027"
+NAME = BANTEN_2027
 
 
 def _shot(page: Page, name: str) -> None:
@@ -35,11 +33,7 @@ def _new_contest(store_file) -> tuple[str, dict, dict, int, list[str]]:
     con = store.connect(store_file)
     try:
         panitia = auth.get_user(con, "panitia")
-        cid, problems = comps.create_competition(con, panitia, comps.CompetitionSpec(
-            name=NAME, year=2027, level="provinsi", scope_code="36", instrument_id="enam-bidang-2026@1",
-            stages=(comps.StageSpec("administrasi", 40, dt.date(2027, 10, 11), dt.date(2027, 10, 15)),
-                    comps.StageSpec("lapangan", 60, dt.date(2027, 10, 18), dt.date(2027, 10, 22)))))
-        assert cid and not problems, problems
+        cid = create_banten_2027(con)
         free = hand.candidates(con, cid)
         last = free.row(-1, named=True)
         first = free.filter(free["posyandu_id"] > last["posyandu_id"]).row(0, named=True)

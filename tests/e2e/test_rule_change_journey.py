@@ -9,7 +9,6 @@ names who changed what and why. Screenshots: test-artifacts/rule-*.png.
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 
 from playwright.sync_api import Page, expect
@@ -19,9 +18,18 @@ from data.judging import auth
 from data.setup import competitions as comps
 from data.setup import entrants as hand
 from data.store import score_rows
-from tests.e2e.conftest import ARTIFACTS, no_traceback, pick, serve, settle, sign_in
+from tests.e2e.conftest import (
+    ARTIFACTS,
+    BANTEN_2027,
+    create_banten_2027,
+    no_traceback,
+    pick,
+    serve,
+    settle,
+    sign_in,
+)
 
-NAME = "Lomba Posyandu Provinsi Banten 2027"
+NAME = BANTEN_2027
 REASON = "Rapat panitia 21 November: median meredam nilai juri yang jauh berbeda"
 
 
@@ -34,11 +42,7 @@ def _contest_being_scored(store_file) -> str:
     con = store.connect(store_file)
     try:
         panitia = auth.get_user(con, "panitia")
-        cid, problems = comps.create_competition(con, panitia, comps.CompetitionSpec(
-            name=NAME, year=2027, level="provinsi", scope_code="36", instrument_id="enam-bidang-2026@1",
-            stages=(comps.StageSpec("administrasi", 40, dt.date(2027, 10, 11), dt.date(2027, 10, 15)),
-                    comps.StageSpec("lapangan", 60, dt.date(2027, 10, 18), dt.date(2027, 10, 22)))))
-        assert cid and not problems, problems
+        cid = create_banten_2027(con)
         entrant = hand.add_entrant(con, panitia, cid, hand.candidates(con, cid).row(0, named=True)["posyandu_id"])
         judge, criterion = con.sql(
             "SELECT (SELECT min(judge_id) FROM judges), (SELECT min(criterion_id) FROM instrument_criteria "
